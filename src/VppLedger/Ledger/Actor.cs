@@ -1,0 +1,30 @@
+namespace VppLedger;
+
+/// <summary>What an actor may do (rule X1).</summary>
+[Flags]
+public enum Permissions
+{
+    /// <summary>No permission.</summary>
+    None = 0,
+
+    /// <summary>"Managed apps": upload, renew, configure, sync and delete location tokens.</summary>
+    ManagedApps = 1,
+
+    /// <summary>"Mobile apps": assign VPP apps and revoke their licences.</summary>
+    MobileApps = 2,
+
+    /// <summary>Report directory facts (users, devices, groups); what a host's sync job holds.</summary>
+    Directory = 4,
+
+    /// <summary>Every permission.</summary>
+    All = ManagedApps | MobileApps | Directory,
+}
+
+/// <summary>Who issues a command, with the permissions the host granted them (rule X1, I1).</summary>
+/// <param name="Name">A name recorded in the log as the actor of every event the command writes.</param>
+/// <param name="Permissions">The permissions the host has checked this actor holds.</param>
+public sealed record Actor(string Name, Permissions Permissions)
+{
+    /// <summary>True when the actor holds every permission in <paramref name="needed"/>.</summary>
+    public bool Has(Permissions needed) => (Permissions & needed) == needed;
+}

@@ -1,0 +1,89 @@
+namespace VppLedger;
+
+/// <summary>The two licence types Apple offers (rule L1).</summary>
+public enum LicenceType
+{
+    /// <summary>Bound to a user's Apple ID; covers up to 5 devices of that Apple ID (rule L3).</summary>
+    User = 0,
+
+    /// <summary>Bound to one device; no Apple ID needed (rule L2).</summary>
+    Device = 1,
+}
+
+/// <summary>What was bought: an app or a book (books take user licences only, rule L6).</summary>
+public enum ProductKind
+{
+    /// <summary>A store app or a custom app (rule L9).</summary>
+    App = 0,
+
+    /// <summary>A book.</summary>
+    Book = 1,
+}
+
+/// <summary>
+/// What a licence is assigned to: a user's Apple ID of one kind (user licence) or a device (device licence).
+/// Built from the host's ids, never from Apple IDs or serial numbers, so it is safe in keys and logs.
+/// A user with a personal and a managed Apple ID is two holders (rule L4).
+/// </summary>
+public sealed record Holder
+{
+    private Holder(LicenceType type, string ownerId, AppleIdKind? appleIdKind)
+    {
+        Type = type;
+        OwnerId = ownerId;
+        AppleIdKind = appleIdKind;
+    }
+
+    /// <summary>The licence type this holder takes.</summary>
+    public LicenceType Type { get; }
+
+    /// <summary>The host's user id (user licence) or device id (device licence).</summary>
+    public string OwnerId { get; }
+
+    /// <summary>Which of the user's Apple IDs holds the licence; null for a device.</summary>
+    public AppleIdKind? AppleIdKind { get; }
+
+    /// <summary>A stable text key, unique per holder within a pool: <c>u.{userId}.personal</c>, <c>u.{userId}.managed</c> or <c>d.{deviceId}</c>.</summary>
+    public string Key => Type == LicenceType.Device
+        ? $"d.{OwnerId}"
+        : $"u.{OwnerId}.{(AppleIdKind == VppLedger.AppleIdKind.Managed ? "managed" : "personal")}";
+
+    /// <summary>A user licence held by one of the user's Apple IDs.</summary>
+    public static Holder ForUser(UserId user, AppleIdKind kind) => new(LicenceType.User, user.Value, kind);
+
+    /// <summary>A device licence held by a device.</summary>
+    public static Holder ForDevice(DeviceId device) => new(LicenceType.Device, device.Value, null);
+
+    /// <summary>Rebuilds a holder from its <see cref="Key"/>; throws <see cref="FormatException"/> for any other text.</summary>
+    public static Holder FromKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.StartsWith("d.", StringComparison.Ordinal))
+        {
+            return ForDevice(new DeviceId(key[2..]));
+        }
+
+        if (key.StartsWith("u.", StringComparison.Ordinal))
+        {
+            var dot = key.LastIndexOf('.');
+            var kind = key[(dot + 1)..] switch
+            {
+                "personal" => VppLedger.AppleIdKind.Personal,
+                "managed" => VppLedger.AppleIdKind.Managed,
+                _ => throw new FormatException($"Holder key '{key}' does not end in .personal or .managed."),
+            };
+            return ForUser(new UserId(key[2..dot]), kind);
+        }
+
+        throw new FormatException($"Holder key '{key}' starts with neither 'u.' nor 'd.'.");
+    }
+
+    /// <summary>The user, for a user licence holder.</summary>
+    public UserId? User => Type == LicenceType.User ? new UserId(OwnerId) : null;
+
+    /// <summary>The device, for a device licence holder.</summary>
+    public DeviceId? Device => Type == LicenceType.Device ? new DeviceId(OwnerId) : null;
+
+    /// <inheritdoc />
+    public override string ToString() => Key;
+}
