@@ -1,0 +1,47 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using NodaTime;
+using VppLedger.Storage;
+
+namespace VppLedger.Benchmarks;
+
+/// <summary>Our Newtonsoft serializer on an event-shaped record carrying NodaTime values and typed ids.</summary>
+[MemoryDiagnoser]
+public class SerializerBenchmarks
+{
+    private readonly NewtonsoftSerializer _serializer = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private SampleGranted _event = null!;
+    private byte[] _json = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _event = new SampleGranted(
+            new PoolId(new TokenId("token-0042"), new AdamId("361309726")),
+            Holder.ForUser(new UserId("user-123456"), AppleIdKind.Managed),
+            LicenceType.User,
+            "A6",
+            "assignment:token-0042:361309726:group-7",
+            Instant.FromUtc(2026, 3, 3, 10, 15, 30),
+            Duration.FromDays(30));
+        _json = System.Text.Encoding.UTF8.GetBytes(_serializer.ToJson(_event));
+    }
+
+    [Benchmark]
+    public int Serialize()
+    {
+        _buffer.ResetWrittenCount();
+        _serializer.WriteTo(_buffer, _event);
+        return _buffer.WrittenCount;
+    }
+
+    [Benchmark]
+    public SampleGranted Deserialize()
+    {
+        using var stream = new MemoryStream(_json, writable: false);
+        return _serializer.FromJson<SampleGranted>(stream);
+    }
+
+    public sealed record SampleGranted(PoolId Pool, Holder Holder, LicenceType Type, string Rule, string Reason, Instant OccurredAt, Duration Grace);
+}

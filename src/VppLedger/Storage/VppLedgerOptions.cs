@@ -1,0 +1,34 @@
+namespace VppLedger;
+
+/// <summary>How the ledger stores its data. Every property has the default a production host wants, except <see cref="Schema"/>.</summary>
+public sealed class VppLedgerOptions
+{
+    /// <summary>The PostgreSQL schema that holds every table of the ledger. Default <c>vppledger</c>.</summary>
+    public string SchemaName { get; set; } = "vppledger";
+
+    /// <summary>
+    /// Who creates the tables. <see cref="SchemaCreation.CreateOrUpdate"/> (default, for development) creates and
+    /// updates them on first use; <see cref="SchemaCreation.None"/> (production) never does: run
+    /// <see cref="VppLedgerDatabase.ApplySchemaAsync"/> (or <c>vppledger db apply</c>) as a deployment step.
+    /// </summary>
+    public SchemaCreation Schema { get; set; } = SchemaCreation.CreateOrUpdate;
+
+    /// <summary>The ledger's rule choices (article or newer Apple behaviour). Default <see cref="LedgerPolicy.Article"/>.</summary>
+    public LedgerPolicy Policy { get; set; } = LedgerPolicy.Article;
+
+    /// <summary>How many times a command is decided again on fresh state after a concurrency conflict. Default 8.</summary>
+    public int MaxConcurrencyRetries { get; set; } = 8;
+
+    /// <summary>Test and advanced hook: more Marten configuration, applied last. Not part of the public API.</summary>
+    internal Action<Marten.StoreOptions>? ConfigureMarten { get; set; }
+}
+
+/// <summary>Who creates the ledger's tables.</summary>
+public enum SchemaCreation
+{
+    /// <summary>Create and update tables on first use (development, tests, the demo).</summary>
+    CreateOrUpdate = 0,
+
+    /// <summary>Never touch the schema at run time; apply it explicitly at deployment (production).</summary>
+    None = 1,
+}
