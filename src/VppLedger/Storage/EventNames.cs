@@ -11,4 +11,12 @@ internal static class EventNames
     public static IReadOnlyList<(Type Type, string Name)> All { get; } =
     [
     ];
+
+    private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(e => e.Type, e => e.Name);
+
+    /// <summary>The stable name of an event type; throws for a type that was never mapped (a bug).</summary>
+    public static string NameOf(Type eventType) =>
+        NameByType.TryGetValue(eventType, out var name)
+            ? name
+            : throw new InvalidOperationException($"Event type {eventType.Name} has no stable name; add it to {nameof(EventNames)}.{nameof(All)}.");
 }

@@ -23,9 +23,13 @@ public sealed record ProbeCounted(int By, Instant OccurredAt) : ILedgerEvent;
 /// <summary>Read model kept by an inline projection.</summary>
 public sealed record ProbeTotal(string Id, string Name, int Total, Instant LastAt);
 
+/// <summary>The shape every ledger write model uses: a pure evolve function behind Marten's Evolve hook.</summary>
 public sealed class ProbeTotalProjection : SingleStreamProjection<ProbeTotal, string>
 {
-    public static ProbeTotal Create(JasperFx.Events.IEvent<ProbeStarted> e) => new(e.StreamKey!, e.Data.Name, 0, e.Data.OccurredAt);
-
-    public static ProbeTotal Apply(ProbeCounted e, ProbeTotal total) => total with { Total = total.Total + e.By, LastAt = e.OccurredAt };
+    public override ProbeTotal? Evolve(ProbeTotal? snapshot, string id, JasperFx.Events.IEvent e) => e.Data switch
+    {
+        ProbeStarted started => new ProbeTotal(id, started.Name, 0, started.OccurredAt),
+        ProbeCounted counted when snapshot is not null => snapshot with { Total = snapshot.Total + counted.By, LastAt = counted.OccurredAt },
+        _ => snapshot,
+    };
 }
