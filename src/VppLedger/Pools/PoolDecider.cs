@@ -144,21 +144,21 @@ public static class PoolDecider
             return PoolRejections.InvalidAppleCounts(c.Pool, c.PurchasedCount, c.RetiredCount, c.AppleAssignedCount);
         }
 
-        if (state.Synced
+        // The same counts again record nothing (rule I4), but still serve a queue that seats are free for.
+        var unchanged = state.Synced
             && state.Product == c.Product
             && state.PurchasedCount == c.PurchasedCount
             && state.RetiredCount == c.RetiredCount
-            && (c.AppleAssignedCount is null || c.AppleAssignedCount == state.AppleAssignedCount))
-        {
-            return Decision<IPoolEvent>.Nothing;
-        }
-
+            && (c.AppleAssignedCount is null || c.AppleAssignedCount == state.AppleAssignedCount);
         var plan = new Plan(state, lookup, now);
-        plan.Add(new AppleCountsApplied(c.Pool, c.Product, c.PurchasedCount, c.RetiredCount, c.AppleAssignedCount, now));
-        if (c.AppleAssignedCount is { } apple && apple != state.UsedCount)
+        if (!unchanged)
         {
-            // Rule S2: Apple is the truth for totals, but a different assigned count is reported, not copied over.
-            plan.Add(new AssignedCountDriftRecorded(c.Pool, apple, state.UsedCount, now));
+            plan.Add(new AppleCountsApplied(c.Pool, c.Product, c.PurchasedCount, c.RetiredCount, c.AppleAssignedCount, now));
+            if (c.AppleAssignedCount is { } apple && apple != state.UsedCount)
+            {
+                // Rule S2: Apple is the truth for totals, but a different assigned count is reported, not copied over.
+                plan.Add(new AssignedCountDriftRecorded(c.Pool, apple, state.UsedCount, now));
+            }
         }
 
         plan.TotalCount = checked(c.PurchasedCount - c.RetiredCount);
