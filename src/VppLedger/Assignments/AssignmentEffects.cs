@@ -1,0 +1,92 @@
+using VppLedger.Pools;
+
+namespace VppLedger.Assignments;
+
+/// <summary>What an assignment change asks of the licences of the group's members.</summary>
+public enum MemberLicenceAction
+{
+    /// <summary>The members' licences stay as they are.</summary>
+    LeaveAlone = 0,
+
+    /// <summary>Grant each member's holders a licence, in targeting order (rule A6).</summary>
+    Grant = 1,
+
+    /// <summary>Reclaim the members' licences (rules A4, R2).</summary>
+    Reclaim = 2,
+
+    /// <summary>Move the members from user licences to device licences (rule L8).</summary>
+    MigrateToDevice = 3,
+}
+
+/// <summary>How the app reaches the device under an intent (rule A3). The ledger records licences, not installs (rule A5).</summary>
+public enum InstallMode
+{
+    /// <summary>Required: the app installs automatically.</summary>
+    Automatic = 0,
+
+    /// <summary>Available: the end user installs it from the Company Portal.</summary>
+    FromCompanyPortal = 1,
+
+    /// <summary>Uninstall: the app is removed (rule A4).</summary>
+    Removed = 2,
+}
+
+/// <summary>What an assignment change does to its members' licences, and which rule says so.</summary>
+/// <param name="Action">Grant, reclaim, migrate or leave alone.</param>
+/// <param name="LicenceType">The licence type to grant, or the one to reclaim.</param>
+/// <param name="Reason">The reclaim reason, for <see cref="MemberLicenceAction.Reclaim"/>; otherwise null.</param>
+/// <param name="Rule">The rule id that decides it.</param>
+public sealed record MemberLicenceEffect(MemberLicenceAction Action, LicenceType LicenceType, ReclaimReason? Reason, string Rule);
+
+/// <summary>Pure functions from assignment states to what happens to licences and installs.</summary>
+public static class AssignmentEffects
+{
+    /// <summary>How an intent installs the app (rule A3, A4).</summary>
+    public static InstallMode InstallFor(AssignmentIntent intent) => intent switch
+    {
+        AssignmentIntent.Required => InstallMode.Automatic,
+        AssignmentIntent.Available => InstallMode.FromCompanyPortal,
+        AssignmentIntent.Uninstall => InstallMode.Removed,
+        _ => throw new ArgumentOutOfRangeException(nameof(intent), intent, "Unknown intent."),
+    };
+
+    /// <summary>
+    /// What going from <paramref name="before"/> to <paramref name="after"/> asks of the members' licences:
+    /// a new or restored assignment grants (A1, A6); Uninstall reclaims (A4); removal reclaims when
+    /// <see cref="LedgerPolicy.RemovingAssignmentReclaims"/> (R2, the article), else leaves them alone until an
+    /// Uninstall; user to device migrates (L8); Available to Required and back changes no licence (A3).
+    /// </summary>
+    public static MemberLicenceEffect OnMembers(AssignmentState before, AssignmentState after, LedgerPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(policy);
+
+        if (after.WantsLicences)
+        {
+            if (!before.WantsLicences)
+            {
+                return new(MemberLicenceAction.Grant, after.LicenceType, null, "A6");
+            }
+
+            return before.LicenceType == LicenceType.User && after.LicenceType == LicenceType.Device
+                ? new(MemberLicenceAction.MigrateToDevice, LicenceType.Device, ReclaimReason.MigratedToDeviceLicence, "L8")
+                : new(MemberLicenceAction.LeaveAlone, after.LicenceType, null, "A3");
+        }
+
+        if (after.Active)
+        {
+            // Intent Uninstall, whether newly created or changed to: the licence goes back (rule A4).
+            return before.Active && before.Intent == AssignmentIntent.Uninstall
+                ? new(MemberLicenceAction.LeaveAlone, after.LicenceType, null, "A4")
+                : new(MemberLicenceAction.Reclaim, after.LicenceType, ReclaimReason.UninstallIntent, "A4");
+        }
+
+        if (before.WantsLicences && policy.RemovingAssignmentReclaims)
+        {
+            return new(MemberLicenceAction.Reclaim, before.LicenceType, ReclaimReason.AssignmentRemoved, "R2");
+        }
+
+        return new(MemberLicenceAction.LeaveAlone, before.LicenceType, null, "R2");
+    }
+}

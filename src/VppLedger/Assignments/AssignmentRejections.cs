@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace VppLedger.Assignments;
+
+/// <summary>Why an assignment command was refused. Codes are stable and listed in docs/errors.md.</summary>
+public static class AssignmentRejections
+{
+    /// <summary>The actor lacks the "mobile apps" permission (rule X1).</summary>
+    public static Rejection PermissionDenied(Actor actor, PoolId pool, GroupId group)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return new("PermissionDenied", "X1", string.Create(
+            CultureInfo.InvariantCulture,
+            $"{actor.Name} may not change the assignment of app {pool.AdamId} to group {group}: it needs the {Permissions.MobileApps} permission and holds {actor.Permissions}. Ask an administrator to grant it."));
+    }
+
+    /// <summary>Available intent was asked for a device group (rule A2).</summary>
+    public static Rejection AvailableIntentNotForDeviceGroups(GroupId group) => new(
+        "AvailableIntentNotForDeviceGroups",
+        "A2",
+        $"Group {group} is a device group, and Available intent is not supported for device groups. Use Required, or target a user group.");
+
+    /// <summary>The group already has a different assignment of this app (rule A1).</summary>
+    public static Rejection AssignmentAlreadyExists(PoolId pool, GroupId group) => new(
+        "AssignmentAlreadyExists",
+        "A1",
+        $"App {pool.AdamId} of token {pool.Token} is already assigned to group {group} with other settings. Change that assignment instead of creating another.");
+
+    /// <summary>There is no active assignment to change (rule A1).</summary>
+    public static Rejection AssignmentNotFound(PoolId pool, GroupId group) => new(
+        "AssignmentNotFound",
+        "A1",
+        $"App {pool.AdamId} of token {pool.Token} is not assigned to group {group}. Create the assignment first.");
+}

@@ -1,0 +1,106 @@
+using VppLedger.Directory;
+
+namespace VppLedger.Licensing;
+
+/// <summary>One member of a targeted group, with the directory facts that decide its holders.</summary>
+public sealed record TargetedMember
+{
+    private TargetedMember(UserId? user, IReadOnlyList<AppleIdKind> appleIdKinds, DeviceId? device, DeviceProfile? profile)
+    {
+        User = user;
+        AppleIdKinds = appleIdKinds;
+        Device = device;
+        Profile = profile;
+    }
+
+    /// <summary>The user: the member of a user group, or a device's user when known.</summary>
+    public UserId? User { get; }
+
+    /// <summary>The kinds of Apple ID the user has (rule L4); empty when none is known.</summary>
+    public IReadOnlyList<AppleIdKind> AppleIdKinds { get; }
+
+    /// <summary>The device: the member of a device group, or the user's device when known.</summary>
+    public DeviceId? Device { get; }
+
+    /// <summary>The device's facts (enrollment, App Store), when a device is known.</summary>
+    public DeviceProfile? Profile { get; }
+
+    /// <summary>A user-group member, with the device it is targeted on when the host knows it.</summary>
+    public static TargetedMember ForUser(UserId user, IReadOnlyList<AppleIdKind> appleIdKinds, DeviceId? device = null, DeviceProfile? profile = null) =>
+        new(user, appleIdKinds ?? throw new ArgumentNullException(nameof(appleIdKinds)), device, profile);
+
+    /// <summary>A device-group member, with the device's user and Apple IDs when the host knows them.</summary>
+    public static TargetedMember ForDevice(DeviceId device, DeviceProfile profile, UserId? user = null, IReadOnlyList<AppleIdKind>? appleIdKinds = null) =>
+        new(user, appleIdKinds ?? [], device, profile ?? throw new ArgumentNullException(nameof(profile)));
+
+    /// <summary>A name for messages: the host's ids, never an Apple ID or a serial number.</summary>
+    public string Name => User is { } user ? $"user {user}" : $"device {Device}";
+}
+
+/// <summary>The holders a member yields, or why it yields none.</summary>
+/// <param name="Holders">The holders to grant, in a stable order; empty when refused.</param>
+/// <param name="Refusal">Why the member yields no holder, or null.</param>
+public sealed record MemberHolders(IReadOnlyList<Holder> Holders, Rejection? Refusal)
+{
+    /// <summary>True when the member yields no holder, for <see cref="Refusal"/>.</summary>
+    public bool IsRefused => Refusal is not null;
+
+    /// <summary>A refusal (not an exception: one member's refusal does not stop the others).</summary>
+    public static MemberHolders Refused(Rejection refusal) => new([], refusal ?? throw new ArgumentNullException(nameof(refusal)));
+}
+
+/// <summary>Which holders a targeted member yields for a licence type (rules L2-L7).</summary>
+public static class LicenceHolders
+{
+    /// <summary>
+    /// The holders of <paramref name="member"/> for <paramref name="licenceType"/> in <paramref name="pool"/>:
+    /// a device licence goes to the device (L2), never on User Enrollment (L5), never for a book (L6); a user
+    /// licence goes to each Apple ID the user has (L4: personal and managed are two holders), managed only on
+    /// User Enrollment (L5), and is refused where the App Store is blocked (L7).
+    /// </summary>
+    public static MemberHolders For(PoolId pool, ProductKind product, LicenceType licenceType, TargetedMember member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var userEnrollment = member.Profile?.Enrollment == EnrollmentKind.UserEnrollment;
+        if (licenceType == LicenceType.Device)
+        {
+            if (product == ProductKind.Book)
+            {
+                return MemberHolders.Refused(LicensingRejections.BooksTakeUserLicencesOnly(pool.AdamId));
+            }
+
+            if (member.Device is not { } device)
+            {
+                return MemberHolders.Refused(LicensingRejections.DeviceLicenceNeedsDevice(member.Name));
+            }
+
+            return userEnrollment
+                ? MemberHolders.Refused(LicensingRejections.DeviceLicensingNotOnUserEnrollment(device))
+                : new MemberHolders([Holder.ForDevice(device)], null);
+        }
+
+        if (member.Profile?.AppStoreBlocked == true)
+        {
+            return MemberHolders.Refused(LicensingRejections.UserLicensingNeedsAppStore(member.Device));
+        }
+
+        if (member.User is not { } user)
+        {
+            return MemberHolders.Refused(LicensingRejections.UserLicenceNeedsAppleId(member.Name));
+        }
+
+        var kinds = member.AppleIdKinds
+            .Where(kind => !userEnrollment || kind == AppleIdKind.Managed)
+            .Distinct()
+            .Order()
+            .ToList();
+        if (kinds.Count == 0)
+        {
+            return MemberHolders.Refused(userEnrollment
+                ? LicensingRejections.UserEnrollmentNeedsManagedAppleId(user)
+                : LicensingRejections.UserLicenceNeedsAppleId(member.Name));
+        }
+
+        return new MemberHolders([.. kinds.Select(kind => Holder.ForUser(user, kind))], null);
+    }
+}

@@ -1,0 +1,101 @@
+namespace VppLedger.Pools;
+
+/// <summary>
+/// The full, in-memory model of one pool: its counters plus every holder and the whole queue, folded from the
+/// pool's events. It answers a <see cref="PoolLookup"/> for any command, so it serves tests, reference models and
+/// as-of replays of one pool; a storage layer keeps the same facts in indexed rows instead.
+/// Not thread-safe: one instance per replay.
+/// </summary>
+public sealed class PoolBook
+{
+    private readonly Dictionary<string, Holder> granted = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, Holder> queue = [];
+    private readonly Dictionary<string, long> queuedAt = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the model of a pool with no event yet.</summary>
+    public PoolBook(PoolId pool) => State = PoolState.Initial(pool);
+
+    /// <summary>The pool's counters, exactly as <see cref="PoolDecider.Evolve"/> folds them.</summary>
+    public PoolState State { get; private set; }
+
+    /// <summary>Every holder of a licence, ordered by <see cref="Holder.Key"/> (ordinal).</summary>
+    public IReadOnlyList<Holder> Holders => [.. granted.Values.OrderBy(h => h.Key, StringComparer.Ordinal)];
+
+    /// <summary>The whole queue, oldest first (rule A6).</summary>
+    public IReadOnlyList<QueuedHolder> Queue => [.. queue.Select(e => new QueuedHolder(e.Value, e.Key))];
+
+    /// <summary>Folds every event, in order, into a new model of <paramref name="pool"/>.</summary>
+    public static PoolBook Replay(PoolId pool, IEnumerable<IPoolEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var book = new PoolBook(pool);
+        foreach (var e in events)
+        {
+            book.Apply(e);
+        }
+
+        return book;
+    }
+
+    /// <summary>Folds one event. Like <see cref="PoolDecider.Evolve"/>, it never validates.</summary>
+    public void Apply(IPoolEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        State = PoolDecider.Evolve(State, @event);
+        switch (@event)
+        {
+            case LicenceGranted e:
+                Dequeue(e.Holder.Key);
+                granted[e.Holder.Key] = e.Holder;
+                break;
+            case LicenceReclaimed e:
+                granted.Remove(e.Holder.Key);
+                break;
+            case HolderQueued e:
+                queue[e.Position] = e.Holder;
+                queuedAt[e.Holder.Key] = e.Position;
+                break;
+            case HolderLeftQueue e:
+                Dequeue(e.Holder.Key);
+                break;
+        }
+    }
+
+    /// <summary>Where <paramref name="holder"/> stands now.</summary>
+    public HolderSeat SeatOf(Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return granted.ContainsKey(holder.Key) ? HolderSeat.Granted
+            : queuedAt.TryGetValue(holder.Key, out var position) ? HolderSeat.Queued(position)
+            : HolderSeat.None;
+    }
+
+    /// <summary>The lookup <see cref="PoolDecider.Decide"/> needs for <paramref name="command"/>, exactly as a storage layer should fill it.</summary>
+    public PoolLookup LookupFor(IPoolCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var seats = new Dictionary<string, HolderSeat>(StringComparer.Ordinal);
+        foreach (var holder in PoolDecider.HoldersNamedIn(command))
+        {
+            var seat = SeatOf(holder);
+            if (seat.Status != SeatStatus.None)
+            {
+                seats[holder.Key] = seat;
+            }
+        }
+
+        var head = queue
+            .Take(PoolDecider.QueueHeadNeeded(State, command))
+            .Select(e => new QueuedHolder(e.Value, e.Key))
+            .ToList();
+        return new PoolLookup(seats, head);
+    }
+
+    private void Dequeue(string key)
+    {
+        if (queuedAt.Remove(key, out var position))
+        {
+            queue.Remove(position);
+        }
+    }
+}

@@ -1,0 +1,425 @@
+using NodaTime;
+using VppLedger.Directory;
+using VppLedger.Licensing;
+
+namespace VppLedger.Pools;
+
+/// <summary>
+/// The pure decider of a pool stream (<c>pool:{tokenId}:{adamId}</c>): the consistency boundary for seats.
+/// No clock, no I/O; the same inputs always decide the same events.
+/// </summary>
+public static class PoolDecider
+{
+    /// <summary>
+    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: permission (rule X1), the
+    /// pool's life (synced, orphaned), the command's own rules; then decides the events. A rejected command and a
+    /// command already applied decide no events (rule I4).
+    /// </summary>
+    /// <param name="command">The command; its <see cref="IPoolCommand.Pool"/> must be <paramref name="state"/>'s pool (rule L10).</param>
+    /// <param name="state">The pool's counters, folded with <see cref="Evolve"/>.</param>
+    /// <param name="lookup">
+    /// A per-command slice of the holder set, so a decision costs O(holders in the command), never O(pool size):
+    /// <see cref="PoolLookup.Seats"/> holds the current seat of each holder of <see cref="HoldersNamedIn"/>
+    /// (absent = none), and <see cref="PoolLookup.QueueHead"/> the first <see cref="QueueHeadNeeded"/> queue
+    /// entries in ascending position. A storage layer fills both from indexed rows of the pool's holders.
+    /// </param>
+    /// <param name="now">The business time stamped on every event decided.</param>
+    /// <returns>The events to append in one transaction, or a rejection.</returns>
+    /// <exception cref="ArgumentException">The command is for another pool, or of an unknown type.</exception>
+    /// <exception cref="InvalidOperationException">The lookup's queue head is shorter than <see cref="QueueHeadNeeded"/> promised: a storage bug.</exception>
+    public static Decision<IPoolEvent> Decide(IPoolCommand command, PoolState state, PoolLookup lookup, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(lookup);
+        if (command.Pool != state.Pool)
+        {
+            // Rule L10: a pool is per (token, app); deciding one pool's command on another's state is a bug.
+            throw new ArgumentException($"Command for pool {command.Pool} was given the state of pool {state.Pool}.", nameof(command));
+        }
+
+        return command switch
+        {
+            ApplyAppleCounts c => DecideCounts(c, state, lookup, now),
+            GrantLicences c => DecideGrant(c, state, lookup, now),
+            ReclaimLicences c => DecideReclaim(c, state, lookup, now),
+            RevokeAllLicences c => DecideRevokeAll(c, state, lookup, now),
+            MigrateToDeviceLicences c => DecideMigration(c, state, lookup, now),
+            OrphanPool c => DecideOrphan(c, state, now),
+            RemoveAppFromMdm c => DecideRemoveApp(c),
+            _ => throw new ArgumentException($"Unknown pool command {command.GetType().Name}.", nameof(command)),
+        };
+    }
+
+    /// <summary>Folds one event into the pool's counters. Never validates, never throws.</summary>
+    public static PoolState Evolve(PoolState state, IPoolEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return @event switch
+        {
+            AppleCountsApplied e => state with
+            {
+                Synced = true,
+                Product = e.Product,
+                PurchasedCount = e.PurchasedCount,
+                RetiredCount = e.RetiredCount,
+                AppleAssignedCount = e.AppleAssignedCount ?? state.AppleAssignedCount,
+            },
+            LicenceGranted e => Counted(state, e.Holder.Type, +1) with
+            {
+                QueuedCount = e.Reason == GrantReason.PromotedFromQueue ? state.QueuedCount - 1 : state.QueuedCount,
+            },
+            LicenceReclaimed e => Counted(state, e.Holder.Type, -1),
+            HolderQueued e => state with
+            {
+                QueuedCount = state.QueuedCount + 1,
+                LastQueuePosition = Math.Max(state.LastQueuePosition, e.Position),
+            },
+            HolderLeftQueue => state with { QueuedCount = state.QueuedCount - 1 },
+            PoolOrphaned => state with { Orphaned = true },
+            _ => state,
+        };
+    }
+
+    /// <summary>The holders whose seats <paramref name="command"/> reads: the keys <see cref="PoolLookup.Seats"/> must answer.</summary>
+    public static IReadOnlyList<Holder> HoldersNamedIn(IPoolCommand command) => command switch
+    {
+        GrantLicences c => c.Holders,
+        ReclaimLicences c => c.Holders,
+        RevokeAllLicences c => c.Holders,
+        MigrateToDeviceLicences c => [c.From, .. c.To],
+        _ => [],
+    };
+
+    /// <summary>
+    /// How many queue entries, from the head, <see cref="PoolLookup.QueueHead"/> must hold for
+    /// <paramref name="command"/>: enough for every seat the command could free or find free, plus the named
+    /// holders that could leave the queue. Never more than <see cref="PoolState.QueuedCount"/>.
+    /// </summary>
+    public static int QueueHeadNeeded(PoolState state, IPoolCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var seats = command switch
+        {
+            ApplyAppleCounts c => c.PurchasedCount >= 0 && c.RetiredCount >= 0
+                ? Math.Max(0, checked(c.PurchasedCount - c.RetiredCount) - state.UsedCount)
+                : 0,
+            GrantLicences => state.AvailableCount,
+            ReclaimLicences c => checked(state.AvailableCount + c.Holders.Count),
+            MigrateToDeviceLicences => checked(state.AvailableCount + 1),
+            _ => 0,
+        };
+        return Math.Min(state.QueuedCount, seats);
+    }
+
+    /// <summary>The rule id recorded on a reclaim for this reason (rule I1).</summary>
+    public static string RuleOf(ReclaimReason reason) => reason switch
+    {
+        ReclaimReason.AssignmentRemoved => "R2",
+        ReclaimReason.Revoked => "R3",
+        ReclaimReason.NoLongerTargeted or ReclaimReason.LeftOrganisation => "R4",
+        ReclaimReason.UninstallIntent => "A4",
+        ReclaimReason.MigratedToDeviceLicence => "L8",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reclaim reason."),
+    };
+
+    private static PoolState Counted(PoolState state, LicenceType type, int delta) => type == LicenceType.Device
+        ? state with { DeviceLicenceCount = state.DeviceLicenceCount + delta }
+        : state with { UserLicenceCount = state.UserLicenceCount + delta };
+
+    private static Decision<IPoolEvent> DecideCounts(ApplyAppleCounts c, PoolState state, PoolLookup lookup, Instant now)
+    {
+        if (!c.Actor.Has(Permissions.ManagedApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"apply Apple's counts to pool {c.Pool}");
+        }
+
+        if (state.Orphaned)
+        {
+            return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
+        }
+
+        if (c.PurchasedCount < 0 || c.RetiredCount < 0 || c.RetiredCount > c.PurchasedCount || c.AppleAssignedCount < 0)
+        {
+            return PoolRejections.InvalidAppleCounts(c.Pool, c.PurchasedCount, c.RetiredCount, c.AppleAssignedCount);
+        }
+
+        // The same counts again record nothing (rule I4), but still serve a queue that seats are free for.
+        var unchanged = state.Synced
+            && state.Product == c.Product
+            && state.PurchasedCount == c.PurchasedCount
+            && state.RetiredCount == c.RetiredCount
+            && (c.AppleAssignedCount is null || c.AppleAssignedCount == state.AppleAssignedCount);
+        var plan = new Plan(state, lookup, now);
+        if (!unchanged)
+        {
+            plan.Add(new AppleCountsApplied(c.Pool, c.Product, c.PurchasedCount, c.RetiredCount, c.AppleAssignedCount, now));
+            if (c.AppleAssignedCount is { } apple && apple != state.UsedCount)
+            {
+                // Rule S2: Apple is the truth for totals, but a different assigned count is reported, not copied over.
+                plan.Add(new AssignedCountDriftRecorded(c.Pool, apple, state.UsedCount, now));
+            }
+        }
+
+        plan.TotalCount = checked(c.PurchasedCount - c.RetiredCount);
+        plan.PromoteQueue(); // rule A6: bought licences serve the queue first-in-first-out
+        return plan.Decision();
+    }
+
+    private static Decision<IPoolEvent> DecideGrant(GrantLicences c, PoolState state, PoolLookup lookup, Instant now)
+    {
+        if (!c.Actor.Has(Permissions.MobileApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"grant licences of pool {c.Pool}");
+        }
+
+        if (state.Orphaned)
+        {
+            return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
+        }
+
+        if (!state.Synced)
+        {
+            return PoolRejections.PoolNotSynced(c.Pool);
+        }
+
+        if (state.Product == ProductKind.Book && c.Holders.Any(h => h.Type == LicenceType.Device))
+        {
+            return LicensingRejections.BooksTakeUserLicencesOnly(c.Pool.AdamId); // rule L6
+        }
+
+        var plan = new Plan(state, lookup, now);
+        plan.PromoteQueue(); // those already waiting come before new holders (rule A6)
+        foreach (var holder in c.Holders)
+        {
+            plan.Place(holder, GrantReason.Targeted, "A6");
+        }
+
+        return plan.Decision();
+    }
+
+    private static Decision<IPoolEvent> DecideReclaim(ReclaimLicences c, PoolState state, PoolLookup lookup, Instant now)
+    {
+        if (!c.Actor.Has(Permissions.MobileApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"reclaim licences of pool {c.Pool}");
+        }
+
+        if (state.Orphaned)
+        {
+            return PoolRejections.LicencesOrphanedTokenDeleted(c.Pool); // rule R7
+        }
+
+        var plan = new Plan(state, lookup, now);
+        var rule = RuleOf(c.Reason);
+        foreach (var holder in c.Holders)
+        {
+            plan.Release(holder, c.Reason, rule);
+        }
+
+        plan.PromoteQueue(); // rule A6: freed licences go to the queue head in the same decision
+        return plan.Decision();
+    }
+
+    private static Decision<IPoolEvent> DecideRevokeAll(RevokeAllLicences c, PoolState state, PoolLookup lookup, Instant now)
+    {
+        if (!c.Actor.Has(Permissions.MobileApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"revoke the licences of pool {c.Pool}");
+        }
+
+        if (state.Orphaned)
+        {
+            return PoolRejections.LicencesOrphanedTokenDeleted(c.Pool); // rule R7
+        }
+
+        var plan = new Plan(state, lookup, now);
+        foreach (var holder in c.Holders)
+        {
+            plan.Release(holder, ReclaimReason.Revoked, "R1");
+        }
+
+        return plan.Decision();
+    }
+
+    private static Decision<IPoolEvent> DecideMigration(MigrateToDeviceLicences c, PoolState state, PoolLookup lookup, Instant now)
+    {
+        if (!c.Actor.Has(Permissions.MobileApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"migrate licences of pool {c.Pool}");
+        }
+
+        if (c.From.Type == LicenceType.Device)
+        {
+            return LicensingRejections.DeviceToUserMigrationNotSupported(c.Pool.AdamId); // rule L8
+        }
+
+        if (c.To.Count == 0 || c.To.Any(h => h.Type != LicenceType.Device))
+        {
+            return PoolRejections.MigrationNeedsDeviceHolders(c.Pool);
+        }
+
+        if (state.Orphaned)
+        {
+            return PoolRejections.LicencesOrphanedTokenDeleted(c.Pool); // rule R7
+        }
+
+        if (!state.Synced)
+        {
+            return PoolRejections.PoolNotSynced(c.Pool);
+        }
+
+        if (state.Product == ProductKind.Book)
+        {
+            return LicensingRejections.BooksTakeUserLicencesOnly(c.Pool.AdamId); // rule L6
+        }
+
+        if (lookup.SeatOf(c.From).Status == SeatStatus.None)
+        {
+            return c.To.All(h => lookup.SeatOf(h).Status != SeatStatus.None)
+                ? Decision<IPoolEvent>.Nothing // already migrated (rule I4)
+                : PoolRejections.UserLicenceNotHeld(c.Pool, c.From);
+        }
+
+        // Rule L8: the user's seat passes to its devices before the queue sees it; no grant exceeds total (S4).
+        var plan = new Plan(state, lookup, now);
+        plan.Release(c.From, ReclaimReason.MigratedToDeviceLicence, "L8");
+        foreach (var device in c.To)
+        {
+            plan.Place(device, GrantReason.MigratedFromUserLicence, "L8");
+        }
+
+        plan.PromoteQueue();
+        return plan.Decision();
+    }
+
+    private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
+    {
+        if (!c.Actor.Has(Permissions.ManagedApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"orphan pool {c.Pool}");
+        }
+
+        return state.Orphaned
+            ? Decision<IPoolEvent>.Nothing
+            : Decision<IPoolEvent>.Accept(new PoolOrphaned(c.Pool, now));
+    }
+
+    private static Decision<IPoolEvent> DecideRemoveApp(RemoveAppFromMdm c)
+    {
+        if (!c.Actor.Has(Permissions.MobileApps))
+        {
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"remove app {c.Pool.AdamId} from the MDM");
+        }
+
+        // Rule S3: an iOS VPP app cannot be deleted from the MDM. A macOS app's pool keeps its licences recorded.
+        return c.Platform == Platform.macOS
+            ? Decision<IPoolEvent>.Nothing
+            : PoolRejections.VppAppCannotBeRemovedFromMdm(c.Pool, c.Platform);
+    }
+
+    /// <summary>The counters of one decision in progress, and the seats it has changed so far.</summary>
+    private sealed class Plan(PoolState state, PoolLookup lookup, Instant now)
+    {
+        private readonly List<IPoolEvent> events = [];
+        private readonly Dictionary<string, HolderSeat> changed = new(StringComparer.Ordinal);
+        private int userCount = state.UserLicenceCount;
+        private int deviceCount = state.DeviceLicenceCount;
+        private int queuedCount = state.QueuedCount;
+        private long lastPosition = state.LastQueuePosition;
+        private int headIndex;
+
+        public int TotalCount { get; set; } = state.TotalCount;
+
+        private int UsedCount => checked(userCount + deviceCount);
+
+        private int AvailableCount => Math.Max(0, TotalCount - UsedCount);
+
+        public void Add(IPoolEvent @event) => events.Add(@event);
+
+        public Decision<IPoolEvent> Decision() =>
+            events.Count == 0 ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(events);
+
+        /// <summary>Grants a free licence to the holder, or queues it (rule A6, S4); a holder that holds or waits is left alone.</summary>
+        public void Place(Holder holder, GrantReason reason, string rule)
+        {
+            if (SeatOf(holder).Status != SeatStatus.None)
+            {
+                return;
+            }
+
+            if (AvailableCount > 0)
+            {
+                Grant(holder, reason, rule);
+                return;
+            }
+
+            lastPosition = checked(lastPosition + 1);
+            queuedCount = checked(queuedCount + 1);
+            changed[holder.Key] = HolderSeat.Queued(lastPosition);
+            events.Add(new HolderQueued(state.Pool, holder, lastPosition, UsedCount > TotalCount ? "S4" : "A6", now));
+        }
+
+        /// <summary>Reclaims the holder's licence, or takes it out of the queue; a holder with neither is left alone.</summary>
+        public void Release(Holder holder, ReclaimReason reason, string rule)
+        {
+            switch (SeatOf(holder).Status)
+            {
+                case SeatStatus.Granted:
+                    Count(holder.Type, -1);
+                    changed[holder.Key] = HolderSeat.None;
+                    events.Add(new LicenceReclaimed(state.Pool, holder, reason, rule, now));
+                    break;
+                case SeatStatus.Queued:
+                    queuedCount = checked(queuedCount - 1);
+                    changed[holder.Key] = HolderSeat.None;
+                    events.Add(new HolderLeftQueue(state.Pool, holder, reason, rule, now));
+                    break;
+            }
+        }
+
+        /// <summary>Grants free licences to the queue head, oldest first (rule A6).</summary>
+        public void PromoteQueue()
+        {
+            while (AvailableCount > 0 && queuedCount > 0)
+            {
+                if (headIndex >= lookup.QueueHead.Count)
+                {
+                    throw new InvalidOperationException(
+                        $"Pool {state.Pool}: the lookup's queue head holds {lookup.QueueHead.Count} entries, fewer than this decision needs; load PoolDecider.QueueHeadNeeded entries.");
+                }
+
+                var next = lookup.QueueHead[headIndex++];
+                if (changed.TryGetValue(next.Holder.Key, out var seat) && seat.Status != SeatStatus.Queued)
+                {
+                    continue; // left the queue earlier in this decision
+                }
+
+                queuedCount = checked(queuedCount - 1);
+                Grant(next.Holder, GrantReason.PromotedFromQueue, "A6");
+            }
+        }
+
+        private void Grant(Holder holder, GrantReason reason, string rule)
+        {
+            Count(holder.Type, +1);
+            changed[holder.Key] = HolderSeat.Granted;
+            events.Add(new LicenceGranted(state.Pool, holder, reason, rule, now));
+        }
+
+        private void Count(LicenceType type, int delta)
+        {
+            if (type == LicenceType.Device)
+            {
+                deviceCount = checked(deviceCount + delta);
+            }
+            else
+            {
+                userCount = checked(userCount + delta);
+            }
+        }
+
+        private HolderSeat SeatOf(Holder holder) =>
+            changed.TryGetValue(holder.Key, out var seat) ? seat : lookup.SeatOf(holder);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using VppLedger.Directory;
+
+namespace VppLedger.Pools;
+
+/// <summary>Why a pool command was refused. Codes are stable and listed in docs/errors.md.</summary>
+public static class PoolRejections
+{
+    /// <summary>The actor lacks the permission the command needs (rule X1).</summary>
+    public static Rejection PermissionDenied(Actor actor, Permissions needed, string action)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return new("PermissionDenied", "X1", string.Create(
+            CultureInfo.InvariantCulture,
+            $"{actor.Name} may not {action}: it needs the {needed} permission and holds {actor.Permissions}. Ask an administrator to grant it."));
+    }
+
+    /// <summary>The pool has never received Apple's counts, so its product kind and total are unknown (rule S2).</summary>
+    public static Rejection PoolNotSynced(PoolId pool) => new(
+        "PoolNotSynced",
+        "S2",
+        $"Pool {pool} has no counts from Apple yet. Sync token {pool.Token} so Apple reports app {pool.AdamId}, then grant again.");
+
+    /// <summary>Apple's counts cannot be right: negative, or more retired than purchased (rule S2).</summary>
+    public static Rejection InvalidAppleCounts(PoolId pool, int purchasedCount, int retiredCount, int? assignedCount) => new(
+        "InvalidAppleCounts",
+        "S2",
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"Apple's counts for pool {pool} are not consistent (purchased {purchasedCount}, retired {retiredCount}, assigned {assignedCount?.ToString(CultureInfo.InvariantCulture) ?? "none"}): counts must be zero or more and retired at most purchased. Sync the token again; if it repeats, report it with this message."));
+
+    /// <summary>The token was deleted: its licences are orphaned and cannot be revoked any more (rule R7, T10).</summary>
+    public static Rejection LicencesOrphanedTokenDeleted(PoolId pool) => new(
+        "LicencesOrphanedTokenDeleted",
+        "R7",
+        $"Token {pool.Token} was deleted, so the licences of pool {pool} are orphaned and can no longer be revoked or reclaimed. Revoke licences before deleting a token; to free these, upload the token again.");
+
+    /// <summary>The token was deleted: the pool grants and syncs no more (rule T10).</summary>
+    public static Rejection PoolOrphanedTokenDeleted(PoolId pool) => new(
+        "PoolOrphanedTokenDeleted",
+        "T10",
+        $"Token {pool.Token} was deleted, so pool {pool} takes no grant and no count any more. Upload the token again to use its licences.");
+
+    /// <summary>An iOS-family VPP app cannot be removed from the MDM (rule S3).</summary>
+    public static Rejection VppAppCannotBeRemovedFromMdm(PoolId pool, Platform platform) => new(
+        "VppAppCannotBeRemovedFromMdm",
+        "S3",
+        $"App {pool.AdamId} ({platform}) is a VPP app of token {pool.Token}; an iOS VPP app cannot be removed from the MDM. Remove its assignments or revoke its licences instead.");
+
+    /// <summary>A migration names a holder that holds no user licence in this pool (rule L8).</summary>
+    public static Rejection UserLicenceNotHeld(PoolId pool, Holder from)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        return new(
+            "UserLicenceNotHeld",
+            "L8",
+            $"Holder {from.Key} holds no licence in pool {pool}, so there is nothing to migrate. Grant the device licences directly instead.");
+    }
+
+    /// <summary>A migration to device licences names no device, or names a user holder as a target (rule L8).</summary>
+    public static Rejection MigrationNeedsDeviceHolders(PoolId pool) => new(
+        "MigrationNeedsDeviceHolders",
+        "L8",
+        $"A migration in pool {pool} must name one or more device holders (d.{{deviceId}}) to receive device licences. Pass the user's devices as the targets.");
+}

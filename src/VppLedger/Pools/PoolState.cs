@@ -1,0 +1,63 @@
+namespace VppLedger.Pools;
+
+/// <summary>
+/// The write state of one pool stream: counters only, never the holder set, so that deciding a grant costs the
+/// same in a pool of 100,000 holders as in an empty one. Who holds or waits is answered by a
+/// <see cref="PoolLookup"/> per command. Immutable; safe to share between threads.
+/// </summary>
+public sealed record PoolState
+{
+    /// <summary>The pool.</summary>
+    public required PoolId Pool { get; init; }
+
+    /// <summary>True once Apple's counts were applied at least once; before that the pool does not exist for grants.</summary>
+    public bool Synced { get; init; }
+
+    /// <summary>App or book (rule L6).</summary>
+    public ProductKind Product { get; init; }
+
+    /// <summary>Licences bought, as Apple last reported them (rule S2).</summary>
+    public int PurchasedCount { get; init; }
+
+    /// <summary>Licences retired or refunded, as Apple last reported them (rule S2).</summary>
+    public int RetiredCount { get; init; }
+
+    /// <summary>User licences granted (rule S1).</summary>
+    public int UserLicenceCount { get; init; }
+
+    /// <summary>Device licences granted (rule S1).</summary>
+    public int DeviceLicenceCount { get; init; }
+
+    /// <summary>Holders waiting in the FIFO queue (rule A6).</summary>
+    public int QueuedCount { get; init; }
+
+    /// <summary>The last queue position handed out; the next queued holder gets the one after. Never decreases.</summary>
+    public long LastQueuePosition { get; init; }
+
+    /// <summary>Apple's assigned count at the last sync that reported one (rule S2), or null.</summary>
+    public int? AppleAssignedCount { get; init; }
+
+    /// <summary>True once the token was deleted: the licences are orphaned (rules T10, R7).</summary>
+    public bool Orphaned { get; init; }
+
+    /// <summary>Licences usable: purchased minus retired, never below zero (rule S1).</summary>
+    public int TotalCount => Math.Max(0, PurchasedCount - RetiredCount);
+
+    /// <summary>Licences granted, user and device together (rule S1).</summary>
+    public int UsedCount => UserLicenceCount + DeviceLicenceCount;
+
+    /// <summary>Licences free to grant: total minus used, never below zero (rule S1).</summary>
+    public int AvailableCount => Math.Max(0, TotalCount - UsedCount);
+
+    /// <summary>True when Apple lowered the total below used: grants stop until used is below total (rule S4).</summary>
+    public bool OverAllocated => UsedCount > TotalCount;
+
+    /// <summary>
+    /// Apple's last reported assigned count minus the ledger's used count (rule S2); 0 when Apple never reported one.
+    /// Apple catches up within hours, so a drift right after a grant is expected; a lasting one needs a look.
+    /// </summary>
+    public int DriftCount => AppleAssignedCount is { } apple ? apple - UsedCount : 0;
+
+    /// <summary>The state of a pool with no event yet.</summary>
+    public static PoolState Initial(PoolId pool) => new() { Pool = pool };
+}

@@ -1,0 +1,148 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using VppLedger.Pools;
+
+namespace VppLedger.Tests.Architecture;
+
+/// <summary>Domain folders never reference Marten or Npgsql (ARCHITECTURE.md), down to the IL of method bodies.</summary>
+public sealed class the_domain_knows_no_storage
+{
+    private static readonly string[] DomainNamespaces =
+        ["VppLedger", "VppLedger.Tokens", "VppLedger.Pools", "VppLedger.Assignments", "VppLedger.Directory", "VppLedger.Licensing"];
+
+    private static readonly string[] StoragePrefixes = ["Marten", "Npgsql", "Weasel", "JasperFx"];
+
+    private const BindingFlags Everything =
+        BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!)
+        .ToDictionary(o => o.Value);
+
+    [Fact]
+    [Trait("Category", "Architecture")]
+    public void no_domain_type_references_marten_or_npgsql()
+    {
+        var domainTypes = typeof(PoolDecider).Assembly.GetTypes()
+            .Where(t => DomainNamespaces.Contains(t.Namespace))
+            .ToList();
+        Assert.Contains(typeof(PoolDecider), domainTypes);
+
+        var offences = domainTypes.SelectMany(Offences).Distinct().ToList();
+
+        Assert.True(offences.Count == 0, "Domain types reference storage:\n" + string.Join('\n', offences));
+    }
+
+    [Fact]
+    [Trait("Category", "Architecture")]
+    public void the_scanner_finds_a_marten_reference_that_only_a_method_body_makes()
+    {
+        // Guards the guard: this test class itself uses Marten inside one body, and nowhere else.
+        var offences = Offences(typeof(the_domain_knows_no_storage)).ToList();
+        Assert.Contains(offences, o => o.Contains(nameof(UsesMarten), StringComparison.Ordinal) && o.Contains("Marten.StoreOptions", StringComparison.Ordinal));
+    }
+
+    private static string UsesMarten() => new Marten.StoreOptions().DatabaseSchemaName;
+
+    private static IEnumerable<string> Offences(Type type)
+    {
+        var references = new List<(string Where, Type? Type)>
+        {
+            ("base type", type.BaseType),
+        };
+        references.AddRange(type.GetInterfaces().Select(i => ("interface", (Type?)i)));
+        references.AddRange(type.GetFields(Everything).Select(f => ($"field {f.Name}", (Type?)f.FieldType)));
+        references.AddRange(type.GetProperties(Everything).Select(p => ($"property {p.Name}", (Type?)p.PropertyType)));
+        references.AddRange(type.GetCustomAttributesData().Select(a => ("attribute", (Type?)a.AttributeType)));
+
+        var methods = type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything));
+        foreach (var method in methods)
+        {
+            references.Add(($"method {method.Name} returns", (method as MethodInfo)?.ReturnType));
+            references.AddRange(method.GetParameters().Select(p => ($"method {method.Name} parameter {p.Name}", (Type?)p.ParameterType)));
+            references.AddRange(BodyReferences(method).Select(t => ($"method {method.Name} body", (Type?)t)));
+        }
+
+        return references
+            .Where(r => r.Type is not null && IsStorage(r.Type))
+            .Select(r => $"{type.FullName}: {r.Where} uses {r.Type!.FullName}");
+    }
+
+    private static bool IsStorage(Type type)
+    {
+        if (type.HasElementType)
+        {
+            return IsStorage(type.GetElementType()!);
+        }
+
+        if (type.IsGenericType && !type.IsGenericTypeDefinition && type.GetGenericArguments().Any(IsStorage))
+        {
+            return true;
+        }
+
+        var assembly = type.Assembly.GetName().Name ?? string.Empty;
+        return StoragePrefixes.Any(p => assembly.StartsWith(p, StringComparison.Ordinal));
+    }
+
+    /// <summary>The types a method body's IL names through method, field, type and token operands.</summary>
+    private static IEnumerable<Type> BodyReferences(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null)
+        {
+            yield break;
+        }
+
+        var typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
+        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        var i = 0;
+        while (i < il.Length)
+        {
+            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
+            i += il[i] == 0xFE ? 2 : 1;
+            var opCode = OpCodesByValue[value];
+            switch (opCode.OperandType)
+            {
+                case OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok:
+                    var token = BitConverter.ToInt32(il, i);
+                    MemberInfo? member = null;
+                    try
+                    {
+                        member = method.Module.ResolveMember(token, typeArgs, methodArgs);
+                    }
+                    catch (ArgumentException)
+                    {
+                        // Tokens of generic contexts the scanner cannot rebuild; the signatures above still cover them.
+                    }
+
+                    if (member is Type t)
+                    {
+                        yield return t;
+                    }
+                    else if (member?.DeclaringType is { } declaring)
+                    {
+                        yield return declaring;
+                    }
+
+                    i += 4;
+                    break;
+                case OperandType.InlineSwitch:
+                    i += 4 + (4 * BitConverter.ToInt32(il, i));
+                    break;
+                default:
+                    i += OperandSize(opCode.OperandType);
+                    break;
+            }
+        }
+    }
+
+    private static int OperandSize(OperandType type) => type switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        _ => 4,
+    };
+}

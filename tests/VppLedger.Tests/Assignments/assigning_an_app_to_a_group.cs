@@ -1,0 +1,112 @@
+using NodaTime;
+using VppLedger.Assignments;
+
+namespace VppLedger.Tests.Assignments;
+
+public sealed class assigning_an_app_to_a_group
+{
+    private static readonly Instant Now = Instant.FromUtc(2025, 3, 1, 9, 0);
+    private static readonly PoolId Pool = new(new TokenId("token-1"), new AdamId("361309726"));
+    private static readonly GroupId Group = new("sales");
+    private static readonly Actor Admin = new("admin", Permissions.MobileApps);
+
+    private static Decision<IAssignmentEvent> When(IAssignmentCommand command, params IAssignmentEvent[] given) =>
+        AssignmentDecider.Decide(command, given.Aggregate(AssignmentState.Initial(Pool, Group), AssignmentDecider.Evolve), Now);
+
+    private static CreateAssignment Create(
+        AssignmentTarget target = AssignmentTarget.UserGroup,
+        AssignmentIntent intent = AssignmentIntent.Required,
+        LicenceType type = LicenceType.User,
+        ProductKind product = ProductKind.App,
+        Actor? actor = null) => new(Pool, Group, target, intent, type, product, new CommandId("c1"), actor ?? Admin);
+
+    private static ChangeAssignment Change(AssignmentIntent intent, LicenceType type) =>
+        new(Pool, Group, intent, type, ProductKind.App, new CommandId("c2"), Admin);
+
+    private static AssignmentCreated Created(
+        AssignmentTarget target = AssignmentTarget.UserGroup,
+        AssignmentIntent intent = AssignmentIntent.Required,
+        LicenceType type = LicenceType.User) => new(Pool, Group, target, intent, type, Now);
+
+    private static void ThenRejected(Decision<IAssignmentEvent> decision, string code, string rule)
+    {
+        Assert.Equal((code, rule), (decision.Rejection?.Code, decision.Rejection?.Rule));
+        Assert.Empty(decision.Events);
+    }
+
+    [Theory]
+    [Trait("Rule", "A1")]
+    [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenceType.User)]
+    [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.Device)]
+    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device)]
+    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenceType.User)]
+    public void an_assignment_targets_a_group_with_an_intent_and_a_licence_type(AssignmentTarget target, AssignmentIntent intent, LicenceType type)
+    {
+        Assert.Equal([Created(target, intent, type)], When(Create(target, intent, type)).Events);
+    }
+
+    [Fact]
+    [Trait("Rule", "A2")]
+    public void available_intent_for_a_device_group_is_rejected()
+    {
+        ThenRejected(When(Create(AssignmentTarget.DeviceGroup, AssignmentIntent.Available)), "AvailableIntentNotForDeviceGroups", "A2");
+        ThenRejected(
+            When(Change(AssignmentIntent.Available, LicenceType.Device), Created(AssignmentTarget.DeviceGroup, type: LicenceType.Device)),
+            "AvailableIntentNotForDeviceGroups",
+            "A2");
+    }
+
+    [Fact]
+    [Trait("Rule", "L6")]
+    public void a_book_with_device_licences_is_rejected()
+    {
+        ThenRejected(When(Create(type: LicenceType.Device, product: ProductKind.Book)), "BooksTakeUserLicencesOnly", "L6");
+    }
+
+    [Fact]
+    [Trait("Rule", "L8")]
+    public void changing_device_licences_to_user_licences_is_rejected()
+    {
+        ThenRejected(
+            When(Change(AssignmentIntent.Required, LicenceType.User), Created(type: LicenceType.Device)),
+            "DeviceToUserMigrationNotSupported",
+            "L8");
+    }
+
+    [Fact]
+    [Trait("Rule", "L8")]
+    public void changing_user_licences_to_device_licences_is_accepted()
+    {
+        Assert.Equal(
+            [new AssignmentChanged(Pool, Group, AssignmentIntent.Required, LicenceType.Device, Now)],
+            When(Change(AssignmentIntent.Required, LicenceType.Device), Created()).Events);
+    }
+
+    [Fact]
+    [Trait("Rule", "I4")]
+    public void repeating_a_create_change_or_remove_decides_nothing()
+    {
+        var decisions = new[]
+        {
+            When(Create(), Created()),
+            When(Change(AssignmentIntent.Required, LicenceType.User), Created()),
+            When(new RemoveAssignment(Pool, Group, new CommandId("c3"), Admin), Created(), new AssignmentRemoved(Pool, Group, Now)),
+        };
+        Assert.All(decisions, d => Assert.True(d.Rejection is null && d.Events.Count == 0));
+    }
+
+    [Fact]
+    [Trait("Rule", "A1")]
+    public void creating_over_a_different_assignment_or_changing_a_missing_one_is_rejected()
+    {
+        ThenRejected(When(Create(intent: AssignmentIntent.Available), Created()), "AssignmentAlreadyExists", "A1");
+        ThenRejected(When(Change(AssignmentIntent.Required, LicenceType.User)), "AssignmentNotFound", "A1");
+    }
+
+    [Fact]
+    [Trait("Rule", "X1")]
+    public void assigning_needs_the_mobile_apps_permission()
+    {
+        ThenRejected(When(Create(actor: new Actor("token-admin", Permissions.ManagedApps))), "PermissionDenied", "X1");
+    }
+}
