@@ -99,7 +99,17 @@ public readonly record struct LocationKey
     /// <summary>Longest key accepted; the storage layer indexes it.</summary>
     public const int MaxLength = 300;
 
-    private LocationKey(string value) => Value = value;
+    /// <summary>Wraps key text as built by the factories (and read back from events); throws <see cref="ArgumentException"/> when empty or longer than <see cref="MaxLength"/>.</summary>
+    /// <param name="value">The key text.</param>
+    public LocationKey(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength)
+        {
+            throw new ArgumentException($"A location key is 1 to {MaxLength} characters; build it with FromAppleLocationId or FromOrganisationName.", nameof(value));
+        }
+
+        Value = value;
+    }
 
     /// <summary>The key text: <c>apple:{id}</c> or <c>org:{normalised name}</c>.</summary>
     public string Value { get; }
@@ -121,9 +131,7 @@ public readonly record struct LocationKey
         return Checked("org:" + string.Join(' ', words).ToUpperInvariant());
     }
 
-    private static LocationKey Checked(string value) => value.Length <= MaxLength
-        ? new LocationKey(value)
-        : throw new ArgumentException($"A location key is at most {MaxLength} characters; this one has {value.Length}.", nameof(value));
+    private static LocationKey Checked(string value) => new(value);
 
     /// <inheritdoc />
     public override string ToString() => Value ?? string.Empty;
