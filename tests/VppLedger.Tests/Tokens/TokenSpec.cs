@@ -16,17 +16,17 @@ internal static class TokenSpec
     public static readonly LocationKey OtherLocation = LocationKey.FromAppleLocationId("loc-2");
     public static readonly AppleId ManagedAppleId = new("vpp@contoso.example", AppleIdKind.Managed);
     public static readonly TokenSettings Settings = new("Contoso iPads", "FR", TokenAccountType.Business, AutomaticAppUpdates: true);
-    public static readonly TokenFileFacts File = FileOf("secret-one", Now + Duration.FromDays(365));
+    public static readonly TokenFileFacts TokenFile = FileOf("secret-one", Now + Duration.FromDays(365));
 
     public static TokenFileFacts FileOf(string secret, Instant expiresAt) => new("Contoso", expiresAt, TokenFingerprint.Of(secret));
 
     public static CommandId Command(string id = "cmd-1") => new(id);
 
     public static UploadToken Upload() => new(
-        Token, File, Location, ManagedAppleId, Settings, ConsentToSendDataToApple: true, TakeControlFromOtherMdm: false, Command(), Admin);
+        Token, TokenFile, Location, ManagedAppleId, Settings, ConsentToSendDataToApple: true, TakeControlFromOtherMdm: false, Command(), Admin);
 
     public static TokenUploaded Uploaded(Instant? at = null) => new(
-        at ?? Now, Token, Location, File, ManagedAppleId, Settings, TokenProgramme.AppsAndBooks, TookControlFromOtherMdm: false, DuplicateOf: null);
+        at ?? Now, Token, Location, TokenFile, ManagedAppleId, Settings, TokenProgramme.AppsAndBooks, TookControlFromOtherMdm: false, DuplicateOf: null);
 
     public static EventSpec<TokenState, ITokenEvent> Spec() => new(TokenState.Initial, TokenDecider.Evolve);
 }
