@@ -1,0 +1,200 @@
+using System.Globalization;
+using NodaTime;
+using NodaTime.Text;
+
+namespace VppLedger.Tokens;
+
+/// <summary>
+/// Every refusal of the token slice: the token file parser and the token commands. Codes are stable
+/// (never renamed) and listed in docs/errors.md with their rule ids.
+/// </summary>
+public static class TokenRejections
+{
+    private const string Download =
+        "Download the token again from Apple Business Manager (or Apple School Manager) > Preferences > Payments and Billing, and upload that file unchanged.";
+
+    /// <summary>The actor lacks the "managed apps" permission that every token command needs (rule X1).</summary>
+    /// <param name="actor">Who asked.</param>
+    /// <param name="action">What they asked, in a few words ("upload a token").</param>
+    public static Rejection PermissionDenied(Actor actor, string action) => new(
+        "PermissionDenied",
+        "X1",
+        $"'{actor?.Name}' may not {action}: managing location tokens needs the \"managed apps\" permission. Ask an administrator to grant it to the role.");
+
+    /// <summary>The file is larger than <see cref="VppTokenFile.MaxFileBytes"/> (rule T5).</summary>
+    /// <param name="size">The size received, in bytes.</param>
+    public static Rejection TokenFileTooLarge(int size) => new(
+        "TokenFileTooLarge",
+        "T5",
+        string.Create(CultureInfo.InvariantCulture, $"Token file is {size} bytes; a token file is at most {VppTokenFile.MaxFileBytes} bytes, so this is not one. {Download}"));
+
+    /// <summary>The file holds nothing but white space (rule T5).</summary>
+    public static Rejection TokenFileEmpty() => new(
+        "TokenFileEmpty",
+        "T5",
+        $"Token file is empty. {Download}");
+
+    /// <summary>The file is not base64 text (rule T5).</summary>
+    /// <param name="position">The 1-based position of the first character that is not base64.</param>
+    public static Rejection TokenFileNotBase64(int position) => new(
+        "TokenFileNotBase64",
+        "T5",
+        string.Create(CultureInfo.InvariantCulture, $"Token file is not base64 (at character {position}). {Download}"));
+
+    /// <summary>The decoded file is not a JSON object (rule T5).</summary>
+    public static Rejection TokenFileNotJson() => new(
+        "TokenFileNotJson",
+        "T5",
+        $"Token file decodes from base64 but is not the JSON object Apple writes (orgName, token, expDate). {Download}");
+
+    /// <summary>A field of the file is absent (rule T5).</summary>
+    /// <param name="field">The JSON field name.</param>
+    public static Rejection TokenFileFieldMissing(string field) => new(
+        "TokenFileFieldMissing",
+        "T5",
+        $"Token file has no '{field}' field. {Download}");
+
+    /// <summary>A field of the file is not a text value (rule T5).</summary>
+    /// <param name="field">The JSON field name.</param>
+    /// <param name="kind">The JSON kind found instead.</param>
+    public static Rejection TokenFileFieldNotText(string field, string kind) => new(
+        "TokenFileFieldNotText",
+        "T5",
+        $"Token file field '{field}' is a {kind}, not text. {Download}");
+
+    /// <summary>A field of the file is empty (rule T5).</summary>
+    /// <param name="field">The JSON field name.</param>
+    public static Rejection TokenFileFieldEmpty(string field) => new(
+        "TokenFileFieldEmpty",
+        "T5",
+        $"Token file field '{field}' is empty. {Download}");
+
+    /// <summary>The expiry date of the file cannot be read (rule T2: the expiry comes from the file).</summary>
+    /// <param name="text">The date text found.</param>
+    public static Rejection TokenFileBadDate(string text) => new(
+        "TokenFileBadDate",
+        "T2",
+        $"Token file expiry date '{Truncate(text)}' is not a date like 2030-11-08T22:33:22+0000. {Download}");
+
+    /// <summary>The token file has expired already (rule T2).</summary>
+    /// <param name="expiredAt">Its expiry.</param>
+    public static Rejection TokenFileExpired(Instant expiredAt) => new(
+        "TokenFileExpired",
+        "T2",
+        $"Token file expired on {Format(expiredAt)}. Download a new token from Apple Business Manager (or Apple School Manager) > Preferences > Payments and Billing; tokens are valid for one year.");
+
+    /// <summary>The tenant holds the most tokens allowed (rule T1).</summary>
+    /// <param name="count">How many tokens the tenant holds.</param>
+    public static Rejection TooManyTokens(int count) => new(
+        "TooManyTokens",
+        "T1",
+        string.Create(CultureInfo.InvariantCulture, $"This tenant already holds {count} tokens; at most {TokenDecider.MaxTokensPerTenant} are allowed. Delete a token you no longer use (duplicates first), then upload again."));
+
+    /// <summary>The administrator did not consent to send user and device data to Apple (rule T5).</summary>
+    public static Rejection ConsentRequired() => new(
+        "ConsentRequired",
+        "T5",
+        "The upload lacks consent to send user and device data to Apple; without it Apple cannot assign licences. Tick the consent box and upload again.");
+
+    /// <summary>The Apple ID given for the account is not a managed Apple ID (rule T5).</summary>
+    public static Rejection ManagedAppleIdRequired() => new(
+        "ManagedAppleIdRequired",
+        "T5",
+        "The Apple ID of the token's account must be the managed Apple ID of the Apple Business Manager (or Apple School Manager) account, not a personal Apple ID. Enter the managed Apple ID and upload again.");
+
+    /// <summary>The token name is empty or too long (rule T5).</summary>
+    /// <param name="length">The length of the name given.</param>
+    public static Rejection InvalidTokenName(int length) => new(
+        "InvalidTokenName",
+        "T5",
+        string.Create(CultureInfo.InvariantCulture, $"The token name has {length} characters; give a name of 1 to {TokenSettings.MaxNameLength} characters."));
+
+    /// <summary>The country or region is not two ISO 3166 letters (rule T7).</summary>
+    /// <param name="code">The code given.</param>
+    public static Rejection InvalidCountryCode(string code) => new(
+        "InvalidCountryCode",
+        "T7",
+        $"Country or region '{Truncate(code)}' is not a two-letter ISO 3166 code; give the store's country, for example FR or US.");
+
+    /// <summary>The location is active in another tenant (rule T4).</summary>
+    public static Rejection DuplicateLocationInAnotherTenant() => new(
+        "DuplicateLocationInAnotherTenant",
+        "T4",
+        "This token's location is already in use by another tenant; a location is used by one tenant at a time. Delete it from the other tenant first, or download the token of another location.");
+
+    /// <summary>A different token file was already uploaded under this token id (rule T8: renew instead).</summary>
+    /// <param name="token">The token.</param>
+    public static Rejection TokenAlreadyUploaded(TokenId token) => new(
+        "TokenAlreadyUploaded",
+        "T8",
+        $"Token '{token}' was already uploaded with another file. To replace its file, renew the token; to add another location, upload under a new token id.");
+
+    /// <summary>No token was uploaded under this id.</summary>
+    /// <param name="token">The token, when known.</param>
+    public static Rejection TokenNotFound(TokenId? token) => new(
+        "TokenNotFound",
+        "T5",
+        $"No token {(token is { } id ? $"'{id}' " : string.Empty)}was uploaded in this tenant. Upload it first, or check the token id.");
+
+    /// <summary>The token was deleted (rules T10, R7).</summary>
+    /// <param name="token">The token.</param>
+    public static Rejection TokenDeleted(TokenId token) => new(
+        "TokenDeleted",
+        "T10",
+        $"Token '{token}' was deleted: it cannot sync, grant or revoke licences any more (rule R7). Upload the location's token again under a new token id.");
+
+    /// <summary>The token has expired: no sync, no grant (rule T2).</summary>
+    /// <param name="token">The token.</param>
+    /// <param name="expiredAt">Its expiry.</param>
+    public static Rejection TokenExpired(TokenId token, Instant expiredAt) => new(
+        "TokenExpired",
+        "T2",
+        $"Token '{token}' expired on {Format(expiredAt)}; it cannot sync or grant licences. Its licences stay recorded. Renew it with a new file from Apple Business Manager (or Apple School Manager).");
+
+    /// <summary>Apple reports the token bound to another MDM (rule T3).</summary>
+    /// <param name="token">The token.</param>
+    public static Rejection TokenAssignedToExternalMdm(TokenId token) => new(
+        "TokenAssignedToExternalMdm",
+        "T3",
+        $"Token '{token}' is assigned to another MDM; it cannot sync or grant licences here. Remove it from the other MDM, or take control of it from this one.");
+
+    /// <summary>A renewal file belongs to another location (rule T8).</summary>
+    /// <param name="token">The token renewed.</param>
+    public static Rejection RenewalForAnotherLocation(TokenId token) => new(
+        "RenewalForAnotherLocation",
+        "T8",
+        $"The file is for another location than token '{token}'. Renew with the new token of the same location, or upload this one as a new token.");
+
+    /// <summary>A renewal file expires before the current one (rule T8).</summary>
+    /// <param name="current">The current expiry.</param>
+    /// <param name="renewal">The expiry of the file given.</param>
+    public static Rejection RenewalOlderThanCurrent(Instant current, Instant renewal) => new(
+        "RenewalOlderThanCurrent",
+        "T8",
+        $"The file expires on {Format(renewal)}, before the current token ({Format(current)}); it is an older download. Download the newest token and renew with it.");
+
+    /// <summary>Only a legacy VPP token can be migrated (rule T9).</summary>
+    /// <param name="token">The token.</param>
+    public static Rejection NotALegacyToken(TokenId token) => new(
+        "NotALegacyToken",
+        "T9",
+        $"Token '{token}' is already an Apps and Books location token; only a legacy VPP token is migrated. To give it a new file, renew it.");
+
+    /// <summary>A sync result carries a negative count (rule T6).</summary>
+    /// <param name="appCount">The app count given.</param>
+    /// <param name="licenceCount">The licence count given.</param>
+    public static Rejection InvalidSyncCounts(int appCount, long licenceCount) => new(
+        "InvalidSyncCounts",
+        "T6",
+        string.Create(CultureInfo.InvariantCulture, $"A sync reported {appCount} apps and {licenceCount} licences; counts are zero or more. Record the counts Apple returned."));
+
+    /// <summary>A failed sync carries no reason (rule T6).</summary>
+    public static Rejection SyncFailureReasonMissing() => new(
+        "SyncFailureReasonMissing",
+        "T6",
+        "A failed sync is recorded with its reason (Apple's error or the network failure); give one.");
+
+    private static string Format(Instant instant) => InstantPattern.General.Format(instant);
+
+    private static string Truncate(string? text) => text is null ? string.Empty : text.Length <= 40 ? text : text[..40] + "...";
+}
