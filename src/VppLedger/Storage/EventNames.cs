@@ -10,6 +10,34 @@ internal static class EventNames
     /// <summary>Every event type of the ledger with its stable name <c>vpp.&lt;aggregate&gt;.&lt;event&gt;.v&lt;n&gt;</c>.</summary>
     public static IReadOnlyList<(Type Type, string Name)> All { get; } =
     [
+        (typeof(Tokens.TokenUploaded), "vpp.token.uploaded.v1"),
+        (typeof(Tokens.TokenRenewed), "vpp.token.renewed.v1"),
+        (typeof(Tokens.TokenSettingsChanged), "vpp.token.settings_changed.v1"),
+        (typeof(Tokens.TokenSyncSucceeded), "vpp.token.sync_succeeded.v1"),
+        (typeof(Tokens.TokenSyncFailed), "vpp.token.sync_failed.v1"),
+        (typeof(Tokens.TokenAssignedToExternalMdm), "vpp.token.assigned_to_external_mdm.v1"),
+        (typeof(Tokens.TokenControlTaken), "vpp.token.control_taken.v1"),
+        (typeof(Tokens.TokenMigratedFromLegacyVpp), "vpp.token.migrated_from_legacy_vpp.v1"),
+        (typeof(Tokens.TokenDeleted), "vpp.token.deleted.v1"),
+        (typeof(Directory.UserRecorded), "vpp.user.recorded.v1"),
+        (typeof(Directory.UserAppleIdsChanged), "vpp.user.apple_ids_changed.v1"),
+        (typeof(Directory.UserLeftOrganisation), "vpp.user.left_organisation.v1"),
+        (typeof(Directory.DeviceRecorded), "vpp.device.recorded.v1"),
+        (typeof(Directory.DeviceFactsChanged), "vpp.device.facts_changed.v1"),
+        (typeof(Directory.DeviceRemovedFromManagement), "vpp.device.removed_from_management.v1"),
+        (typeof(Directory.GroupCreated), "vpp.group.created.v1"),
+        (typeof(Directory.GroupMembersAdded), "vpp.group.members_added.v1"),
+        (typeof(Directory.GroupMembersRemoved), "vpp.group.members_removed.v1"),
+        (typeof(Pools.AppleCountsApplied), "vpp.pool.apple_counts_applied.v1"),
+        (typeof(Pools.AssignedCountDriftRecorded), "vpp.pool.assigned_count_drift_recorded.v1"),
+        (typeof(Pools.LicenceGranted), "vpp.pool.licence_granted.v1"),
+        (typeof(Pools.HolderQueued), "vpp.pool.holder_queued.v1"),
+        (typeof(Pools.HolderLeftQueue), "vpp.pool.holder_left_queue.v1"),
+        (typeof(Pools.LicenceReclaimed), "vpp.pool.licence_reclaimed.v1"),
+        (typeof(Pools.PoolOrphaned), "vpp.pool.orphaned.v1"),
+        (typeof(Assignments.AssignmentCreated), "vpp.assignment.created.v1"),
+        (typeof(Assignments.AssignmentChanged), "vpp.assignment.changed.v1"),
+        (typeof(Assignments.AssignmentRemoved), "vpp.assignment.removed.v1"),
     ];
 
     private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(e => e.Type, e => e.Name);

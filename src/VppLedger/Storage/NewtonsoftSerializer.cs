@@ -47,7 +47,7 @@ internal sealed class NewtonsoftSerializer : Marten.ISerializer
             NullValueHandling = NullValueHandling.Include,
             MissingMemberHandling = MissingMemberHandling.Ignore,
             ConstructorHandling = ConstructorHandling.AllowNonPublicDefaultConstructor,
-            ContractResolver = new DefaultContractResolver(),
+            ContractResolver = new LedgerContractResolver(),
             Formatting = Formatting.None,
         };
         settings.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
@@ -121,6 +121,23 @@ internal sealed class NewtonsoftSerializer : Marten.ISerializer
         ValueTask.FromResult(FromJson(type, reader, index));
 }
 
+/// <summary>
+/// PascalCase as written (Marten's LINQ expects member names unchanged), and only the data of a record:
+/// a get-only property that no constructor parameter sets (TotalCount = Purchased - Retired) is derived, not stored.
+/// </summary>
+internal sealed class LedgerContractResolver : DefaultContractResolver
+{
+    protected override IList<JsonProperty> CreateProperties(Type type, MemberSerialization memberSerialization)
+    {
+        var parameters = type.GetConstructors()
+            .SelectMany(c => c.GetParameters())
+            .Select(p => p.Name)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. base.CreateProperties(type, memberSerialization)
+            .Where(p => p.Writable || parameters.Contains(p.PropertyName!))];
+    }
+}
+
 /// <summary>Writes the ledger's typed identifiers (and <see cref="Holder"/>) as plain JSON strings.</summary>
 internal sealed class IdentifierConverter : JsonConverter
 {
@@ -134,6 +151,8 @@ internal sealed class IdentifierConverter : JsonConverter
         [typeof(SerialNumber)] = s => new SerialNumber(s),
         [typeof(CommandId)] = s => new CommandId(s),
         [typeof(Holder)] = Holder.FromKey,
+        [typeof(Tokens.TokenFingerprint)] = s => new Tokens.TokenFingerprint(s),
+        [typeof(Tokens.LocationKey)] = s => new Tokens.LocationKey(s),
     };
 
     public override bool CanConvert(Type objectType) =>

@@ -45,6 +45,8 @@ public static class SampleValues
             _ when type == typeof(CommandId) => new CommandId("cmd-1"),
             _ when type == typeof(SerialNumber) => new SerialNumber("C02XK1ABCDEF"),
             _ when type == typeof(AppleId) => new AppleId("someone@example.com", AppleIdKind.Managed),
+            _ when type == typeof(VppLedger.Tokens.TokenFingerprint) => VppLedger.Tokens.TokenFingerprint.Of("sample secret"),
+            _ when type == typeof(VppLedger.Tokens.LocationKey) => VppLedger.Tokens.LocationKey.FromAppleLocationId("loc-1"),
             _ when type == typeof(PoolId) => new PoolId(new TokenId("tok-1"), new AdamId("361309726")),
             _ when type == typeof(Holder) => Holder.ForUser(new UserId("user-1"), AppleIdKind.Managed),
             _ when type == typeof(DeviceProfile) => new DeviceProfile(Platform.macOS, Ownership.Corporate, EnrollmentKind.Device, true, false, false),
