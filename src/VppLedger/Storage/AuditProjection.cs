@@ -41,7 +41,7 @@ internal sealed class AuditProjection(string schema) : IProjection
         var stream = new string[n];
         var version = new long[n];
         var name = new string[n];
-        var at = new DateTime[n];
+        var at = new DateTimeOffset[n];
         var token = new string?[n];
         var adam = new string?[n];
         var kind = new string?[n];
@@ -63,7 +63,7 @@ internal sealed class AuditProjection(string schema) : IProjection
             stream[i] = e.StreamKey!;
             version[i] = e.Version;
             name[i] = e.EventTypeName;
-            at[i] = data.OccurredAt.ToDateTimeUtc();
+            at[i] = data.OccurredAt.ToDateTimeOffset();
             token[i] = facts.Token;
             adam[i] = facts.AdamId;
             kind[i] = facts.HolderKind;
