@@ -348,7 +348,9 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     private static ImportLine ParseLine(int number, string text)
     {
-        var json = JObject.Parse(text);
+        using var textReader = new StringReader(text);
+        using var jsonReader = new JsonTextReader(textReader) { DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal };
+        var json = JObject.Load(jsonReader);
         var name = (string?)json["event"] ?? throw new FormatException("Missing \"event\": give the stable event name, for example vpp.pool.licence_granted.v1.");
         if (!TypeByName.TryGetValue(name, out var type))
         {
