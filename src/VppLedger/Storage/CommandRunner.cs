@@ -40,6 +40,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         var all = outcome.Outcome;
         for (var part = 1; outcome.ResumeAfter is { } resume && all.Status != CommandStatus.Rejected; part++)
         {
+            Options.AfterPartCommitted?.Invoke(part - 1);
             outcome = await RunPartAsync(tenantId, command, needed, handle, part, resume, cancellationToken).ConfigureAwait(false);
             if (outcome.Outcome.Status == CommandStatus.Rejected)
             {
