@@ -63,14 +63,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private async Task<Handled> TokenAsync(TokenId token, Func<TokenState, Task<Decision<ITokenEvent>>> decide)
     {
         var stream = await TokenStreamAsync(token).ConfigureAwait(false);
-        var decision = await decide(stream.State).ConfigureAwait(false);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(await decide(stream.State).ConfigureAwait(false));
     }
 
     private async Task<Handled> UploadAsync(UploadTokenFile c)
@@ -83,7 +76,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
 
         var file = parsed.File!;
         var location = c.Location ?? file.LocationFromOrganisation;
-        var tokenCount = await _session.Query<TokenDoc>().CountAsync(t => !t.State.Deleted, cancellationToken).ConfigureAwait(false);
+        var tokenCount = await _session.Query<TokenDoc>().CountAsync(t => !t.Deleted, cancellationToken).ConfigureAwait(false);
         var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
         var command = new UploadToken(c.Token, file.Facts, location, c.ManagedAppleId, c.Settings, c.ConsentToSendDataToApple, c.TakeControlFromOtherMdm, c.Id, c.Actor);
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, tokenCount, claims, context.Now))).ConfigureAwait(false);
@@ -124,7 +117,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var inAnotherTenant = await OtherTenantClaimsAsync(location).ConfigureAwait(false);
         var key = location.Value;
         var holders = await _session.Query<TokenDoc>()
-            .Where(t => t.State.Location.Value == key && !t.State.Deleted)
+            .Where(t => t.Location == key && !t.Deleted)
             .Select(t => t.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var other = holders.FirstOrDefault(id => id != Streams.Token(token));
@@ -198,14 +191,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private async Task<Handled> UserAsync(RecordUser c)
     {
         var stream = await UserStreamAsync(c.User).ConfigureAwait(false);
-        var decision = UserDecider.Decide(c, stream.State, context.Now);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(UserDecider.Decide(c, stream.State, context.Now));
     }
 
     /// <summary>Rule R4: a user who leaves the organisation has every user licence reclaimed, and leaves every queue.</summary>
@@ -253,14 +239,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     {
         var stream = await context.FetchAsync<DeviceDoc, DeviceState>(
             Streams.Device(device), d => d.State, DeviceState.Initial, (s, e) => DeviceDecider.Evolve(s, (IDeviceEvent)e), cancellationToken).ConfigureAwait(false);
-        var decision = decide(stream.State);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(decide(stream.State));
     }
 
     private Task<WriteStream<GroupState>> GroupStreamAsync(GroupId group) =>
@@ -269,14 +248,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private async Task<Handled> GroupAsync(GroupId group, Func<GroupState, Task<Decision<IGroupEvent>>> decide)
     {
         var stream = await GroupStreamAsync(group).ConfigureAwait(false);
-        var decision = await decide(stream.State).ConfigureAwait(false);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(await decide(stream.State).ConfigureAwait(false));
     }
 
     private async Task<IReadOnlySet<GroupMember>> CurrentMembersAsync(GroupId group, IReadOnlyList<GroupMember> members)
@@ -401,49 +373,36 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
 
     /// <summary>
     /// Streams the group's members in targeting order, a page at a time. A batched fan-out (a new assignment) stops
-    /// after <see cref="MaxMembersPerTransaction"/> members and the runner commits and resumes after the last one,
+    /// after <see cref="VppLedgerOptions.FanOutMembersPerTransaction"/> members and the runner commits and resumes after the last one,
     /// so a 100,000-member group costs bounded memory and a crash loses at most one uncommitted batch.
     /// </summary>
     private async Task<Handled> FanOutAsync(AssignmentState assignment, Func<IReadOnlyList<GroupMember>, Task<Rejection?>> apply, bool batched = false)
     {
-        var groupKey = Streams.Group(assignment.Group);
+        var perTransaction = context.Options.FanOutMembersPerTransaction;
         var after = context.StartAfter ?? -1L;
         var done = 0;
-        while (true)
+        await foreach (var (members, last) in MemberPagesAsync(assignment.Group, after, batched ? Math.Min(MemberPageSize, perTransaction) : MemberPageSize).ConfigureAwait(false))
         {
-            if (batched && done >= MaxMembersPerTransaction)
+            if (batched && done >= perTransaction)
             {
                 context.ResumeAfter = after;
                 return Handled.Done;
             }
 
-            var position = after;
-            var page = await _session.Query<MemberDoc>()
-                .Where(m => m.GroupKey == groupKey && m.Position > position)
-                .OrderBy(m => m.Position)
-                .Take(MemberPageSize)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
-            {
-                return Handled.Done;
-            }
-
-            var rejection = await apply([.. page.Select(m => new GroupMember(m.Kind, m.MemberId))]).ConfigureAwait(false);
-            if (rejection is not null)
+            if (await apply(members).ConfigureAwait(false) is { } rejection)
             {
                 return rejection;
             }
 
-            after = page[^1].Position;
-            done += page.Count;
+            after = last;
+            done += members.Count;
         }
+
+        return Handled.Done;
     }
 
     /// <summary>Members read per page when an assignment fans out; bounds the memory of reading.</summary>
     internal const int MemberPageSize = 1000;
-
-    /// <summary>Members granted per transaction when a new assignment fans out; bounds the memory of writing.</summary>
-    internal const int MaxMembersPerTransaction = 5 * MemberPageSize;
 
     private async Task<Rejection?> GrantToMembersAsync(AssignmentState assignment, IReadOnlyList<GroupMember> members, ILedgerCommand c)
     {
@@ -553,7 +512,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var targeted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var other in others)
         {
-            await foreach (var page in MemberPagesAsync(other.Group).ConfigureAwait(false))
+            await foreach (var (page, _) in MemberPagesAsync(other.Group).ConfigureAwait(false))
             {
                 foreach (var holder in await HoldersOfAsync(other, ProductKind.App, page, warn: false).ConfigureAwait(false))
                 {
@@ -565,25 +524,25 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return h => targeted.Contains(h.Key);
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<GroupMember>> MemberPagesAsync(GroupId group)
+    /// <summary>The group's members in targeting order, a page at a time, after a position.</summary>
+    private async IAsyncEnumerable<(IReadOnlyList<GroupMember> Members, long Last)> MemberPagesAsync(GroupId group, long after = -1, int pageSize = MemberPageSize)
     {
         var groupKey = Streams.Group(group);
-        var after = -1L;
         while (true)
         {
             var position = after;
             var page = await _session.Query<MemberDoc>()
                 .Where(m => m.GroupKey == groupKey && m.Position > position)
                 .OrderBy(m => m.Position)
-                .Take(MemberPageSize)
+                .Take(pageSize)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 yield break;
             }
 
-            yield return [.. page.Select(m => new GroupMember(m.Kind, m.MemberId))];
             after = page[^1].Position;
+            yield return ([.. page.Select(m => new GroupMember(m.Kind, m.MemberId))], after);
         }
     }
 
@@ -757,8 +716,15 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         foreach (var group in seats.GroupBy(s => s.PoolKey).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var workspace = await context.PoolAsync(PoolOf(group.Key), cancellationToken).ConfigureAwait(false);
+            if (workspace.State.Orphaned)
+            {
+                context.Warnings.Add(PoolRejections.LicencesOrphanedTokenDeleted(workspace.Pool)); // rule R7: these stay out
+                continue;
+            }
+
+            // One user's or device's licences: the seats they free go to the head of the queue (A6).
             var decision = await workspace.DecideAsync(
-                new RevokeAllLicences(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+                new ReclaimLicences(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.Revoked, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (decision.IsRejected)
             {
                 return decision.Rejection;
