@@ -6,7 +6,7 @@ using VppLedger.Audit;
 namespace VppLedger.Storage;
 
 /// <summary>
-/// Writes one audit row per event (rule I1) in the transaction that appends it, then chains the tenant's new rows.
+/// Writes one audit row per event (rule I1) in the transaction that appends it; a trigger chains the tenant's new rows.
 /// Live appends (Quick mode) do not know the global sequence yet, so the row reads it from mt_events by stream and
 /// version, in the same transaction; a rebuild knows it already.
 /// </summary>
@@ -24,8 +24,6 @@ internal sealed class AuditProjection(string schema) : IProjection
           as u(tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position,
           action, reason, rule_id, actor, correlation_id, causation_id)
         """;
-
-    private readonly string _seal = $"select {schema}.{AuditSchema.SealFunctionName}(?)";
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
@@ -77,11 +75,8 @@ internal sealed class AuditProjection(string schema) : IProjection
             causation[i] = e.CausationId;
         }
 
+        // The table's statement trigger chains the new rows (AuditSchema.TriggerSql).
         operations.QueueSqlCommand(_insert, tenant, seq, stream, version, name, at, token, adam, kind, holder, position, action, reason, rule, actor, correlation, causation);
-        foreach (var t in tenant.Distinct(StringComparer.Ordinal))
-        {
-            operations.QueueSqlCommand(_seal, t);
-        }
 
         return Task.CompletedTask;
     }

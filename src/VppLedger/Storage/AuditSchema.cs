@@ -15,6 +15,7 @@ internal static class AuditSchema
 {
     public const string TableName = "vpp_audit";
     public const string SealFunctionName = "vpp_audit_seal";
+    public const string TriggerFunctionName = "vpp_audit_seal_rows";
     public const string ProjectionName = "vpp_audit";
 
     /// <summary>Registers the table, the function, the projection and the import keys (rule I1, I2, I5).</summary>
@@ -23,6 +24,7 @@ internal static class AuditSchema
         var schema = options.DatabaseSchemaName;
         options.Storage.ExtendedSchemaObjects.Add(Table(schema));
         options.Storage.ExtendedSchemaObjects.Add(new Function(new PostgresqlObjectName(schema, SealFunctionName, IdentifierUsage.General), SealFunctionSql(schema)));
+        options.Storage.ExtendedSchemaObjects.Add(new Function(new PostgresqlObjectName(schema, TriggerFunctionName, IdentifierUsage.General), TriggerSql(schema)));
         options.Projections.Add(new AuditProjection(schema), ProjectionLifecycle.Inline, ProjectionName);
         options.Schema.For<ImportRecordDoc>();
     }
@@ -74,10 +76,29 @@ internal static class AuditSchema
         return table;
     }
 
-    // Chains a tenant's unsealed rows, in log order, after its last sealed row. Called at the end of every
-    // transaction that added rows; the advisory lock makes the seals of one tenant run one at a time, so each
-    // transaction chains after the last committed one (chain order = commit order; it equals log order unless two
-    // commands of one tenant commit concurrently).
+    // After each insert statement, chains the new rows of every tenant they belong to (tenants in a fixed order, so
+    // two multi-tenant batches cannot deadlock). A trigger rather than a separate "select seal()" command: Marten
+    // reads the results of a batch by position, and a stray result set would be read by the wrong operation.
+    private static string TriggerSql(string schema) => $"""
+        CREATE OR REPLACE FUNCTION {schema}.{TriggerFunctionName}() RETURNS trigger
+        LANGUAGE plpgsql AS $function$
+        DECLARE
+          t varchar;
+        BEGIN
+          FOR t IN SELECT DISTINCT i.tenant_id FROM inserted i ORDER BY 1 LOOP
+            PERFORM {schema}.{SealFunctionName}(t);
+          END LOOP;
+          RETURN NULL;
+        END;
+        $function$;
+        CREATE OR REPLACE TRIGGER {TableName}_sealed AFTER INSERT ON {schema}.{TableName}
+          REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{TriggerFunctionName}();
+        """;
+
+    // Chains a tenant's unsealed rows, in log order, after its last sealed row. The advisory lock, held to the end
+    // of the transaction, makes the seals of one tenant run one at a time, so each transaction chains after the last
+    // committed one (chain order = commit order; it equals log order unless two commands of one tenant commit
+    // concurrently).
     private static string SealFunctionSql(string schema) => $"""
         CREATE OR REPLACE FUNCTION {schema}.{SealFunctionName}(p_tenant varchar) RETURNS void
         LANGUAGE plpgsql AS $function$

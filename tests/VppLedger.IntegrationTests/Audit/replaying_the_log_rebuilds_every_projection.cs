@@ -103,7 +103,7 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         await s.RunAsync(new RecordDeviceRemovedFromManagement(ipad, s.NextId(), admin));
 
         // The main token's life (T3, T6, T7, T8) and the second token's deletion, which orphans pool B (T10).
-        await s.RunAsync(new RenewTokenFile(main, Scenario.TokenFile("Contoso Ltd", db.Clock.GetCurrentInstant() + Duration.FromDays(700), "secret-2"), LocationKey.FromAppleLocationId("loc-tok-main"), s.NextId(), admin));
+        await s.RunAsync(new RenewTokenFile(main, Scenario.TokenFile("Contoso Ltd", db.Clock.GetCurrentInstant() + Duration.FromDays(700), "secret-2"), LocationKey.FromAppleLocationId("loc-replay-tok-main"), s.NextId(), admin));
         await s.RunAsync(new ChangeTokenSettings(main, new TokenSettings("Main", "FR", TokenAccountType.Business, AutomaticAppUpdates: false), s.NextId(), admin));
         await s.RunAsync(new RecordTokenSyncSucceeded(main, SyncTrigger.Scheduled, 1, 1600, [], s.NextId(), admin));
         await s.RunAsync(new RecordTokenSyncFailed(main, SyncTrigger.OnDemand, "Apple said 503", s.NextId(), admin));

@@ -122,6 +122,20 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
     }
 
     [Fact]
+    [Trait("Rule", "I1")]
+    public async Task applying_the_schema_again_keeps_the_table_its_chain_and_its_trigger()
+    {
+        var (s, pool) = await SmallTenantAsync("reapply");
+
+        await db.Ledger.ApplySchemaAsync();
+        await s.CountsAsync(pool, purchased: 4);
+
+        var verification = await s.Ledger.Audit.VerifyChainAsync();
+        Assert.True(verification.IsIntact, verification.FirstMismatch?.Reason);
+        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_audit where tenant_id = 'reapply' and hash is null"));
+    }
+
+    [Fact]
     [Trait("Rule", "X2")]
     public async Task the_history_of_one_tenant_never_shows_another()
     {
