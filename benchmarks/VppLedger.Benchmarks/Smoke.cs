@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
@@ -10,7 +11,8 @@ namespace VppLedger.Benchmarks;
 /// <summary>
 /// One tiny run of every benchmark so the suites cannot rot: in process (no generated project to build), one
 /// cold-start invocation each, no warm-up. The figures mean nothing; a set-up, benchmark or clean-up that throws
-/// makes the exit code 1.
+/// makes the exit code 1. Every case runs under the smoke job only: a suite's own <c>[SimpleJob]</c> or
+/// <c>[InvocationCount]</c> is replaced, so a suite tuned for real figures cannot make the smoke run long.
 /// </summary>
 internal static class Smoke
 {
@@ -30,7 +32,20 @@ internal static class Smoke
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "vppledger-bench-smoke"))
             .WithOptions(ConfigOptions.JoinSummary);
 
-        var summaries = BenchmarkRunner.Run(typeof(Program).Assembly, config);
+        job.Freeze();
+        var runs = typeof(Program).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true }
+                && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), inherit: false)))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
+            .Select(run => new BenchmarkRunInfo(
+                [.. run.BenchmarksCases
+                    .Select(c => BenchmarkCase.Create(c.Descriptor, job, c.Parameters, c.Config))
+                    .DistinctBy(c => c.DisplayInfo, StringComparer.Ordinal)],
+                run.Type,
+                run.Config))
+            .ToArray();
+        var summaries = BenchmarkRunner.Run(runs);
         var failures = new List<string>();
         var expected = 0;
         foreach (var summary in summaries)
