@@ -37,6 +37,12 @@ public sealed record CommandOutcome(
     Rejection? Rejection,
     bool IsReplay = false)
 {
+    /// <summary>
+    /// Members of a targeted group that got no licence for a reason of their own (for example a User Enrollment device
+    /// and a device licence, rule L5), while the command as a whole was applied. Empty for most commands.
+    /// </summary>
+    public IReadOnlyList<Rejection> Warnings { get; init; } = [];
+
     /// <summary>True unless rejected.</summary>
     public bool Succeeded => Status != CommandStatus.Rejected;
 

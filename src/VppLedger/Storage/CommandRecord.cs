@@ -12,7 +12,8 @@ internal sealed record CommandRecord(
     string PayloadHash,
     bool Unchanged,
     IReadOnlyList<StoredChange> Changes,
-    Instant RecordedAt);
+    Instant RecordedAt,
+    long? ResumeAfter = null);
 
 /// <summary>One event of a stored outcome, by reference: the event itself stays in the log.</summary>
 internal sealed record StoredChange(string Stream, long Version, string EventName);

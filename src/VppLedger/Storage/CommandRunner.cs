@@ -34,13 +34,48 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         Func<WriteContext, Task<Handled>> handle,
         CancellationToken cancellationToken)
     {
+        // A command written in several transactions (a very large fan-out) runs one part per transaction, each
+        // with its own idempotency record, so a retry after a crash replays the parts done and resumes the rest.
+        var outcome = await RunPartAsync(tenantId, command, needed, handle, part: 0, startAfter: null, cancellationToken).ConfigureAwait(false);
+        var all = outcome.Outcome;
+        for (var part = 1; outcome.ResumeAfter is { } resume && all.Status != CommandStatus.Rejected; part++)
+        {
+            Options.AfterPartCommitted?.Invoke(part - 1);
+            outcome = await RunPartAsync(tenantId, command, needed, handle, part, resume, cancellationToken).ConfigureAwait(false);
+            if (outcome.Outcome.Status == CommandStatus.Rejected)
+            {
+                return outcome.Outcome with { Changes = all.Changes };
+            }
+
+            all = all with
+            {
+                Status = all.Changes.Count + outcome.Outcome.Changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
+                Changes = [.. all.Changes, .. outcome.Outcome.Changes],
+                Warnings = [.. all.Warnings, .. outcome.Outcome.Warnings],
+                IsReplay = all.IsReplay && outcome.Outcome.IsReplay,
+            };
+        }
+
+        return all;
+    }
+
+    private async Task<(CommandOutcome Outcome, long? ResumeAfter)> RunPartAsync(
+        string tenantId,
+        ILedgerCommand command,
+        Permissions needed,
+        Func<WriteContext, Task<Handled>> handle,
+        int part,
+        long? startAfter,
+        CancellationToken cancellationToken)
+    {
+        var recordId = part == 0 ? command.Id.Value : $"{command.Id.Value}~{part}";
         ArgumentNullException.ThrowIfNull(command);
         if (!command.Actor.Has(needed))
         {
-            return Rejected(command, new Rejection(
+            return (Rejected(command, new Rejection(
                 "PermissionDenied",
                 "X1",
-                $"{command.Actor.Name} lacks the '{needed}' permission needed to {CommandName(command)}. Grant it in the MDM's roles, then retry."));
+                $"{command.Actor.Name} lacks the '{needed}' permission needed to {CommandName(command)}. Grant it in the MDM's roles, then retry.")), null);
         }
 
         var payloadHash = PayloadHash(command);
@@ -51,37 +86,49 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
             session.CausationId = command.Id.Value;
             session.LastModifiedBy = command.Actor.Name;
 
-            var earlier = await session.LoadAsync<CommandRecord>(command.Id.Value, cancellationToken).ConfigureAwait(false);
+            var earlier = await session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {
-                return await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false);
+                return (await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false), earlier.ResumeAfter);
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options);
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startAfter);
             var handled = await handle(context).ConfigureAwait(false);
             if (handled.Rejection is not null)
             {
-                return Rejected(command, handled.Rejection);
+                return (Rejected(command, handled.Rejection), null);
             }
 
             session.Insert(new CommandRecord(
-                command.Id.Value,
+                recordId,
                 CommandName(command),
                 payloadHash,
                 context.Changes.Count == 0,
                 [.. context.Changes.Select(c => new StoredChange(c.Stream, c.Version, c.EventName))],
-                context.Now));
+                context.Now,
+                context.ResumeAfter));
             try
             {
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                return new CommandOutcome(
+                return (new CommandOutcome(
                     command.Id,
                     context.Changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
                     context.Changes,
-                    null);
+                    null)
+                {
+                    Warnings = context.Warnings,
+                }, context.ResumeAfter);
             }
-            catch (Exception e) when (IsConflict(e) && attempt <= Options.MaxConcurrencyRetries)
+            catch (Exception e) when (IsConflict(e))
             {
+                if (attempt > Options.MaxConcurrencyRetries)
+                {
+                    return (Rejected(command, new Rejection(
+                        "ConcurrencyConflict",
+                        "I3",
+                        $"Other writers changed the same streams {attempt} times while {CommandName(command)} was decided; nothing was written. Retry the command with the same command id.")), null);
+                }
+
                 ConflictsRetried.Increment();
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }

@@ -1,7 +1,10 @@
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.MultiTenancy;
+using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
+using Marten.Schema.Indexing.Unique;
 
 namespace VppLedger.Storage;
 
@@ -50,7 +53,35 @@ internal static class MartenSetup
             options.Events.MapEventType(type, name);
         }
 
+        RegisterDocuments(options);
+
         ledger.ConfigureMarten?.Invoke(options);
+    }
+
+    /// <summary>Write states kept inline (what the next command needs), and the indexed rows commands read.</summary>
+    private static void RegisterDocuments(StoreOptions options)
+    {
+        options.Projections.Add<TokenDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<PoolDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<AssignmentDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<UserDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<DeviceDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<GroupDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add(new SeatsAndMembersProjection(), ProjectionLifecycle.Inline, "vpp_seats_and_members");
+
+        options.Schema.For<TokenDoc>().Index(x => x.Location!);
+        options.Schema.For<PoolDoc>().Index(x => x.TokenKey);
+        options.Schema.For<AssignmentDoc>().Index(x => x.GroupKey).Index(x => x.PoolKey).Index(x => x.AdamKey);
+        options.Schema.For<DeviceDoc>().Index(x => x.UserKey!);
+        options.Schema.For<SeatDoc>()
+            .Index([x => x.PoolKey, x => x.Status, x => x.QueuePosition])
+            .Index([x => x.OwnerId, x => x.Type]);
+        options.Schema.For<MemberDoc>().Index([x => x.GroupKey, x => x.Position]);
+        options.Schema.For<CommandRecord>();
+        options.Schema.For<TokenSecretDoc>();
+
+        // Rule T4: one tenant per location, enforced by the database across tenants.
+        options.Schema.For<LocationClaimDoc>().UniqueIndex(UniqueIndexType.Computed, "vpp_location_claim_unique", TenancyScope.Global, x => x.Location);
     }
 
     public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger)

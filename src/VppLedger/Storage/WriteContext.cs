@@ -1,13 +1,20 @@
-using Marten;
 using JasperFx.Events;
+using Marten;
 using NodaTime;
 
 namespace VppLedger.Storage;
 
-/// <summary>One attempt of one command: its session, its time, and the streams it writes.</summary>
-internal sealed class WriteContext(IDocumentSession session, Instant now, VppLedgerOptions options)
+/// <summary>One attempt of one command: its session, its time, the streams it writes and what it decided so far.</summary>
+internal sealed class WriteContext(IDocumentSession session, Instant now, VppLedgerOptions options, ILedgerCommand command, long? startAfter = null)
 {
+    /// <summary>For a command written in several transactions: the member position the previous one stopped after.</summary>
+    public long? StartAfter { get; } = startAfter;
+
+    /// <summary>Set by a handler that stopped at a transaction boundary: the next transaction starts after this position.</summary>
+    public long? ResumeAfter { get; set; }
+
     private readonly Dictionary<string, object> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<PoolId, PoolWorkspace> _pools = [];
 
     public IDocumentSession Session { get; } = session;
 
@@ -17,10 +24,20 @@ internal sealed class WriteContext(IDocumentSession session, Instant now, VppLed
 
     public LedgerPolicy Policy => Options.Policy;
 
+    public ILedgerCommand Command { get; } = command;
+
     public List<LedgerChange> Changes { get; } = [];
 
+    public List<Rejection> Warnings { get; } = [];
+
     /// <summary>Loads a stream for writing once per command; its version is the optimistic lock.</summary>
-    public async Task<WriteStream<TState>> FetchAsync<TState>(string streamId, TState initial, Func<TState, ILedgerEvent, TState> evolve, CancellationToken cancellationToken)
+    public async Task<WriteStream<TState>> FetchAsync<TDoc, TState>(
+        string streamId,
+        Func<TDoc, TState> read,
+        TState initial,
+        Func<TState, ILedgerEvent, TState> evolve,
+        CancellationToken cancellationToken)
+        where TDoc : class
         where TState : class
     {
         if (_streams.TryGetValue(streamId, out var known))
@@ -28,10 +45,29 @@ internal sealed class WriteContext(IDocumentSession session, Instant now, VppLed
             return (WriteStream<TState>)known;
         }
 
-        var stream = await Session.Events.FetchForWriting<TState>(streamId, cancellationToken).ConfigureAwait(false);
-        var write = new WriteStream<TState>(this, stream, stream.Aggregate ?? initial, evolve);
+        var stream = await Session.Events.FetchForWriting<TDoc>(streamId, cancellationToken).ConfigureAwait(false);
+        var state = stream.Aggregate is { } doc ? read(doc) : initial;
+        var write = new WriteStream<TState>(this, streamId, state, stream.CurrentVersion ?? 0, stream.AppendOne, evolve);
         _streams[streamId] = write;
         return write;
+    }
+
+    /// <summary>The pool with the seats this command has read or changed; one per pool per command.</summary>
+    public async Task<PoolWorkspace> PoolAsync(PoolId pool, CancellationToken cancellationToken)
+    {
+        if (!_pools.TryGetValue(pool, out var workspace))
+        {
+            var stream = await FetchAsync<PoolDoc, Pools.PoolState>(
+                Streams.Pool(pool),
+                d => d.State,
+                Pools.PoolState.Initial(pool),
+                (s, e) => Pools.PoolDecider.Evolve(s, (Pools.IPoolEvent)e),
+                cancellationToken).ConfigureAwait(false);
+            workspace = new PoolWorkspace(this, stream);
+            _pools[pool] = workspace;
+        }
+
+        return workspace;
     }
 
     internal void Record(string stream, long version, ILedgerEvent e) =>
@@ -39,15 +75,34 @@ internal sealed class WriteContext(IDocumentSession session, Instant now, VppLed
 }
 
 /// <summary>A stream being written by one command: the state so far (with this command's own events applied) and its version.</summary>
-internal sealed class WriteStream<TState>(WriteContext context, IEventStream<TState> stream, TState state, Func<TState, ILedgerEvent, TState> evolve)
+internal sealed class WriteStream<TState>(
+    WriteContext context,
+    string id,
+    TState state,
+    long version,
+    Action<object> append,
+    Func<TState, ILedgerEvent, TState> evolve)
     where TState : class
 {
-    public string Id => stream.Key!;
+    public string Id { get; } = id;
 
     public TState State { get; private set; } = state;
 
     /// <summary>The version after this command's events so far (0 for a new stream).</summary>
-    public long Version { get; private set; } = stream.CurrentVersion ?? 0;
+    public long Version { get; private set; } = version;
+
+    /// <summary>Appends an accepted decision's events; returns the rejection of a refused one (nothing appended).</summary>
+    public Rejection? AppendDecided<TEvent>(Decision<TEvent> decision)
+        where TEvent : ILedgerEvent
+    {
+        if (decision.IsRejected)
+        {
+            return decision.Rejection;
+        }
+
+        Append(decision.Events);
+        return null;
+    }
 
     /// <summary>Appends events in order and evolves the state, so later decisions in the same command see them.</summary>
     public void Append<TEvent>(IReadOnlyList<TEvent> events)
@@ -55,7 +110,7 @@ internal sealed class WriteStream<TState>(WriteContext context, IEventStream<TSt
     {
         foreach (var e in events)
         {
-            stream.AppendOne(e);
+            append(e);
             Version++;
             State = evolve(State, e);
             context.Record(Id, Version, e);

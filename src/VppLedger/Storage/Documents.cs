@@ -1,0 +1,43 @@
+using NodaTime;
+using VppLedger.Assignments;
+using VppLedger.Directory;
+using VppLedger.Pools;
+using VppLedger.Tokens;
+
+namespace VppLedger.Storage;
+
+// The documents Marten keeps. Write states are the deciders' own immutable states, wrapped with the stream id
+// Marten needs; the rest are indexed rows that let a command read only what it touches (ARCHITECTURE.md "Scale").
+
+/// <summary>Write state of <c>token:{id}</c>.</summary>
+internal sealed record TokenDoc(string Id, TokenState State, string? Location, bool Deleted);
+
+/// <summary>Write state of <c>pool:{token}:{adamId}</c>: counters only, never the holder set.</summary>
+internal sealed record PoolDoc(string Id, PoolState State, string TokenKey, string AdamKey, bool Queued, bool OverAllocated);
+
+/// <summary>Write state of <c>assignment:{token}:{adamId}:{group}</c>.</summary>
+internal sealed record AssignmentDoc(string Id, AssignmentState State, string PoolKey, string TokenKey, string AdamKey, string GroupKey);
+
+/// <summary>Write state of <c>user:{id}</c>.</summary>
+internal sealed record UserDoc(string Id, UserState State);
+
+/// <summary>Write state of <c>device:{id}</c>, with the user it belongs to (for L3 coverage and device licences of user groups).</summary>
+internal sealed record DeviceDoc(string Id, DeviceState State, string? UserKey, Instant? SignedInSince);
+
+/// <summary>Write state of <c>group:{id}</c>: counters only, never the member set.</summary>
+internal sealed record GroupDoc(string Id, GroupState State);
+
+/// <summary>One holder's seat in one pool: granted, or queued at a position (rule A6). Indexed by pool, status and position.</summary>
+internal sealed record SeatDoc(
+    string Id,
+    string PoolKey,
+    string TokenKey,
+    string HolderKey,
+    string OwnerId,
+    LicenceType Type,
+    SeatStatus Status,
+    long QueuePosition,
+    Instant Since);
+
+/// <summary>One member of one group, at its targeting position (rule A6). Indexed by group and position, and by member.</summary>
+internal sealed record MemberDoc(string Id, string GroupKey, GroupKind Kind, string MemberId, long Position);

@@ -1,0 +1,199 @@
+using Marten;
+using NodaTime;
+using VppLedger.Licensing;
+using VppLedger.Pools;
+using VppLedger.Reading;
+
+namespace VppLedger.Storage;
+
+/// <summary>The ledger over a Marten store (the store may be the host's own, configured with AddVppLedger).</summary>
+internal sealed class MartenLicenseLedger : ILicenseLedger
+{
+    private readonly bool _ownsStore;
+
+    public MartenLicenseLedger(DocumentStore store, VppLedgerOptions options, IClock clock, bool ownsStore)
+    {
+        Store = store;
+        Options = options;
+        Clock = clock;
+        _ownsStore = ownsStore;
+        Runner = new CommandRunner(store, clock, options);
+    }
+
+    public DocumentStore Store { get; }
+
+    public VppLedgerOptions Options { get; }
+
+    public IClock Clock { get; }
+
+    public CommandRunner Runner { get; }
+
+    public ITenantLedger ForTenant(string tenantId) => new TenantLedger(this, TenantIds.Check(tenantId));
+
+    public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
+        Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        if (_ownsStore)
+        {
+            Store.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal static class TenantIds
+{
+    public const int MaxLength = 64;
+
+    public static string Check(string tenantId)
+    {
+        if (string.IsNullOrWhiteSpace(tenantId) || tenantId.Length > MaxLength
+            || !tenantId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new ArgumentException(
+                $"Tenant id '{tenantId}' is not valid: use 1 to {MaxLength} letters, digits, '.', '_' or '-' (for example the MDM customer's id).",
+                nameof(tenantId));
+        }
+
+        return tenantId;
+    }
+}
+
+internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) : ITenantLedger
+{
+    public string TenantId { get; } = tenantId;
+
+    public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return ledger.Runner.RunAsync(
+            TenantId,
+            command,
+            LedgerHandlers.PermissionFor(command),
+            context => new LedgerHandlers(context, cancellationToken).HandleAsync(command),
+            cancellationToken);
+    }
+
+    public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        return await session.Events.QueryAllRawEvents().AnyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PoolSummary?> GetPoolAsync(PoolId pool, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var doc = await session.LoadAsync<PoolDoc>(Streams.Pool(pool), cancellationToken).ConfigureAwait(false);
+        return doc is null ? null : PoolSummary.From(doc.State);
+    }
+
+    public async Task<IReadOnlyList<PoolSummary>> ListPoolsAsync(TokenId? token = null, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var query = session.Query<PoolDoc>().AsQueryable();
+        if (token is { } t)
+        {
+            var key = t.Value;
+            query = query.Where(p => p.TokenKey == key);
+        }
+
+        var docs = await query.OrderBy(p => p.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. docs.Select(d => PoolSummary.From(d.State))];
+    }
+
+    public async Task<IReadOnlyList<QueuedHolder>> GetQueueAsync(PoolId pool, int take = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        await using var session = Query();
+        var poolKey = Streams.Pool(pool);
+        var seats = await session.Query<SeatDoc>()
+            .Where(s => s.PoolKey == poolKey && s.Status == SeatStatus.Queued)
+            .OrderBy(s => s.QueuePosition)
+            .Take(take)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. seats.Select(s => new QueuedHolder(Holder.FromKey(s.HolderKey), s.QueuePosition))];
+    }
+
+    public async Task<TokenSummary?> GetTokenAsync(TokenId token, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var doc = await session.LoadAsync<TokenDoc>(Streams.Token(token), cancellationToken).ConfigureAwait(false);
+        return doc?.State.Id is null ? null : TokenSummary.From(doc.State, ledger.Clock.GetCurrentInstant(), ledger.Options.Policy);
+    }
+
+    public async Task<IReadOnlyList<TokenSummary>> ListTokensAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var docs = await session.Query<TokenDoc>().OrderBy(t => t.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var now = ledger.Clock.GetCurrentInstant();
+        return [.. docs.Where(d => d.State.Id is not null).Select(d => TokenSummary.From(d.State, now, ledger.Options.Policy))];
+    }
+
+    public async Task<HolderLicences> GetUserLicencesAsync(UserId user, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var owner = user.Value;
+        var seats = await session.Query<SeatDoc>()
+            .Where(s => s.OwnerId == owner && s.Type == LicenceType.User)
+            .OrderBy(s => s.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var devices = await session.Query<DeviceDoc>().Where(d => d.UserKey == owner).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new HolderLicences(owner, [.. seats.Select(s =>
+        {
+            var holder = Holder.FromKey(s.HolderKey);
+            var signedIn = devices
+                .Where(d => d.State.SignedInAppleIdKind == holder.AppleIdKind && d.SignedInSince is not null && !d.State.RemovedFromManagement)
+                .Select(d => new SignedInDevice(d.State.Id!.Value, d.SignedInSince!.Value));
+            return new HeldLicence(LedgerHandlers.PoolOf(s.PoolKey), holder, s.Status, s.QueuePosition, s.Since, UserLicenceCoverage.Cover(signedIn));
+        })]);
+    }
+
+    public async Task<HolderLicences> GetDeviceLicencesAsync(DeviceId device, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var owner = device.Value;
+        var seats = await session.Query<SeatDoc>()
+            .Where(s => s.OwnerId == owner && s.Type == LicenceType.Device)
+            .OrderBy(s => s.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new HolderLicences(owner, [.. seats.Select(s =>
+            new HeldLicence(LedgerHandlers.PoolOf(s.PoolKey), Holder.FromKey(s.HolderKey), s.Status, s.QueuePosition, s.Since, []))]);
+    }
+
+    public async Task<OversubscriptionReport> GetOversubscriptionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var docs = await session.Query<PoolDoc>().Where(p => p.Queued || p.OverAllocated).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var pools = docs.Select(d => PoolSummary.From(d.State)).ToList();
+        return new OversubscriptionReport(
+            [.. pools.Where(p => p.QueuedCount > 0).OrderByDescending(p => p.QueuedCount).ThenBy(p => p.Pool.ToString(), StringComparer.Ordinal)],
+            [.. pools.Where(p => p.OverAllocated).OrderBy(p => p.Pool.ToString(), StringComparer.Ordinal)]);
+    }
+
+    public async Task<IReadOnlyList<AssignmentSummary>> ListAssignmentsAsync(AdamId app, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var adam = app.Value;
+        var docs = await session.Query<AssignmentDoc>().Where(a => a.AdamKey == adam && a.State.Active).OrderBy(a => a.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. docs.Select(d => AssignmentSummary.From(d.State))];
+    }
+
+    public async Task<EndUserPrompts?> GetPromptsAsync(DeviceId device, LicenceType licenceType, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var doc = await session.LoadAsync<DeviceDoc>(Streams.Device(device), cancellationToken).ConfigureAwait(false);
+        return doc?.State.Profile is { } profile ? EndUserPrompts.For(profile, licenceType) : null;
+    }
+
+    public async Task<string?> RevealTokenSecretAsync(TokenId token, CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var doc = await session.LoadAsync<TokenSecretDoc>(token.Value, cancellationToken).ConfigureAwait(false);
+        return doc?.Secret;
+    }
+
+    private IQuerySession Query() => ledger.Store.QuerySession(TenantId);
+}

@@ -1,0 +1,108 @@
+using Marten;
+using VppLedger.Pools;
+
+namespace VppLedger.Storage;
+
+/// <summary>
+/// One pool inside one command: decides with the seats of only the holders a command names and the head of the
+/// queue (never the whole holder set, ARCHITECTURE.md "Scale"), and remembers what this command changed so that
+/// several decisions on the same pool in one transaction see each other.
+/// </summary>
+internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState> stream)
+{
+    private readonly Dictionary<string, HolderSeat> _seats = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
+    private readonly List<QueuedHolder> _queuedHere = [];
+
+    public PoolState State => stream.State;
+
+    public PoolId Pool => stream.State.Pool;
+
+    public async Task<Decision<IPoolEvent>> DecideAsync(IPoolCommand command, CancellationToken cancellationToken)
+    {
+        var lookup = await LookupAsync(command, cancellationToken).ConfigureAwait(false);
+        var decision = PoolDecider.Decide(command, stream.State, lookup, context.Now);
+        if (!decision.IsRejected)
+        {
+            stream.Append(decision.Events);
+            foreach (var e in decision.Events)
+            {
+                Track(e);
+            }
+        }
+
+        return decision;
+    }
+
+    /// <summary>The current seat of each holder (one indexed read for those not seen yet in this command).</summary>
+    public async Task<IReadOnlyDictionary<string, HolderSeat>> SeatsAsync(IEnumerable<Holder> holders, CancellationToken cancellationToken)
+    {
+        var wanted = holders.Select(h => h.Key).Distinct(StringComparer.Ordinal).ToList();
+        var missing = wanted.Where(k => !_seats.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
+        {
+            var docs = await context.Session.LoadManyAsync<SeatDoc>(cancellationToken, missing.Select(k => Streams.Seat(Pool, k))).ConfigureAwait(false);
+            var found = docs.ToDictionary(d => d.HolderKey, StringComparer.Ordinal);
+            foreach (var key in missing)
+            {
+                _seats[key] = found.TryGetValue(key, out var seat)
+                    ? seat.Status == SeatStatus.Queued ? HolderSeat.Queued(seat.QueuePosition) : HolderSeat.Granted
+                    : HolderSeat.None;
+            }
+        }
+
+        return wanted.ToDictionary(k => k, k => _seats[k], StringComparer.Ordinal);
+    }
+
+    private async Task<PoolLookup> LookupAsync(IPoolCommand command, CancellationToken cancellationToken)
+    {
+        var seats = await SeatsAsync(PoolDecider.HoldersNamedIn(command), cancellationToken).ConfigureAwait(false);
+        var needed = PoolDecider.QueueHeadNeeded(stream.State, command);
+        var head = needed == 0 ? [] : await QueueHeadAsync(needed, cancellationToken).ConfigureAwait(false);
+        return new PoolLookup(seats, head);
+    }
+
+    private async Task<IReadOnlyList<QueuedHolder>> QueueHeadAsync(int needed, CancellationToken cancellationToken)
+    {
+        // Rows this command already changed are stale in the table, so read that many more and drop them;
+        // holders queued by this command sit behind every stored one (positions only grow).
+        var poolKey = stream.Id;
+        var stored = await context.Session.Query<SeatDoc>()
+            .Where(s => s.PoolKey == poolKey && s.Status == SeatStatus.Queued)
+            .OrderBy(s => s.QueuePosition)
+            .Take(needed + _changed.Count)
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return [.. stored
+            .Where(s => !_changed.Contains(s.HolderKey))
+            .Select(s => new QueuedHolder(Holder.FromKey(s.HolderKey), s.QueuePosition))
+            .Concat(_queuedHere.Where(q => _seats[q.Holder.Key] == HolderSeat.Queued(q.Position)))
+            .Take(needed)];
+    }
+
+    private void Track(IPoolEvent e)
+    {
+        switch (e)
+        {
+            case LicenceGranted g:
+                Set(g.Holder, HolderSeat.Granted);
+                break;
+            case HolderQueued q:
+                Set(q.Holder, HolderSeat.Queued(q.Position));
+                _queuedHere.Add(new QueuedHolder(q.Holder, q.Position));
+                break;
+            case LicenceReclaimed r:
+                Set(r.Holder, HolderSeat.None);
+                break;
+            case HolderLeftQueue l:
+                Set(l.Holder, HolderSeat.None);
+                break;
+        }
+    }
+
+    private void Set(Holder holder, HolderSeat seat)
+    {
+        _seats[holder.Key] = seat;
+        _changed.Add(holder.Key);
+    }
+}

@@ -1,0 +1,21 @@
+namespace VppLedger.Storage;
+
+/// <summary>Stream ids (ARCHITECTURE.md "Streams"): built from the host's ids, never from Apple IDs or serial numbers.</summary>
+internal static class Streams
+{
+    public static string Token(TokenId token) => "token:" + token.Value;
+
+    public static string Pool(PoolId pool) => $"pool:{pool.Token.Value}:{pool.AdamId.Value}";
+
+    public static string Assignment(PoolId pool, GroupId group) => $"assignment:{pool.Token.Value}:{pool.AdamId.Value}:{group.Value}";
+
+    public static string Group(GroupId group) => "group:" + group.Value;
+
+    public static string User(UserId user) => "user:" + user.Value;
+
+    public static string Device(DeviceId device) => "device:" + device.Value;
+
+    public static string Seat(PoolId pool, string holderKey) => $"{Pool(pool)}|{holderKey}";
+
+    public static string Member(GroupId group, Directory.GroupMember member) => $"{Group(group)}|{member}";
+}

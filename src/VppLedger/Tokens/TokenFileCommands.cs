@@ -1,0 +1,41 @@
+namespace VppLedger.Tokens;
+
+/// <summary>
+/// What a host sends to upload a <c>.vpptoken</c> file (rule T5): the file as downloaded, and the admin's choices.
+/// The ledger parses the file, keeps the secret in its own erasable store (T12) and records <see cref="UploadToken"/>.
+/// </summary>
+/// <param name="Token">The host's id for the new token.</param>
+/// <param name="FileContent">The file's content as downloaded (base64 text).</param>
+/// <param name="Location">Apple's location id when the host knows it; else the organisation name stands for it.</param>
+/// <param name="ManagedAppleId">The managed Apple ID of the Apple Business Manager account.</param>
+/// <param name="Settings">Name, country/region, account type, automatic app updates.</param>
+/// <param name="ConsentToSendDataToApple">The admin's consent to send user and device data to Apple (required).</param>
+/// <param name="TakeControlFromOtherMdm">Take the token over from another MDM (T3).</param>
+/// <param name="Id">The command id.</param>
+/// <param name="Actor">Who uploads; needs <see cref="Permissions.ManagedApps"/>.</param>
+public sealed record UploadTokenFile(
+    TokenId Token,
+    string FileContent,
+    LocationKey? Location,
+    AppleId ManagedAppleId,
+    TokenSettings Settings,
+    bool ConsentToSendDataToApple,
+    bool TakeControlFromOtherMdm,
+    CommandId Id,
+    Actor Actor) : ILedgerCommand
+{
+    /// <inheritdoc />
+    public override string ToString() => $"UploadTokenFile {{ Token = {Token}, Id = {Id} }}";
+}
+
+/// <summary>A renewed token file for the same location (T8): new expiry, new secret, same apps and licences.</summary>
+/// <param name="Token">The token to renew.</param>
+/// <param name="FileContent">The new file's content.</param>
+/// <param name="Location">Apple's location id when known; else the organisation name stands for it.</param>
+/// <param name="Id">The command id.</param>
+/// <param name="Actor">Who renews; needs <see cref="Permissions.ManagedApps"/>.</param>
+public sealed record RenewTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand
+{
+    /// <inheritdoc />
+    public override string ToString() => $"RenewTokenFile {{ Token = {Token}, Id = {Id} }}";
+}
