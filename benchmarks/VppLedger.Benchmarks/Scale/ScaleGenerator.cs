@@ -49,11 +49,11 @@ internal sealed class ScaleGenerator(ITenantLedger tenant, ScaleSize size, int c
         await RunAllAsync(DirectoryAndGrants(cancellationToken), cancellationToken);
     }
 
-    // Work items of similar length, interleaved so that directory commands (one event each, commit-bound) and
-    // grants (1,000 events each, CPU- and row-bound) run side by side. Commands on one pool run in order in one item.
+    // Work items of similar length (directory chunks of 1,000 entries, each pool's grants), shuffled so that
+    // directory and pool streams are written side by side. Commands on one pool run in order in one item.
     private IEnumerable<Func<Task>> DirectoryAndGrants(CancellationToken cancellationToken)
     {
-        const int DirectoryChunk = 500;
+        const int DirectoryChunk = 1_000;
         var items = new List<Func<Task>>();
         for (var start = 0; start < size.UserCount; start += DirectoryChunk)
         {
@@ -98,23 +98,23 @@ internal sealed class ScaleGenerator(ITenantLedger tenant, ScaleSize size, int c
         return RunAsync(new ApplyAppleCounts(Pool(p), ProductKind.App, purchased, 0, null, Id("pool", p), Admin), cancellationToken);
     }
 
-    private async Task UsersAsync(int from, int to, CancellationToken cancellationToken)
-    {
-        for (var i = from; i < to; i++)
-        {
-            var user = User(i);
-            await RunAsync(new RecordUser(user, null, new AppleId(user.Value + "@scale.example", AppleIdKind.Managed), Id("user", i), Admin), cancellationToken);
-        }
-    }
+    // One RecordDirectory command per chunk: a tenant's audit chain commits one transaction at a time, so one
+    // command per user would be bound by the disk's flush rate (about 150 commands/s here), whatever the concurrency.
+    private Task UsersAsync(int from, int to, CancellationToken cancellationToken) =>
+        RunAsync(new RecordDirectory(
+            [.. Enumerable.Range(from, to - from).Select(i => new DirectoryUser(User(i), null, new AppleId(User(i).Value + "@scale.example", AppleIdKind.Managed)))],
+            [],
+            Id("users", from),
+            Admin), cancellationToken);
 
-    private async Task DevicesAsync(int from, int to, CancellationToken cancellationToken)
+    private Task DevicesAsync(int from, int to, CancellationToken cancellationToken)
     {
         var profile = new DeviceProfile(Platform.iOS, Ownership.Corporate, EnrollmentKind.Device, Supervised: true, Kiosk: false, AppStoreBlocked: false);
-        for (var i = from; i < to; i++)
-        {
-            var owner = User(i % size.UserCount);
-            await RunAsync(new RecordDevice(Device(i), new SerialNumber("SN" + i.ToString("D8", CultureInfo.InvariantCulture)), profile, owner, AppleIdKind.Managed, Id("dev", i), Admin), cancellationToken);
-        }
+        return RunAsync(new RecordDirectory(
+            [],
+            [.. Enumerable.Range(from, to - from).Select(i => new DirectoryDevice(Device(i), new SerialNumber("SN" + i.ToString("D8", CultureInfo.InvariantCulture)), profile, User(i % size.UserCount), AppleIdKind.Managed))],
+            Id("devices", from),
+            Admin), cancellationToken);
     }
 
     // Pool 0 and even pools hold user licences, odd pools device licences; each pool takes a run of holders
