@@ -5,7 +5,7 @@ namespace VppLedger.Benchmarks;
 /// <summary>
 /// Runs the suites: <c>dotnet run -c Release --project benchmarks/VppLedger.Benchmarks -- --filter '*' --job short</c>.
 /// <c>generate --size small|large</c> loads a synthetic tenant and times it (<see cref="Scale.ScaleCommand"/>).
-/// <c>--smoke</c> runs every benchmark once, in process, and exits non-zero if any failed (CI: <c>.ci/bench-smoke</c>).
+/// <c>--smoke</c> runs every benchmark once, in process, and exits non-zero if any failed (CI: <c>.ci/bench-smoke</c>); <c>--only Text</c> keeps the suites whose name contains it.
 /// </summary>
 public static class Program
 {
@@ -18,7 +18,8 @@ public static class Program
 
         if (args.Contains("--smoke", StringComparer.Ordinal))
         {
-            return Smoke.Run();
+            var only = Array.IndexOf(args, "--only");
+            return Smoke.Run(only >= 0 && only + 1 < args.Length ? args[only + 1] : null);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
