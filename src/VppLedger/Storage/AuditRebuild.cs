@@ -15,17 +15,17 @@ internal static class AuditRebuild
     {
         var steps = new (string Name, Func<JasperFx.Events.Daemon.IProjectionDaemon, Task> Run)[]
         {
-            ("TokenDoc", d => d.RebuildProjectionAsync<TokenDoc>(cancellationToken)),
-            ("PoolDoc", d => d.RebuildProjectionAsync<PoolDoc>(cancellationToken)),
-            ("AssignmentDoc", d => d.RebuildProjectionAsync<AssignmentDoc>(cancellationToken)),
-            ("UserDoc", d => d.RebuildProjectionAsync<UserDoc>(cancellationToken)),
-            ("DeviceDoc", d => d.RebuildProjectionAsync<DeviceDoc>(cancellationToken)),
-            ("GroupDoc", d => d.RebuildProjectionAsync<GroupDoc>(cancellationToken)),
+            ("TokenDoc", d => d.RebuildProjectionAsync<TokenDoc>(options.RebuildShardTimeout, cancellationToken)),
+            ("PoolDoc", d => d.RebuildProjectionAsync<PoolDoc>(options.RebuildShardTimeout, cancellationToken)),
+            ("AssignmentDoc", d => d.RebuildProjectionAsync<AssignmentDoc>(options.RebuildShardTimeout, cancellationToken)),
+            ("UserDoc", d => d.RebuildProjectionAsync<UserDoc>(options.RebuildShardTimeout, cancellationToken)),
+            ("DeviceDoc", d => d.RebuildProjectionAsync<DeviceDoc>(options.RebuildShardTimeout, cancellationToken)),
+            ("GroupDoc", d => d.RebuildProjectionAsync<GroupDoc>(options.RebuildShardTimeout, cancellationToken)),
             ("vpp_seats_and_members", async d =>
             {
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(SeatDoc), cancellationToken).ConfigureAwait(false);
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(MemberDoc), cancellationToken).ConfigureAwait(false);
-                await d.RebuildProjectionAsync("vpp_seats_and_members", cancellationToken).ConfigureAwait(false);
+                await d.RebuildProjectionAsync("vpp_seats_and_members", options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
             }),
             (AuditSchema.ProjectionName, async d =>
             {
@@ -36,7 +36,7 @@ internal static class AuditRebuild
                     await truncate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await d.RebuildProjectionAsync(AuditSchema.ProjectionName, cancellationToken).ConfigureAwait(false);
+                await d.RebuildProjectionAsync(AuditSchema.ProjectionName, options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
             }),
         };
 
