@@ -126,4 +126,4 @@ public sealed class NaivePool
 }
 
 /// <summary>The naive grant's event.</summary>
-public sealed record NaiveLicenceGranted(string Pool, string Holder, Instant OccurredAt) : ILedgerEvent;
+public sealed record NaiveLicenceGranted(string Pool, string Holder, Instant OccurredAt);
