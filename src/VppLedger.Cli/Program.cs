@@ -1,0 +1,1 @@
+return await VppLedger.Cli.VppLedgerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
