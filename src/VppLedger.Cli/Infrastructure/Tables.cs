@@ -91,7 +91,7 @@ internal static class Tables
 
     public static Table Queue(IReadOnlyList<QueuedHolder> queue, long queuedCount)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Queue head[/] ({Format.Count(queuedCount)} waiting, first in first out)")
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Queue head[/]").Caption($"{Format.Count(queuedCount)} waiting, first in first out")
             .AddColumn(new TableColumn("Position").RightAligned()).AddColumn("Holder");
         foreach (var q in queue)
         {
