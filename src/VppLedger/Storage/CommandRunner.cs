@@ -40,6 +40,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         var all = outcome.Outcome;
         for (var part = 1; outcome.ResumeAfter is { } resume && all.Status != CommandStatus.Rejected; part++)
         {
+            Options.AfterPartCommitted?.Invoke(part - 1);
             outcome = await RunPartAsync(tenantId, command, needed, handle, part, resume, cancellationToken).ConfigureAwait(false);
             if (outcome.Outcome.Status == CommandStatus.Rejected)
             {
@@ -118,8 +119,16 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
                     Warnings = context.Warnings,
                 }, context.ResumeAfter);
             }
-            catch (Exception e) when (IsConflict(e) && attempt <= Options.MaxConcurrencyRetries)
+            catch (Exception e) when (IsConflict(e))
             {
+                if (attempt > Options.MaxConcurrencyRetries)
+                {
+                    return (Rejected(command, new Rejection(
+                        "ConcurrencyConflict",
+                        "I3",
+                        $"Other writers changed the same streams {attempt} times while {CommandName(command)} was decided; nothing was written. Retry the command with the same command id.")), null);
+                }
+
                 ConflictsRetried.Increment();
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }

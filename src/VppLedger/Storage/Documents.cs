@@ -10,7 +10,7 @@ namespace VppLedger.Storage;
 // Marten needs; the rest are indexed rows that let a command read only what it touches (ARCHITECTURE.md "Scale").
 
 /// <summary>Write state of <c>token:{id}</c>.</summary>
-internal sealed record TokenDoc(string Id, TokenState State);
+internal sealed record TokenDoc(string Id, TokenState State, string? Location, bool Deleted);
 
 /// <summary>Write state of <c>pool:{token}:{adamId}</c>: counters only, never the holder set.</summary>
 internal sealed record PoolDoc(string Id, PoolState State, string TokenKey, string AdamKey, bool Queued, bool OverAllocated);

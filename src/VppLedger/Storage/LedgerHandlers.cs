@@ -83,7 +83,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
 
         var file = parsed.File!;
         var location = c.Location ?? file.LocationFromOrganisation;
-        var tokenCount = await _session.Query<TokenDoc>().CountAsync(t => !t.State.Deleted, cancellationToken).ConfigureAwait(false);
+        var tokenCount = await _session.Query<TokenDoc>().CountAsync(t => !t.Deleted, cancellationToken).ConfigureAwait(false);
         var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
         var command = new UploadToken(c.Token, file.Facts, location, c.ManagedAppleId, c.Settings, c.ConsentToSendDataToApple, c.TakeControlFromOtherMdm, c.Id, c.Actor);
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, tokenCount, claims, context.Now))).ConfigureAwait(false);
@@ -124,7 +124,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var inAnotherTenant = await OtherTenantClaimsAsync(location).ConfigureAwait(false);
         var key = location.Value;
         var holders = await _session.Query<TokenDoc>()
-            .Where(t => t.State.Location.Value == key && !t.State.Deleted)
+            .Where(t => t.Location == key && !t.Deleted)
             .Select(t => t.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var other = holders.FirstOrDefault(id => id != Streams.Token(token));
@@ -401,7 +401,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
 
     /// <summary>
     /// Streams the group's members in targeting order, a page at a time. A batched fan-out (a new assignment) stops
-    /// after <see cref="MaxMembersPerTransaction"/> members and the runner commits and resumes after the last one,
+    /// after <see cref="VppLedgerOptions.FanOutMembersPerTransaction"/> members and the runner commits and resumes after the last one,
     /// so a 100,000-member group costs bounded memory and a crash loses at most one uncommitted batch.
     /// </summary>
     private async Task<Handled> FanOutAsync(AssignmentState assignment, Func<IReadOnlyList<GroupMember>, Task<Rejection?>> apply, bool batched = false)
@@ -411,7 +411,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var done = 0;
         while (true)
         {
-            if (batched && done >= MaxMembersPerTransaction)
+            if (batched && done >= context.Options.FanOutMembersPerTransaction)
             {
                 context.ResumeAfter = after;
                 return Handled.Done;
@@ -421,7 +421,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             var page = await _session.Query<MemberDoc>()
                 .Where(m => m.GroupKey == groupKey && m.Position > position)
                 .OrderBy(m => m.Position)
-                .Take(MemberPageSize)
+                .Take(batched ? Math.Min(MemberPageSize, context.Options.FanOutMembersPerTransaction) : MemberPageSize)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
@@ -441,9 +441,6 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
 
     /// <summary>Members read per page when an assignment fans out; bounds the memory of reading.</summary>
     internal const int MemberPageSize = 1000;
-
-    /// <summary>Members granted per transaction when a new assignment fans out; bounds the memory of writing.</summary>
-    internal const int MaxMembersPerTransaction = 5 * MemberPageSize;
 
     private async Task<Rejection?> GrantToMembersAsync(AssignmentState assignment, IReadOnlyList<GroupMember> members, ILedgerCommand c)
     {

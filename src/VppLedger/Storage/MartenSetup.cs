@@ -69,6 +69,7 @@ internal static class MartenSetup
         options.Projections.Add<GroupDocProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add(new SeatsAndMembersProjection(), ProjectionLifecycle.Inline, "vpp_seats_and_members");
 
+        options.Schema.For<TokenDoc>().Index(x => x.Location!);
         options.Schema.For<PoolDoc>().Index(x => x.TokenKey);
         options.Schema.For<AssignmentDoc>().Index(x => x.GroupKey).Index(x => x.PoolKey).Index(x => x.AdamKey);
         options.Schema.For<DeviceDoc>().Index(x => x.UserKey!);

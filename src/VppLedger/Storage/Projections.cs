@@ -13,8 +13,16 @@ namespace VppLedger.Storage;
 
 internal sealed class TokenDocProjection : SingleStreamProjection<TokenDoc, string>
 {
-    public override TokenDoc? Evolve(TokenDoc? snapshot, string id, IEvent e) =>
-        e.Data is ITokenEvent t ? new TokenDoc(id, TokenDecider.Evolve(snapshot?.State ?? TokenState.Initial, t)) : snapshot;
+    public override TokenDoc? Evolve(TokenDoc? snapshot, string id, IEvent e)
+    {
+        if (e.Data is not ITokenEvent t)
+        {
+            return snapshot;
+        }
+
+        var state = TokenDecider.Evolve(snapshot?.State ?? TokenState.Initial, t);
+        return new TokenDoc(id, state, state.Location.Value, state.Deleted);
+    }
 }
 
 internal sealed class PoolDocProjection : SingleStreamProjection<PoolDoc, string>

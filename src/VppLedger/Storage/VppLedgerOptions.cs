@@ -19,6 +19,12 @@ public sealed class VppLedgerOptions
     /// <summary>How many times a command is decided again on fresh state after a concurrency conflict. Default 8.</summary>
     public int MaxConcurrencyRetries { get; set; } = 8;
 
+    /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
+    internal int FanOutMembersPerTransaction { get; set; } = 5000;
+
+    /// <summary>Test hook: called after each committed part of a command written in several transactions.</summary>
+    internal Action<int>? AfterPartCommitted { get; set; }
+
     /// <summary>Test and advanced hook: more Marten configuration, applied last. Not part of the public API.</summary>
     internal Action<Marten.StoreOptions>? ConfigureMarten { get; set; }
 }

@@ -19,6 +19,12 @@ public class LedgerFixture : IAsyncLifetime
 
     internal MartenLicenseLedger Marten => (MartenLicenseLedger)Ledger;
 
+    /// <summary>How many events a tenant's stream holds, straight from the table.</summary>
+    public async Task<long> EventCountAsync(string tenant, string? stream = null) =>
+        await TestServer.ScalarAsync<long>(
+            $"select count(*) from {SchemaName}.mt_events where tenant_id = @t" + (stream is null ? "" : " and stream_id = @s"),
+            ("t", tenant), ("s", stream ?? ""));
+
     protected virtual void Configure(VppLedgerOptions options)
     {
     }
@@ -45,4 +51,16 @@ public class LedgerFixture : IAsyncLifetime
 public sealed class CurrentAppleLedgerFixture : LedgerFixture
 {
     protected override void Configure(VppLedgerOptions options) => options.Policy = LedgerPolicy.CurrentApple;
+}
+
+/// <summary>A ledger whose large fan-outs commit every 100 members, and whose part commits can be made to fail.</summary>
+public sealed class SmallBatchLedgerFixture : LedgerFixture
+{
+    public Action<int>? AfterPart { get; set; }
+
+    protected override void Configure(VppLedgerOptions options)
+    {
+        options.FanOutMembersPerTransaction = 100;
+        options.AfterPartCommitted = part => AfterPart?.Invoke(part);
+    }
 }
