@@ -10,7 +10,7 @@ internal sealed class ReportCommand : CliCommand<TenantSettings>
     protected override async Task<int> RunAsync(CliHost host, TenantSettings settings, CancellationToken cancellationToken)
     {
         var connection = Database.ResolveConnection(settings, host);
-        await using var ledger = Database.OpenLedger(connection, settings);
+        await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
         var pools = await tenant.ListPoolsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var tokens = await tenant.ListTokensAsync(cancellationToken).ConfigureAwait(false);

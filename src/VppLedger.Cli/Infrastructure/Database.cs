@@ -24,12 +24,15 @@ internal static class Database
     }
 
     /// <summary>Opens the ledger over an existing schema (never creates tables: that is <c>db apply</c>).</summary>
-    public static ILicenseLedger OpenLedger(string connection, DatabaseSettings settings) =>
-        LicenseLedger.Create(connection, o =>
-        {
-            o.SchemaName = settings.Schema;
-            o.Schema = SchemaCreation.None;
-        });
+    public static ILicenseLedger OpenLedger(string connection, DatabaseSettings settings, NodaTime.IClock clock) =>
+        LicenseLedger.Create(
+            connection,
+            o =>
+            {
+                o.SchemaName = settings.Schema;
+                o.Schema = SchemaCreation.None;
+            },
+            clock);
 
     /// <summary>The tenant's ledger; exit code 5 when the tenant has recorded nothing.</summary>
     public static async Task<ITenantLedger> TenantAsync(ILicenseLedger ledger, string tenantId, CancellationToken cancellationToken)
