@@ -89,15 +89,15 @@ internal static class Tables
         return table;
     }
 
-    public static Table Queue(IReadOnlyList<QueuedHolder> queue, long queuedCount)
+    public static Spectre.Console.Rendering.IRenderable Queue(IReadOnlyList<QueuedHolder> queue, long queuedCount)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Queue head[/]").Caption($"{Format.Count(queuedCount)} waiting, first in first out")
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Queue head[/]")
             .AddColumn(new TableColumn("Position").RightAligned()).AddColumn("Holder");
         foreach (var q in queue)
         {
             table.AddRow(Format.Count(q.Position), Markup.Escape(q.Holder.Key));
         }
 
-        return table;
+        return new Rows(table, new Markup($"{Format.Count(queuedCount)} waiting in all, first in first out.\n"));
     }
 }
