@@ -54,7 +54,22 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
         await ledger.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
         console.MarkupLine($"Schema [bold]{Markup.Escape(settings.Schema)}[/] ready; tenant [bold]{Markup.Escape(tenantId)}[/] [grey]({watch.Elapsed.TotalSeconds:0.0} s)[/]");
 
-        var story = new DemoStory(host, ledger.ForTenant(tenantId), clock, cancellationToken);
+        ITenantLedger tenant;
+        try
+        {
+            tenant = ledger.ForTenant(tenantId);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"--tenant '{tenantId}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
+        }
+
+        if (await tenant.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new CliException(ExitCodes.Usage, $"Tenant '{tenantId}' already has data in this database and the demo needs a new one: pass another --tenant, or leave it out for a new demo-... tenant.");
+        }
+
+        var story = new DemoStory(host, tenant, clock, cancellationToken);
         await story.PlayAsync().ConfigureAwait(false);
 
         console.WriteLine();

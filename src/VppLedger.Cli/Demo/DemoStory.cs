@@ -81,7 +81,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
             await RunAsync("Upload", new UploadTokenFile(
                 _mainToken,
                 content,
-                null,
+                Location("hq"),
                 new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
                 new TokenSettings("Contoso HQ", "US", TokenAccountType.Business, AutomaticAppUpdates: true),
                 ConsentToSendDataToApple: true,
@@ -247,7 +247,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         Step("A token deleted with licences still out (T10, R7)", "A second token (Contoso Retail) has 10 Numbers licences, 3 of them assigned. Deleting the token revokes nothing: the 3 licences are orphaned and can no longer be revoked.");
         var content = VppTokenFile.Create("Contoso Retail", "demo-" + Guid.NewGuid().ToString("N"), clock.GetCurrentInstant() + Duration.FromDays(200));
         await RunAsync("Upload the retail token", new UploadTokenFile(
-            _retailToken, content, null, new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
+            _retailToken, content, Location("retail"), new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
             new TokenSettings("Retail", "FR", TokenAccountType.Business, AutomaticAppUpdates: false), true, false, NextId(), Admin), quiet: true).ConfigureAwait(false);
         await RunAsync("Counts for Numbers", Counts(Numbers, 10), quiet: true).ConfigureAwait(false);
         var retail = new GroupId("retail");
@@ -379,6 +379,9 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         new(platform, ownership, EnrollmentKind.Device, supervised, kiosk, AppStoreBlocked: false);
 
     private ApplyAppleCounts Counts(PoolId pool, int purchased) => new(pool, ProductKind.App, purchased, 0, null, NextId(), Admin);
+
+    // Apple's location id (rule T4: one tenant per location), made per tenant so that the demo can run again on the same server.
+    private LocationKey Location(string site) => LocationKey.FromAppleLocationId($"demo-{ledger.TenantId}-{site}");
 
     private CommandId NextId() => new($"demo-{Interlocked.Increment(ref _commands):D5}-{Guid.NewGuid():N}");
 
