@@ -754,8 +754,15 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         foreach (var group in seats.GroupBy(s => s.PoolKey).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var workspace = await context.PoolAsync(PoolOf(group.Key), cancellationToken).ConfigureAwait(false);
+            if (workspace.State.Orphaned)
+            {
+                context.Warnings.Add(PoolRejections.LicencesOrphanedTokenDeleted(workspace.Pool)); // rule R7: these stay out
+                continue;
+            }
+
+            // One user's or device's licences: the seats they free go to the head of the queue (A6).
             var decision = await workspace.DecideAsync(
-                new RevokeAllLicences(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+                new ReclaimLicences(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.Revoked, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (decision.IsRejected)
             {
                 return decision.Rejection;
