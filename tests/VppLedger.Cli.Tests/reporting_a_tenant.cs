@@ -71,4 +71,13 @@ public sealed class reporting_a_tenant(SeededTenant db) : IClassFixture<SeededTe
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Contains("\"applied\": true", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task the_demo_refuses_a_tenant_that_already_has_data()
+    {
+        var run = await Tool.RunAsync(db.Environment, "demo", "--tenant", SeededTenant.Tenant, "--schema", SeededTenant.Schema);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("already has data", run.Error, StringComparison.Ordinal);
+    }
 }

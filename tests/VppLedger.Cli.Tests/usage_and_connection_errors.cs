@@ -60,4 +60,15 @@ public sealed class usage_and_connection_errors
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("connection string", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task help_lists_the_commands_and_exits_0()
+    {
+        var run = await Tool.RunAsync("--help");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("token", run.Output, StringComparison.Ordinal);
+        Assert.Contains("report", run.Output, StringComparison.Ordinal);
+        Assert.Contains("demo", run.Output, StringComparison.Ordinal);
+    }
 }
