@@ -5,7 +5,8 @@ using VppLedger.Cli.Tests.Infrastructure;
 namespace VppLedger.Cli.Tests;
 
 /// <summary><c>vppledger report</c> and <c>db apply</c> against a real PostgreSQL.</summary>
-public sealed class reporting_a_tenant(SeededTenant db) : IClassFixture<SeededTenant>
+[Collection(SeededCollection.Name)]
+public sealed class reporting_a_tenant(SeededTenant db)
 {
     [Fact]
     [Trait("Rule", "S1")]

@@ -10,10 +10,18 @@ namespace VppLedger.Cli.Tests.Infrastructure;
 
 /// <summary>
 /// A schema of its own, created by <c>vppledger db apply</c>, with one tenant written through the package's public
-/// API: a token, a pool of 3 licences assigned to 5 users (2 queued), a second pool, a deleted token.
+/// API: two tokens and three pools on <see cref="Uploaded"/>; a day later a pool of 3 licences assigned to 5 users
+/// (2 queued) and the second token deleted. Shared by the test classes of <see cref="SeededCollection"/>, which run
+/// one after the other.
 /// </summary>
 public sealed class SeededTenant : IAsyncLifetime
 {
+    /// <summary>When the tokens were uploaded and the counts applied.</summary>
+    public static readonly Instant Uploaded = Tool.Now - Duration.FromDays(2);
+
+    /// <summary>When the app was assigned and the second token deleted.</summary>
+    public static readonly Instant Assigned = Tool.Now - Duration.FromDays(1);
+
     public const string Schema = "cli_report";
     public const string Tenant = "contoso";
     private static readonly Actor Admin = new("admin@contoso.example", Permissions.All);
@@ -26,10 +34,19 @@ public sealed class SeededTenant : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Connection = await TestServer.ConnectionStringAsync();
+        await using (var connection = new Npgsql.NpgsqlConnection(Connection))
+        {
+            // A server of one's own (VPPLEDGER_CONNECTION) may keep the schema of an earlier run.
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
         var apply = await Tool.RunAsync(Environment, "db", "apply", "--schema", Schema);
         Assert.True(apply.ExitCode == 0, apply.ToString());
 
-        await using var ledger = LicenseLedger.Create(Connection, o => { o.SchemaName = Schema; o.Schema = SchemaCreation.None; }, new FakeClock(Tool.Now - Duration.FromDays(1)));
+        var clock = new FakeClock(Uploaded);
+        await using var ledger = LicenseLedger.Create(Connection, o => { o.SchemaName = Schema; o.Schema = SchemaCreation.None; }, clock);
         var tenant = ledger.ForTenant(Tenant);
         var main = new TokenId("tok-main");
         var old = new TokenId("tok-old");
@@ -39,6 +56,7 @@ public sealed class SeededTenant : IAsyncLifetime
         await RunAsync(tenant, new ApplyAppleCounts(pages, ProductKind.App, 3, 0, null, Id(), Admin));
         await RunAsync(tenant, new ApplyAppleCounts(new PoolId(main, new AdamId("361285480")), ProductKind.App, 10, 0, 0, Id(), Admin));
         await RunAsync(tenant, new ApplyAppleCounts(new PoolId(old, new AdamId("361304891")), ProductKind.App, 4, 0, null, Id(), Admin));
+        clock.Reset(Assigned);
         var group = new GroupId("sales");
         await RunAsync(tenant, new CreateGroup(group, GroupKind.User, Id(), Admin));
         var members = new List<GroupMember>();
@@ -74,4 +92,11 @@ public sealed class SeededTenant : IAsyncLifetime
         var outcome = await tenant.ExecuteAsync(command);
         Assert.True(outcome.Succeeded, $"{command.GetType().Name} was rejected: {outcome.Rejection}");
     }
+}
+
+/// <summary>The test classes that read the seeded tenant; they run one after the other.</summary>
+[CollectionDefinition(Name)]
+public sealed class SeededCollection : ICollectionFixture<SeededTenant>
+{
+    public const string Name = "seeded tenant";
 }
