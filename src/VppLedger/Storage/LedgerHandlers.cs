@@ -63,14 +63,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private async Task<Handled> TokenAsync(TokenId token, Func<TokenState, Task<Decision<ITokenEvent>>> decide)
     {
         var stream = await TokenStreamAsync(token).ConfigureAwait(false);
-        var decision = await decide(stream.State).ConfigureAwait(false);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(await decide(stream.State).ConfigureAwait(false));
     }
 
     private async Task<Handled> UploadAsync(UploadTokenFile c)
@@ -198,14 +191,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private async Task<Handled> UserAsync(RecordUser c)
     {
         var stream = await UserStreamAsync(c.User).ConfigureAwait(false);
-        var decision = UserDecider.Decide(c, stream.State, context.Now);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(UserDecider.Decide(c, stream.State, context.Now));
     }
 
     /// <summary>Rule R4: a user who leaves the organisation has every user licence reclaimed, and leaves every queue.</summary>
@@ -253,14 +239,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     {
         var stream = await context.FetchAsync<DeviceDoc, DeviceState>(
             Streams.Device(device), d => d.State, DeviceState.Initial, (s, e) => DeviceDecider.Evolve(s, (IDeviceEvent)e), cancellationToken).ConfigureAwait(false);
-        var decision = decide(stream.State);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(decide(stream.State));
     }
 
     private Task<WriteStream<GroupState>> GroupStreamAsync(GroupId group) =>
@@ -269,14 +248,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private async Task<Handled> GroupAsync(GroupId group, Func<GroupState, Task<Decision<IGroupEvent>>> decide)
     {
         var stream = await GroupStreamAsync(group).ConfigureAwait(false);
-        var decision = await decide(stream.State).ConfigureAwait(false);
-        if (decision.IsRejected)
-        {
-            return decision.Rejection;
-        }
-
-        stream.Append(decision.Events);
-        return Handled.Done;
+        return stream.AppendDecided(await decide(stream.State).ConfigureAwait(false));
     }
 
     private async Task<IReadOnlySet<GroupMember>> CurrentMembersAsync(GroupId group, IReadOnlyList<GroupMember> members)
@@ -406,37 +378,27 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     /// </summary>
     private async Task<Handled> FanOutAsync(AssignmentState assignment, Func<IReadOnlyList<GroupMember>, Task<Rejection?>> apply, bool batched = false)
     {
-        var groupKey = Streams.Group(assignment.Group);
+        var perTransaction = context.Options.FanOutMembersPerTransaction;
         var after = context.StartAfter ?? -1L;
         var done = 0;
-        while (true)
+        await foreach (var (members, last) in MemberPagesAsync(assignment.Group, after, batched ? Math.Min(MemberPageSize, perTransaction) : MemberPageSize).ConfigureAwait(false))
         {
-            if (batched && done >= context.Options.FanOutMembersPerTransaction)
+            if (batched && done >= perTransaction)
             {
                 context.ResumeAfter = after;
                 return Handled.Done;
             }
 
-            var position = after;
-            var page = await _session.Query<MemberDoc>()
-                .Where(m => m.GroupKey == groupKey && m.Position > position)
-                .OrderBy(m => m.Position)
-                .Take(batched ? Math.Min(MemberPageSize, context.Options.FanOutMembersPerTransaction) : MemberPageSize)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
-            {
-                return Handled.Done;
-            }
-
-            var rejection = await apply([.. page.Select(m => new GroupMember(m.Kind, m.MemberId))]).ConfigureAwait(false);
-            if (rejection is not null)
+            if (await apply(members).ConfigureAwait(false) is { } rejection)
             {
                 return rejection;
             }
 
-            after = page[^1].Position;
-            done += page.Count;
+            after = last;
+            done += members.Count;
         }
+
+        return Handled.Done;
     }
 
     /// <summary>Members read per page when an assignment fans out; bounds the memory of reading.</summary>
@@ -550,7 +512,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var targeted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var other in others)
         {
-            await foreach (var page in MemberPagesAsync(other.Group).ConfigureAwait(false))
+            await foreach (var (page, _) in MemberPagesAsync(other.Group).ConfigureAwait(false))
             {
                 foreach (var holder in await HoldersOfAsync(other, ProductKind.App, page, warn: false).ConfigureAwait(false))
                 {
@@ -562,25 +524,25 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return h => targeted.Contains(h.Key);
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<GroupMember>> MemberPagesAsync(GroupId group)
+    /// <summary>The group's members in targeting order, a page at a time, after a position.</summary>
+    private async IAsyncEnumerable<(IReadOnlyList<GroupMember> Members, long Last)> MemberPagesAsync(GroupId group, long after = -1, int pageSize = MemberPageSize)
     {
         var groupKey = Streams.Group(group);
-        var after = -1L;
         while (true)
         {
             var position = after;
             var page = await _session.Query<MemberDoc>()
                 .Where(m => m.GroupKey == groupKey && m.Position > position)
                 .OrderBy(m => m.Position)
-                .Take(MemberPageSize)
+                .Take(pageSize)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 yield break;
             }
 
-            yield return [.. page.Select(m => new GroupMember(m.Kind, m.MemberId))];
             after = page[^1].Position;
+            yield return ([.. page.Select(m => new GroupMember(m.Kind, m.MemberId))], after);
         }
     }
 

@@ -91,6 +91,19 @@ internal sealed class WriteStream<TState>(
     /// <summary>The version after this command's events so far (0 for a new stream).</summary>
     public long Version { get; private set; } = version;
 
+    /// <summary>Appends an accepted decision's events; returns the rejection of a refused one (nothing appended).</summary>
+    public Rejection? AppendDecided<TEvent>(Decision<TEvent> decision)
+        where TEvent : ILedgerEvent
+    {
+        if (decision.IsRejected)
+        {
+            return decision.Rejection;
+        }
+
+        Append(decision.Events);
+        return null;
+    }
+
     /// <summary>Appends events in order and evolves the state, so later decisions in the same command see them.</summary>
     public void Append<TEvent>(IReadOnlyList<TEvent> events)
         where TEvent : ILedgerEvent

@@ -13,7 +13,7 @@ public sealed class the_domain_knows_no_storage
     // The root namespace also holds the host-facing entry points, which are storage by design
     // (ARCHITECTURE.md: StoreOptions.AddVppLedger() is the one Marten type in the public API).
     private static readonly Type[] StorageEntryPoints =
-        [typeof(VppLedgerStoreOptionsExtensions), typeof(VppLedgerDatabase), typeof(VppLedgerOptions)];
+        [typeof(VppLedgerStoreOptionsExtensions), typeof(VppLedgerServiceCollectionExtensions), typeof(VppLedgerDatabase), typeof(VppLedgerOptions), typeof(LicenseLedger)];
 
     private static readonly string[] StoragePrefixes = ["Marten", "Npgsql", "Weasel", "JasperFx"];
 

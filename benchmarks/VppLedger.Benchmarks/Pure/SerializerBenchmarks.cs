@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using NodaTime;
 using VppLedger.Storage;
 
-namespace VppLedger.Benchmarks;
+namespace VppLedger.Benchmarks.Pure;
 
 /// <summary>Our Newtonsoft serializer on an event-shaped record carrying NodaTime values and typed ids.</summary>
 [MemoryDiagnoser]
