@@ -16,6 +16,15 @@ public interface ILicenseLedger : IAsyncDisposable
     /// <exception cref="ArgumentException">The tenant id is empty, too long or has other characters.</exception>
     ITenantLedger ForTenant(string tenantId);
 
+    /// <summary>
+    /// Rebuilds every projection from the log (rule I2): the write states, the seat and member rows, and the audit
+    /// table with its hash chain, for every tenant. Run it with no command in flight; when the task completes every
+    /// projection equals what the live ones would hold.
+    /// </summary>
+    /// <param name="progress">Told as each projection is done, when given.</param>
+    /// <param name="cancellationToken">Cancels between projections.</param>
+    Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default);
+
     /// <summary>Creates or updates the ledger's tables (the explicit schema step; safe to repeat).</summary>
     /// <param name="cancellationToken">Cancels the step.</param>
     Task ApplySchemaAsync(CancellationToken cancellationToken = default);
@@ -26,6 +35,9 @@ public interface ITenantLedger
 {
     /// <summary>The tenant id.</summary>
     string TenantId { get; }
+
+    /// <summary>The tenant's audit: history, as-of positions, explanations, imports, hash chain and exports (I1, I2, I5).</summary>
+    Audit.ITenantAudit Audit { get; }
 
     /// <summary>
     /// Runs one command. Permissions are checked before anything is read (X1); the decision is pure; every event is

@@ -33,6 +33,9 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
         Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken);
 
+    public Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        AuditRebuild.RunAsync(Store, Options, progress, cancellationToken);
+
     public ValueTask DisposeAsync()
     {
         if (_ownsStore)
@@ -65,6 +68,8 @@ internal static class TenantIds
 internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) : ITenantLedger
 {
     public string TenantId { get; } = tenantId;
+
+    public Audit.ITenantAudit Audit => new TenantAudit(ledger, TenantId);
 
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default)
     {

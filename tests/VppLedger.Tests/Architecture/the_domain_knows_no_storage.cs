@@ -8,7 +8,7 @@ namespace VppLedger.Tests.Architecture;
 public sealed class the_domain_knows_no_storage
 {
     private static readonly string[] DomainNamespaces =
-        ["VppLedger", "VppLedger.Tokens", "VppLedger.Pools", "VppLedger.Assignments", "VppLedger.Directory", "VppLedger.Licensing"];
+        ["VppLedger", "VppLedger.Tokens", "VppLedger.Pools", "VppLedger.Assignments", "VppLedger.Directory", "VppLedger.Licensing", "VppLedger.Audit"];
 
     // The root namespace also holds the host-facing entry points, which are storage by design
     // (ARCHITECTURE.md: StoreOptions.AddVppLedger() is the one Marten type in the public API).

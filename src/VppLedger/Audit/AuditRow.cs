@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using VppLedger.Assignments;
+using VppLedger.Directory;
+using VppLedger.Pools;
+using VppLedger.Tokens;
+
+namespace VppLedger.Audit;
+
+/// <summary>
+/// The pseudonymous id of a holder in the audit table: the first 16 bytes of SHA-256 of
+/// <c>"{tenant}|{holderKey}"</c>, as 32 lower-case hex characters. Deterministic, so an auditor who knows a holder
+/// finds its rows; a different tenant gives a different id; no Apple ID or serial number is ever hashed.
+/// </summary>
+public static class AuditPseudonym
+{
+    /// <summary>The pseudonymous id of <paramref name="holderKey"/> (a <see cref="Holder.Key"/>, or <c>u.{userId}</c> for a directory row) in <paramref name="tenant"/>.</summary>
+    /// <param name="tenant">The tenant id.</param>
+    /// <param name="holderKey">The holder key.</param>
+    public static string Of(string tenant, string holderKey)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(holderKey);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(tenant + "|" + holderKey));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    /// <summary>The pseudonymous id of <paramref name="holder"/> in <paramref name="tenant"/>.</summary>
+    /// <param name="tenant">The tenant id.</param>
+    /// <param name="holder">The holder.</param>
+    public static string Of(string tenant, Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return Of(tenant, holder.Key);
+    }
+
+    /// <summary>The holder kind written in the audit table: <c>user.personal</c>, <c>user.managed</c> or <c>device</c>.</summary>
+    /// <param name="holder">The holder.</param>
+    public static string KindOf(Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return holder.Type == LicenceType.Device ? "device"
+            : holder.AppleIdKind == AppleIdKind.Managed ? "user.managed" : "user.personal";
+    }
+}
+
+/// <summary>What the audit table says about one event, before the storage adds sequence, metadata and hash. Pure.</summary>
+/// <param name="Token">The token, if any.</param>
+/// <param name="AdamId">The app, if any.</param>
+/// <param name="HolderKind">The holder kind, if any.</param>
+/// <param name="HolderKey">The holder key (pseudonymised before it is stored), if any.</param>
+/// <param name="QueuePosition">The queue position, if queued.</param>
+/// <param name="Action">What happened.</param>
+/// <param name="Reason">Why, or a short detail.</param>
+/// <param name="Rule">The rule id.</param>
+public sealed record AuditFacts(
+    string? Token,
+    string? AdamId,
+    string? HolderKind,
+    string? HolderKey,
+    long? QueuePosition,
+    string Action,
+    string? Reason,
+    string? Rule)
+{
+    /// <summary>
+    /// The facts of one event of <paramref name="stream"/>. Every event of the ledger gives a row (pool, token,
+    /// assignment and directory streams); an unknown event gives an <c>unknown</c> action.
+    /// </summary>
+    /// <param name="stream">The stream id.</param>
+    /// <param name="event">The event.</param>
+    public static AuditFacts Of(string stream, ILedgerEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var streamToken = stream.StartsWith("token:", StringComparison.Ordinal) ? stream[6..] : null;
+        var owner = stream.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? stream[(colon + 1)..] : stream;
+        return @event switch
+        {
+            AppleCountsApplied e => Pool(e.Pool, "apple_counts_applied", $"purchased={e.PurchasedCount} retired={e.RetiredCount}", "S2"),
+            AssignedCountDriftRecorded e => Pool(e.Pool, "assigned_count_drift_recorded", $"apple={e.AppleAssignedCount} ledger={e.LedgerUsedCount}", "S2"),
+            LicenceGranted e => Seat(e.Pool, e.Holder, null, "licence_granted", e.Reason.ToString(), e.Rule),
+            HolderQueued e => Seat(e.Pool, e.Holder, e.Position, "holder_queued", null, e.Rule),
+            HolderLeftQueue e => Seat(e.Pool, e.Holder, null, "holder_left_queue", e.Reason.ToString(), e.Rule),
+            LicenceReclaimed e => Seat(e.Pool, e.Holder, null, "licence_reclaimed", e.Reason.ToString(), e.Rule),
+            PoolOrphaned e => Pool(e.Pool, "pool_orphaned", "token deleted", "T10"),
+            AssignmentCreated e => Assignment(e.Pool, "assignment_created", $"group={e.Group.Value} intent={e.Intent} type={e.LicenceType}", "A1"),
+            AssignmentChanged e => Assignment(e.Pool, "assignment_changed", $"group={e.Group.Value} intent={e.Intent} type={e.LicenceType}", e.Intent == AssignmentIntent.Uninstall ? "A4" : "A1"),
+            AssignmentRemoved e => Assignment(e.Pool, "assignment_removed", $"group={e.Group.Value}", "R2"),
+            TokenUploaded e => TokenFacts(e.Token.Value, "token_uploaded", e.DuplicateOf is { } d ? "duplicate of " + d.Value : null, "T5"),
+            TokenRenewed => TokenFacts(streamToken, "token_renewed", null, "T8"),
+            TokenSettingsChanged e => TokenFacts(streamToken, "token_settings_changed", "country=" + e.Settings.CountryCode, "T7"),
+            TokenSyncSucceeded e => TokenFacts(streamToken, "token_sync_succeeded", $"{e.Trigger} apps={e.AppCount} licences={e.LicenceCount}", "T6"),
+            TokenSyncFailed e => TokenFacts(streamToken, "token_sync_failed", e.Trigger.ToString(), "T6"),
+            TokenAssignedToExternalMdm => TokenFacts(streamToken, "token_assigned_to_external_mdm", null, "T3"),
+            TokenControlTaken => TokenFacts(streamToken, "token_control_taken", null, "T3"),
+            TokenMigratedFromLegacyVpp => TokenFacts(streamToken, "token_migrated_from_legacy_vpp", null, "T9"),
+            TokenDeleted e => TokenFacts(streamToken, "token_deleted", e.RevocationRequested ? "revocation requested" : null, "T10"),
+            UserRecorded e => Directory("user", "u." + e.User.Value, "user_recorded", null, "L4"),
+            UserAppleIdsChanged => Directory("user", "u." + owner, "user_apple_ids_changed", null, "L4"),
+            UserLeftOrganisation => Directory("user", "u." + owner, "user_left_organisation", null, "R4"),
+            DeviceRecorded e => Directory("device", "d." + e.Device.Value, "device_recorded", e.Profile.Platform.ToString(), "L2"),
+            DeviceFactsChanged e => Directory("device", "d." + owner, "device_facts_changed", e.Profile.Platform.ToString(), "L5"),
+            DeviceRemovedFromManagement => Directory("device", "d." + owner, "device_removed_from_management", null, "R5"),
+            GroupCreated e => new AuditFacts(null, null, null, null, null, "group_created", $"group={e.Group.Value} kind={e.Kind}", "A1"),
+            GroupMembersAdded e => new AuditFacts(null, null, null, null, null, "group_members_added", $"group={owner} count={e.Members.Count}", "A6"),
+            GroupMembersRemoved e => new AuditFacts(null, null, null, null, null, "group_members_removed", $"group={owner} count={e.Members.Count}", "R4"),
+            _ => new AuditFacts(null, null, null, null, null, "unknown", @event?.GetType().Name, null),
+        };
+    }
+
+    private static AuditFacts Pool(PoolId pool, string action, string? reason, string rule) =>
+        new(pool.Token.Value, pool.AdamId.Value, null, null, null, action, reason, rule);
+
+    private static AuditFacts Seat(PoolId pool, Holder holder, long? position, string action, string? reason, string rule) =>
+        new(pool.Token.Value, pool.AdamId.Value, AuditPseudonym.KindOf(holder), holder.Key, position, action, reason, rule);
+
+    private static AuditFacts Assignment(PoolId pool, string action, string reason, string rule) =>
+        new(pool.Token.Value, pool.AdamId.Value, null, null, null, action, reason, rule);
+
+    private static AuditFacts TokenFacts(string? token, string action, string? reason, string rule) =>
+        new(token, null, null, null, null, action, reason, rule);
+
+    private static AuditFacts Directory(string kind, string key, string action, string? reason, string rule) =>
+        new(null, null, kind, key, null, action, reason, rule);
+}

@@ -1,0 +1,295 @@
+using NodaTime;
+
+namespace VppLedger.Audit;
+
+/// <summary>
+/// The audit side of one tenant's ledger (rules I1, I2, I5): its history as rows, positions as of any business
+/// instant, explanations, imports of history recorded elsewhere, the tamper-evident hash chain and exports.
+/// Thread-safe: every call opens its own short session. Nothing done through it reads or changes another tenant (X2).
+/// </summary>
+public interface ITenantAudit
+{
+    /// <summary>The tenant id.</summary>
+    string TenantId { get; }
+
+    /// <summary>
+    /// The audit rows of the tenant in log order (global sequence), filtered, streamed from the audit table: the
+    /// memory used does not grow with the number of rows.
+    /// </summary>
+    /// <param name="query">Filters (holder, app, token, business-time range); all rows when null.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A pool as it stood at <paramref name="asOf"/> in business time (rule I5): its events with
+    /// <c>OccurredAt &lt;= asOf</c>, in log order, folded with <see cref="Pools.PoolBook"/>. Null when the pool had no
+    /// event by then. Memory grows with the pool's holders and queue (the answer), not with its log.
+    /// </summary>
+    /// <param name="pool">The token and app.</param>
+    /// <param name="asOf">The business instant.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<PoolPosition?> PoolAsOfAsync(PoolId pool, Instant asOf, CancellationToken cancellationToken = default);
+
+    /// <summary>A token as it stood at <paramref name="asOf"/> (rule I5), its status computed at that instant; null when not uploaded by then.</summary>
+    /// <param name="token">The token.</param>
+    /// <param name="asOf">The business instant.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<TokenPosition?> TokenAsOfAsync(TokenId token, Instant asOf, CancellationToken cancellationToken = default);
+
+    /// <summary>Where a holder stood in every pool at <paramref name="asOf"/> (rule I5): granted or queued seats, read from the audit table by the holder's pseudonymous id.</summary>
+    /// <param name="holder">The holder.</param>
+    /// <param name="asOf">The business instant.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<HolderPosition> HolderAsOfAsync(Holder holder, Instant asOf, CancellationToken cancellationToken = default);
+
+    /// <summary>Every pool's counters and every token of the tenant at <paramref name="asOf"/> (rule I5); memory grows with the number of pools and tokens, not with the log.</summary>
+    /// <param name="asOf">The business instant.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<TenantPosition> TenantAsOfAsync(Instant asOf, CancellationToken cancellationToken = default);
+
+    /// <summary>Why <paramref name="holder"/> has, or has not, a licence of <paramref name="pool"/> at <paramref name="asOf"/>: the chain of events and the rule ids that decided it.</summary>
+    /// <param name="holder">The holder.</param>
+    /// <param name="pool">The token and app.</param>
+    /// <param name="asOf">The business instant.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<LicenceExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md). Every line is
+    /// checked before anything is written: a malformed file throws <see cref="AuditImportException"/> with every bad
+    /// line number and writes nothing. Each line has an import key (its <c>id</c>, or the SHA-256 of its content),
+    /// stored under a unique key in the same transaction as its event, so importing the same file again writes nothing.
+    /// When the task completes the imported events are durable.
+    /// </summary>
+    /// <param name="ndjson">The file; read once, not closed.</param>
+    /// <param name="cancellationToken">Cancels before the commit.</param>
+    /// <exception cref="AuditImportException">A line is malformed; nothing was written.</exception>
+    Task<ImportResult> ImportAsync(Stream ndjson, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Recomputes the tenant's hash chain over its audit rows, in chain order, and reports the first row whose stored
+    /// hash or link does not match. Streams the rows: memory does not grow with their number.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the audit rows of a business-time range, in log order, as NDJSON or CSV, streamed (bounded memory). The stream is flushed, not closed.</summary>
+    /// <param name="output">Where to write (UTF-8, no byte order mark).</param>
+    /// <param name="format">NDJSON or CSV.</param>
+    /// <param name="from">Only rows that occurred at or after this instant, when given.</param>
+    /// <param name="to">Only rows that occurred before this instant, when given.</param>
+    /// <param name="cancellationToken">Cancels the export.</param>
+    /// <returns>How many rows were written.</returns>
+    Task<long> ExportAsync(Stream output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The same as <see cref="ExportAsync(Stream, AuditExportFormat, Instant?, Instant?, CancellationToken)"/>, to a text writer (flushed, not closed).</summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="format">NDJSON or CSV.</param>
+    /// <param name="from">Only rows that occurred at or after this instant, when given.</param>
+    /// <param name="to">Only rows that occurred before this instant, when given.</param>
+    /// <param name="cancellationToken">Cancels the export.</param>
+    /// <returns>How many rows were written.</returns>
+    Task<long> ExportAsync(TextWriter output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The file formats of an audit export.</summary>
+public enum AuditExportFormat
+{
+    /// <summary>One JSON object per line (see docs/audit.md for the fields).</summary>
+    Ndjson = 0,
+
+    /// <summary>Comma-separated values with a header line, RFC 4180 quoting.</summary>
+    Csv = 1,
+}
+
+/// <summary>Filters of <see cref="ITenantAudit.HistoryAsync"/>; every given filter must match.</summary>
+public sealed record AuditQuery
+{
+    /// <summary>Only rows of this holder (matched by its pseudonymous id).</summary>
+    public Holder? Holder { get; init; }
+
+    /// <summary>Only rows of this app, under any token.</summary>
+    public AdamId? App { get; init; }
+
+    /// <summary>Only rows of this token.</summary>
+    public TokenId? Token { get; init; }
+
+    /// <summary>Only rows that occurred at or after this business instant.</summary>
+    public Instant? From { get; init; }
+
+    /// <summary>Only rows that occurred before this business instant.</summary>
+    public Instant? To { get; init; }
+}
+
+/// <summary>
+/// One row of the audit table: one event of the log, with what an auditor asks about it (rule I1). Holders appear
+/// only by a pseudonymous id (<see cref="AuditPseudonym"/>), never by Apple ID or serial number.
+/// </summary>
+/// <param name="Tenant">The tenant.</param>
+/// <param name="Sequence">The event's global sequence in the log.</param>
+/// <param name="Stream">The stream id.</param>
+/// <param name="Version">The event's version in its stream.</param>
+/// <param name="EventName">The stable event name, for example <c>vpp.pool.licence_granted.v1</c>.</param>
+/// <param name="OccurredAt">Business time (the event's own OccurredAt, microsecond precision).</param>
+/// <param name="Token">The token, when the event concerns one.</param>
+/// <param name="AdamId">The app, when the event concerns one.</param>
+/// <param name="HolderKind"><c>user.personal</c>, <c>user.managed</c>, <c>device</c> or, for directory rows, <c>user</c>.</param>
+/// <param name="HolderId">The pseudonymous holder id, when the event concerns one holder.</param>
+/// <param name="QueuePosition">The queue position of a queued holder (rule A6).</param>
+/// <param name="Action">What happened, for example <c>licence_granted</c>.</param>
+/// <param name="Reason">Why, for example <c>NoLongerTargeted</c>, or a short detail.</param>
+/// <param name="Rule">The rule id that decided it, for example <c>R4</c>.</param>
+/// <param name="Actor">Who issued the command (the event's user name metadata).</param>
+/// <param name="CorrelationId">The command id that wrote the event.</param>
+/// <param name="CausationId">What caused it (the command id).</param>
+/// <param name="ChainPosition">The row's place in the tenant's hash chain.</param>
+/// <param name="Hash">The row's chain hash, lower-case hex.</param>
+public sealed record AuditEntry(
+    string Tenant,
+    long Sequence,
+    string Stream,
+    long Version,
+    string EventName,
+    Instant OccurredAt,
+    string? Token,
+    string? AdamId,
+    string? HolderKind,
+    string? HolderId,
+    long? QueuePosition,
+    string Action,
+    string? Reason,
+    string? Rule,
+    string? Actor,
+    string? CorrelationId,
+    string? CausationId,
+    long? ChainPosition,
+    string? Hash);
+
+/// <summary>A pool as it stood at an instant.</summary>
+/// <param name="AsOf">The business instant.</param>
+/// <param name="Summary">Its counts (S1), queue length (A6), over-allocation (S4), drift (S2).</param>
+/// <param name="Holders">Every holder of a licence, ordered by key.</param>
+/// <param name="Queue">The queue, oldest first.</param>
+/// <param name="EventCount">How many of the pool's events were folded.</param>
+public sealed record PoolPosition(Instant AsOf, Reading.PoolSummary Summary, IReadOnlyList<Holder> Holders, IReadOnlyList<Pools.QueuedHolder> Queue, long EventCount);
+
+/// <summary>A token as it stood at an instant.</summary>
+/// <param name="AsOf">The business instant.</param>
+/// <param name="Summary">The token as a person saw it then (status computed at <paramref name="AsOf"/>).</param>
+/// <param name="EventCount">How many of the token's events were folded.</param>
+public sealed record TokenPosition(Instant AsOf, Reading.TokenSummary Summary, long EventCount);
+
+/// <summary>A holder's seat in one pool at an instant.</summary>
+/// <param name="Pool">The pool.</param>
+/// <param name="Status">Granted or queued.</param>
+/// <param name="QueuePosition">The queue position when queued, else 0.</param>
+/// <param name="Since">When the holder got that seat.</param>
+public sealed record HolderSeatAsOf(PoolId Pool, Pools.SeatStatus Status, long QueuePosition, Instant Since);
+
+/// <summary>Where a holder stood at an instant.</summary>
+/// <param name="AsOf">The business instant.</param>
+/// <param name="Holder">The holder.</param>
+/// <param name="Seats">Granted and queued seats, ordered by pool.</param>
+public sealed record HolderPosition(Instant AsOf, Holder Holder, IReadOnlyList<HolderSeatAsOf> Seats);
+
+/// <summary>A whole tenant at an instant.</summary>
+/// <param name="AsOf">The business instant.</param>
+/// <param name="Pools">Every pool's counters, ordered by token and app.</param>
+/// <param name="Tokens">Every token uploaded by then, ordered by id.</param>
+/// <param name="EventCount">How many pool and token events were folded.</param>
+public sealed record TenantPosition(Instant AsOf, IReadOnlyList<Reading.PoolSummary> Pools, IReadOnlyList<Reading.TokenSummary> Tokens, long EventCount);
+
+/// <summary>One step of an explanation: an event that changed the holder's seat, and the rule that decided it.</summary>
+/// <param name="At">Business time of the event.</param>
+/// <param name="Version">The event's version in the pool stream.</param>
+/// <param name="EventName">The stable event name.</param>
+/// <param name="Rule">The rule id recorded on the event.</param>
+/// <param name="Sentence">What happened, in one sentence.</param>
+public sealed record ExplanationStep(Instant At, long Version, string EventName, string? Rule, string Sentence);
+
+/// <summary>Why a holder has, or has not, a licence of a pool at an instant.</summary>
+/// <param name="Holder">The holder.</param>
+/// <param name="Pool">The pool.</param>
+/// <param name="AsOf">The business instant.</param>
+/// <param name="Status">Granted, queued or none at <paramref name="AsOf"/>.</param>
+/// <param name="QueuePosition">The queue position when queued, else 0.</param>
+/// <param name="Steps">The events that moved the holder, oldest first.</param>
+/// <param name="Summary">One paragraph for a person.</param>
+public sealed record LicenceExplanation(
+    Holder Holder,
+    PoolId Pool,
+    Instant AsOf,
+    Pools.SeatStatus Status,
+    long QueuePosition,
+    IReadOnlyList<ExplanationStep> Steps,
+    string Summary)
+{
+    /// <summary>True when the holder held a licence at <see cref="AsOf"/>.</summary>
+    public bool HasLicence => Status == Pools.SeatStatus.Granted;
+}
+
+/// <summary>What an import did.</summary>
+/// <param name="LineCount">Lines with an event read from the file.</param>
+/// <param name="ImportedCount">Events appended.</param>
+/// <param name="AlreadyImportedCount">Lines whose import key was already stored: nothing written for them (rule I4).</param>
+public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount);
+
+/// <summary>One malformed line of an import file.</summary>
+/// <param name="Line">The 1-based line number.</param>
+/// <param name="Message">What is wrong with it and what to do.</param>
+public sealed record ImportLineError(int Line, string Message);
+
+/// <summary>An import file had malformed lines; nothing was written.</summary>
+public sealed class AuditImportException : Exception
+{
+    /// <summary>Creates the exception for these lines.</summary>
+    /// <param name="errors">Every malformed line, in file order.</param>
+    public AuditImportException(IReadOnlyList<ImportLineError> errors)
+        : base(Describe(errors)) => Errors = errors;
+
+    /// <summary>Creates the exception with a message only (serializers and tests).</summary>
+    public AuditImportException()
+        : this([])
+    {
+    }
+
+    /// <summary>Creates the exception with a message only.</summary>
+    /// <param name="message">The message.</param>
+    public AuditImportException(string message)
+        : base(message) => Errors = [];
+
+    /// <summary>Creates the exception with a message and an inner exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public AuditImportException(string message, Exception innerException)
+        : base(message, innerException) => Errors = [];
+
+    /// <summary>Every malformed line, in file order.</summary>
+    public IReadOnlyList<ImportLineError> Errors { get; }
+
+    private static string Describe(IReadOnlyList<ImportLineError> errors) =>
+        errors.Count == 0
+            ? "The import file is malformed; nothing was imported."
+            : $"The import file has {errors.Count} malformed line(s); nothing was imported. First: line {errors[0].Line}: {errors[0].Message}";
+}
+
+/// <summary>The outcome of a hash chain verification.</summary>
+/// <param name="RowCount">Rows checked.</param>
+/// <param name="IsIntact">True when every row's hash and link match.</param>
+/// <param name="FirstMismatch">The first row that does not match, or null.</param>
+/// <param name="HeadHash">The last row's recomputed hash (hex): record it elsewhere to anchor the chain.</param>
+public sealed record ChainVerification(long RowCount, bool IsIntact, ChainMismatch? FirstMismatch, string? HeadHash);
+
+/// <summary>The first row of a chain that does not match.</summary>
+/// <param name="ChainPosition">Its place in the chain.</param>
+/// <param name="Sequence">Its event's global sequence.</param>
+/// <param name="Stream">Its stream.</param>
+/// <param name="Version">Its version in the stream.</param>
+/// <param name="Reason">What did not match.</param>
+public sealed record ChainMismatch(long ChainPosition, long Sequence, string Stream, long Version, string Reason);
+
+/// <summary>How far a rebuild has gone.</summary>
+/// <param name="Projection">The projection being rebuilt.</param>
+/// <param name="Done">Projections rebuilt so far.</param>
+/// <param name="Total">Projections to rebuild.</param>
+public sealed record RebuildProgress(string Projection, int Done, int Total);

@@ -1,0 +1,83 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using VppLedger.Audit;
+
+namespace VppLedger.Storage;
+
+/// <summary>
+/// Writes one audit row per event (rule I1) in the transaction that appends it; a trigger chains the tenant's new rows.
+/// Live appends (Quick mode) do not know the global sequence yet, so the row reads it from mt_events by stream and
+/// version, in the same transaction; a rebuild knows it already.
+/// </summary>
+internal sealed class AuditProjection(string schema) : IProjection
+{
+    private readonly string _insert = $"""
+        insert into {AuditSchema.Qualified(schema)} (tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id,
+          holder_kind, holder_id, queue_position, action, reason, rule_id, actor, correlation_id, causation_id)
+        select u.tenant_id,
+          coalesce(nullif(u.seq, 0), (select e.seq_id from {schema}.mt_events e where e.stream_id = u.stream and e.version = u.version and e.tenant_id = u.tenant_id)),
+          u.stream, u.version, u.event_name, u.occurred_at, u.token, u.adam_id, u.holder_kind, u.holder_id, u.queue_position,
+          u.action, u.reason, u.rule_id, u.actor, u.correlation_id, u.causation_id
+        from unnest(?::varchar[], ?::bigint[], ?::varchar[], ?::bigint[], ?::varchar[], ?::timestamptz[], ?::varchar[], ?::varchar[],
+          ?::varchar[], ?::varchar[], ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])
+          as u(tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position,
+          action, reason, rule_id, actor, correlation_id, causation_id)
+        """;
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var rows = events.Where(e => e.Data is ILedgerEvent).ToList();
+        if (rows.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var n = rows.Count;
+        var tenant = new string[n];
+        var seq = new long[n];
+        var stream = new string[n];
+        var version = new long[n];
+        var name = new string[n];
+        var at = new DateTimeOffset[n];
+        var token = new string?[n];
+        var adam = new string?[n];
+        var kind = new string?[n];
+        var holder = new string?[n];
+        var position = new long?[n];
+        var action = new string[n];
+        var reason = new string?[n];
+        var rule = new string?[n];
+        var actor = new string?[n];
+        var correlation = new string?[n];
+        var causation = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = rows[i];
+            var data = (ILedgerEvent)e.Data;
+            var facts = AuditFacts.Of(e.StreamKey!, data);
+            tenant[i] = e.TenantId;
+            seq[i] = e.Sequence;
+            stream[i] = e.StreamKey!;
+            version[i] = e.Version;
+            name[i] = e.EventTypeName;
+            at[i] = data.OccurredAt.ToDateTimeOffset();
+            token[i] = facts.Token;
+            adam[i] = facts.AdamId;
+            kind[i] = facts.HolderKind;
+            holder[i] = facts.HolderKey is null ? null : AuditPseudonym.Of(e.TenantId, facts.HolderKey);
+            position[i] = facts.QueuePosition;
+            action[i] = facts.Action;
+            reason[i] = facts.Reason;
+            rule[i] = facts.Rule;
+            actor[i] = e.UserName;
+            correlation[i] = e.CorrelationId;
+            causation[i] = e.CausationId;
+        }
+
+        // The table's statement trigger chains the new rows (AuditSchema.TriggerSql).
+        operations.QueueSqlCommand(_insert, tenant, seq, stream, version, name, at, token, adam, kind, holder, position, action, reason, rule, actor, correlation, causation);
+
+        return Task.CompletedTask;
+    }
+}
