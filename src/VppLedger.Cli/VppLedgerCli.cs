@@ -59,6 +59,29 @@ public static class VppLedgerCli
             config.AddCommand<ReportCommand>("report").WithData(host)
                 .WithDescription("Pools (total, used, available, queued, over-allocated) and tokens (state, expiry) of one tenant.")
                 .WithExample("report", "--tenant", "contoso");
+            config.AddBranch("audit", audit =>
+            {
+                audit.SetDescription("The audit trail: history, positions as of an instant, explanations, the hash chain.");
+                audit.AddCommand<AuditHistoryCommand>("history").WithData(host)
+                    .WithDescription("The audit rows of a holder, an app or a token, in log order (holders by pseudonymous id only).")
+                    .WithExample("audit", "history", "--tenant", "contoso", "--holder", "u.alice.managed");
+                audit.AddCommand<AuditAsOfCommand>("as-of").WithData(host)
+                    .WithDescription("The tenant, a pool or a holder as it stood at a business instant (UTC).")
+                    .WithExample("audit", "as-of", "2026-11-17T06:00:00Z", "--tenant", "contoso", "--pool", "tok-main:361309726");
+                audit.AddCommand<AuditExplainCommand>("explain").WithData(host)
+                    .WithDescription("Why a holder has, or has not, a licence of a pool: the events and the rule ids that decided it.")
+                    .WithExample("audit", "explain", "--tenant", "contoso", "--holder", "u.alice.managed", "--pool", "tok-main:361309726");
+                audit.AddCommand<AuditVerifyCommand>("verify").WithData(host)
+                    .WithDescription("Recomputes the tenant's hash chain; exit code 1 at the first row that does not match.");
+            });
+            config.AddCommand<ExportCommand>("export").WithData(host)
+                .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE.")
+                .WithExample("export", "--tenant", "contoso", "--format", "csv", "--output", "audit.csv");
+            config.AddCommand<ImportCommand>("import").WithData(host)
+                .WithDescription("Appends history recorded elsewhere (NDJSON, one event a line): all or nothing, and importing it again writes nothing.")
+                .WithExample("import", "history.ndjson", "--tenant", "contoso");
+            config.AddCommand<RebuildCommand>("rebuild").WithData(host)
+                .WithDescription("Rebuilds every projection of every tenant from the log, with a progress bar. Run it with no command in flight.");
             config.AddBranch("db", db =>
             {
                 db.SetDescription("The database.");

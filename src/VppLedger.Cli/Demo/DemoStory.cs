@@ -1,6 +1,7 @@
 using NodaTime;
 using Spectre.Console;
 using VppLedger.Assignments;
+using VppLedger.Cli.Commands;
 using VppLedger.Cli.Infrastructure;
 using VppLedger.Directory;
 using VppLedger.Licensing;
@@ -24,6 +25,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     private readonly TokenId _mainToken = new("tok-contoso");
     private readonly TokenId _retailToken = new("tok-retail");
     private readonly Dictionary<PoolId, string> _names = [];
+    private Instant _afterOversubscription;
     private int _commands;
     private int _step;
 
@@ -58,6 +60,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         await RevokeOnIosAndMacAsync().ConfigureAwait(false);
         await DeleteTokenWithLicencesOutAsync(sales).ConfigureAwait(false);
         await FinalReportAsync().ConfigureAwait(false);
+        await ReplayAsync().ConfigureAwait(false);
     }
 
     // ---- The steps ---------------------------------------------------------------------------------------------
@@ -173,6 +176,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     {
         Step("100 licences, a group of 500 (A6)", "Pages is assigned Required, with user licences, to the 500 sales users: the first 100 in targeting order get a licence, the other 400 wait in the pool's queue.");
         await RunAsync("Assign Pages to sales", new CreateAssignment(Pages, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        _afterOversubscription = clock.GetCurrentInstant();
         await PoolsAsync(Pages).ConfigureAwait(false);
         await QueueAsync(Pages).ConfigureAwait(false);
     }
@@ -272,6 +276,22 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         {
             _console.MarkupLine($"[yellow]Oversubscribed[/]: {Markup.Escape(Name(p.Pool))} has {Format.Count(p.QueuedCount)} holders waiting for {Format.Count(p.TotalCount)} licences (A6).");
         }
+    }
+
+    private async Task ReplayAsync()
+    {
+        Step("Back in time, and why (I5, I1)", $"The log replayed as of {Format.When(_afterOversubscription)}, right after step 4: 100 of 100 used, 400 waiting, before any licence was bought or freed (vppledger audit as-of). Then why u0151 holds a Pages licence now (vppledger audit explain), and the audit trail's hash chain checked (vppledger audit verify).");
+        var then = await ledger.Audit.TenantAsOfAsync(_afterOversubscription, cancellationToken).ConfigureAwait(false);
+        AsOfRender.Tenant(_console, ledger.TenantId, then with { Pools = [.. then.Pools.Where(p => p.Pool.Token == _mainToken)] }, Name);
+
+        var holder = Holder.ForUser(new UserId("u0151"), AppleIdKind.Managed);
+        var explanation = await ledger.Audit.ExplainAsync(holder, Pages, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+        AsOfRender.Explanation(_console, explanation, Name);
+
+        var chain = await ledger.Audit.VerifyChainAsync(cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine(chain.IsIntact
+            ? $"[green]Hash chain intact[/]: {Format.Count(chain.RowCount)} audit rows, head {Markup.Escape(chain.HeadHash?[..16] ?? "-")}…"
+            : $"[red]Hash chain broken[/] at row {chain.FirstMismatch!.ChainPosition}: {Markup.Escape(chain.FirstMismatch.Reason)}");
     }
 
     // ---- Printing ----------------------------------------------------------------------------------------------
