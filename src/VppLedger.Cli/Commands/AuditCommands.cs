@@ -83,17 +83,17 @@ internal sealed class AuditHistoryCommand : CliCommand<AuditHistoryCommand.Setti
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]History[/] of {Markup.Escape(Describe(settings))}")
-            .AddColumn(new TableColumn("Seq").RightAligned()).AddColumn("When").AddColumn("Action").AddColumn("Token").AddColumn("App")
+            .AddColumn(new TableColumn("Seq").RightAligned()).AddColumn(new TableColumn("When (UTC)").NoWrap()).AddColumn("Action").AddColumn("Token").AddColumn("App")
             .AddColumn("Holder").AddColumn("Reason").AddColumn("Rule").AddColumn("Actor");
         foreach (var r in rows)
         {
             table.AddRow(
                 Format.Count(r.Sequence),
-                Format.When(r.OccurredAt),
+                Format.When(r.OccurredAt).Replace(" UTC", "", StringComparison.Ordinal),
                 Markup.Escape(r.Action + (r.QueuePosition is { } p ? $" #{p}" : "")),
                 Markup.Escape(r.Token ?? ""),
                 Markup.Escape(r.AdamId ?? ""),
-                Markup.Escape(r.HolderId is null ? "" : $"{r.HolderKind} {r.HolderId}"),
+                Markup.Escape(r.HolderId is null ? "" : $"{r.HolderKind} {(r.HolderId.Length > 10 ? r.HolderId[..10] + "…" : r.HolderId)}"),
                 Markup.Escape(r.Reason ?? ""),
                 Markup.Escape(r.Rule ?? ""),
                 Markup.Escape(r.Actor ?? ""));
@@ -156,8 +156,21 @@ internal sealed class AuditAsOfCommand : CliCommand<AuditAsOfCommand.Settings>
 
         if (pool is { } p)
         {
-            var position = await tenant.Audit.PoolAsOfAsync(p, asOf, cancellationToken).ConfigureAwait(false)
-                ?? throw new CliException(ExitCodes.Rejected, $"Pool {p} had no event by {Format.Iso(asOf)}: check the pool (TOKEN:ADAMID) and the instant.");
+            var position = await tenant.Audit.PoolAsOfAsync(p, asOf, cancellationToken).ConfigureAwait(false);
+            if (position is null)
+            {
+                if (settings.Json)
+                {
+                    Format.WriteJson(host, new { asOf = Format.Iso(asOf), pool = (object?)null });
+                }
+                else
+                {
+                    host.Console.MarkupLine($"Pool {Markup.Escape(p.ToString())} had no event by {Format.When(asOf)}: it did not exist yet (or check TOKEN:ADAMID).");
+                }
+
+                return ExitCodes.Ok;
+            }
+
             if (settings.Json)
             {
                 Format.WriteJson(host, AuditJson.Pool(position));
