@@ -4,15 +4,22 @@ namespace VppLedger.Benchmarks;
 
 /// <summary>
 /// Runs the suites: <c>dotnet run -c Release --project benchmarks/VppLedger.Benchmarks -- --filter '*' --job short</c>.
-/// <c>--smoke</c> runs every benchmark once, in process, and exits non-zero if any failed (CI: <c>.ci/bench-smoke</c>).
+/// <c>generate --size small|large</c> loads a synthetic tenant and times it (<see cref="Scale.ScaleCommand"/>).
+/// <c>--smoke</c> runs every benchmark once, in process, and exits non-zero if any failed (CI: <c>.ci/bench-smoke</c>); <c>--only Text</c> keeps the suites whose name contains it.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "generate")
+        {
+            return Scale.ScaleCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         if (args.Contains("--smoke", StringComparer.Ordinal))
         {
-            return Smoke.Run();
+            var only = Array.IndexOf(args, "--only");
+            return Smoke.Run(only >= 0 && only + 1 < args.Length ? args[only + 1] : null);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -16,8 +16,13 @@ namespace VppLedger.Benchmarks;
 /// </summary>
 internal static class Smoke
 {
-    public static int Run()
+    /// <summary>True inside the smoke run: suites shrink their set-up data so that CI stays short.</summary>
+    public static bool Active { get; private set; }
+
+    /// <param name="only">Runs only the suites whose full type name contains this text, when given.</param>
+    public static int Run(string? only = null)
     {
+        Active = true;
         var job = Job.Dry
             .WithStrategy(RunStrategy.ColdStart)
             .WithLaunchCount(1)
@@ -35,7 +40,8 @@ internal static class Smoke
         job.Freeze();
         var runs = typeof(Program).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true }
-                && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), inherit: false)))
+                && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), inherit: false))
+                && (only is null || t.FullName!.Contains(only, StringComparison.Ordinal)))
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
             .Select(run => new BenchmarkRunInfo(

@@ -64,4 +64,11 @@ public static class DirectoryRejections
         "TooManyMembersInOneCommand",
         "A6",
         string.Create(CultureInfo.InvariantCulture, $"The command names {count} members; at most {GroupDecider.MaxMembersPerCommand} are accepted at once. Send the members in batches, in targeting order."));
+
+    /// <summary>Too many users and devices in one <see cref="RecordDirectory"/> command (rule I3: one transaction each).</summary>
+    /// <param name="count">How many entries the command named.</param>
+    public static Rejection TooManyDirectoryEntriesInOneCommand(int count) => new(
+        "TooManyDirectoryEntriesInOneCommand",
+        "I3",
+        string.Create(CultureInfo.InvariantCulture, $"The command names {count} users and devices; at most {RecordDirectory.MaxEntriesPerCommand} are accepted at once. Send them in batches."));
 }

@@ -25,7 +25,7 @@ internal static class AuditSchema
         options.Storage.ExtendedSchemaObjects.Add(Table(schema));
         options.Storage.ExtendedSchemaObjects.Add(new Function(new PostgresqlObjectName(schema, SealFunctionName, IdentifierUsage.General), SealFunctionSql(schema)));
         options.Storage.ExtendedSchemaObjects.Add(new Function(new PostgresqlObjectName(schema, TriggerFunctionName, IdentifierUsage.General), TriggerSql(schema)));
-        options.Projections.Add(new AuditProjection(schema), ProjectionLifecycle.Inline, ProjectionName);
+        options.Projections.Add(new AuditProjection(schema), ProjectionLifecycle.Inline, ProjectionName, MartenSetup.Rebuild);
         options.Schema.For<ImportRecordDoc>();
     }
 

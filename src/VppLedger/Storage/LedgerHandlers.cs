@@ -20,7 +20,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         ITokenCommand or UploadTokenFile or RenewTokenFile => Permissions.ManagedApps,
         ApplyAppleCounts => Permissions.ManagedApps, // a sync reports Apple's counts
         IPoolCommand or IAssignmentCommand or RevokeLicences => Permissions.MobileApps,
-        IUserCommand or IDeviceCommand or IGroupCommand => Permissions.Directory,
+        IUserCommand or IDeviceCommand or IGroupCommand or RecordDirectory => Permissions.Directory,
         _ => Permissions.All,
     };
 
@@ -38,6 +38,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         UploadToken or RenewToken => Task.FromResult<Handled>(new Rejection(
             "UseTokenFileCommand", "T12", "Send UploadTokenFile or RenewTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
         RecordUser c => UserAsync(c),
+        RecordDirectory c => DirectoryAsync(c),
         RecordUserLeftOrganisation c => UserLeftAsync(c),
         RecordDevice c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)),
         RecordDeviceRemovedFromManagement c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)), // rule R5: nothing is reclaimed
@@ -192,6 +193,35 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     {
         var stream = await UserStreamAsync(c.User).ConfigureAwait(false);
         return stream.AppendDecided(UserDecider.Decide(c, stream.State, context.Now));
+    }
+
+    // Each entry decided as its own RecordUser or RecordDevice; the first refusal refuses the command (nothing is written).
+    private async Task<Handled> DirectoryAsync(RecordDirectory c)
+    {
+        var count = checked(c.Users.Count + c.Devices.Count);
+        if (count > RecordDirectory.MaxEntriesPerCommand)
+        {
+            return DirectoryRejections.TooManyDirectoryEntriesInOneCommand(count);
+        }
+
+        foreach (var u in c.Users)
+        {
+            if ((await UserAsync(new RecordUser(u.User, u.PersonalAppleId, u.ManagedAppleId, c.Id, c.Actor)).ConfigureAwait(false)).Rejection is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        foreach (var d in c.Devices)
+        {
+            var one = new RecordDevice(d.Device, d.SerialNumber, d.Profile, d.User, d.SignedInAppleIdKind, c.Id, c.Actor);
+            if ((await DeviceAsync(d.Device, s => DeviceDecider.Decide(one, s, context.Now)).ConfigureAwait(false)).Rejection is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        return Handled.Done;
     }
 
     /// <summary>Rule R4: a user who leaves the organisation has every user licence reclaimed, and leaves every queue.</summary>

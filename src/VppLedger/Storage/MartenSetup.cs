@@ -58,16 +58,26 @@ internal static class MartenSetup
         ledger.ConfigureMarten?.Invoke(options);
     }
 
+    /// <summary>
+    /// Events per page when the daemon rebuilds a projection (<see cref="ILicenseLedger.RebuildAsync"/>). The daemon
+    /// walks the whole log in pages of this size for every projection, even one that reads a few event types, so
+    /// on a log of 5 million events Marten's default paid about 10,000 round trips per projection (the token
+    /// states alone took 83 s to rebuild). Used only by rebuilds: inline projections apply in the command's transaction.
+    /// </summary>
+    internal const int RebuildPageSize = 5_000;
+
+    internal static void Rebuild(JasperFx.Events.Projections.AsyncOptions options) => options.BatchSize = RebuildPageSize;
+
     /// <summary>Write states kept inline (what the next command needs), and the indexed rows commands read.</summary>
     private static void RegisterDocuments(StoreOptions options)
     {
-        options.Projections.Add<TokenDocProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<PoolDocProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<AssignmentDocProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<UserDocProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<DeviceDocProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add<GroupDocProjection>(ProjectionLifecycle.Inline);
-        options.Projections.Add(new SeatsAndMembersProjection(), ProjectionLifecycle.Inline, "vpp_seats_and_members");
+        options.Projections.Add<TokenDocProjection>(ProjectionLifecycle.Inline, Rebuild);
+        options.Projections.Add<PoolDocProjection>(ProjectionLifecycle.Inline, Rebuild);
+        options.Projections.Add<AssignmentDocProjection>(ProjectionLifecycle.Inline, Rebuild);
+        options.Projections.Add<UserDocProjection>(ProjectionLifecycle.Inline, Rebuild);
+        options.Projections.Add<DeviceDocProjection>(ProjectionLifecycle.Inline, Rebuild);
+        options.Projections.Add<GroupDocProjection>(ProjectionLifecycle.Inline, Rebuild);
+        options.Projections.Add(new SeatsAndMembersProjection(), ProjectionLifecycle.Inline, "vpp_seats_and_members", Rebuild);
 
         options.Schema.For<TokenDoc>().Index(x => x.Location!);
         options.Schema.For<PoolDoc>().Index(x => x.TokenKey);

@@ -1,0 +1,47 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using VppLedger.Benchmarks.Postgres;
+using VppLedger.Pools;
+
+namespace VppLedger.Benchmarks;
+
+/// <summary>
+/// Granting 1,000 new holders in one <c>GrantLicences</c> command through <see cref="ITenantLedger.ExecuteAsync"/>:
+/// one transaction of 1,000 events, 1,000 seat rows, 1,000 audit rows and the pool's write state. Times are per
+/// holder (<c>OperationsPerInvoke</c>), so Op/s compares with the raw baseline's rows/s. Target: at least 0.5x the
+/// raw batched INSERT rate (<see cref="RawBaselineBenchmarks"/>).
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ThroughputConfig))]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10, invocationCount: 4)]
+public class LedgerBatchGrantBenchmarks
+{
+    private const int HoldersPerCommand = 1_000;
+    private LedgerTenant _ledger = null!;
+    private PoolId _pool;
+    private int _batch;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _ledger = await LedgerTenant.OpenAsync("bench_batch");
+        _pool = await _ledger.PoolAsync(361309726, 10_000_000);
+        await _ledger.VacuumAnalyzeAsync();
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup() => await _ledger.DisposeAsync();
+
+    [Benchmark(OperationsPerInvoke = HoldersPerCommand, Description = "Ledger GrantLicences, 1,000 new holders in one command")]
+    public Task<CommandOutcome> GrantThousand()
+    {
+        var batch = Interlocked.Increment(ref _batch).ToString(CultureInfo.InvariantCulture);
+        var holders = new Holder[HoldersPerCommand];
+        for (var i = 0; i < holders.Length; i++)
+        {
+            holders[i] = Holder.ForDevice(new DeviceId(string.Create(CultureInfo.InvariantCulture, $"b{batch}-{i}")));
+        }
+
+        return _ledger.RunAsync(new GrantLicences(_pool, holders, _ledger.NextId(), LedgerTenant.Admin));
+    }
+}

@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Globalization;
+using NodaTime;
+using Npgsql;
+using Spectre.Console;
+using VppLedger.Audit;
+using VppLedger.Hosting;
+
+namespace VppLedger.Benchmarks.Scale;
+
+/// <summary>
+/// <c>generate --size small|large [--connection CS] [--concurrency N] [--steps load,fold,rebuild,export] [--resume]</c>:
+/// loads a synthetic tenant through the public API and times the load, the whole-tenant in-memory fold
+/// (<see cref="ITenantAudit.TenantAsOfAsync"/>), the as-of position of the biggest pool, the projection rebuild
+/// (<see cref="ILicenseLedger.RebuildAsync"/>) and the audit export (NDJSON and CSV to a counting null stream, with
+/// the process's peak resident memory). Without a connection it uses <c>VPPLEDGER_CONNECTION</c>/<c>PG*</c>, else a
+/// throwaway durable cluster. Each figure is printed as a <c>RESULT</c> line, with the load average beside it.
+/// </summary>
+internal static class ScaleCommand
+{
+    private const string TenantId = "scale";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var size = ScaleSize.Parse(Option(args, "--size") ?? "small");
+        var concurrency = int.Parse(Option(args, "--concurrency") ?? "8", CultureInfo.InvariantCulture);
+        var steps = (Option(args, "--steps") ?? "load,fold,rebuild,export").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var resume = args.Contains("--resume", StringComparer.Ordinal);
+        var connection = Option(args, "--connection");
+        var schema = Option(args, "--schema") ?? "scale_" + size.Name;
+
+        await using var server = connection is null
+            ? await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = true, MaxPoolSize = concurrency + 4 })
+            : null;
+        var connectionString = connection ?? server!.ConnectionString;
+        Console.WriteLine($"// scale {size.Name}: {size.TokenCount:N0} tokens, {size.PoolCount:N0} pools, {size.UserCount:N0} users, {size.DeviceCount:N0} devices, ~{size.PlannedEventCount:N0} events; schema {schema}; concurrency {concurrency}; {server?.Description ?? "server from --connection"}");
+        if (steps.Contains("load") && !resume)
+        {
+            await ExecAsync(connectionString, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        }
+
+        await using var ledger = LicenseLedger.Create(connectionString, o => o.SchemaName = schema);
+        await ledger.ApplySchemaAsync();
+        var tenant = ledger.ForTenant(TenantId);
+        var generator = new ScaleGenerator(tenant, size, concurrency);
+
+        if (steps.Contains("load"))
+        {
+            var load = Stopwatch.StartNew();
+            await WithProgressAsync(generator, size, ct => generator.LoadAsync(p => Console.WriteLine($"// phase {p} at {load.Elapsed.TotalSeconds:N0} s"), ct));
+            load.Stop();
+            Result("load", $"{generator.EventCount:N0} events, {generator.CommandCount:N0} commands in {load.Elapsed.TotalSeconds:N1} s = {generator.EventCount / load.Elapsed.TotalSeconds:N0} events/s, {generator.CommandCount / load.Elapsed.TotalSeconds:N0} commands/s");
+            var vacuum = Stopwatch.StartNew();
+            await ExecAsync(connectionString, "VACUUM ANALYZE");
+            Result("vacuum", $"VACUUM ANALYZE after the load: {vacuum.Elapsed.TotalSeconds:N1} s");
+        }
+
+        var total = await ScalarAsync(connectionString, $"select count(*) from {schema}.mt_events where tenant_id = '{TenantId}'");
+        Result("log", $"{total:N0} events in the tenant's log");
+
+        if (steps.Contains("fold"))
+        {
+            var now = SystemClock.Instance.GetCurrentInstant();
+            var fold = Stopwatch.StartNew();
+            var position = await tenant.Audit.TenantAsOfAsync(now);
+            fold.Stop();
+            Result("fold", $"TenantAsOfAsync: {position.EventCount:N0} pool and token events folded ({position.Pools.Count:N0} pools, {position.Tokens.Count:N0} tokens) in {fold.Elapsed.TotalSeconds:N1} s = {position.EventCount / fold.Elapsed.TotalSeconds:N0} events/s");
+            var poolFold = Stopwatch.StartNew();
+            var pool = await tenant.Audit.PoolAsOfAsync(generator.BigPool, now);
+            poolFold.Stop();
+            Result("pool-as-of", $"PoolAsOfAsync of the biggest pool: {pool?.EventCount ?? 0:N0} events, {pool?.Holders.Count ?? 0:N0} holders in {poolFold.Elapsed.TotalSeconds:N2} s");
+        }
+
+        if (steps.Contains("rebuild"))
+        {
+            var rebuild = Stopwatch.StartNew();
+            var last = TimeSpan.Zero;
+            await ledger.RebuildAsync(new Progress(r =>
+            {
+                Console.WriteLine($"// rebuilt {r.Projection} ({r.Done}/{r.Total}) in {(rebuild.Elapsed - last).TotalSeconds:N1} s");
+                last = rebuild.Elapsed;
+            }));
+            rebuild.Stop();
+            Result("rebuild", $"RebuildAsync (8 projections): {rebuild.Elapsed.TotalSeconds:N1} s = {total / rebuild.Elapsed.TotalSeconds:N0} events/s over the log");
+        }
+
+        if (steps.Contains("export"))
+        {
+            GC.Collect();
+            var resetPeak = PeakMemory.Reset();
+            var before = PeakMemory.ReadKilobytes("VmHWM");
+            foreach (var format in new[] { AuditExportFormat.Ndjson, AuditExportFormat.Csv })
+            {
+                var output = new CountingStream();
+                var export = Stopwatch.StartNew();
+                var rows = await tenant.Audit.ExportAsync(output, format);
+                export.Stop();
+                Result("export-" + format.ToString().ToLowerInvariant(), $"{rows:N0} rows, {output.Length / 1e6:N0} MB in {export.Elapsed.TotalSeconds:N1} s = {rows / export.Elapsed.TotalSeconds:N0} rows/s");
+            }
+
+            Result("export-memory", $"process peak RSS (VmHWM) {PeakMemory.ReadKilobytes("VmHWM") / 1024.0:N0} MB ({(resetPeak ? "reset before the exports" : "since process start")}; {before / 1024.0:N0} MB before), managed heap now {GC.GetTotalMemory(false) / 1e6:N0} MB");
+        }
+
+        return 0;
+    }
+
+    private static async Task WithProgressAsync(ScaleGenerator generator, ScaleSize size, Func<CancellationToken, Task> load)
+    {
+        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask("events", maxValue: size.PlannedEventCount);
+                    var running = load(CancellationToken.None);
+                    while (!running.IsCompleted)
+                    {
+                        task.Value = generator.EventCount;
+                        task.Description = $"{generator.EventCount:N0} events";
+                        await Task.WhenAny(running, Task.Delay(500));
+                    }
+
+                    task.Value = generator.EventCount;
+                    await running;
+                });
+            return;
+        }
+
+        // Not a terminal (CI, a log file): one plain line every 10 seconds.
+        var clock = Stopwatch.StartNew();
+        var work = load(CancellationToken.None);
+        long lastEvents = 0;
+        var lastTime = TimeSpan.Zero;
+        while (await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(10))) != work)
+        {
+            var events = generator.EventCount;
+            var now = clock.Elapsed;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {now.TotalSeconds,6:N0} s  {events,12:N0} / ~{size.PlannedEventCount:N0} events ({100.0 * events / size.PlannedEventCount:N1}%)  {(events - lastEvents) / (now - lastTime).TotalSeconds,8:N0} events/s now  {events / now.TotalSeconds,8:N0} events/s overall  {generator.CommandCount:N0} commands  load {LoadAverage()}"));
+            lastEvents = events;
+            lastTime = now;
+        }
+
+        await work;
+    }
+
+    private static void Result(string name, string text) => Console.WriteLine($"RESULT {name}: {text} (load average {LoadAverage()})");
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static async Task ExecAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private sealed class Progress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => report(value);
+    }
+}
+
+/// <summary>The process's resident memory from <c>/proc/self/status</c> (Linux).</summary>
+internal static class PeakMemory
+{
+    /// <summary>A field of /proc/self/status in kB (VmHWM: peak resident set; VmRSS: now); 0 elsewhere.</summary>
+    public static long ReadKilobytes(string field)
+    {
+        if (!File.Exists("/proc/self/status"))
+        {
+            return 0;
+        }
+
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Resets VmHWM to the current resident set (writing 5 to clear_refs, Linux 4.0+); false when refused.</summary>
+    public static bool Reset()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Counts bytes and drops them, so an export's own memory is what is measured.</summary>
+internal sealed class CountingStream : Stream
+{
+    private long _length;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _length;
+
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+    public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _length += buffer.Length;
+        return ValueTask.CompletedTask;
+    }
+}
