@@ -464,7 +464,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var holders = await HoldersOfAsync(assignment, workspace.State.Product, members, warn: false).ConfigureAwait(false);
         if (stillTargetedCheck)
         {
-            var stillTargeted = await HoldersStillTargetedAsync(assignment).ConfigureAwait(false);
+            var stillTargeted = await HoldersStillTargetedAsync(assignment, workspace.State.Product, members).ConfigureAwait(false);
             holders = [.. holders.Where(h => !stillTargeted(h))];
         }
 
@@ -523,8 +523,12 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return null;
     }
 
-    /// <summary>Whether a holder is still targeted with the pool's app by another active assignment (R4 reclaims only when none is left).</summary>
-    private async Task<Func<Holder, bool>> HoldersStillTargetedAsync(AssignmentState leaving)
+    /// <summary>
+    /// Whether a holder is still targeted with the pool's app by another active assignment (R4 reclaims only when none
+    /// is left). Costs O(members leaving): only the leaving members, their devices and their devices' users are looked
+    /// up in the other assigned groups, never the other groups' whole membership.
+    /// </summary>
+    private async Task<Func<Holder, bool>> HoldersStillTargetedAsync(AssignmentState leaving, ProductKind product, IReadOnlyList<GroupMember> members)
     {
         var poolKey = Streams.Pool(leaving.Pool);
         var groupKey = leaving.Group.Value;
@@ -539,15 +543,29 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             return _ => false;
         }
 
+        var related = new HashSet<GroupMember>(members);
+        var users = members.Where(m => m.Kind == GroupKind.User).Select(m => m.Id).ToList();
+        if (users.Count > 0)
+        {
+            var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && users.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            related.UnionWith(owned.Select(d => GroupMember.ForDevice(d.State.Id!.Value)));
+        }
+
+        var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
+        if (deviceIds.Count > 0)
+        {
+            var devices = await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false);
+            related.UnionWith(devices.Where(d => d.State.User is not null).Select(d => GroupMember.ForUser(d.State.User!.Value)));
+        }
+
         var targeted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var other in others)
         {
-            await foreach (var (page, _) in MemberPagesAsync(other.Group).ConfigureAwait(false))
+            var found = await _session.LoadManyAsync<MemberDoc>(cancellationToken, related.Select(m => Streams.Member(other.Group, m))).ConfigureAwait(false);
+            var stillIn = found.Select(d => new GroupMember(d.Kind, d.MemberId)).ToList();
+            foreach (var holder in await HoldersOfAsync(other, product, stillIn, warn: false).ConfigureAwait(false))
             {
-                foreach (var holder in await HoldersOfAsync(other, ProductKind.App, page, warn: false).ConfigureAwait(false))
-                {
-                    targeted.Add(holder.Key);
-                }
+                targeted.Add(holder.Key);
             }
         }
 

@@ -92,4 +92,26 @@ public sealed class the_articles_scenarios_end_to_end(LedgerFixture db) : IClass
         Assert.Equal(3, summary.UsedCount);
         Assert.Equal(TokenStatus.Deleted, (await s.Ledger.GetTokenAsync(token))!.Status);
     }
+
+    [Fact]
+    [Trait("Rule", "R4")]
+    public async Task a_member_in_two_targeted_groups_keeps_the_licence_until_no_group_targets_them()
+    {
+        var s = NewTenant("twogroups");
+        var pool = await s.SyncedPoolAsync(new TokenId("tok-two"), "3003", purchased: 5);
+        var users = await s.UsersAsync("t", 2);
+        var sales = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
+        var managers = await s.GroupAsync("managers", GroupKind.User, [GroupMember.ForUser(users[0])]);
+        await s.AssignAsync(pool, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User);
+        await s.AssignAsync(pool, managers, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenceType.User);
+
+        var leftSales = await s.RunAsync(new RemoveGroupMembers(sales, [GroupMember.ForUser(users[0]), GroupMember.ForUser(users[1])], s.NextId(), Scenario.Admin));
+
+        Assert.Equal("t0002", Assert.Single(leftSales.EventsOf<LicenceReclaimed>()).Holder.OwnerId);
+        Assert.Single((await s.Ledger.GetUserLicencesAsync(users[0])).Licences);
+
+        var leftManagers = await s.RunAsync(new RemoveGroupMembers(managers, [GroupMember.ForUser(users[0])], s.NextId(), Scenario.Admin));
+        Assert.Equal(ReclaimReason.NoLongerTargeted, Assert.Single(leftManagers.EventsOf<LicenceReclaimed>()).Reason);
+        Assert.Empty((await s.Ledger.GetUserLicencesAsync(users[0])).Licences);
+    }
 }

@@ -1,0 +1,190 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using VppLedger.Audit;
+using VppLedger.Cli.Infrastructure;
+
+namespace VppLedger.Cli.Commands;
+
+/// <summary><c>vppledger export --format csv|ndjson</c>: the tenant's audit rows, streamed to standard output or a file.</summary>
+internal sealed class ExportCommand : CliCommand<ExportCommand.Settings>
+{
+    internal sealed class Settings : TenantSettings
+    {
+        [CommandOption("-f|--format <FORMAT>")]
+        [Description("csv or ndjson.")]
+        [DefaultValue("ndjson")]
+        public string Format { get; init; } = "ndjson";
+
+        [CommandOption("-o|--output <FILE>")]
+        [Description("Write to this file instead of standard output.")]
+        public string? Output { get; init; }
+
+        [CommandOption("--from <INSTANT>")]
+        [Description("Only rows that occurred at or after this instant (UTC).")]
+        public string? From { get; init; }
+
+        [CommandOption("--to <INSTANT>")]
+        [Description("Only rows that occurred before this instant (UTC).")]
+        public string? To { get; init; }
+
+        public override ValidationResult Validate() =>
+            Format.ToUpperInvariant() is "CSV" or "NDJSON"
+                ? base.Validate()
+                : ValidationResult.Error($"--format '{Format}' is not a format: use csv or ndjson.");
+    }
+
+    protected override async Task<int> RunAsync(CliHost host, Settings settings, CancellationToken cancellationToken)
+    {
+        var format = settings.Format.Equals("csv", StringComparison.OrdinalIgnoreCase) ? AuditExportFormat.Csv : AuditExportFormat.Ndjson;
+        var from = Parse.OptionalInstant(settings.From, "--from");
+        var to = Parse.OptionalInstant(settings.To, "--to");
+        var connection = Database.ResolveConnection(settings, host);
+        await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
+        var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
+
+        if (settings.Output is null)
+        {
+            await tenant.Audit.ExportAsync(host.Output, format, from, to, cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        long count;
+        try
+        {
+            await using var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+            count = await tenant.Audit.ExportAsync(file, format, from, to, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadInputFile, $"Cannot write '{settings.Output}' ({e.Message}): check the folder exists and is writable.", e);
+        }
+
+        if (settings.Json)
+        {
+            Infrastructure.Format.WriteJson(host, new { tenant = tenant.TenantId, file = settings.Output, format, rows = count });
+        }
+        else
+        {
+            host.Console.MarkupLine($"Exported {Infrastructure.Format.Count(count)} audit rows of tenant {Markup.Escape(tenant.TenantId)} to {Markup.Escape(settings.Output)}.");
+        }
+
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>vppledger import FILE</c>: history recorded elsewhere, NDJSON, all or nothing, idempotent.</summary>
+internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
+{
+    private const int LinesShown = 10;
+
+    internal sealed class Settings : DatabaseSettings
+    {
+        [CommandArgument(0, "<FILE>")]
+        [Description("The NDJSON file: one event a line, in time order (docs/audit.md).")]
+        public string File { get; init; } = "";
+
+        [CommandOption("-t|--tenant <TENANT>")]
+        [Description("The tenant to import into (it may be new).")]
+        public string? Tenant { get; init; }
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Tenant)
+                ? ValidationResult.Error("--tenant is required: pass the tenant id, for example --tenant contoso.")
+                : base.Validate();
+    }
+
+    protected override async Task<int> RunAsync(CliHost host, Settings settings, CancellationToken cancellationToken)
+    {
+        if (!System.IO.File.Exists(settings.File))
+        {
+            throw new CliException(ExitCodes.BadInputFile, $"Import file '{settings.File}' does not exist: pass the path of the NDJSON file.");
+        }
+
+        var connection = Database.ResolveConnection(settings, host);
+        await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
+        ITenantLedger tenant;
+        try
+        {
+            tenant = ledger.ForTenant(settings.Tenant!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"--tenant '{settings.Tenant}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
+        }
+
+        ImportResult result;
+        try
+        {
+            await using var file = new FileStream(settings.File, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+            result = await tenant.Audit.ImportAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuditImportException e)
+        {
+            var lines = string.Join(Environment.NewLine, e.Errors.Take(LinesShown).Select(l => $"  line {l.Line}: {l.Message}"));
+            var more = e.Errors.Count > LinesShown ? $"{Environment.NewLine}  ... and {e.Errors.Count - LinesShown} more" : "";
+            throw new CliException(ExitCodes.BadInputFile, $"Nothing was imported: '{settings.File}' has {e.Errors.Count} malformed line(s); fix them and import again.{(lines.Length > 0 ? Environment.NewLine + lines + more : "")}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadInputFile, $"Import file '{settings.File}' cannot be read ({e.Message}): check the path and its permissions.", e);
+        }
+
+        if (settings.Json)
+        {
+            Format.WriteJson(host, new { tenant = tenant.TenantId, lines = result.LineCount, imported = result.ImportedCount, alreadyImported = result.AlreadyImportedCount });
+        }
+        else
+        {
+            host.Console.MarkupLine($"Imported {Format.Count(result.ImportedCount)} of {Format.Count(result.LineCount)} events into tenant {Markup.Escape(tenant.TenantId)}; {Format.Count(result.AlreadyImportedCount)} were imported before and left as they were.");
+        }
+
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>vppledger rebuild</c>: every projection rebuilt from the log (rule I2), with a progress bar.</summary>
+internal sealed class RebuildCommand : CliCommand<DatabaseSettings>
+{
+    protected override async Task<int> RunAsync(CliHost host, DatabaseSettings settings, CancellationToken cancellationToken)
+    {
+        var connection = Database.ResolveConnection(settings, host);
+        await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var rebuilt = new List<string>();
+
+        if (settings.Json)
+        {
+            await ledger.RebuildAsync(new ProgressReport(p => rebuilt.Add(p.Projection)), cancellationToken).ConfigureAwait(false);
+            Format.WriteJson(host, new { schema = settings.Schema, projections = rebuilt, seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, 1) });
+            return ExitCodes.Ok;
+        }
+
+        await host.Console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("Rebuilding projections from the log", maxValue: 1);
+                await ledger.RebuildAsync(
+                    new ProgressReport(p =>
+                    {
+                        rebuilt.Add(p.Projection);
+                        task.MaxValue = Math.Max(1, p.Total);
+                        task.Value = p.Done;
+                        task.Description = $"Rebuilt {Markup.Escape(p.Projection)}";
+                    }),
+                    cancellationToken).ConfigureAwait(false);
+                task.Value = task.MaxValue;
+                task.Description = "Rebuilt every projection";
+            }).ConfigureAwait(false);
+        host.Console.MarkupLine($"Rebuilt {rebuilt.Count} projection(s) from the log in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: {Markup.Escape(string.Join(", ", rebuilt))}.");
+        return ExitCodes.Ok;
+    }
+
+    // Reports synchronously, on the rebuild's own thread (Progress<T> would post to the thread pool, out of order).
+    private sealed class ProgressReport(Action<RebuildProgress> onReport) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => onReport(value);
+    }
+}

@@ -1,0 +1,144 @@
+using NodaTime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using VppLedger.Cli.Commands;
+using VppLedger.Cli.Infrastructure;
+
+namespace VppLedger.Cli;
+
+/// <summary>The <c>vppledger</c> tool, callable in-process: the program's <c>Main</c> and the tests both go through <see cref="RunAsync"/>.</summary>
+public static class VppLedgerCli
+{
+    /// <summary>
+    /// Runs one <c>vppledger</c> command line. Errors go to <paramref name="error"/> as one sentence that says what to
+    /// do (with the stack trace only under <c>--verbose</c>); the exit codes are those of <see cref="ExitCodes"/>.
+    /// </summary>
+    /// <param name="args">The arguments, as after <c>vppledger</c>.</param>
+    /// <param name="output">Standard output: tables for people, or JSON under <c>--json</c>.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="environment">The environment variables to read (VPPLEDGER_CONNECTION, PG*); null: the process's own.</param>
+    /// <param name="clock">The current time; the system clock by default.</param>
+    /// <param name="cancellationToken">Stops the command.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(
+        string[] args,
+        TextWriter output,
+        TextWriter error,
+        IReadOnlyDictionary<string, string>? environment = null,
+        IClock? clock = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+
+        Func<string, string?> readVariable = environment is null
+            ? Environment.GetEnvironmentVariable
+            : name => environment.TryGetValue(name, out var value) ? value : null;
+        var console = CreateConsole(output, readVariable);
+        var host = new CliHost(console, output, error, readVariable, clock ?? SystemClock.Instance);
+        var verbose = args.Contains("--verbose", StringComparer.Ordinal);
+
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("vppledger");
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.Settings.StrictParsing = true;
+
+            config.AddCommand<DemoCommand>("demo").WithData(host)
+                .WithDescription("Plays the article's situations on a throwaway local PostgreSQL (or the configured one) and prints what changed at each step.");
+            config.AddBranch("token", token =>
+            {
+                token.SetDescription("Location token (.vpptoken) files.");
+                token.AddCommand<TokenInspectCommand>("inspect").WithData(host)
+                    .WithDescription("Shows a token file's organisation, expiry and state, never its secret. Needs no database.")
+                    .WithExample("token", "inspect", "contoso.vpptoken");
+            });
+            config.AddCommand<ReportCommand>("report").WithData(host)
+                .WithDescription("Pools (total, used, available, queued, over-allocated) and tokens (state, expiry) of one tenant.")
+                .WithExample("report", "--tenant", "contoso");
+            config.AddBranch("audit", audit =>
+            {
+                audit.SetDescription("The audit trail: history, positions as of an instant, explanations, the hash chain.");
+                audit.AddCommand<AuditHistoryCommand>("history").WithData(host)
+                    .WithDescription("The audit rows of a holder, an app or a token, in log order (holders by pseudonymous id only).")
+                    .WithExample("audit", "history", "--tenant", "contoso", "--holder", "u.alice.managed");
+                audit.AddCommand<AuditAsOfCommand>("as-of").WithData(host)
+                    .WithDescription("The tenant, a pool or a holder as it stood at a business instant (UTC).")
+                    .WithExample("audit", "as-of", "2026-11-17T06:00:00Z", "--tenant", "contoso", "--pool", "tok-main:361309726");
+                audit.AddCommand<AuditExplainCommand>("explain").WithData(host)
+                    .WithDescription("Why a holder has, or has not, a licence of a pool: the events and the rule ids that decided it.")
+                    .WithExample("audit", "explain", "--tenant", "contoso", "--holder", "u.alice.managed", "--pool", "tok-main:361309726");
+                audit.AddCommand<AuditVerifyCommand>("verify").WithData(host)
+                    .WithDescription("Recomputes the tenant's hash chain; exit code 1 at the first row that does not match.");
+            });
+            config.AddCommand<ExportCommand>("export").WithData(host)
+                .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE.")
+                .WithExample("export", "--tenant", "contoso", "--format", "csv", "--output", "audit.csv");
+            config.AddCommand<ImportCommand>("import").WithData(host)
+                .WithDescription("Appends history recorded elsewhere (NDJSON, one event a line): all or nothing, and importing it again writes nothing.")
+                .WithExample("import", "history.ndjson", "--tenant", "contoso");
+            config.AddCommand<RebuildCommand>("rebuild").WithData(host)
+                .WithDescription("Rebuilds every projection of every tenant from the log, with a progress bar. Run it with no command in flight.");
+            config.AddBranch("db", db =>
+            {
+                db.SetDescription("The database.");
+                db.AddCommand<DbApplyCommand>("apply").WithData(host)
+                    .WithDescription("Creates or updates the ledger's tables (the explicit schema step of a deployment; safe to repeat).");
+            });
+        });
+
+        try
+        {
+            return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Failure(e) is { } failure)
+        {
+            await error.WriteLineAsync(failure.Message).ConfigureAwait(false);
+            if (verbose)
+            {
+                await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            await error.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return failure.ExitCode;
+        }
+    }
+
+    private static CliException? Failure(Exception exception) => exception switch
+    {
+        CliException cli => cli,
+        CommandAppException usage => new CliException(ExitCodes.Usage, UsageMessage(usage)),
+        OperationCanceledException => new CliException(ExitCodes.Cancelled, "Cancelled."),
+        _ => Database.Explain(exception, null)
+            ?? new CliException(ExitCodes.Unexpected, $"Unexpected failure ({exception.GetType().Name}: {exception.Message}): run again with --verbose for the details and report it."),
+    };
+
+    private static string UsageMessage(CommandAppException usage)
+    {
+        var message = usage.Message.TrimEnd('.');
+        return $"{message}. Run 'vppledger --help' (or 'vppledger COMMAND --help') for the usage.";
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter output, Func<string, string?> environment)
+    {
+        var toTerminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = toTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = toTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = toTerminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!toTerminal)
+        {
+            console.Profile.Width = int.TryParse(environment("COLUMNS"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns > 40
+                ? columns
+                : 120;
+        }
+
+        return console;
+    }
+}

@@ -1,0 +1,32 @@
+using VppLedger.Cli.Infrastructure;
+using VppLedger.Cli.Tests.Infrastructure;
+
+namespace VppLedger.Cli.Tests;
+
+/// <summary><c>vppledger demo</c> with nothing configured: it starts its own throwaway PostgreSQL and plays the article.</summary>
+public sealed class the_demo
+{
+    [Fact]
+    [Trait("Rule", "A6")]
+    [Trait("Rule", "L3")]
+    [Trait("Rule", "L8")]
+    [Trait("Rule", "R5")]
+    [Trait("Rule", "R7")]
+    public async Task with_no_database_configured_it_starts_one_and_plays_every_situation()
+    {
+        var run = await Tool.RunAsync(Tool.NoEnvironment, "demo");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("starting a throwaway local PostgreSQL", run.Output, StringComparison.Ordinal);
+        Assert.Contains("vpp.pool.holder_queued.v1       400", run.Output, StringComparison.Ordinal);
+        Assert.Contains("400 waiting", run.Output, StringComparison.Ordinal);
+        Assert.Contains("350 waiting", run.Output, StringComparison.Ordinal); // 50 bought: the queue served
+        Assert.Contains("not covered: 6th device, L3", run.Output, StringComparison.Ordinal);
+        Assert.Contains("DeviceToUserMigrationNotSupported", run.Output, StringComparison.Ordinal);
+        Assert.Contains("30-day grace period", run.Output, StringComparison.Ordinal);
+        Assert.Contains("LicencesOrphanedTokenDeleted (rule R7)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Demo finished", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-", run.Output.Split("fingerprint")[0].Split("Wrote")[^1], StringComparison.Ordinal);
+        Assert.Empty(run.Error);
+    }
+}
