@@ -6,13 +6,8 @@ namespace VppLedger.Assignments;
 public static class AssignmentRejections
 {
     /// <summary>The actor lacks the "mobile apps" permission (rule X1).</summary>
-    public static Rejection PermissionDenied(Actor actor, PoolId pool, GroupId group)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        return new("PermissionDenied", "X1", string.Create(
-            CultureInfo.InvariantCulture,
-            $"{actor.Name} may not change the assignment of app {pool.AdamId} to group {group}: it needs the {Permissions.MobileApps} permission and holds {actor.Permissions}. Ask an administrator to grant it."));
-    }
+    public static Rejection PermissionDenied(Actor actor, PoolId pool, GroupId group) =>
+        LedgerRejections.PermissionDenied(actor, Permissions.MobileApps, $"change the assignment of app {pool.AdamId} to group {group}");
 
     /// <summary>Available intent was asked for a device group (rule A2).</summary>
     public static Rejection AvailableIntentNotForDeviceGroups(GroupId group) => new(

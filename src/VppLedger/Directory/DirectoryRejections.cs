@@ -8,10 +8,8 @@ public static class DirectoryRejections
     /// <summary>The actor lacks the "directory" permission that reporting directory facts needs (rule X1).</summary>
     /// <param name="actor">Who asked.</param>
     /// <param name="action">What they asked, in a few words ("record a user").</param>
-    public static Rejection PermissionDenied(Actor actor, string action) => new(
-        "PermissionDenied",
-        "X1",
-        $"'{actor?.Name}' may not {action}: reporting users, devices and groups needs the \"directory\" permission. Give it to the host's directory sync job.");
+    public static Rejection PermissionDenied(Actor actor, string action) =>
+        LedgerRejections.PermissionDenied(actor, Permissions.Directory, action);
 
     /// <summary>An Apple ID was given in the slot of the other kind (rule L4).</summary>
     /// <param name="expected">The kind the slot holds.</param>

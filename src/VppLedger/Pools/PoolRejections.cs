@@ -7,13 +7,8 @@ namespace VppLedger.Pools;
 public static class PoolRejections
 {
     /// <summary>The actor lacks the permission the command needs (rule X1).</summary>
-    public static Rejection PermissionDenied(Actor actor, Permissions needed, string action)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        return new("PermissionDenied", "X1", string.Create(
-            CultureInfo.InvariantCulture,
-            $"{actor.Name} may not {action}: it needs the {needed} permission and holds {actor.Permissions}. Ask an administrator to grant it."));
-    }
+    public static Rejection PermissionDenied(Actor actor, Permissions needed, string action) =>
+        LedgerRejections.PermissionDenied(actor, needed, action);
 
     /// <summary>The pool has never received Apple's counts, so its product kind and total are unknown (rule S2).</summary>
     public static Rejection PoolNotSynced(PoolId pool) => new(

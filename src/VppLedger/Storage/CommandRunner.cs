@@ -72,10 +72,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         ArgumentNullException.ThrowIfNull(command);
         if (!command.Actor.Has(needed))
         {
-            return (Rejected(command, new Rejection(
-                "PermissionDenied",
-                "X1",
-                $"{command.Actor.Name} lacks the '{needed}' permission needed to {CommandName(command)}. Grant it in the MDM's roles, then retry.")), null);
+            return (Rejected(command, LedgerRejections.PermissionDenied(command.Actor, needed, CommandName(command))), null);
         }
 
         var payloadHash = PayloadHash(command);

@@ -16,10 +16,8 @@ public static class TokenRejections
     /// <summary>The actor lacks the "managed apps" permission that every token command needs (rule X1).</summary>
     /// <param name="actor">Who asked.</param>
     /// <param name="action">What they asked, in a few words ("upload a token").</param>
-    public static Rejection PermissionDenied(Actor actor, string action) => new(
-        "PermissionDenied",
-        "X1",
-        $"'{actor?.Name}' may not {action}: managing location tokens needs the \"managed apps\" permission. Ask an administrator to grant it to the role.");
+    public static Rejection PermissionDenied(Actor actor, string action) =>
+        LedgerRejections.PermissionDenied(actor, Permissions.ManagedApps, action);
 
     /// <summary>The file is larger than <see cref="VppTokenFile.MaxFileBytes"/> (rule T5).</summary>
     /// <param name="size">The size received, in bytes.</param>
