@@ -7,7 +7,7 @@ using VppLedger.Pools;
 namespace VppLedger.Benchmarks;
 
 /// <summary>
-/// Assigning an app to a user group of 10,000 members (<c>CreateAssignment</c>, user licences, required): the
+/// Assigning an app to a user group of 10,000 members (<c>CreateAssignment</c>, user licenses, required): the
 /// members are read 1,000 a page and granted 5,000 a transaction, so one invocation writes 10,001 events in two
 /// transactions. Each invocation assigns a new pool (made in the iteration set-up, not timed). Times are per member.
 /// </summary>
@@ -44,5 +44,5 @@ public class LedgerAssignmentBenchmarks
 
     [Benchmark(OperationsPerInvoke = Members, Description = "Ledger CreateAssignment to a group of 10,000 users")]
     public Task<CommandOutcome> AssignToGroup() =>
-        _ledger.RunAsync(new CreateAssignment(_pool, _group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User, ProductKind.App, _ledger.NextId(), LedgerTenant.Admin));
+        _ledger.RunAsync(new CreateAssignment(_pool, _group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, _ledger.NextId(), LedgerTenant.Admin));
 }

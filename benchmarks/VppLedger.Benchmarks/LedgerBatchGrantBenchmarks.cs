@@ -6,7 +6,7 @@ using VppLedger.Pools;
 namespace VppLedger.Benchmarks;
 
 /// <summary>
-/// Granting 1,000 new holders in one <c>GrantLicences</c> command through <see cref="ITenantLedger.ExecuteAsync"/>:
+/// Granting 1,000 new holders in one <c>GrantLicenses</c> command through <see cref="ITenantLedger.ExecuteAsync"/>:
 /// one transaction of 1,000 events, 1,000 seat rows, 1,000 audit rows and the pool's write state. Times are per
 /// holder (<c>OperationsPerInvoke</c>), so Op/s compares with the raw baseline's rows/s. Target: at least 0.5x the
 /// raw batched INSERT rate (<see cref="RawBaselineBenchmarks"/>).
@@ -32,7 +32,7 @@ public class LedgerBatchGrantBenchmarks
     [GlobalCleanup]
     public async Task Cleanup() => await _ledger.DisposeAsync();
 
-    [Benchmark(OperationsPerInvoke = HoldersPerCommand, Description = "Ledger GrantLicences, 1,000 new holders in one command")]
+    [Benchmark(OperationsPerInvoke = HoldersPerCommand, Description = "Ledger GrantLicenses, 1,000 new holders in one command")]
     public Task<CommandOutcome> GrantThousand()
     {
         var batch = Interlocked.Increment(ref _batch).ToString(CultureInfo.InvariantCulture);
@@ -42,6 +42,6 @@ public class LedgerBatchGrantBenchmarks
             holders[i] = Holder.ForDevice(new DeviceId(string.Create(CultureInfo.InvariantCulture, $"b{batch}-{i}")));
         }
 
-        return _ledger.RunAsync(new GrantLicences(_pool, holders, _ledger.NextId(), LedgerTenant.Admin));
+        return _ledger.RunAsync(new GrantLicenses(_pool, holders, _ledger.NextId(), LedgerTenant.Admin));
     }
 }

@@ -7,7 +7,7 @@ using VppLedger.Tokens;
 namespace VppLedger.Benchmarks;
 
 /// <summary>
-/// Granting one licence through the ledger (permission check, idempotency lookup, pool write state, the named seat,
+/// Granting one license through the ledger (permission check, idempotency lookup, pool write state, the named seat,
 /// pure decide, one transaction) into a pool that already has 0, 1,000 or 100,000 holders. The target: the
 /// 100,000-holder grant costs at most 1.2x the empty one (ARCHITECTURE.md "Scale"). Durable PostgreSQL (fsync on).
 /// </summary>
@@ -49,15 +49,15 @@ public class LedgerGrantBenchmarks
         for (var start = 0; start < holders; start += 5_000)
         {
             var batch = Enumerable.Range(start, Math.Min(5_000, holders - start)).Select(i => Holder.ForDevice(new DeviceId($"seed-{i}"))).ToList();
-            await Run(new GrantLicences(_pool, batch, CommandId.New(), Admin));
+            await Run(new GrantLicenses(_pool, batch, CommandId.New(), Admin));
         }
 
         await VacuumAsync();
     }
 
     [Benchmark]
-    public Task<CommandOutcome> GrantOneLicence() =>
-        _tenant.ExecuteAsync(new GrantLicences(_pool, [Holder.ForDevice(new DeviceId($"new-{Interlocked.Increment(ref _next)}"))], CommandId.New(), Admin));
+    public Task<CommandOutcome> GrantOneLicense() =>
+        _tenant.ExecuteAsync(new GrantLicenses(_pool, [Holder.ForDevice(new DeviceId($"new-{Interlocked.Increment(ref _next)}"))], CommandId.New(), Admin));
 
     [GlobalCleanup]
     public async Task CleanupAsync()

@@ -53,7 +53,7 @@ public static class VppLedgerCli
             {
                 token.SetDescription("Location token (.vpptoken) files.");
                 token.AddCommand<TokenInspectCommand>("inspect").WithData(host)
-                    .WithDescription("Shows a token file's organisation, expiry and state, never its secret. Needs no database.")
+                    .WithDescription("Shows a token file's organization, expiry and state, never its secret. Needs no database.")
                     .WithExample("token", "inspect", "contoso.vpptoken");
             });
             config.AddCommand<ReportCommand>("report").WithData(host)
@@ -69,7 +69,7 @@ public static class VppLedgerCli
                     .WithDescription("The tenant, a pool or a holder as it stood at a business instant (UTC).")
                     .WithExample("audit", "as-of", "2026-11-17T06:00:00Z", "--tenant", "contoso", "--pool", "tok-main:361309726");
                 audit.AddCommand<AuditExplainCommand>("explain").WithData(host)
-                    .WithDescription("Why a holder has, or has not, a licence of a pool: the events and the rule ids that decided it.")
+                    .WithDescription("Why a holder has, or has not, a license of a pool: the events and the rule ids that decided it.")
                     .WithExample("audit", "explain", "--tenant", "contoso", "--holder", "u.alice.managed", "--pool", "tok-main:361309726");
                 audit.AddCommand<AuditVerifyCommand>("verify").WithData(host)
                     .WithDescription("Recomputes the tenant's hash chain; exit code 1 at the first row that does not match.");

@@ -6,7 +6,7 @@ using VppLedger.Reading;
 namespace VppLedger;
 
 /// <summary>
-/// The licence book a host embeds. Thread-safe: one instance serves the whole process; every call opens its own
+/// The license book a host embeds. Thread-safe: one instance serves the whole process; every call opens its own
 /// short session. Get one per tenant with <see cref="ForTenant"/>.
 /// </summary>
 public interface ILicenseLedger : IAsyncDisposable
@@ -80,15 +80,15 @@ public interface ITenantLedger
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<TokenSummary>> ListTokensAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>A user's licences and queue places, with the devices each user licence covers (L3, L4).</summary>
+    /// <summary>A user's licenses and queue places, with the devices each user license covers (L3, L4).</summary>
     /// <param name="user">The user.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<HolderLicences> GetUserLicencesAsync(UserId user, CancellationToken cancellationToken = default);
+    Task<HolderLicenses> GetUserLicensesAsync(UserId user, CancellationToken cancellationToken = default);
 
-    /// <summary>A device's device licences and queue places.</summary>
+    /// <summary>A device's device licenses and queue places.</summary>
     /// <param name="device">The device.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<HolderLicences> GetDeviceLicencesAsync(DeviceId device, CancellationToken cancellationToken = default);
+    Task<HolderLicenses> GetDeviceLicensesAsync(DeviceId device, CancellationToken cancellationToken = default);
 
     /// <summary>The pools with queued demand (A6) and the over-allocated ones (S4).</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
@@ -99,12 +99,12 @@ public interface ITenantLedger
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<AssignmentSummary>> ListAssignmentsAsync(AdamId app, CancellationToken cancellationToken = default);
 
-    /// <summary>What the end user of a device sees for an app (P1-P8), given the licence type it is assigned with.</summary>
+    /// <summary>What the end user of a device sees for an app (P1-P8), given the license type it is assigned with.</summary>
     /// <param name="device">The device.</param>
-    /// <param name="licenceType">The licence type of the assignment.</param>
+    /// <param name="licenseType">The license type of the assignment.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The prompts, or null when the device is unknown.</returns>
-    Task<EndUserPrompts?> GetPromptsAsync(DeviceId device, LicenceType licenceType, CancellationToken cancellationToken = default);
+    Task<EndUserPrompts?> GetPromptsAsync(DeviceId device, LicenseType licenseType, CancellationToken cancellationToken = default);
 
     /// <summary>The token's secret, for the host's own calls to Apple (T12). Null when unknown or erased.</summary>
     /// <param name="token">The token.</param>

@@ -86,7 +86,7 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         using var json = JsonDocument.Parse(run.Output);
         Assert.Equal("queued", json.RootElement.GetProperty("status").GetString());
-        Assert.False(json.RootElement.GetProperty("hasLicence").GetBoolean());
+        Assert.False(json.RootElement.GetProperty("hasLicense").GetBoolean());
         Assert.Contains(json.RootElement.GetProperty("steps").EnumerateArray(), s => s.GetProperty("rule").GetString() == "A6");
     }
 
@@ -152,9 +152,9 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
         var good = Path.Combine(_folder, "history.ndjson");
         File.WriteAllText(good, string.Join('\n',
             $$$"""{"event":"vpp.pool.apple_counts_applied.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{{{pool}}},"Product":"App","PurchasedCount":1,"RetiredCount":0,"AppleAssignedCount":null,"OccurredAt":"2024-05-01T08:00:00Z"}}""",
-            $$$"""{"event":"vpp.pool.licence_granted.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{{{pool}}},"Holder":"u.alice.managed","Reason":"Targeted","Rule":"A6","OccurredAt":"2024-05-02T08:00:00Z"}}"""));
+            $$$"""{"event":"vpp.pool.license_granted.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{{{pool}}},"Holder":"u.alice.managed","Reason":"Targeted","Rule":"A6","OccurredAt":"2024-05-02T08:00:00Z"}}"""));
         var bad = Path.Combine(_folder, "broken.ndjson");
-        File.WriteAllText(bad, "{\"event\":\"vpp.pool.licence_granted.v1\"}\nnot json\n");
+        File.WriteAllText(bad, "{\"event\":\"vpp.pool.license_granted.v1\"}\nnot json\n");
 
         var first = await Tool.RunAsync(db.Environment, "import", good, "--tenant", "imported", "--schema", SeededTenant.Schema, "--json");
         var again = await Tool.RunAsync(db.Environment, "import", good, "--tenant", "imported", "--schema", SeededTenant.Schema, "--json");

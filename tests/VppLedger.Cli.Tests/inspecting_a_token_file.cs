@@ -24,7 +24,7 @@ public sealed class inspecting_a_token_file : IDisposable
 
     [Fact]
     [Trait("Rule", "T12")]
-    public async Task it_shows_the_organisation_expiry_and_state_and_never_the_secret()
+    public async Task it_shows_the_organization_expiry_and_state_and_never_the_secret()
     {
         var path = ValidFile(Duration.FromDays(200));
 
@@ -53,7 +53,7 @@ public sealed class inspecting_a_token_file : IDisposable
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.DoesNotContain(Secret, run.Output, StringComparison.Ordinal);
         using var json = System.Text.Json.JsonDocument.Parse(run.Output);
-        Assert.Equal("Contoso Ltd", json.RootElement.GetProperty("organisation").GetString());
+        Assert.Equal("Contoso Ltd", json.RootElement.GetProperty("organization").GetString());
         Assert.Equal("expiringSoon", json.RootElement.GetProperty("state").GetString());
         Assert.Equal(20, json.RootElement.GetProperty("daysLeft").GetInt32());
         Assert.Equal(TokenFingerprint.Of(Secret).Hex, json.RootElement.GetProperty("fingerprint").GetString());

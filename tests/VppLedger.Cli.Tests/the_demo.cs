@@ -24,7 +24,7 @@ public sealed class the_demo
         Assert.Contains("not covered: 6th device, L3", run.Output, StringComparison.Ordinal);
         Assert.Contains("DeviceToUserMigrationNotSupported", run.Output, StringComparison.Ordinal);
         Assert.Contains("30-day grace period", run.Output, StringComparison.Ordinal);
-        Assert.Contains("LicencesOrphanedTokenDeleted (rule R7)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("LicensesOrphanedTokenDeleted (rule R7)", run.Output, StringComparison.Ordinal);
         Assert.Contains("Demo finished", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("demo-", run.Output.Split("fingerprint")[0].Split("Wrote")[^1], StringComparison.Ordinal);
         Assert.Empty(run.Error);

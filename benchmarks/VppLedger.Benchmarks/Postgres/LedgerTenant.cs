@@ -68,7 +68,7 @@ internal sealed class LedgerTenant : IAsyncDisposable
 
     public CommandId NextId() => new("bench-" + Interlocked.Increment(ref _ids).ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>A pool of <see cref="Token"/> with room for <paramref name="purchased"/> licences.</summary>
+    /// <summary>A pool of <see cref="Token"/> with room for <paramref name="purchased"/> licenses.</summary>
     public async Task<PoolId> PoolAsync(int adam, int purchased)
     {
         var pool = new PoolId(Token, new AdamId(adam.ToString(CultureInfo.InvariantCulture)));
@@ -93,7 +93,7 @@ internal sealed class LedgerTenant : IAsyncDisposable
     {
         foreach (var chunk in holders.Chunk(perCommand))
         {
-            await RunAsync(new GrantLicences(pool, chunk, NextId(), Admin));
+            await RunAsync(new GrantLicenses(pool, chunk, NextId(), Admin));
         }
     }
 

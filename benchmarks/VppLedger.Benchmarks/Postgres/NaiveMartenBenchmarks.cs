@@ -45,7 +45,7 @@ public class NaiveMartenBenchmarks
             SchemaName = _db.Schema,
             ConfigureMarten = o =>
             {
-                o.Events.MapEventType<NaiveLicenceGranted>("bench.naive.granted.v1");
+                o.Events.MapEventType<NaiveLicenseGranted>("bench.naive.granted.v1");
                 o.Schema.For<NaivePool>().UseOptimisticConcurrency(true);
             },
         });
@@ -55,7 +55,7 @@ public class NaiveMartenBenchmarks
         await ResetPoolAsync();
         await using (var session = _store.LightweightSession(Tenant))
         {
-            session.Events.StartStream(_poolId, new NaiveLicenceGranted(_poolId, "u.setup.managed", At));
+            session.Events.StartStream(_poolId, new NaiveLicenseGranted(_poolId, "u.setup.managed", At));
             await session.SaveChangesAsync();
         }
 
@@ -86,7 +86,7 @@ public class NaiveMartenBenchmarks
 
         pool.Holders.Add(holder);
         session.Store(pool);
-        session.Events.Append(_poolId, new NaiveLicenceGranted(_poolId, holder, At));
+        session.Events.Append(_poolId, new NaiveLicenseGranted(_poolId, holder, At));
         await session.SaveChangesAsync();
     }
 
@@ -130,4 +130,4 @@ public sealed class NaivePool
 /// row's sequence up by stream version, which a Quick append without an expected version does not know), so the
 /// naive grant writes no audit row and its figures flatter it a little.
 /// </summary>
-public sealed record NaiveLicenceGranted(string Pool, string Holder, Instant OccurredAt);
+public sealed record NaiveLicenseGranted(string Pool, string Holder, Instant OccurredAt);

@@ -18,7 +18,7 @@ public class RawBaselineBenchmarks
 {
     private const int RowsPerTransaction = 1_000;
     private const string Tenant = "tenant-bench";
-    private const string EventType = "vpp.pool.licence_granted.v1";
+    private const string EventType = "vpp.pool.license_granted.v1";
 
     private BenchmarkDatabase _db = null!;
     private string[] _streams = [];
@@ -52,7 +52,7 @@ public class RawBaselineBenchmarks
         {
             var pool = new PoolId(new TokenId($"token-{i % 30:D4}"), new AdamId($"{361309726 + i}"));
             _streams[i] = $"pool:{pool}";
-            _json[i] = serializer.ToJson(new LicenceGranted(pool, Holder.ForUser(new UserId($"user-{i:D7}"), AppleIdKind.Managed), GrantReason.Targeted, "A6", at));
+            _json[i] = serializer.ToJson(new LicenseGranted(pool, Holder.ForUser(new UserId($"user-{i:D7}"), AppleIdKind.Managed), GrantReason.Targeted, "A6", at));
         }
     }
 

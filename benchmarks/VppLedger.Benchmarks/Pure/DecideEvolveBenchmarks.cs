@@ -30,17 +30,17 @@ public class DecideEvolveBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // A pool of 2,000 licences with 1,000 holders: one more holder is granted.
+        // A pool of 2,000 licenses with 1,000 holders: one more holder is granted.
         var busy = Book(purchased: 2_000, granted: 1_000, queued: 0);
-        _grantOne = Case(busy, new GrantLicences(Pool, [User(1_000_000)], new CommandId("grant-1"), Admin), granted: 1, queued: 0);
+        _grantOne = Case(busy, new GrantLicenses(Pool, [User(1_000_000)], new CommandId("grant-1"), Admin), granted: 1, queued: 0);
 
-        // 1,000 new holders into a pool with 500 free licences: 500 granted, 500 queued (rule A6).
+        // 1,000 new holders into a pool with 500 free licenses: 500 granted, 500 queued (rule A6).
         var halfFree = Book(purchased: 1_500, granted: 1_000, queued: 0);
-        _grantThousand = Case(halfFree, new GrantLicences(Pool, Users(1_000_000, 1_000), new CommandId("grant-1000"), Admin), granted: 500, queued: 500);
+        _grantThousand = Case(halfFree, new GrantLicenses(Pool, Users(1_000_000, 1_000), new CommandId("grant-1000"), Admin), granted: 500, queued: 500);
 
-        // A full pool of 1,000 with 50 waiting: reclaiming one licence promotes the queue head in the same decision.
+        // A full pool of 1,000 with 50 waiting: reclaiming one license promotes the queue head in the same decision.
         var full = Book(purchased: 1_000, granted: 1_000, queued: 50);
-        _reclaimPromoting = Case(full, new ReclaimLicences(Pool, [User(0)], ReclaimReason.NoLongerTargeted, new CommandId("reclaim-1"), Admin), granted: 1, queued: 0);
+        _reclaimPromoting = Case(full, new ReclaimLicenses(Pool, [User(0)], ReclaimReason.NoLongerTargeted, new CommandId("reclaim-1"), Admin), granted: 1, queued: 0);
 
         _upload = new UploadToken(
             new TokenId("token-0042"),
@@ -117,7 +117,7 @@ public class DecideEvolveBenchmarks
         book.Apply(new AppleCountsApplied(Pool, ProductKind.App, purchased, 0, null, Now));
         for (var i = 0; i < granted; i++)
         {
-            book.Apply(new LicenceGranted(Pool, User(i), GrantReason.Targeted, "A6", Now));
+            book.Apply(new LicenseGranted(Pool, User(i), GrantReason.Targeted, "A6", Now));
         }
 
         for (var i = 0; i < queued; i++)
@@ -135,7 +135,7 @@ public class DecideEvolveBenchmarks
         var c = new PoolCase(book.State, command, book.LookupFor(command));
         var decision = PoolDecider.Decide(c.Command, c.State, c.Lookup, Now);
         Require(decision.Rejection is null, $"{command.GetType().Name} is accepted (got {decision.Rejection?.Code})");
-        Require(decision.Events.OfType<LicenceGranted>().Count() == granted, $"{command.GetType().Name} grants {granted}");
+        Require(decision.Events.OfType<LicenseGranted>().Count() == granted, $"{command.GetType().Name} grants {granted}");
         Require(decision.Events.OfType<HolderQueued>().Count() == queued, $"{command.GetType().Name} queues {queued}");
         return c;
     }

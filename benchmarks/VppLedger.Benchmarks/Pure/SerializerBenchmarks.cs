@@ -20,7 +20,7 @@ public class SerializerBenchmarks
         _event = new SampleGranted(
             new PoolId(new TokenId("token-0042"), new AdamId("361309726")),
             Holder.ForUser(new UserId("user-123456"), AppleIdKind.Managed),
-            LicenceType.User,
+            LicenseType.User,
             "A6",
             "assignment:token-0042:361309726:group-7",
             Instant.FromUtc(2026, 3, 3, 10, 15, 30),
@@ -43,5 +43,5 @@ public class SerializerBenchmarks
         return _serializer.FromJson<SampleGranted>(stream);
     }
 
-    public sealed record SampleGranted(PoolId Pool, Holder Holder, LicenceType Type, string Rule, string Reason, Instant OccurredAt, Duration Grace);
+    public sealed record SampleGranted(PoolId Pool, Holder Holder, LicenseType Type, string Rule, string Reason, Instant OccurredAt, Duration Grace);
 }

@@ -117,7 +117,7 @@ internal sealed class ScaleGenerator(ITenantLedger tenant, ScaleSize size, int c
             Admin), cancellationToken);
     }
 
-    // Pool 0 and even pools hold user licences, odd pools device licences; each pool takes a run of holders
+    // Pool 0 and even pools hold user licenses, odd pools device licenses; each pool takes a run of holders
     // starting at a spread offset, so holders are shared between pools as in a real tenant.
     private async Task GrantsAsync(int p, CancellationToken cancellationToken)
     {
@@ -134,7 +134,7 @@ internal sealed class ScaleGenerator(ITenantLedger tenant, ScaleSize size, int c
                 batch.Add(users ? Holder.ForUser(User(n), AppleIdKind.Managed) : Holder.ForDevice(Device(n)));
             }
 
-            await RunAsync(new GrantLicences(Pool(p), batch, Id("grant", p, part), Admin), cancellationToken);
+            await RunAsync(new GrantLicenses(Pool(p), batch, Id("grant", p, part), Admin), cancellationToken);
         }
     }
 

@@ -11,7 +11,7 @@ namespace VppLedger.Benchmarks.Scale;
 /// <param name="DeviceCount">Devices recorded (one command each).</param>
 /// <param name="HoldersPerPool">Holders granted in every pool but the first.</param>
 /// <param name="BigPoolHolders">Holders granted in the first pool (users), to measure a pool of that size.</param>
-/// <param name="HoldersPerCommand">Holders in one GrantLicences command.</param>
+/// <param name="HoldersPerCommand">Holders in one GrantLicenses command.</param>
 public sealed record ScaleSize(
     string Name,
     int TokenCount,

@@ -193,7 +193,7 @@ internal sealed class AuditAsOfCommand : CliCommand<AuditAsOfCommand.Settings>
     }
 }
 
-/// <summary><c>vppledger audit explain</c>: why a holder has, or has not, a licence of a pool at an instant.</summary>
+/// <summary><c>vppledger audit explain</c>: why a holder has, or has not, a license of a pool at an instant.</summary>
 internal sealed class AuditExplainCommand : CliCommand<AuditExplainCommand.Settings>
 {
     internal sealed class Settings : TenantSettings
@@ -212,7 +212,7 @@ internal sealed class AuditExplainCommand : CliCommand<AuditExplainCommand.Setti
 
         public override ValidationResult Validate() =>
             Holder is null || Pool is null
-                ? ValidationResult.Error("Give --holder and --pool: whose licence of which pool?")
+                ? ValidationResult.Error("Give --holder and --pool: whose license of which pool?")
                 : base.Validate();
     }
 
@@ -302,17 +302,17 @@ internal static class AsOfRender
 
         if (position.Seats.Count == 0)
         {
-            table.AddRow("-", "no licence, not queued", "", "");
+            table.AddRow("-", "no license, not queued", "", "");
         }
 
         console.Write(table);
     }
 
-    public static void Explanation(IAnsiConsole console, LicenceExplanation explanation, Func<PoolId, string>? name)
+    public static void Explanation(IAnsiConsole console, LicenseExplanation explanation, Func<PoolId, string>? name)
     {
         var pool = name?.Invoke(explanation.Pool) ?? explanation.Pool.ToString();
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"[bold]Why {Markup.Escape(explanation.Holder.Key)} {(explanation.HasLicence ? "holds" : "does not hold")} a licence of {Markup.Escape(pool)}[/] as of {Format.When(explanation.AsOf)}")
+            .Title($"[bold]Why {Markup.Escape(explanation.Holder.Key)} {(explanation.HasLicense ? "holds" : "does not hold")} a license of {Markup.Escape(pool)}[/] as of {Format.When(explanation.AsOf)}")
             .AddColumn("When").AddColumn(new TableColumn("Version").RightAligned()).AddColumn("Event").AddColumn("Rule").AddColumn("What happened");
         foreach (var step in explanation.Steps)
         {
@@ -376,13 +376,13 @@ internal static class AuditJson
         seats = p.Seats.Select(s => new { pool = s.Pool.ToString(), status = s.Status, queuePosition = s.QueuePosition, since = Format.Iso(s.Since) }),
     };
 
-    public static object Explanation(LicenceExplanation e) => new
+    public static object Explanation(LicenseExplanation e) => new
     {
         holder = e.Holder.Key,
         pool = e.Pool.ToString(),
         asOf = Format.Iso(e.AsOf),
         status = e.Status,
-        hasLicence = e.HasLicence,
+        hasLicense = e.HasLicense,
         queuePosition = e.QueuePosition,
         steps = e.Steps.Select(s => new { at = Format.Iso(s.At), version = s.Version, eventName = s.EventName, rule = s.Rule, sentence = s.Sentence }),
         summary = e.Summary,

@@ -32,7 +32,7 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
     {
         var watch = Stopwatch.StartNew();
         var console = host.Console;
-        console.Write(new Rule("[bold]vppledger demo[/]: Apple volume-purchase licences, the article's situations").LeftJustified());
+        console.Write(new Rule("[bold]vppledger demo[/]: Apple volume-purchase licenses, the article's situations").LeftJustified());
 
         var options = new EmbeddedPostgresOptions
         {

@@ -60,22 +60,22 @@ internal sealed class TokenInspectCommand : CliCommand<TokenInspectCommand.Setti
             Format.WriteJson(host, new
             {
                 file = Path.GetFileName(settings.File),
-                organisation = file.OrganisationName,
+                organization = file.OrganizationName,
                 expiresAt = Format.Iso(file.ExpiresAt),
                 state,
                 daysLeft,
                 fingerprint = file.Fingerprint.Hex,
-                location = file.LocationFromOrganisation.Value,
+                location = file.LocationFromOrganization.Value,
             });
             return ExitCodes.Ok;
         }
 
         var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("field").AddColumn("value");
-        table.AddRow("Organisation", Markup.Escape(file.OrganisationName));
+        table.AddRow("Organization", Markup.Escape(file.OrganizationName));
         table.AddRow("Expires", $"{Format.When(file.ExpiresAt)} ({(daysLeft >= 0 ? $"in {daysLeft} days" : $"{-daysLeft} days ago")})");
         table.AddRow("State", StateMarkup(state));
         table.AddRow("Secret fingerprint", $"SHA-256 {file.Fingerprint.Short}… (the secret itself is never shown)");
-        table.AddRow("Location key", Markup.Escape(file.LocationFromOrganisation.Value));
+        table.AddRow("Location key", Markup.Escape(file.LocationFromOrganization.Value));
         host.Console.Write(new Rule($"[bold]{Markup.Escape(Path.GetFileName(settings.File))}[/]").LeftJustified());
         host.Console.Write(table);
         return ExitCodes.Ok;

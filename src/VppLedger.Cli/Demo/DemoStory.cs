@@ -54,11 +54,11 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         await OversubscribeAsync(sales).ConfigureAwait(false);
         await BuyMoreAsync().ConfigureAwait(false);
         await MemberLeavesAsync(sales).ConfigureAwait(false);
-        await UserAndDeviceLicencesAsync().ConfigureAwait(false);
-        await MigrateToDeviceLicencesAsync().ConfigureAwait(false);
+        await UserAndDeviceLicensesAsync().ConfigureAwait(false);
+        await MigrateToDeviceLicensesAsync().ConfigureAwait(false);
         await RetireDeviceAsync().ConfigureAwait(false);
         await RevokeOnIosAndMacAsync().ConfigureAwait(false);
-        await DeleteTokenWithLicencesOutAsync(sales).ConfigureAwait(false);
+        await DeleteTokenWithLicensesOutAsync(sales).ConfigureAwait(false);
         await FinalReportAsync().ConfigureAwait(false);
         await ReplayAsync().ConfigureAwait(false);
     }
@@ -80,7 +80,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
                 throw new InvalidOperationException($"The demo's own token file was refused: {parsed.Error.Message}");
             }
 
-            _console.MarkupLine($"Wrote [bold]{Markup.Escape(Path.GetFileName(path))}[/]: organisation [bold]{Markup.Escape(parsed.File.OrganisationName)}[/], expires {Format.When(parsed.File.ExpiresAt)}, secret fingerprint {parsed.File.Fingerprint.Short}… (the secret is kept apart, never in an event: T12).");
+            _console.MarkupLine($"Wrote [bold]{Markup.Escape(Path.GetFileName(path))}[/]: organization [bold]{Markup.Escape(parsed.File.OrganizationName)}[/], expires {Format.When(parsed.File.ExpiresAt)}, secret fingerprint {parsed.File.Fingerprint.Short}… (the secret is kept apart, never in an event: T12).");
             await RunAsync("Upload", new UploadTokenFile(
                 _mainToken,
                 content,
@@ -102,7 +102,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private async Task SyncCountsAsync()
     {
-        Step("Sync with Apple: licence counts (S1, S2)", "Apple reports 100 licences of Pages, 20 of Keynote and 10 of a custom app.");
+        Step("Sync with Apple: license counts (S1, S2)", "Apple reports 100 licenses of Pages, 20 of Keynote and 10 of a custom app.");
         await RunAsync("Counts for Pages", Counts(Pages, 100)).ConfigureAwait(false);
         await RunAsync("Counts for Keynote", Counts(Keynote, 20)).ConfigureAwait(false);
         await RunAsync("Counts for Field Service", Counts(FieldService, 10)).ConfigureAwait(false);
@@ -159,11 +159,11 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         await RunAsync("Fleet members", new AddGroupMembers(new GroupId("fleet"), [.. new[] { "corp-ipad", "kiosk-ipad", "ue-iphone", "mac-1" }.Select(d => GroupMember.ForDevice(new DeviceId(d)))], NextId(), Admin), quiet: true).ConfigureAwait(false);
 
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Devices and the prompts their end user sees (P1-P8)[/]")
-            .AddColumn("Device").AddColumn("Kind").AddColumn("Owner").AddColumn("User licence").AddColumn("Device licence");
+            .AddColumn("Device").AddColumn("Kind").AddColumn("Owner").AddColumn("User license").AddColumn("Device license");
         foreach (var d in devices.Where(d => !d.Id.StartsWith("alice-", StringComparison.Ordinal) || d.Id == "alice-iphone"))
         {
-            var user = await ledger.GetPromptsAsync(new DeviceId(d.Id), LicenceType.User, cancellationToken).ConfigureAwait(false);
-            var device = await ledger.GetPromptsAsync(new DeviceId(d.Id), LicenceType.Device, cancellationToken).ConfigureAwait(false);
+            var user = await ledger.GetPromptsAsync(new DeviceId(d.Id), LicenseType.User, cancellationToken).ConfigureAwait(false);
+            var device = await ledger.GetPromptsAsync(new DeviceId(d.Id), LicenseType.Device, cancellationToken).ConfigureAwait(false);
             table.AddRow(d.Id, Markup.Escape(d.What), d.User?.Value ?? "-", Prompts(user), Prompts(device));
         }
 
@@ -174,8 +174,8 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private async Task OversubscribeAsync(GroupId sales)
     {
-        Step("100 licences, a group of 500 (A6)", "Pages is assigned Required, with user licences, to the 500 sales users: the first 100 in targeting order get a licence, the other 400 wait in the pool's queue.");
-        await RunAsync("Assign Pages to sales", new CreateAssignment(Pages, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        Step("100 licenses, a group of 500 (A6)", "Pages is assigned Required, with user licenses, to the 500 sales users: the first 100 in targeting order get a license, the other 400 wait in the pool's queue.");
+        await RunAsync("Assign Pages to sales", new CreateAssignment(Pages, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
         _afterOversubscription = clock.GetCurrentInstant();
         await PoolsAsync(Pages).ConfigureAwait(false);
         await QueueAsync(Pages).ConfigureAwait(false);
@@ -183,7 +183,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private async Task BuyMoreAsync()
     {
-        Step("50 more licences bought: the queue is served (A6, S2)", "The next sync reports 150 licences: the 50 at the head of the queue get them, first in first out.");
+        Step("50 more licenses bought: the queue is served (A6, S2)", "The next sync reports 150 licenses: the 50 at the head of the queue get them, first in first out.");
         await RunAsync("Counts for Pages", Counts(Pages, 150)).ConfigureAwait(false);
         await PoolsAsync(Pages).ConfigureAwait(false);
         await QueueAsync(Pages).ConfigureAwait(false);
@@ -191,51 +191,51 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private async Task MemberLeavesAsync(GroupId sales)
     {
-        Step("A member leaves the group (R4, A6)", "u0001 leaves sales: the licence is reclaimed and goes to the head of the queue in the same decision.");
+        Step("A member leaves the group (R4, A6)", "u0001 leaves sales: the license is reclaimed and goes to the head of the queue in the same decision.");
         await RunAsync("u0001 leaves sales", new RemoveGroupMembers(sales, [GroupMember.ForUser(new UserId("u0001"))], NextId(), Admin)).ConfigureAwait(false);
         await PoolsAsync(Pages).ConfigureAwait(false);
         await QueueAsync(Pages).ConfigureAwait(false);
     }
 
-    private async Task UserAndDeviceLicencesAsync()
+    private async Task UserAndDeviceLicensesAsync()
     {
-        Step("User licences vs device licences (L1-L5)", "Keynote goes to execs with user licences: Alice has two Apple IDs, so two licences (L4); her personal licence covers 5 of her 6 devices (L3). The custom app goes to the fleet device group with device licences: the User Enrollment iPhone cannot take one (L5).");
-        await RunAsync("Assign Keynote to execs (user licences)", new CreateAssignment(Keynote, new GroupId("execs"), AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenceType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        Step("User licenses vs device licenses (L1-L5)", "Keynote goes to execs with user licenses: Alice has two Apple IDs, so two licenses (L4); her personal license covers 5 of her 6 devices (L3). The custom app goes to the fleet device group with device licenses: the User Enrollment iPhone cannot take one (L5).");
+        await RunAsync("Assign Keynote to execs (user licenses)", new CreateAssignment(Keynote, new GroupId("execs"), AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
         await AliceAsync().ConfigureAwait(false);
-        await RunAsync("Assign Field Service to fleet (device licences)", new CreateAssignment(FieldService, new GroupId("fleet"), AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        await RunAsync("Assign Field Service to fleet (device licenses)", new CreateAssignment(FieldService, new GroupId("fleet"), AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
         await PoolsAsync(Keynote, FieldService).ConfigureAwait(false);
     }
 
-    private async Task MigrateToDeviceLicencesAsync()
+    private async Task MigrateToDeviceLicensesAsync()
     {
-        Step("Migrate from user to device licences (L8)", "The Keynote assignment of execs changes to device licences: the user licences are reclaimed and the users' devices take device licences, silently. Device to user is not possible.");
-        await RunAsync("Change Keynote/execs to device licences", new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenceType.Device, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        Step("Migrate from user to device licenses (L8)", "The Keynote assignment of execs changes to device licenses: the user licenses are reclaimed and the users' devices take device licenses, silently. Device to user is not possible.");
+        await RunAsync("Change Keynote/execs to device licenses", new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.Device, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
         await PoolsAsync(Keynote).ConfigureAwait(false);
-        var back = await Execute(new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenceType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        var back = await Execute(new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
         Show("Try device back to user", back);
     }
 
     private async Task RetireDeviceAsync()
     {
-        Step("A retired device keeps its licences (R5)", "corp-ipad is removed from management: nothing is reclaimed.");
+        Step("A retired device keeps its licenses (R5)", "corp-ipad is removed from management: nothing is reclaimed.");
         await RunAsync("corp-ipad removed from management", new RecordDeviceRemovedFromManagement(new DeviceId("corp-ipad"), NextId(), Admin)).ConfigureAwait(false);
-        var held = await ledger.GetDeviceLicencesAsync(new DeviceId("corp-ipad"), cancellationToken).ConfigureAwait(false);
-        _console.MarkupLine($"corp-ipad still holds: {string.Join(", ", held.Licences.Select(l => $"{Name(l.Pool)} ({l.Status})"))}.");
+        var held = await ledger.GetDeviceLicensesAsync(new DeviceId("corp-ipad"), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"corp-ipad still holds: {string.Join(", ", held.Licenses.Select(l => $"{Name(l.Pool)} ({l.Status})"))}.");
     }
 
     private async Task RevokeOnIosAndMacAsync()
     {
-        Step("Revocation on iOS and on macOS (R1, R3)", "The admin revokes the licences of kiosk-ipad (iPadOS) and mac-1 (macOS). The freed licences go to nobody: no one waits for this app.");
+        Step("Revocation on iOS and on macOS (R1, R3)", "The admin revokes the licenses of kiosk-ipad (iPadOS) and mac-1 (macOS). The freed licenses go to nobody: no one waits for this app.");
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]What the device does after the revocation (R3)[/]")
             .AddColumn("Device").AddColumn("Platform").AddColumn("Reclaimed").AddColumn("App").AddColumn("Updates").AddColumn("Removed by Apple");
         foreach (var (device, platform) in new[] { ("kiosk-ipad", Platform.iPadOS), ("mac-1", Platform.macOS) })
         {
-            await RunAsync($"Revoke {device}", RevokeLicences.ForDevice(new DeviceId(device), NextId(), Admin)).ConfigureAwait(false);
-            var effect = RevocationEffects.For(platform, LicenceLossTrigger.LicenceRevoked, clock.GetCurrentInstant());
+            await RunAsync($"Revoke {device}", RevokeLicenses.ForDevice(new DeviceId(device), NextId(), Admin)).ConfigureAwait(false);
+            var effect = RevocationEffects.For(platform, LicenseLossTrigger.LicenseRevoked, clock.GetCurrentInstant());
             table.AddRow(
                 device,
                 platform.ToString(),
-                effect.LicenceReclaimed ? "yes" : "no",
+                effect.LicenseReclaimed ? "yes" : "no",
                 effect.AppUninstalled ? "uninstalled" : effect.AppStillUsable ? "stays usable" : "unusable",
                 effect.UpdatesBlocked ? "[yellow]blocked[/]" : "as before",
                 effect.RemovalDueAt is { } due ? $"[yellow]{Format.When(due)}[/] (30-day grace period)" : "no (set the assignment to Uninstall, A4)");
@@ -245,10 +245,10 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         await PoolsAsync(FieldService).ConfigureAwait(false);
     }
 
-    private async Task DeleteTokenWithLicencesOutAsync(GroupId sales)
+    private async Task DeleteTokenWithLicensesOutAsync(GroupId sales)
     {
         _ = sales;
-        Step("A token deleted with licences still out (T10, R7)", "A second token (Contoso Retail) has 10 Numbers licences, 3 of them assigned. Deleting the token revokes nothing: the 3 licences are orphaned and can no longer be revoked.");
+        Step("A token deleted with licenses still out (T10, R7)", "A second token (Contoso Retail) has 10 Numbers licenses, 3 of them assigned. Deleting the token revokes nothing: the 3 licenses are orphaned and can no longer be revoked.");
         var content = VppTokenFile.Create("Contoso Retail", "demo-" + Guid.NewGuid().ToString("N"), clock.GetCurrentInstant() + Duration.FromDays(200));
         await RunAsync("Upload the retail token", new UploadTokenFile(
             _retailToken, content, Location("retail"), new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
@@ -257,12 +257,12 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         var retail = new GroupId("retail");
         await RunAsync("Group retail", new CreateGroup(retail, GroupKind.User, NextId(), Admin), quiet: true).ConfigureAwait(false);
         await RunAsync("Retail members", new AddGroupMembers(retail, [.. new[] { "u0002", "u0003", "u0004" }.Select(u => GroupMember.ForUser(new UserId(u)))], NextId(), Admin), quiet: true).ConfigureAwait(false);
-        await RunAsync("Assign Numbers to retail", new CreateAssignment(Numbers, retail, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User, ProductKind.App, NextId(), Admin), quiet: true).ConfigureAwait(false);
+        await RunAsync("Assign Numbers to retail", new CreateAssignment(Numbers, retail, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, NextId(), Admin), quiet: true).ConfigureAwait(false);
         await PoolsAsync(Numbers).ConfigureAwait(false);
 
         await RunAsync("Delete the retail token", new DeleteToken(_retailToken, NextId(), Admin)).ConfigureAwait(false);
-        var revoke = await Execute(RevokeLicences.ForApp(Numbers, NextId(), Admin)).ConfigureAwait(false);
-        Show("Try to revoke the orphaned Numbers licences", revoke);
+        var revoke = await Execute(RevokeLicenses.ForApp(Numbers, NextId(), Admin)).ConfigureAwait(false);
+        Show("Try to revoke the orphaned Numbers licenses", revoke);
         await PoolsAsync(Numbers).ConfigureAwait(false);
     }
 
@@ -274,13 +274,13 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         var report = await ledger.GetOversubscriptionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var p in report.Oversubscribed)
         {
-            _console.MarkupLine($"[yellow]Oversubscribed[/]: {Markup.Escape(Name(p.Pool))} has {Format.Count(p.QueuedCount)} holders waiting for {Format.Count(p.TotalCount)} licences (A6).");
+            _console.MarkupLine($"[yellow]Oversubscribed[/]: {Markup.Escape(Name(p.Pool))} has {Format.Count(p.QueuedCount)} holders waiting for {Format.Count(p.TotalCount)} licenses (A6).");
         }
     }
 
     private async Task ReplayAsync()
     {
-        Step("Back in time, and why (I5, I1)", $"The log replayed as of {Format.When(_afterOversubscription)}, right after step 4: 100 of 100 used, 400 waiting, before any licence was bought or freed (vppledger audit as-of). Then why u0151 holds a Pages licence now (vppledger audit explain), and the audit trail's hash chain checked (vppledger audit verify).");
+        Step("Back in time, and why (I5, I1)", $"The log replayed as of {Format.When(_afterOversubscription)}, right after step 4: 100 of 100 used, 400 waiting, before any license was bought or freed (vppledger audit as-of). Then why u0151 holds a Pages license now (vppledger audit explain), and the audit trail's hash chain checked (vppledger audit verify).");
         var then = await ledger.Audit.TenantAsOfAsync(_afterOversubscription, cancellationToken).ConfigureAwait(false);
         AsOfRender.Tenant(_console, ledger.TenantId, then with { Pools = [.. then.Pools.Where(p => p.Pool.Token == _mainToken)] }, Name);
 
@@ -320,9 +320,9 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private async Task AliceAsync()
     {
-        var alice = await ledger.GetUserLicencesAsync(new UserId("alice"), cancellationToken).ConfigureAwait(false);
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Alice's licences (L3, L4)[/]").AddColumn("App").AddColumn("Holder").AddColumn("Status").AddColumn("Devices covered");
-        foreach (var l in alice.Licences)
+        var alice = await ledger.GetUserLicensesAsync(new UserId("alice"), cancellationToken).ConfigureAwait(false);
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Alice's licenses (L3, L4)[/]").AddColumn("App").AddColumn("Holder").AddColumn("Status").AddColumn("Devices covered");
+        foreach (var l in alice.Licenses)
         {
             var devices = l.Devices.Count == 0
                 ? "-"
@@ -365,9 +365,9 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private string Detail(ILedgerEvent e) => e switch
     {
-        LicenceGranted g => g.Holder.Key,
+        LicenseGranted g => g.Holder.Key,
         HolderQueued q => $"{q.Holder.Key} #{q.Position}",
-        LicenceReclaimed r => $"{r.Holder.Key} of {Name(r.Pool)} ({r.Reason})",
+        LicenseReclaimed r => $"{r.Holder.Key} of {Name(r.Pool)} ({r.Reason})",
         HolderLeftQueue l => $"{l.Holder.Key} ({l.Reason})",
         AppleCountsApplied c => $"purchased {c.PurchasedCount}, retired {c.RetiredCount}",
         PoolOrphaned o => o.Pool.ToString(),

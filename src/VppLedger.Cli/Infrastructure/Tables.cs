@@ -55,7 +55,7 @@ internal static class Tables
             cells.AddRange([
                 Format.Count(p.TotalCount),
                 Format.Count(p.UsedCount),
-                $"{Format.Count(p.UserLicenceCount)}/{Format.Count(p.DeviceLicenceCount)}",
+                $"{Format.Count(p.UserLicenseCount)}/{Format.Count(p.DeviceLicenseCount)}",
                 Format.Count(p.AvailableCount),
                 Format.Count(p.QueuedCount),
                 notes.Count == 0 ? "" : string.Join(", ", notes),
@@ -74,13 +74,13 @@ internal static class Tables
     public static Table Tokens(IReadOnlyList<TokenSummary> tokens)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Tokens[/]")
-            .AddColumn("Token").AddColumn("Name").AddColumn("Organisation").AddColumn("State").AddColumn("Expires").AddColumn("Fingerprint");
+            .AddColumn("Token").AddColumn("Name").AddColumn("Organization").AddColumn("State").AddColumn("Expires").AddColumn("Fingerprint");
         foreach (var t in tokens)
         {
             table.AddRow(
                 Markup.Escape(t.Token.Value),
                 Markup.Escape(t.Name),
-                Markup.Escape(t.Organisation),
+                Markup.Escape(t.Organization),
                 TokenInspectCommand.StateMarkup(t.Status),
                 Format.When(t.ExpiresAt),
                 t.Fingerprint);

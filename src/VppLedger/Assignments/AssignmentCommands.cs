@@ -15,7 +15,7 @@ public interface IAssignmentCommand : ILedgerCommand
 /// <param name="Group">The targeted group.</param>
 /// <param name="Target">User group or device group.</param>
 /// <param name="Intent">Available (user groups only, rule A2), Required or Uninstall.</param>
-/// <param name="LicenceType">User or device licences; books take user licences only (rule L6).</param>
+/// <param name="LicenseType">User or device licenses; books take user licenses only (rule L6).</param>
 /// <param name="Product">App or book, from the pool's state (rule L6).</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
@@ -24,16 +24,16 @@ public sealed record CreateAssignment(
     GroupId Group,
     AssignmentTarget Target,
     AssignmentIntent Intent,
-    LicenceType LicenceType,
+    LicenseType LicenseType,
     ProductKind Product,
     CommandId Id,
     Actor Actor) : IAssignmentCommand;
 
-/// <summary>Change the intent or licence type of an assignment (rules A1, A4, L8).</summary>
+/// <summary>Change the intent or license type of an assignment (rules A1, A4, L8).</summary>
 /// <param name="Pool">The pool whose app is assigned.</param>
 /// <param name="Group">The targeted group.</param>
 /// <param name="Intent">The new intent.</param>
-/// <param name="LicenceType">The new licence type; user to device only (rule L8).</param>
+/// <param name="LicenseType">The new license type; user to device only (rule L8).</param>
 /// <param name="Product">App or book, from the pool's state (rule L6).</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
@@ -41,12 +41,12 @@ public sealed record ChangeAssignment(
     PoolId Pool,
     GroupId Group,
     AssignmentIntent Intent,
-    LicenceType LicenceType,
+    LicenseType LicenseType,
     ProductKind Product,
     CommandId Id,
     Actor Actor) : IAssignmentCommand;
 
-/// <summary>Remove an assignment (rule R2); what happens to the licences follows <see cref="LedgerPolicy.RemovingAssignmentReclaims"/>.</summary>
+/// <summary>Remove an assignment (rule R2); what happens to the licenses follows <see cref="LedgerPolicy.RemovingAssignmentReclaims"/>.</summary>
 /// <param name="Pool">The pool whose app is assigned.</param>
 /// <param name="Group">The targeted group.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>

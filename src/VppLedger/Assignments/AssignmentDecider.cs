@@ -9,7 +9,7 @@ public static class AssignmentDecider
     /// <summary>
     /// Decides what <paramref name="command"/> changes in the assignment: permission first (rule X1), then rules
     /// A1, A2, L6, L8. A rejected command and a command already applied decide no events (rule I4). What the change
-    /// means for the members' licences is <see cref="AssignmentEffects.OnMembers"/> of the states before and after.
+    /// means for the members' licenses is <see cref="AssignmentEffects.OnMembers"/> of the states before and after.
     /// </summary>
     /// <param name="command">The command; it must name <paramref name="state"/>'s pool and group.</param>
     /// <param name="state">The assignment's state, folded with <see cref="Evolve"/>.</param>
@@ -46,8 +46,8 @@ public static class AssignmentDecider
         ArgumentNullException.ThrowIfNull(state);
         return @event switch
         {
-            AssignmentCreated e => state with { Active = true, Target = e.Target, Intent = e.Intent, LicenceType = e.LicenceType },
-            AssignmentChanged e => state with { Intent = e.Intent, LicenceType = e.LicenceType },
+            AssignmentCreated e => state with { Active = true, Target = e.Target, Intent = e.Intent, LicenseType = e.LicenseType },
+            AssignmentChanged e => state with { Intent = e.Intent, LicenseType = e.LicenseType },
             AssignmentRemoved => state with { Active = false },
             _ => state,
         };
@@ -55,19 +55,19 @@ public static class AssignmentDecider
 
     private static Decision<IAssignmentEvent> DecideCreate(CreateAssignment c, AssignmentState state, Instant now)
     {
-        if (Refusal(c.Pool, c.Group, c.Target, c.Intent, c.LicenceType, c.Product) is { } refused)
+        if (Refusal(c.Pool, c.Group, c.Target, c.Intent, c.LicenseType, c.Product) is { } refused)
         {
             return refused;
         }
 
         if (state.Active)
         {
-            return state.Target == c.Target && state.Intent == c.Intent && state.LicenceType == c.LicenceType
+            return state.Target == c.Target && state.Intent == c.Intent && state.LicenseType == c.LicenseType
                 ? Decision<IAssignmentEvent>.Nothing
                 : AssignmentRejections.AssignmentAlreadyExists(c.Pool, c.Group);
         }
 
-        return Decision<IAssignmentEvent>.Accept(new AssignmentCreated(c.Pool, c.Group, c.Target, c.Intent, c.LicenceType, now));
+        return Decision<IAssignmentEvent>.Accept(new AssignmentCreated(c.Pool, c.Group, c.Target, c.Intent, c.LicenseType, now));
     }
 
     private static Decision<IAssignmentEvent> DecideChange(ChangeAssignment c, AssignmentState state, Instant now)
@@ -77,32 +77,32 @@ public static class AssignmentDecider
             return AssignmentRejections.AssignmentNotFound(c.Pool, c.Group);
         }
 
-        if (Refusal(c.Pool, c.Group, state.Target, c.Intent, c.LicenceType, c.Product) is { } refused)
+        if (Refusal(c.Pool, c.Group, state.Target, c.Intent, c.LicenseType, c.Product) is { } refused)
         {
             return refused;
         }
 
-        if (state.LicenceType == LicenceType.Device && c.LicenceType == LicenceType.User)
+        if (state.LicenseType == LicenseType.Device && c.LicenseType == LicenseType.User)
         {
             return LicensingRejections.DeviceToUserMigrationNotSupported(c.Pool.AdamId); // rule L8
         }
 
-        return state.Intent == c.Intent && state.LicenceType == c.LicenceType
+        return state.Intent == c.Intent && state.LicenseType == c.LicenseType
             ? Decision<IAssignmentEvent>.Nothing
-            : Decision<IAssignmentEvent>.Accept(new AssignmentChanged(c.Pool, c.Group, c.Intent, c.LicenceType, now));
+            : Decision<IAssignmentEvent>.Accept(new AssignmentChanged(c.Pool, c.Group, c.Intent, c.LicenseType, now));
     }
 
     private static Rejection? Refusal(
-        PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenceType licenceType, ProductKind product)
+        PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenseType licenseType, ProductKind product)
     {
         if (target == AssignmentTarget.DeviceGroup && intent == AssignmentIntent.Available)
         {
             return AssignmentRejections.AvailableIntentNotForDeviceGroups(group); // rule A2
         }
 
-        if (product == ProductKind.Book && licenceType == LicenceType.Device)
+        if (product == ProductKind.Book && licenseType == LicenseType.Device)
         {
-            return LicensingRejections.BooksTakeUserLicencesOnly(pool.AdamId); // rule L6
+            return LicensingRejections.BooksTakeUserLicensesOnly(pool.AdamId); // rule L6
         }
 
         return null;

@@ -2,23 +2,23 @@ using VppLedger.Pools;
 
 namespace VppLedger.Assignments;
 
-/// <summary>What an assignment change asks of the licences of the group's members.</summary>
-public enum MemberLicenceAction
+/// <summary>What an assignment change asks of the licenses of the group's members.</summary>
+public enum MemberLicenseAction
 {
-    /// <summary>The members' licences stay as they are.</summary>
+    /// <summary>The members' licenses stay as they are.</summary>
     LeaveAlone = 0,
 
-    /// <summary>Grant each member's holders a licence, in targeting order (rule A6).</summary>
+    /// <summary>Grant each member's holders a license, in targeting order (rule A6).</summary>
     Grant = 1,
 
-    /// <summary>Reclaim the members' licences (rules A4, R2).</summary>
+    /// <summary>Reclaim the members' licenses (rules A4, R2).</summary>
     Reclaim = 2,
 
-    /// <summary>Move the members from user licences to device licences (rule L8).</summary>
+    /// <summary>Move the members from user licenses to device licenses (rule L8).</summary>
     MigrateToDevice = 3,
 }
 
-/// <summary>How the app reaches the device under an intent (rule A3). The ledger records licences, not installs (rule A5).</summary>
+/// <summary>How the app reaches the device under an intent (rule A3). The ledger records licenses, not installs (rule A5).</summary>
 public enum InstallMode
 {
     /// <summary>Required: the app installs automatically.</summary>
@@ -31,14 +31,14 @@ public enum InstallMode
     Removed = 2,
 }
 
-/// <summary>What an assignment change does to its members' licences, and which rule says so.</summary>
+/// <summary>What an assignment change does to its members' licenses, and which rule says so.</summary>
 /// <param name="Action">Grant, reclaim, migrate or leave alone.</param>
-/// <param name="LicenceType">The licence type to grant, or the one to reclaim.</param>
-/// <param name="Reason">The reclaim reason, for <see cref="MemberLicenceAction.Reclaim"/>; otherwise null.</param>
+/// <param name="LicenseType">The license type to grant, or the one to reclaim.</param>
+/// <param name="Reason">The reclaim reason, for <see cref="MemberLicenseAction.Reclaim"/>; otherwise null.</param>
 /// <param name="Rule">The rule id that decides it.</param>
-public sealed record MemberLicenceEffect(MemberLicenceAction Action, LicenceType LicenceType, ReclaimReason? Reason, string Rule);
+public sealed record MemberLicenseEffect(MemberLicenseAction Action, LicenseType LicenseType, ReclaimReason? Reason, string Rule);
 
-/// <summary>Pure functions from assignment states to what happens to licences and installs.</summary>
+/// <summary>Pure functions from assignment states to what happens to licenses and installs.</summary>
 public static class AssignmentEffects
 {
     /// <summary>How an intent installs the app (rule A3, A4).</summary>
@@ -51,42 +51,42 @@ public static class AssignmentEffects
     };
 
     /// <summary>
-    /// What going from <paramref name="before"/> to <paramref name="after"/> asks of the members' licences:
+    /// What going from <paramref name="before"/> to <paramref name="after"/> asks of the members' licenses:
     /// a new or restored assignment grants (A1, A6); Uninstall reclaims (A4); removal reclaims when
     /// <see cref="LedgerPolicy.RemovingAssignmentReclaims"/> (R2, the article), else leaves them alone until an
-    /// Uninstall; user to device migrates (L8); Available to Required and back changes no licence (A3).
+    /// Uninstall; user to device migrates (L8); Available to Required and back changes no license (A3).
     /// </summary>
-    public static MemberLicenceEffect OnMembers(AssignmentState before, AssignmentState after, LedgerPolicy policy)
+    public static MemberLicenseEffect OnMembers(AssignmentState before, AssignmentState after, LedgerPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         ArgumentNullException.ThrowIfNull(policy);
 
-        if (after.WantsLicences)
+        if (after.WantsLicenses)
         {
-            if (!before.WantsLicences)
+            if (!before.WantsLicenses)
             {
-                return new(MemberLicenceAction.Grant, after.LicenceType, null, "A6");
+                return new(MemberLicenseAction.Grant, after.LicenseType, null, "A6");
             }
 
-            return before.LicenceType == LicenceType.User && after.LicenceType == LicenceType.Device
-                ? new(MemberLicenceAction.MigrateToDevice, LicenceType.Device, ReclaimReason.MigratedToDeviceLicence, "L8")
-                : new(MemberLicenceAction.LeaveAlone, after.LicenceType, null, "A3");
+            return before.LicenseType == LicenseType.User && after.LicenseType == LicenseType.Device
+                ? new(MemberLicenseAction.MigrateToDevice, LicenseType.Device, ReclaimReason.MigratedToDeviceLicense, "L8")
+                : new(MemberLicenseAction.LeaveAlone, after.LicenseType, null, "A3");
         }
 
         if (after.Active)
         {
-            // Intent Uninstall, whether newly created or changed to: the licence goes back (rule A4).
+            // Intent Uninstall, whether newly created or changed to: the license goes back (rule A4).
             return before.Active && before.Intent == AssignmentIntent.Uninstall
-                ? new(MemberLicenceAction.LeaveAlone, after.LicenceType, null, "A4")
-                : new(MemberLicenceAction.Reclaim, after.LicenceType, ReclaimReason.UninstallIntent, "A4");
+                ? new(MemberLicenseAction.LeaveAlone, after.LicenseType, null, "A4")
+                : new(MemberLicenseAction.Reclaim, after.LicenseType, ReclaimReason.UninstallIntent, "A4");
         }
 
-        if (before.WantsLicences && policy.RemovingAssignmentReclaims)
+        if (before.WantsLicenses && policy.RemovingAssignmentReclaims)
         {
-            return new(MemberLicenceAction.Reclaim, before.LicenceType, ReclaimReason.AssignmentRemoved, "R2");
+            return new(MemberLicenseAction.Reclaim, before.LicenseType, ReclaimReason.AssignmentRemoved, "R2");
         }
 
-        return new(MemberLicenceAction.LeaveAlone, before.LicenceType, null, "R2");
+        return new(MemberLicenseAction.LeaveAlone, before.LicenseType, null, "R2");
     }
 }

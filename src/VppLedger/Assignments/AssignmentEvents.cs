@@ -21,7 +21,7 @@ public enum AssignmentIntent
     /// <summary>The app installs automatically (rule A3).</summary>
     Required = 1,
 
-    /// <summary>The licence is reclaimed and the app uninstalled (rule A4).</summary>
+    /// <summary>The license is reclaimed and the app uninstalled (rule A4).</summary>
     Uninstall = 2,
 }
 
@@ -40,27 +40,27 @@ public interface IAssignmentEvent : ILedgerEvent
 /// <param name="Group">The targeted group.</param>
 /// <param name="Target">User group or device group.</param>
 /// <param name="Intent">Available, Required or Uninstall.</param>
-/// <param name="LicenceType">User or device licences.</param>
+/// <param name="LicenseType">User or device licenses.</param>
 /// <param name="OccurredAt">When it was assigned.</param>
 public sealed record AssignmentCreated(
     PoolId Pool,
     GroupId Group,
     AssignmentTarget Target,
     AssignmentIntent Intent,
-    LicenceType LicenceType,
+    LicenseType LicenseType,
     Instant OccurredAt) : IAssignmentEvent;
 
-/// <summary>The intent or licence type of an assignment changed (rules A1, A4, L8).</summary>
+/// <summary>The intent or license type of an assignment changed (rules A1, A4, L8).</summary>
 /// <param name="Pool">The pool whose app is assigned.</param>
 /// <param name="Group">The targeted group.</param>
 /// <param name="Intent">The new intent.</param>
-/// <param name="LicenceType">The new licence type.</param>
+/// <param name="LicenseType">The new license type.</param>
 /// <param name="OccurredAt">When it changed.</param>
 public sealed record AssignmentChanged(
     PoolId Pool,
     GroupId Group,
     AssignmentIntent Intent,
-    LicenceType LicenceType,
+    LicenseType LicenseType,
     Instant OccurredAt) : IAssignmentEvent;
 
 /// <summary>The assignment was removed (rule R2).</summary>

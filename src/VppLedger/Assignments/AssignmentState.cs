@@ -18,11 +18,11 @@ public sealed record AssignmentState
     /// <summary>The intent (meaningful while <see cref="Active"/>).</summary>
     public AssignmentIntent Intent { get; init; }
 
-    /// <summary>The licence type (meaningful while <see cref="Active"/>).</summary>
-    public LicenceType LicenceType { get; init; }
+    /// <summary>The license type (meaningful while <see cref="Active"/>).</summary>
+    public LicenseType LicenseType { get; init; }
 
-    /// <summary>True when the group's members are meant to hold licences: active and not Uninstall (rule A4).</summary>
-    public bool WantsLicences => Active && Intent != AssignmentIntent.Uninstall;
+    /// <summary>True when the group's members are meant to hold licenses: active and not Uninstall (rule A4).</summary>
+    public bool WantsLicenses => Active && Intent != AssignmentIntent.Uninstall;
 
     /// <summary>The state of an assignment with no event yet.</summary>
     public static AssignmentState Initial(PoolId pool, GroupId group) => new() { Pool = pool, Group = group };

@@ -129,13 +129,13 @@ public sealed class HolderAsOfFold(Holder holder, Instant asOf)
         var pool = new PoolId(new TokenId(entry.Token), new AdamId(entry.AdamId));
         switch (entry.Action)
         {
-            case "licence_granted":
+            case "license_granted":
                 _seats[pool] = new HolderSeatAsOf(pool, SeatStatus.Granted, 0, entry.OccurredAt);
                 break;
             case "holder_queued":
                 _seats[pool] = new HolderSeatAsOf(pool, SeatStatus.Queued, entry.QueuePosition ?? 0, entry.OccurredAt);
                 break;
-            case "licence_reclaimed" or "holder_left_queue":
+            case "license_reclaimed" or "holder_left_queue":
                 _seats.Remove(pool);
                 break;
             default:

@@ -39,7 +39,7 @@ public static class AuditPseudonym
     public static string KindOf(Holder holder)
     {
         ArgumentNullException.ThrowIfNull(holder);
-        return holder.Type == LicenceType.Device ? "device"
+        return holder.Type == LicenseType.Device ? "device"
             : holder.AppleIdKind == AppleIdKind.Managed ? "user.managed" : "user.personal";
     }
 }
@@ -78,18 +78,18 @@ public sealed record AuditFacts(
         {
             AppleCountsApplied e => Pool(e.Pool, "apple_counts_applied", $"purchased={e.PurchasedCount} retired={e.RetiredCount}", "S2"),
             AssignedCountDriftRecorded e => Pool(e.Pool, "assigned_count_drift_recorded", $"apple={e.AppleAssignedCount} ledger={e.LedgerUsedCount}", "S2"),
-            LicenceGranted e => Seat(e.Pool, e.Holder, null, "licence_granted", e.Reason.ToString(), e.Rule),
+            LicenseGranted e => Seat(e.Pool, e.Holder, null, "license_granted", e.Reason.ToString(), e.Rule),
             HolderQueued e => Seat(e.Pool, e.Holder, e.Position, "holder_queued", null, e.Rule),
             HolderLeftQueue e => Seat(e.Pool, e.Holder, null, "holder_left_queue", e.Reason.ToString(), e.Rule),
-            LicenceReclaimed e => Seat(e.Pool, e.Holder, null, "licence_reclaimed", e.Reason.ToString(), e.Rule),
+            LicenseReclaimed e => Seat(e.Pool, e.Holder, null, "license_reclaimed", e.Reason.ToString(), e.Rule),
             PoolOrphaned e => Pool(e.Pool, "pool_orphaned", "token deleted", "T10"),
-            AssignmentCreated e => Assignment(e.Pool, "assignment_created", $"group={e.Group.Value} intent={e.Intent} type={e.LicenceType}", "A1"),
-            AssignmentChanged e => Assignment(e.Pool, "assignment_changed", $"group={e.Group.Value} intent={e.Intent} type={e.LicenceType}", e.Intent == AssignmentIntent.Uninstall ? "A4" : "A1"),
+            AssignmentCreated e => Assignment(e.Pool, "assignment_created", $"group={e.Group.Value} intent={e.Intent} type={e.LicenseType}", "A1"),
+            AssignmentChanged e => Assignment(e.Pool, "assignment_changed", $"group={e.Group.Value} intent={e.Intent} type={e.LicenseType}", e.Intent == AssignmentIntent.Uninstall ? "A4" : "A1"),
             AssignmentRemoved e => Assignment(e.Pool, "assignment_removed", $"group={e.Group.Value}", "R2"),
             TokenUploaded e => TokenFacts(e.Token.Value, "token_uploaded", e.DuplicateOf is { } d ? "duplicate of " + d.Value : null, "T5"),
             TokenRenewed => TokenFacts(streamToken, "token_renewed", null, "T8"),
             TokenSettingsChanged e => TokenFacts(streamToken, "token_settings_changed", "country=" + e.Settings.CountryCode, "T7"),
-            TokenSyncSucceeded e => TokenFacts(streamToken, "token_sync_succeeded", $"{e.Trigger} apps={e.AppCount} licences={e.LicenceCount}", "T6"),
+            TokenSyncSucceeded e => TokenFacts(streamToken, "token_sync_succeeded", $"{e.Trigger} apps={e.AppCount} licenses={e.LicenseCount}", "T6"),
             TokenSyncFailed e => TokenFacts(streamToken, "token_sync_failed", e.Trigger.ToString(), "T6"),
             TokenAssignedToExternalMdm => TokenFacts(streamToken, "token_assigned_to_external_mdm", null, "T3"),
             TokenControlTaken => TokenFacts(streamToken, "token_control_taken", null, "T3"),
@@ -97,7 +97,7 @@ public sealed record AuditFacts(
             TokenDeleted e => TokenFacts(streamToken, "token_deleted", e.RevocationRequested ? "revocation requested" : null, "T10"),
             UserRecorded e => Directory("user", "u." + e.User.Value, "user_recorded", null, "L4"),
             UserAppleIdsChanged => Directory("user", "u." + owner, "user_apple_ids_changed", null, "L4"),
-            UserLeftOrganisation => Directory("user", "u." + owner, "user_left_organisation", null, "R4"),
+            UserLeftOrganization => Directory("user", "u." + owner, "user_left_organization", null, "R4"),
             DeviceRecorded e => Directory("device", "d." + e.Device.Value, "device_recorded", e.Profile.Platform.ToString(), "L2"),
             DeviceFactsChanged e => Directory("device", "d." + owner, "device_facts_changed", e.Profile.Platform.ToString(), "L5"),
             DeviceRemovedFromManagement => Directory("device", "d." + owner, "device_removed_from_management", null, "R5"),

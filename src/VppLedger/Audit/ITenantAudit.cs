@@ -47,12 +47,12 @@ public interface ITenantAudit
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<TenantPosition> TenantAsOfAsync(Instant asOf, CancellationToken cancellationToken = default);
 
-    /// <summary>Why <paramref name="holder"/> has, or has not, a licence of <paramref name="pool"/> at <paramref name="asOf"/>: the chain of events and the rule ids that decided it.</summary>
+    /// <summary>Why <paramref name="holder"/> has, or has not, a license of <paramref name="pool"/> at <paramref name="asOf"/>: the chain of events and the rule ids that decided it.</summary>
     /// <param name="holder">The holder.</param>
     /// <param name="pool">The token and app.</param>
     /// <param name="asOf">The business instant.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<LicenceExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default);
+    Task<LicenseExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md). Every line is
@@ -129,14 +129,14 @@ public sealed record AuditQuery
 /// <param name="Sequence">The event's global sequence in the log.</param>
 /// <param name="Stream">The stream id.</param>
 /// <param name="Version">The event's version in its stream.</param>
-/// <param name="EventName">The stable event name, for example <c>vpp.pool.licence_granted.v1</c>.</param>
+/// <param name="EventName">The stable event name, for example <c>vpp.pool.license_granted.v1</c>.</param>
 /// <param name="OccurredAt">Business time (the event's own OccurredAt, microsecond precision).</param>
 /// <param name="Token">The token, when the event concerns one.</param>
 /// <param name="AdamId">The app, when the event concerns one.</param>
 /// <param name="HolderKind"><c>user.personal</c>, <c>user.managed</c>, <c>device</c> or, for directory rows, <c>user</c>.</param>
 /// <param name="HolderId">The pseudonymous holder id, when the event concerns one holder.</param>
 /// <param name="QueuePosition">The queue position of a queued holder (rule A6).</param>
-/// <param name="Action">What happened, for example <c>licence_granted</c>.</param>
+/// <param name="Action">What happened, for example <c>license_granted</c>.</param>
 /// <param name="Reason">Why, for example <c>NoLongerTargeted</c>, or a short detail.</param>
 /// <param name="Rule">The rule id that decided it, for example <c>R4</c>.</param>
 /// <param name="Actor">Who issued the command (the event's user name metadata).</param>
@@ -168,7 +168,7 @@ public sealed record AuditEntry(
 /// <summary>A pool as it stood at an instant.</summary>
 /// <param name="AsOf">The business instant.</param>
 /// <param name="Summary">Its counts (S1), queue length (A6), over-allocation (S4), drift (S2).</param>
-/// <param name="Holders">Every holder of a licence, ordered by key.</param>
+/// <param name="Holders">Every holder of a license, ordered by key.</param>
 /// <param name="Queue">The queue, oldest first.</param>
 /// <param name="EventCount">How many of the pool's events were folded.</param>
 public sealed record PoolPosition(Instant AsOf, Reading.PoolSummary Summary, IReadOnlyList<Holder> Holders, IReadOnlyList<Pools.QueuedHolder> Queue, long EventCount);
@@ -207,7 +207,7 @@ public sealed record TenantPosition(Instant AsOf, IReadOnlyList<Reading.PoolSumm
 /// <param name="Sentence">What happened, in one sentence.</param>
 public sealed record ExplanationStep(Instant At, long Version, string EventName, string? Rule, string Sentence);
 
-/// <summary>Why a holder has, or has not, a licence of a pool at an instant.</summary>
+/// <summary>Why a holder has, or has not, a license of a pool at an instant.</summary>
 /// <param name="Holder">The holder.</param>
 /// <param name="Pool">The pool.</param>
 /// <param name="AsOf">The business instant.</param>
@@ -215,7 +215,7 @@ public sealed record ExplanationStep(Instant At, long Version, string EventName,
 /// <param name="QueuePosition">The queue position when queued, else 0.</param>
 /// <param name="Steps">The events that moved the holder, oldest first.</param>
 /// <param name="Summary">One paragraph for a person.</param>
-public sealed record LicenceExplanation(
+public sealed record LicenseExplanation(
     Holder Holder,
     PoolId Pool,
     Instant AsOf,
@@ -224,8 +224,8 @@ public sealed record LicenceExplanation(
     IReadOnlyList<ExplanationStep> Steps,
     string Summary)
 {
-    /// <summary>True when the holder held a licence at <see cref="AsOf"/>.</summary>
-    public bool HasLicence => Status == Pools.SeatStatus.Granted;
+    /// <summary>True when the holder held a license at <see cref="AsOf"/>.</summary>
+    public bool HasLicense => Status == Pools.SeatStatus.Granted;
 }
 
 /// <summary>What an import did.</summary>

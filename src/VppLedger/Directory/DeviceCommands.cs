@@ -24,7 +24,7 @@ public sealed record RecordDevice(
     CommandId Id,
     Actor Actor) : IDeviceCommand;
 
-/// <summary>Record that a device was retired or removed from management (rule R5: its licences stay).</summary>
+/// <summary>Record that a device was retired or removed from management (rule R5: its licenses stay).</summary>
 /// <param name="Device">The device.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>

@@ -11,7 +11,7 @@ public interface IDeviceEvent : ILedgerEvent;
 /// <param name="SerialNumber">Its serial number (personal data).</param>
 /// <param name="Profile">Platform, ownership, enrollment, supervision, kiosk, App Store access.</param>
 /// <param name="User">The user it belongs to, if any.</param>
-/// <param name="SignedInAppleIdKind">Which Apple ID kind is signed in on it, if any (rule L3: user licence coverage).</param>
+/// <param name="SignedInAppleIdKind">Which Apple ID kind is signed in on it, if any (rule L3: user license coverage).</param>
 public sealed record DeviceRecorded(
     Instant OccurredAt,
     DeviceId Device,
@@ -33,6 +33,6 @@ public sealed record DeviceFactsChanged(
     UserId? User,
     AppleIdKind? SignedInAppleIdKind) : IDeviceEvent;
 
-/// <summary>The device was retired or removed from management. It keeps its licences: nothing is reclaimed (rule R5).</summary>
+/// <summary>The device was retired or removed from management. It keeps its licenses: nothing is reclaimed (rule R5).</summary>
 /// <param name="OccurredAt">When.</param>
 public sealed record DeviceRemovedFromManagement(Instant OccurredAt) : IDeviceEvent;

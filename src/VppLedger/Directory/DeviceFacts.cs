@@ -6,13 +6,13 @@ public enum Platform
     /// <summary>iPhone.</summary>
     iOS = 0,
 
-    /// <summary>iPad; behaves as iOS for licences.</summary>
+    /// <summary>iPad; behaves as iOS for licenses.</summary>
     iPadOS = 1,
 
     /// <summary>Mac.</summary>
     macOS = 2,
 
-    /// <summary>Apple TV; behaves as iOS for licences.</summary>
+    /// <summary>Apple TV; behaves as iOS for licenses.</summary>
     tvOS = 3,
 }
 
@@ -22,7 +22,7 @@ public enum Ownership
     /// <summary>Bring your own device: owned by the end user.</summary>
     Personal = 0,
 
-    /// <summary>Owned by the organisation.</summary>
+    /// <summary>Owned by the organization.</summary>
     Corporate = 1,
 }
 
@@ -32,7 +32,7 @@ public enum EnrollmentKind
     /// <summary>Device enrollment (by the user, or automated through Apple Business Manager).</summary>
     Device = 0,
 
-    /// <summary>Apple's User Enrollment: user licences with managed Apple IDs only (rule L5).</summary>
+    /// <summary>Apple's User Enrollment: user licenses with managed Apple IDs only (rule L5).</summary>
     UserEnrollment = 1,
 }
 

@@ -16,7 +16,7 @@ public sealed record GroupCreated(Instant OccurredAt, GroupId Group, GroupKind K
 /// <param name="Members">The new members in order of addition, with increasing positions.</param>
 public sealed record GroupMembersAdded(Instant OccurredAt, IReadOnlyList<PositionedGroupMember> Members) : IGroupEvent;
 
-/// <summary>Members left the group (a user no longer in any targeted group has the licence reclaimed, rule R4).</summary>
+/// <summary>Members left the group (a user no longer in any targeted group has the license reclaimed, rule R4).</summary>
 /// <param name="OccurredAt">When.</param>
 /// <param name="Members">The members that left; each was a member.</param>
 public sealed record GroupMembersRemoved(Instant OccurredAt, IReadOnlyList<GroupMember> Members) : IGroupEvent;

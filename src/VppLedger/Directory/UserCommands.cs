@@ -15,8 +15,8 @@ public interface IUserCommand : ILedgerCommand
 /// <param name="Actor">Who asked.</param>
 public sealed record RecordUser(UserId User, AppleId? PersonalAppleId, AppleId? ManagedAppleId, CommandId Id, Actor Actor) : IUserCommand;
 
-/// <summary>Record that a user left the organisation (rule R4).</summary>
+/// <summary>Record that a user left the organization (rule R4).</summary>
 /// <param name="User">The user.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
-public sealed record RecordUserLeftOrganisation(UserId User, CommandId Id, Actor Actor) : IUserCommand;
+public sealed record RecordUserLeftOrganization(UserId User, CommandId Id, Actor Actor) : IUserCommand;

@@ -28,7 +28,7 @@ public static class UserDecider
             return DirectoryRejections.AppleIdKindMismatch(AppleIdKind.Managed);
         }
 
-        if (!state.Recorded || state.LeftOrganisation)
+        if (!state.Recorded || state.LeftOrganization)
         {
             return Decision<IUserEvent>.Accept(new UserRecorded(now, command.User, command.PersonalAppleId, command.ManagedAppleId));
         }
@@ -42,7 +42,7 @@ public static class UserDecider
     /// <param name="command">The fact.</param>
     /// <param name="state">The user's state.</param>
     /// <param name="now">The current time.</param>
-    public static Decision<IUserEvent> Decide(RecordUserLeftOrganisation command, UserState state, Instant now)
+    public static Decision<IUserEvent> Decide(RecordUserLeftOrganization command, UserState state, Instant now)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
@@ -56,9 +56,9 @@ public static class UserDecider
             return DirectoryRejections.UserNotFound(command.User);
         }
 
-        return state.LeftOrganisation
+        return state.LeftOrganization
             ? Decision<IUserEvent>.Nothing
-            : Decision<IUserEvent>.Accept(new UserLeftOrganisation(now));
+            : Decision<IUserEvent>.Accept(new UserLeftOrganization(now));
     }
 
     /// <summary>Folds one event into the state. Never validates, never throws.</summary>
@@ -69,12 +69,12 @@ public static class UserDecider
         UserRecorded e => state with
         {
             Id = e.User,
-            LeftOrganisation = false,
+            LeftOrganization = false,
             PersonalAppleId = e.PersonalAppleId,
             ManagedAppleId = e.ManagedAppleId,
         },
         UserAppleIdsChanged e => state with { PersonalAppleId = e.PersonalAppleId, ManagedAppleId = e.ManagedAppleId },
-        UserLeftOrganisation => state with { LeftOrganisation = true },
+        UserLeftOrganization => state with { LeftOrganization = true },
         _ => state,
     };
 

@@ -18,6 +18,6 @@ public sealed record UserRecorded(Instant OccurredAt, UserId User, AppleId? Pers
 /// <param name="ManagedAppleId">The managed Apple ID now, if any.</param>
 public sealed record UserAppleIdsChanged(Instant OccurredAt, AppleId? PersonalAppleId, AppleId? ManagedAppleId) : IUserEvent;
 
-/// <summary>The user left the organisation: the ledger reclaims their licences (rule R4).</summary>
+/// <summary>The user left the organization: the ledger reclaims their licenses (rule R4).</summary>
 /// <param name="OccurredAt">When.</param>
-public sealed record UserLeftOrganisation(Instant OccurredAt) : IUserEvent;
+public sealed record UserLeftOrganization(Instant OccurredAt) : IUserEvent;

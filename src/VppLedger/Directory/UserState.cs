@@ -12,8 +12,8 @@ public sealed record UserState
     /// <summary>True once recorded.</summary>
     public bool Recorded => Id is not null;
 
-    /// <summary>True after the user left the organisation, until recorded again (rule R4).</summary>
-    public bool LeftOrganisation { get; init; }
+    /// <summary>True after the user left the organization, until recorded again (rule R4).</summary>
+    public bool LeftOrganization { get; init; }
 
     /// <summary>The personal Apple ID, if known.</summary>
     public AppleId? PersonalAppleId { get; init; }
@@ -22,12 +22,12 @@ public sealed record UserState
     public AppleId? ManagedAppleId { get; init; }
 
     /// <summary>
-    /// The licence holders of this user: one per Apple ID kind known, personal first. A user with both Apple IDs
-    /// is two holders and uses two licences of the same app (rule L4). None for an unknown user or one who left.
+    /// The license holders of this user: one per Apple ID kind known, personal first. A user with both Apple IDs
+    /// is two holders and uses two licenses of the same app (rule L4). None for an unknown user or one who left.
     /// </summary>
     public IReadOnlyList<Holder> Holders()
     {
-        if (Id is not { } user || LeftOrganisation)
+        if (Id is not { } user || LeftOrganization)
         {
             return [];
         }

@@ -10,7 +10,7 @@ public enum Permissions
     /// <summary>"Managed apps": upload, renew, configure, sync and delete location tokens.</summary>
     ManagedApps = 1,
 
-    /// <summary>"Mobile apps": assign VPP apps and revoke their licences.</summary>
+    /// <summary>"Mobile apps": assign VPP apps and revoke their licenses.</summary>
     MobileApps = 2,
 
     /// <summary>Report directory facts (users, devices, groups); what a host's sync job holds.</summary>

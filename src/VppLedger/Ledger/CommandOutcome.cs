@@ -16,7 +16,7 @@ public enum CommandStatus
 /// <summary>One event a command wrote: its stream, its version in that stream and its stable name.</summary>
 /// <param name="Stream">The stream id, for example <c>pool:tok-1:361309726</c>.</param>
 /// <param name="Version">The event's version in its stream.</param>
-/// <param name="EventName">The stable event name, for example <c>vpp.pool.licence_granted.v1</c>.</param>
+/// <param name="EventName">The stable event name, for example <c>vpp.pool.license_granted.v1</c>.</param>
 /// <param name="Event">The event itself.</param>
 public sealed record LedgerChange(string Stream, long Version, string EventName, ILedgerEvent Event);
 
@@ -38,8 +38,8 @@ public sealed record CommandOutcome(
     bool IsReplay = false)
 {
     /// <summary>
-    /// Members of a targeted group that got no licence for a reason of their own (for example a User Enrollment device
-    /// and a device licence, rule L5), while the command as a whole was applied. Empty for most commands.
+    /// Members of a targeted group that got no license for a reason of their own (for example a User Enrollment device
+    /// and a device license, rule L5), while the command as a whole was applied. Empty for most commands.
     /// </summary>
     public IReadOnlyList<Rejection> Warnings { get; init; } = [];
 

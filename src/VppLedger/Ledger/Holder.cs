@@ -1,7 +1,7 @@
 namespace VppLedger;
 
-/// <summary>The two licence types Apple offers (rule L1).</summary>
-public enum LicenceType
+/// <summary>The two license types Apple offers (rule L1).</summary>
+public enum LicenseType
 {
     /// <summary>Bound to a user's Apple ID; covers up to 5 devices of that Apple ID (rule L3).</summary>
     User = 0,
@@ -10,7 +10,7 @@ public enum LicenceType
     Device = 1,
 }
 
-/// <summary>What was bought: an app or a book (books take user licences only, rule L6).</summary>
+/// <summary>What was bought: an app or a book (books take user licenses only, rule L6).</summary>
 public enum ProductKind
 {
     /// <summary>A store app or a custom app (rule L9).</summary>
@@ -21,13 +21,13 @@ public enum ProductKind
 }
 
 /// <summary>
-/// What a licence is assigned to: a user's Apple ID of one kind (user licence) or a device (device licence).
+/// What a license is assigned to: a user's Apple ID of one kind (user license) or a device (device license).
 /// Built from the host's ids, never from Apple IDs or serial numbers, so it is safe in keys and logs.
 /// A user with a personal and a managed Apple ID is two holders (rule L4).
 /// </summary>
 public sealed record Holder
 {
-    private Holder(LicenceType type, string ownerId, AppleIdKind? appleIdKind)
+    private Holder(LicenseType type, string ownerId, AppleIdKind? appleIdKind)
     {
         Type = type;
         OwnerId = ownerId;
@@ -35,28 +35,28 @@ public sealed record Holder
 
         // Built once: deciders, seats and the audit read it several times per holder (a grant of 1,000 holders
         // allocated about 0.5 MB of keys when it was built on every read).
-        Key = type == LicenceType.Device
+        Key = type == LicenseType.Device
             ? "d." + ownerId
             : "u." + ownerId + (appleIdKind == VppLedger.AppleIdKind.Managed ? ".managed" : ".personal");
     }
 
-    /// <summary>The licence type this holder takes.</summary>
-    public LicenceType Type { get; }
+    /// <summary>The license type this holder takes.</summary>
+    public LicenseType Type { get; }
 
-    /// <summary>The host's user id (user licence) or device id (device licence).</summary>
+    /// <summary>The host's user id (user license) or device id (device license).</summary>
     public string OwnerId { get; }
 
-    /// <summary>Which of the user's Apple IDs holds the licence; null for a device.</summary>
+    /// <summary>Which of the user's Apple IDs holds the license; null for a device.</summary>
     public AppleIdKind? AppleIdKind { get; }
 
     /// <summary>A stable text key, unique per holder within a pool: <c>u.{userId}.personal</c>, <c>u.{userId}.managed</c> or <c>d.{deviceId}</c>.</summary>
     public string Key { get; }
 
-    /// <summary>A user licence held by one of the user's Apple IDs.</summary>
-    public static Holder ForUser(UserId user, AppleIdKind kind) => new(LicenceType.User, user.Value, kind);
+    /// <summary>A user license held by one of the user's Apple IDs.</summary>
+    public static Holder ForUser(UserId user, AppleIdKind kind) => new(LicenseType.User, user.Value, kind);
 
-    /// <summary>A device licence held by a device.</summary>
-    public static Holder ForDevice(DeviceId device) => new(LicenceType.Device, device.Value, null);
+    /// <summary>A device license held by a device.</summary>
+    public static Holder ForDevice(DeviceId device) => new(LicenseType.Device, device.Value, null);
 
     /// <summary>Rebuilds a holder from its <see cref="Key"/>; throws <see cref="FormatException"/> for any other text.</summary>
     public static Holder FromKey(string key)
@@ -82,11 +82,11 @@ public sealed record Holder
         throw new FormatException($"Holder key '{key}' starts with neither 'u.' nor 'd.'.");
     }
 
-    /// <summary>The user, for a user licence holder.</summary>
-    public UserId? User => Type == LicenceType.User ? new UserId(OwnerId) : null;
+    /// <summary>The user, for a user license holder.</summary>
+    public UserId? User => Type == LicenseType.User ? new UserId(OwnerId) : null;
 
-    /// <summary>The device, for a device licence holder.</summary>
-    public DeviceId? Device => Type == LicenceType.Device ? new DeviceId(OwnerId) : null;
+    /// <summary>The device, for a device license holder.</summary>
+    public DeviceId? Device => Type == LicenseType.Device ? new DeviceId(OwnerId) : null;
 
     /// <inheritdoc />
     public override string ToString() => Key;

@@ -114,7 +114,7 @@ public readonly record struct SerialNumber
     public override string ToString() => "SerialNumber(***)";
 }
 
-/// <summary>Whether an Apple ID is the person's own or one issued by the organisation (rule L4, L5).</summary>
+/// <summary>Whether an Apple ID is the person's own or one issued by the organization (rule L4, L5).</summary>
 public enum AppleIdKind
 {
     /// <summary>A personal Apple ID, created by the end user.</summary>
@@ -149,7 +149,7 @@ public readonly record struct AppleId
     public override string ToString() => $"AppleId({Kind}, ***)";
 }
 
-/// <summary>One licence pool: the licences of one app bought under one token (rule L10: never merged across tokens).</summary>
+/// <summary>One license pool: the licenses of one app bought under one token (rule L10: never merged across tokens).</summary>
 public readonly record struct PoolId(TokenId Token, AdamId AdamId)
 {
     /// <inheritdoc />

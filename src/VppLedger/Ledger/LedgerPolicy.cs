@@ -13,7 +13,7 @@ public sealed record LedgerPolicy
 
     /// <summary>
     /// Newer MDM behaviour: removing an assignment reclaims nothing until its intent is set to Uninstall,
-    /// and deleting a token revokes its licences.
+    /// and deleting a token revokes its licenses.
     /// </summary>
     public static LedgerPolicy CurrentApple { get; } = new()
     {
@@ -21,10 +21,10 @@ public sealed record LedgerPolicy
         DeletingTokenRevokes = true,
     };
 
-    /// <summary>Rule R2 (article): removing an assignment reclaims its licences. False: only intent Uninstall reclaims.</summary>
+    /// <summary>Rule R2 (article): removing an assignment reclaims its licenses. False: only intent Uninstall reclaims.</summary>
     public bool RemovingAssignmentReclaims { get; init; } = true;
 
-    /// <summary>Rule T10 (article: false): deleting a token orphans its licences. True: deleting revokes them first.</summary>
+    /// <summary>Rule T10 (article: false): deleting a token orphans its licenses. True: deleting revokes them first.</summary>
     public bool DeletingTokenRevokes { get; init; }
 
     /// <summary>Rule T2: a token this close to its expiry reports "expiring soon". Ledger policy: 30 days.</summary>

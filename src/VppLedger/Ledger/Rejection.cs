@@ -5,7 +5,7 @@ namespace VppLedger;
 /// of spec/RULES.md that refused it, and one sentence for a person that says what to do.
 /// A rejected command writes nothing.
 /// </summary>
-/// <param name="Code">Stable machine code, for example <c>NoLicencesAvailable</c>.</param>
+/// <param name="Code">Stable machine code, for example <c>NoLicensesAvailable</c>.</param>
 /// <param name="Rule">The rule id that decided it, for example <c>S4</c>.</param>
 /// <param name="Message">What was wrong and what to do.</param>
 public sealed record Rejection(string Code, string Rule, string Message);

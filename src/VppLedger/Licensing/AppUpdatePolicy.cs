@@ -21,11 +21,11 @@ public static class AppUpdatePolicy
 {
     /// <summary>What happens to an app's updates at device check-in (rule T11).</summary>
     /// <param name="automaticAppUpdates">The token's automatic app updates setting.</param>
-    /// <param name="licenceType">The assignment's licence type.</param>
+    /// <param name="licenseType">The assignment's license type.</param>
     /// <param name="requiredIntent">True for Required intent; false for Available (and Uninstall, which updates nothing).</param>
-    public static AppUpdateBehaviour AtCheckIn(bool automaticAppUpdates, LicenceType licenceType, bool requiredIntent)
+    public static AppUpdateBehaviour AtCheckIn(bool automaticAppUpdates, LicenseType licenseType, bool requiredIntent)
     {
-        if (licenceType == LicenceType.User)
+        if (licenseType == LicenseType.User)
         {
             return AppUpdateBehaviour.FollowsUserAppStoreSettings;
         }

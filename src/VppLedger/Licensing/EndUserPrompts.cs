@@ -24,10 +24,10 @@ public enum PromptAdvice
     /// <summary>Works but is not recommended: warn the administrator (rule P8).</summary>
     NotRecommended = 1,
 
-    /// <summary>Not supported at all (rule L5: device licences on User Enrollment).</summary>
+    /// <summary>Not supported at all (rule L5: device licenses on User Enrollment).</summary>
     NotSupported = 2,
 
-    /// <summary>Supported, but the P table says nothing of the prompts (user licences on User Enrollment, rule L5).</summary>
+    /// <summary>Supported, but the P table says nothing of the prompts (user licenses on User Enrollment, rule L5).</summary>
     NotCovered = 3,
 }
 
@@ -40,13 +40,13 @@ public enum PromptAdvice
 public sealed record EndUserPrompts(string Rule, PromptAdvice Advice, PromptShown VppInvite, PromptShown InstallPrompt, PromptShown AppleIdPrompt)
 {
     /// <summary>
-    /// The row of the P table for a device and licence type. A kiosk is taken as supervised; a personal
+    /// The row of the P table for a device and license type. A kiosk is taken as supervised; a personal
     /// (BYOD) device reads the BYOD rows whatever its supervision.
     /// </summary>
-    public static EndUserPrompts For(Ownership ownership, bool supervised, bool kiosk, bool userEnrollment, LicenceType licenceType)
+    public static EndUserPrompts For(Ownership ownership, bool supervised, bool kiosk, bool userEnrollment, LicenseType licenseType)
     {
         const PromptShown Y = PromptShown.Yes, N = PromptShown.No, NA = PromptShown.NotApplicable;
-        var user = licenceType == LicenceType.User;
+        var user = licenseType == LicenseType.User;
         if (userEnrollment)
         {
             return user
@@ -72,10 +72,10 @@ public sealed record EndUserPrompts(string Rule, PromptAdvice Advice, PromptShow
         };
     }
 
-    /// <summary>The row of the P table for a device's profile and a licence type.</summary>
-    public static EndUserPrompts For(DeviceProfile profile, LicenceType licenceType)
+    /// <summary>The row of the P table for a device's profile and a license type.</summary>
+    public static EndUserPrompts For(DeviceProfile profile, LicenseType licenseType)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        return For(profile.Ownership, profile.Supervised, profile.Kiosk, profile.Enrollment == EnrollmentKind.UserEnrollment, licenceType);
+        return For(profile.Ownership, profile.Supervised, profile.Kiosk, profile.Enrollment == EnrollmentKind.UserEnrollment, licenseType);
     }
 }

@@ -5,29 +5,29 @@ namespace VppLedger.Licensing;
 /// <summary>Licensing refusals shared by pools, assignments and holder resolution. Codes are stable and listed in docs/errors.md.</summary>
 public static class LicensingRejections
 {
-    /// <summary>A book takes user licences only (rule L6).</summary>
-    public static Rejection BooksTakeUserLicencesOnly(AdamId book) => new(
-        "BooksTakeUserLicencesOnly",
+    /// <summary>A book takes user licenses only (rule L6).</summary>
+    public static Rejection BooksTakeUserLicensesOnly(AdamId book) => new(
+        "BooksTakeUserLicensesOnly",
         "L6",
-        $"Book {book} takes user licences only; a device licence was asked for. Assign the book with licence type User.");
+        $"Book {book} takes user licenses only; a device license was asked for. Assign the book with license type User.");
 
-    /// <summary>Licences move from user to device only, never back (rule L8).</summary>
+    /// <summary>Licenses move from user to device only, never back (rule L8).</summary>
     public static Rejection DeviceToUserMigrationNotSupported(AdamId app) => new(
         "DeviceToUserMigrationNotSupported",
         "L8",
-        $"App {app} cannot move from device licences to user licences; Apple supports user to device only. Keep device licensing, or create a new user-licensed assignment after removing the device one.");
+        $"App {app} cannot move from device licenses to user licenses; Apple supports user to device only. Keep device licensing, or create a new user-licensed assignment after removing the device one.");
 
-    /// <summary>A User Enrollment device cannot take a device licence (rule L5).</summary>
+    /// <summary>A User Enrollment device cannot take a device license (rule L5).</summary>
     public static Rejection DeviceLicensingNotOnUserEnrollment(DeviceId device) => new(
         "DeviceLicensingNotOnUserEnrollment",
         "L5",
-        $"Device {device} is enrolled with User Enrollment, which does not support device licences. Assign the app with licence type User to the device's user, with a managed Apple ID.");
+        $"Device {device} is enrolled with User Enrollment, which does not support device licenses. Assign the app with license type User to the device's user, with a managed Apple ID.");
 
-    /// <summary>A user licence on a User Enrollment device needs a managed Apple ID (rule L5).</summary>
+    /// <summary>A user license on a User Enrollment device needs a managed Apple ID (rule L5).</summary>
     public static Rejection UserEnrollmentNeedsManagedAppleId(UserId user) => new(
         "UserEnrollmentNeedsManagedAppleId",
         "L5",
-        $"User {user} is on a User Enrollment device but has no managed Apple ID; User Enrollment takes user licences with managed Apple IDs only. Give the user a managed Apple ID in Apple Business Manager.");
+        $"User {user} is on a User Enrollment device but has no managed Apple ID; User Enrollment takes user licenses with managed Apple IDs only. Give the user a managed Apple ID in Apple Business Manager.");
 
     /// <summary>User licensing goes through the App Store, which a policy blocks (rule L7).</summary>
     public static Rejection UserLicensingNeedsAppStore(DeviceId? device) => new(
@@ -35,17 +35,17 @@ public static class LicensingRejections
         "L7",
         string.Create(
             CultureInfo.InvariantCulture,
-            $"The App Store is blocked on device {device?.Value ?? "(unknown)"}, and user licensing needs it for the VPP invitation. Allow the App Store, or assign the app with licence type Device."));
+            $"The App Store is blocked on device {device?.Value ?? "(unknown)"}, and user licensing needs it for the VPP invitation. Allow the App Store, or assign the app with license type Device."));
 
-    /// <summary>A user licence was asked for a member that is no user, or a user with no Apple ID (rules L3, L4).</summary>
-    public static Rejection UserLicenceNeedsAppleId(string member) => new(
-        "UserLicenceNeedsAppleId",
+    /// <summary>A user license was asked for a member that is no user, or a user with no Apple ID (rules L3, L4).</summary>
+    public static Rejection UserLicenseNeedsAppleId(string member) => new(
+        "UserLicenseNeedsAppleId",
         "L3",
-        $"Member {member} has no Apple ID known to the MDM, and a user licence is bound to an Apple ID. Report the user's Apple ID, or assign with licence type Device.");
+        $"Member {member} has no Apple ID known to the MDM, and a user license is bound to an Apple ID. Report the user's Apple ID, or assign with license type Device.");
 
-    /// <summary>A device licence was asked for a member that is no device (rule L2).</summary>
-    public static Rejection DeviceLicenceNeedsDevice(string member) => new(
-        "DeviceLicenceNeedsDevice",
+    /// <summary>A device license was asked for a member that is no device (rule L2).</summary>
+    public static Rejection DeviceLicenseNeedsDevice(string member) => new(
+        "DeviceLicenseNeedsDevice",
         "L2",
-        $"Member {member} is not a device, and a device licence is bound to one device. Target a device group, or assign with licence type User.");
+        $"Member {member} is not a device, and a device license is bound to one device. Target a device group, or assign with license type User.");
 }

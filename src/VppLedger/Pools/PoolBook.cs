@@ -18,7 +18,7 @@ public sealed class PoolBook
     /// <summary>The pool's counters, exactly as <see cref="PoolDecider.Evolve"/> folds them.</summary>
     public PoolState State { get; private set; }
 
-    /// <summary>Every holder of a licence, ordered by <see cref="Holder.Key"/> (ordinal).</summary>
+    /// <summary>Every holder of a license, ordered by <see cref="Holder.Key"/> (ordinal).</summary>
     public IReadOnlyList<Holder> Holders => [.. granted.Values.OrderBy(h => h.Key, StringComparer.Ordinal)];
 
     /// <summary>The whole queue, oldest first (rule A6).</summary>
@@ -44,11 +44,11 @@ public sealed class PoolBook
         State = PoolDecider.Evolve(State, @event);
         switch (@event)
         {
-            case LicenceGranted e:
+            case LicenseGranted e:
                 Dequeue(e.Holder.Key);
                 granted[e.Holder.Key] = e.Holder;
                 break;
-            case LicenceReclaimed e:
+            case LicenseReclaimed e:
                 granted.Remove(e.Holder.Key);
                 break;
             case HolderQueued e:

@@ -15,9 +15,9 @@ public interface IPoolCommand : ILedgerCommand
 /// </summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Product">App or book, as Apple reports it.</param>
-/// <param name="PurchasedCount">Licences bought.</param>
-/// <param name="RetiredCount">Licences retired or refunded; at most <paramref name="PurchasedCount"/>.</param>
-/// <param name="AppleAssignedCount">Licences Apple reports as assigned, when the sync read it; a difference is recorded as drift.</param>
+/// <param name="PurchasedCount">Licenses bought.</param>
+/// <param name="RetiredCount">Licenses retired or refunded; at most <paramref name="PurchasedCount"/>.</param>
+/// <param name="AppleAssignedCount">Licenses Apple reports as assigned, when the sync read it; a difference is recorded as drift.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
 public sealed record ApplyAppleCounts(
@@ -30,26 +30,26 @@ public sealed record ApplyAppleCounts(
     Actor Actor) : IPoolCommand;
 
 /// <summary>
-/// Grant one licence to each holder, in targeting order (rule A6): the first ones up to the free count get a
-/// licence, the rest wait in the pool's FIFO queue. Holders that already hold or wait are left as they are.
+/// Grant one license to each holder, in targeting order (rule A6): the first ones up to the free count get a
+/// license, the rest wait in the pool's FIFO queue. Holders that already hold or wait are left as they are.
 /// Needs <see cref="Permissions.MobileApps"/> (rule X1).
 /// </summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Holders">The holders, in targeting order.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
-public sealed record GrantLicences(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
+public sealed record GrantLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
-/// Reclaim the licences of these holders (rules R2, R3, R4, A4); queued ones leave the queue. Freed licences go
+/// Reclaim the licenses of these holders (rules R2, R3, R4, A4); queued ones leave the queue. Freed licenses go
 /// to the queue head in the same decision (rule A6). Needs <see cref="Permissions.MobileApps"/> (rule X1).
 /// </summary>
 /// <param name="Pool">The pool.</param>
-/// <param name="Holders">The holders whose licences are reclaimed.</param>
+/// <param name="Holders">The holders whose licenses are reclaimed.</param>
 /// <param name="Reason">Why; it decides the rule id recorded on each event.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
-public sealed record ReclaimLicences(
+public sealed record ReclaimLicenses(
     PoolId Pool,
     IReadOnlyList<Holder> Holders,
     ReclaimReason Reason,
@@ -57,28 +57,28 @@ public sealed record ReclaimLicences(
     Actor Actor) : IPoolCommand;
 
 /// <summary>
-/// Revoke every licence of the app under this token (rule R1), one page of holders at a time: the storage
+/// Revoke every license of the app under this token (rule R1), one page of holders at a time: the storage
 /// layer pages through the granted and queued holders and sends each page as one command. Unlike
-/// <see cref="ReclaimLicences"/>, freed licences do not go to the queue, so the pages stay stable.
+/// <see cref="ReclaimLicenses"/>, freed licenses do not go to the queue, so the pages stay stable.
 /// Needs <see cref="Permissions.MobileApps"/> (rule X1).
 /// </summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Holders">One page of holders: granted ones are reclaimed, queued ones leave the queue.</param>
 /// <param name="Id">Idempotency key (rule I4); one per page.</param>
 /// <param name="Actor">Who asked.</param>
-public sealed record RevokeAllLicences(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
+public sealed record RevokeAllLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
-/// Move a user from a user licence to device licences for its devices (rule L8), in one decision: the user
-/// licence is reclaimed and each device granted (or queued). Device to user is refused.
+/// Move a user from a user license to device licenses for its devices (rule L8), in one decision: the user
+/// license is reclaimed and each device granted (or queued). Device to user is refused.
 /// Needs <see cref="Permissions.MobileApps"/> (rule X1).
 /// </summary>
 /// <param name="Pool">The pool.</param>
-/// <param name="From">The user licence holder.</param>
-/// <param name="To">The device holders that take device licences instead.</param>
+/// <param name="From">The user license holder.</param>
+/// <param name="To">The device holders that take device licenses instead.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
-public sealed record MigrateToDeviceLicences(
+public sealed record MigrateToDeviceLicenses(
     PoolId Pool,
     Holder From,
     IReadOnlyList<Holder> To,
@@ -86,7 +86,7 @@ public sealed record MigrateToDeviceLicences(
     Actor Actor) : IPoolCommand;
 
 /// <summary>
-/// Record that the pool's token was deleted (rule T10): its licences are orphaned and can no longer be revoked
+/// Record that the pool's token was deleted (rule T10): its licenses are orphaned and can no longer be revoked
 /// (rule R7). Needs <see cref="Permissions.ManagedApps"/> (rule X1), as deleting a token does.
 /// </summary>
 /// <param name="Pool">The pool.</param>
@@ -96,7 +96,7 @@ public sealed record OrphanPool(PoolId Pool, CommandId Id, Actor Actor) : IPoolC
 
 /// <summary>
 /// Remove the app from the MDM's catalogue. An iOS-family VPP app cannot be removed (rule S3); for a macOS app
-/// the pool keeps its licences recorded, so the ledger writes nothing.
+/// the pool keeps its licenses recorded, so the ledger writes nothing.
 /// Needs <see cref="Permissions.MobileApps"/> (rule X1).
 /// </summary>
 /// <param name="Pool">The pool.</param>

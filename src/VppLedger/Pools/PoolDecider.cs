@@ -41,10 +41,10 @@ public static class PoolDecider
         return command switch
         {
             ApplyAppleCounts c => DecideCounts(c, state, lookup, now),
-            GrantLicences c => DecideGrant(c, state, lookup, now),
-            ReclaimLicences c => DecideReclaim(c, state, lookup, now),
-            RevokeAllLicences c => DecideRevokeAll(c, state, lookup, now),
-            MigrateToDeviceLicences c => DecideMigration(c, state, lookup, now),
+            GrantLicenses c => DecideGrant(c, state, lookup, now),
+            ReclaimLicenses c => DecideReclaim(c, state, lookup, now),
+            RevokeAllLicenses c => DecideRevokeAll(c, state, lookup, now),
+            MigrateToDeviceLicenses c => DecideMigration(c, state, lookup, now),
             OrphanPool c => DecideOrphan(c, state, now),
             RemoveAppFromMdm c => DecideRemoveApp(c),
             _ => throw new ArgumentException($"Unknown pool command {command.GetType().Name}.", nameof(command)),
@@ -65,11 +65,11 @@ public static class PoolDecider
                 RetiredCount = e.RetiredCount,
                 AppleAssignedCount = e.AppleAssignedCount ?? state.AppleAssignedCount,
             },
-            LicenceGranted e => Counted(state, e.Holder.Type, +1) with
+            LicenseGranted e => Counted(state, e.Holder.Type, +1) with
             {
                 QueuedCount = e.Reason == GrantReason.PromotedFromQueue ? state.QueuedCount - 1 : state.QueuedCount,
             },
-            LicenceReclaimed e => Counted(state, e.Holder.Type, -1),
+            LicenseReclaimed e => Counted(state, e.Holder.Type, -1),
             HolderQueued e => state with
             {
                 QueuedCount = state.QueuedCount + 1,
@@ -84,10 +84,10 @@ public static class PoolDecider
     /// <summary>The holders whose seats <paramref name="command"/> reads: the keys <see cref="PoolLookup.Seats"/> must answer.</summary>
     public static IReadOnlyList<Holder> HoldersNamedIn(IPoolCommand command) => command switch
     {
-        GrantLicences c => c.Holders,
-        ReclaimLicences c => c.Holders,
-        RevokeAllLicences c => c.Holders,
-        MigrateToDeviceLicences c => [c.From, .. c.To],
+        GrantLicenses c => c.Holders,
+        ReclaimLicenses c => c.Holders,
+        RevokeAllLicenses c => c.Holders,
+        MigrateToDeviceLicenses c => [c.From, .. c.To],
         _ => [],
     };
 
@@ -104,9 +104,9 @@ public static class PoolDecider
             ApplyAppleCounts c => c.PurchasedCount >= 0 && c.RetiredCount >= 0
                 ? Math.Max(0, checked(c.PurchasedCount - c.RetiredCount) - state.UsedCount)
                 : 0,
-            GrantLicences => state.AvailableCount,
-            ReclaimLicences c => checked(state.AvailableCount + c.Holders.Count),
-            MigrateToDeviceLicences => checked(state.AvailableCount + 1),
+            GrantLicenses => state.AvailableCount,
+            ReclaimLicenses c => checked(state.AvailableCount + c.Holders.Count),
+            MigrateToDeviceLicenses => checked(state.AvailableCount + 1),
             _ => 0,
         };
         return Math.Min(state.QueuedCount, seats);
@@ -117,15 +117,15 @@ public static class PoolDecider
     {
         ReclaimReason.AssignmentRemoved => "R2",
         ReclaimReason.Revoked => "R3",
-        ReclaimReason.NoLongerTargeted or ReclaimReason.LeftOrganisation => "R4",
+        ReclaimReason.NoLongerTargeted or ReclaimReason.LeftOrganization => "R4",
         ReclaimReason.UninstallIntent => "A4",
-        ReclaimReason.MigratedToDeviceLicence => "L8",
+        ReclaimReason.MigratedToDeviceLicense => "L8",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reclaim reason."),
     };
 
-    private static PoolState Counted(PoolState state, LicenceType type, int delta) => type == LicenceType.Device
-        ? state with { DeviceLicenceCount = state.DeviceLicenceCount + delta }
-        : state with { UserLicenceCount = state.UserLicenceCount + delta };
+    private static PoolState Counted(PoolState state, LicenseType type, int delta) => type == LicenseType.Device
+        ? state with { DeviceLicenseCount = state.DeviceLicenseCount + delta }
+        : state with { UserLicenseCount = state.UserLicenseCount + delta };
 
     private static Decision<IPoolEvent> DecideCounts(ApplyAppleCounts c, PoolState state, PoolLookup lookup, Instant now)
     {
@@ -162,15 +162,15 @@ public static class PoolDecider
         }
 
         plan.TotalCount = checked(c.PurchasedCount - c.RetiredCount);
-        plan.PromoteQueue(); // rule A6: bought licences serve the queue first-in-first-out
+        plan.PromoteQueue(); // rule A6: bought licenses serve the queue first-in-first-out
         return plan.Decision();
     }
 
-    private static Decision<IPoolEvent> DecideGrant(GrantLicences c, PoolState state, PoolLookup lookup, Instant now)
+    private static Decision<IPoolEvent> DecideGrant(GrantLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
         if (!c.Actor.Has(Permissions.MobileApps))
         {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"grant licences of pool {c.Pool}");
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"grant licenses of pool {c.Pool}");
         }
 
         if (state.Orphaned)
@@ -183,9 +183,9 @@ public static class PoolDecider
             return PoolRejections.PoolNotSynced(c.Pool);
         }
 
-        if (state.Product == ProductKind.Book && c.Holders.Any(h => h.Type == LicenceType.Device))
+        if (state.Product == ProductKind.Book && c.Holders.Any(h => h.Type == LicenseType.Device))
         {
-            return LicensingRejections.BooksTakeUserLicencesOnly(c.Pool.AdamId); // rule L6
+            return LicensingRejections.BooksTakeUserLicensesOnly(c.Pool.AdamId); // rule L6
         }
 
         var plan = new Plan(state, lookup, now);
@@ -198,16 +198,16 @@ public static class PoolDecider
         return plan.Decision();
     }
 
-    private static Decision<IPoolEvent> DecideReclaim(ReclaimLicences c, PoolState state, PoolLookup lookup, Instant now)
+    private static Decision<IPoolEvent> DecideReclaim(ReclaimLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
         if (!c.Actor.Has(Permissions.MobileApps))
         {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"reclaim licences of pool {c.Pool}");
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"reclaim licenses of pool {c.Pool}");
         }
 
         if (state.Orphaned)
         {
-            return PoolRejections.LicencesOrphanedTokenDeleted(c.Pool); // rule R7
+            return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
         }
 
         var plan = new Plan(state, lookup, now);
@@ -217,20 +217,20 @@ public static class PoolDecider
             plan.Release(holder, c.Reason, rule);
         }
 
-        plan.PromoteQueue(); // rule A6: freed licences go to the queue head in the same decision
+        plan.PromoteQueue(); // rule A6: freed licenses go to the queue head in the same decision
         return plan.Decision();
     }
 
-    private static Decision<IPoolEvent> DecideRevokeAll(RevokeAllLicences c, PoolState state, PoolLookup lookup, Instant now)
+    private static Decision<IPoolEvent> DecideRevokeAll(RevokeAllLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
         if (!c.Actor.Has(Permissions.MobileApps))
         {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"revoke the licences of pool {c.Pool}");
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"revoke the licenses of pool {c.Pool}");
         }
 
         if (state.Orphaned)
         {
-            return PoolRejections.LicencesOrphanedTokenDeleted(c.Pool); // rule R7
+            return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
         }
 
         var plan = new Plan(state, lookup, now);
@@ -242,26 +242,26 @@ public static class PoolDecider
         return plan.Decision();
     }
 
-    private static Decision<IPoolEvent> DecideMigration(MigrateToDeviceLicences c, PoolState state, PoolLookup lookup, Instant now)
+    private static Decision<IPoolEvent> DecideMigration(MigrateToDeviceLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
         if (!c.Actor.Has(Permissions.MobileApps))
         {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"migrate licences of pool {c.Pool}");
+            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"migrate licenses of pool {c.Pool}");
         }
 
-        if (c.From.Type == LicenceType.Device)
+        if (c.From.Type == LicenseType.Device)
         {
             return LicensingRejections.DeviceToUserMigrationNotSupported(c.Pool.AdamId); // rule L8
         }
 
-        if (c.To.Count == 0 || c.To.Any(h => h.Type != LicenceType.Device))
+        if (c.To.Count == 0 || c.To.Any(h => h.Type != LicenseType.Device))
         {
             return PoolRejections.MigrationNeedsDeviceHolders(c.Pool);
         }
 
         if (state.Orphaned)
         {
-            return PoolRejections.LicencesOrphanedTokenDeleted(c.Pool); // rule R7
+            return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
         }
 
         if (!state.Synced)
@@ -271,22 +271,22 @@ public static class PoolDecider
 
         if (state.Product == ProductKind.Book)
         {
-            return LicensingRejections.BooksTakeUserLicencesOnly(c.Pool.AdamId); // rule L6
+            return LicensingRejections.BooksTakeUserLicensesOnly(c.Pool.AdamId); // rule L6
         }
 
         if (lookup.SeatOf(c.From).Status == SeatStatus.None)
         {
             return c.To.All(h => lookup.SeatOf(h).Status != SeatStatus.None)
                 ? Decision<IPoolEvent>.Nothing // already migrated (rule I4)
-                : PoolRejections.UserLicenceNotHeld(c.Pool, c.From);
+                : PoolRejections.UserLicenseNotHeld(c.Pool, c.From);
         }
 
         // Rule L8: the user's seat passes to its devices before the queue sees it; no grant exceeds total (S4).
         var plan = new Plan(state, lookup, now);
-        plan.Release(c.From, ReclaimReason.MigratedToDeviceLicence, "L8");
+        plan.Release(c.From, ReclaimReason.MigratedToDeviceLicense, "L8");
         foreach (var device in c.To)
         {
-            plan.Place(device, GrantReason.MigratedFromUserLicence, "L8");
+            plan.Place(device, GrantReason.MigratedFromUserLicense, "L8");
         }
 
         plan.PromoteQueue();
@@ -312,7 +312,7 @@ public static class PoolDecider
             return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"remove app {c.Pool.AdamId} from the MDM");
         }
 
-        // Rule S3: an iOS VPP app cannot be deleted from the MDM. A macOS app's pool keeps its licences recorded.
+        // Rule S3: an iOS VPP app cannot be deleted from the MDM. A macOS app's pool keeps its licenses recorded.
         return c.Platform == Platform.macOS
             ? Decision<IPoolEvent>.Nothing
             : PoolRejections.VppAppCannotBeRemovedFromMdm(c.Pool, c.Platform);
@@ -323,8 +323,8 @@ public static class PoolDecider
     {
         private readonly List<IPoolEvent> events = [];
         private readonly Dictionary<string, HolderSeat> changed = new(StringComparer.Ordinal);
-        private int userCount = state.UserLicenceCount;
-        private int deviceCount = state.DeviceLicenceCount;
+        private int userCount = state.UserLicenseCount;
+        private int deviceCount = state.DeviceLicenseCount;
         private int queuedCount = state.QueuedCount;
         private long lastPosition = state.LastQueuePosition;
         private int headIndex;
@@ -340,7 +340,7 @@ public static class PoolDecider
         public Decision<IPoolEvent> Decision() =>
             events.Count == 0 ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(events);
 
-        /// <summary>Grants a free licence to the holder, or queues it (rule A6, S4); a holder that holds or waits is left alone.</summary>
+        /// <summary>Grants a free license to the holder, or queues it (rule A6, S4); a holder that holds or waits is left alone.</summary>
         public void Place(Holder holder, GrantReason reason, string rule)
         {
             if (SeatOf(holder).Status != SeatStatus.None)
@@ -360,7 +360,7 @@ public static class PoolDecider
             events.Add(new HolderQueued(state.Pool, holder, lastPosition, UsedCount > TotalCount ? "S4" : "A6", now));
         }
 
-        /// <summary>Reclaims the holder's licence, or takes it out of the queue; a holder with neither is left alone.</summary>
+        /// <summary>Reclaims the holder's license, or takes it out of the queue; a holder with neither is left alone.</summary>
         public void Release(Holder holder, ReclaimReason reason, string rule)
         {
             switch (SeatOf(holder).Status)
@@ -368,7 +368,7 @@ public static class PoolDecider
                 case SeatStatus.Granted:
                     Count(holder.Type, -1);
                     changed[holder.Key] = HolderSeat.None;
-                    events.Add(new LicenceReclaimed(state.Pool, holder, reason, rule, now));
+                    events.Add(new LicenseReclaimed(state.Pool, holder, reason, rule, now));
                     break;
                 case SeatStatus.Queued:
                     queuedCount = checked(queuedCount - 1);
@@ -378,7 +378,7 @@ public static class PoolDecider
             }
         }
 
-        /// <summary>Grants free licences to the queue head, oldest first (rule A6).</summary>
+        /// <summary>Grants free licenses to the queue head, oldest first (rule A6).</summary>
         public void PromoteQueue()
         {
             while (AvailableCount > 0 && queuedCount > 0)
@@ -404,12 +404,12 @@ public static class PoolDecider
         {
             Count(holder.Type, +1);
             changed[holder.Key] = HolderSeat.Granted;
-            events.Add(new LicenceGranted(state.Pool, holder, reason, rule, now));
+            events.Add(new LicenseGranted(state.Pool, holder, reason, rule, now));
         }
 
-        private void Count(LicenceType type, int delta)
+        private void Count(LicenseType type, int delta)
         {
-            if (type == LicenceType.Device)
+            if (type == LicenseType.Device)
             {
                 deviceCount = checked(deviceCount + delta);
             }

@@ -12,39 +12,39 @@ public interface IPoolEvent : ILedgerEvent
     PoolId Pool { get; }
 }
 
-/// <summary>Why a holder was granted a licence (rule I1: every grant says why).</summary>
+/// <summary>Why a holder was granted a license (rule I1: every grant says why).</summary>
 public enum GrantReason
 {
-    /// <summary>The holder was targeted and a licence was free (rule A6).</summary>
+    /// <summary>The holder was targeted and a license was free (rule A6).</summary>
     Targeted = 0,
 
-    /// <summary>The holder waited in the queue and a licence was freed or bought (rule A6).</summary>
+    /// <summary>The holder waited in the queue and a license was freed or bought (rule A6).</summary>
     PromotedFromQueue = 1,
 
-    /// <summary>A device licence granted while the device's user licence was reclaimed (rule L8).</summary>
-    MigratedFromUserLicence = 2,
+    /// <summary>A device license granted while the device's user license was reclaimed (rule L8).</summary>
+    MigratedFromUserLicense = 2,
 }
 
-/// <summary>Why a holder's licence was reclaimed, or why a queued holder left the queue (rule I1).</summary>
+/// <summary>Why a holder's license was reclaimed, or why a queued holder left the queue (rule I1).</summary>
 public enum ReclaimReason
 {
     /// <summary>The assignment was removed (rule R2).</summary>
     AssignmentRemoved = 0,
 
-    /// <summary>An administrator revoked the licence (rules R1, R3).</summary>
+    /// <summary>An administrator revoked the license (rules R1, R3).</summary>
     Revoked = 1,
 
     /// <summary>The holder is no longer in any targeted group (rule R4).</summary>
     NoLongerTargeted = 2,
 
-    /// <summary>The user left the organisation (rule R4).</summary>
-    LeftOrganisation = 3,
+    /// <summary>The user left the organization (rule R4).</summary>
+    LeftOrganization = 3,
 
     /// <summary>The assignment's intent was set to Uninstall (rule A4).</summary>
     UninstallIntent = 4,
 
-    /// <summary>The user licence was replaced by device licences (rule L8).</summary>
-    MigratedToDeviceLicence = 5,
+    /// <summary>The user license was replaced by device licenses (rule L8).</summary>
+    MigratedToDeviceLicense = 5,
 }
 
 /// <summary>
@@ -53,9 +53,9 @@ public enum ReclaimReason
 /// </summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Product">App or book (rule L6).</param>
-/// <param name="PurchasedCount">Licences bought, as Apple reports them.</param>
-/// <param name="RetiredCount">Licences retired or refunded, as Apple reports them.</param>
-/// <param name="AppleAssignedCount">Licences Apple says are assigned, when the sync reported it.</param>
+/// <param name="PurchasedCount">Licenses bought, as Apple reports them.</param>
+/// <param name="RetiredCount">Licenses retired or refunded, as Apple reports them.</param>
+/// <param name="AppleAssignedCount">Licenses Apple says are assigned, when the sync reported it.</param>
 /// <param name="OccurredAt">When the counts were read from Apple.</param>
 public sealed record AppleCountsApplied(
     PoolId Pool,
@@ -79,24 +79,24 @@ public sealed record AssignedCountDriftRecorded(
     int LedgerUsedCount,
     Instant OccurredAt) : IPoolEvent;
 
-/// <summary>A holder was granted one licence of the pool.</summary>
+/// <summary>A holder was granted one license of the pool.</summary>
 /// <param name="Pool">The pool.</param>
-/// <param name="Holder">Who holds it; its type says user or device licence (rule S1).</param>
+/// <param name="Holder">Who holds it; its type says user or device license (rule S1).</param>
 /// <param name="Reason">Why it was granted.</param>
 /// <param name="Rule">The rule id that decided the grant (rule I1).</param>
 /// <param name="OccurredAt">When it was granted.</param>
-public sealed record LicenceGranted(
+public sealed record LicenseGranted(
     PoolId Pool,
     Holder Holder,
     GrantReason Reason,
     string Rule,
     Instant OccurredAt) : IPoolEvent;
 
-/// <summary>A targeted holder found no free licence and waits at the end of the pool's FIFO queue (rule A6, S4).</summary>
+/// <summary>A targeted holder found no free license and waits at the end of the pool's FIFO queue (rule A6, S4).</summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Holder">Who waits.</param>
 /// <param name="Position">Queue position: strictly increasing per pool, never reused; lower is served first.</param>
-/// <param name="Rule">A6 (no licence free) or S4 (pool over-allocated).</param>
+/// <param name="Rule">A6 (no license free) or S4 (pool over-allocated).</param>
 /// <param name="OccurredAt">When the holder was queued.</param>
 public sealed record HolderQueued(
     PoolId Pool,
@@ -105,7 +105,7 @@ public sealed record HolderQueued(
     string Rule,
     Instant OccurredAt) : IPoolEvent;
 
-/// <summary>A queued holder left the queue without a licence (no longer targeted, revoked...).</summary>
+/// <summary>A queued holder left the queue without a license (no longer targeted, revoked...).</summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Holder">Who left.</param>
 /// <param name="Reason">Why.</param>
@@ -118,13 +118,13 @@ public sealed record HolderLeftQueue(
     string Rule,
     Instant OccurredAt) : IPoolEvent;
 
-/// <summary>A holder's licence was reclaimed: it is free again.</summary>
+/// <summary>A holder's license was reclaimed: it is free again.</summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Holder">Who held it.</param>
 /// <param name="Reason">Why it was reclaimed.</param>
 /// <param name="Rule">The rule id that decided the reclaim (rule I1).</param>
 /// <param name="OccurredAt">When it was reclaimed.</param>
-public sealed record LicenceReclaimed(
+public sealed record LicenseReclaimed(
     PoolId Pool,
     Holder Holder,
     ReclaimReason Reason,
@@ -132,7 +132,7 @@ public sealed record LicenceReclaimed(
     Instant OccurredAt) : IPoolEvent;
 
 /// <summary>
-/// The pool's token was deleted (rule T10): the licences still assigned at Apple are orphaned and can no
+/// The pool's token was deleted (rule T10): the licenses still assigned at Apple are orphaned and can no
 /// longer be revoked (rule R7). The ledger keeps them recorded.
 /// </summary>
 /// <param name="Pool">The pool.</param>

@@ -1,12 +1,12 @@
 namespace VppLedger.Pools;
 
-/// <summary>Where one holder stands in a pool: nothing, a granted licence, or a place in the queue.</summary>
+/// <summary>Where one holder stands in a pool: nothing, a granted license, or a place in the queue.</summary>
 public enum SeatStatus
 {
-    /// <summary>The holder neither holds a licence nor waits.</summary>
+    /// <summary>The holder neither holds a license nor waits.</summary>
     None = 0,
 
-    /// <summary>The holder holds a licence (its type is the holder's type).</summary>
+    /// <summary>The holder holds a license (its type is the holder's type).</summary>
     Granted = 1,
 
     /// <summary>The holder waits in the queue.</summary>
@@ -18,10 +18,10 @@ public enum SeatStatus
 /// <param name="QueuePosition">The queue position when <see cref="SeatStatus.Queued"/>; otherwise 0.</param>
 public readonly record struct HolderSeat(SeatStatus Status, long QueuePosition)
 {
-    /// <summary>No licence, not queued.</summary>
+    /// <summary>No license, not queued.</summary>
     public static HolderSeat None => default;
 
-    /// <summary>Holds a licence.</summary>
+    /// <summary>Holds a license.</summary>
     public static HolderSeat Granted => new(SeatStatus.Granted, 0);
 
     /// <summary>Waits at this queue position.</summary>

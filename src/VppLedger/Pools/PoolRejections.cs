@@ -24,37 +24,37 @@ public static class PoolRejections
             CultureInfo.InvariantCulture,
             $"Apple's counts for pool {pool} are not consistent (purchased {purchasedCount}, retired {retiredCount}, assigned {assignedCount?.ToString(CultureInfo.InvariantCulture) ?? "none"}): counts must be zero or more and retired at most purchased. Sync the token again; if it repeats, report it with this message."));
 
-    /// <summary>The token was deleted: its licences are orphaned and cannot be revoked any more (rule R7, T10).</summary>
-    public static Rejection LicencesOrphanedTokenDeleted(PoolId pool) => new(
-        "LicencesOrphanedTokenDeleted",
+    /// <summary>The token was deleted: its licenses are orphaned and cannot be revoked any more (rule R7, T10).</summary>
+    public static Rejection LicensesOrphanedTokenDeleted(PoolId pool) => new(
+        "LicensesOrphanedTokenDeleted",
         "R7",
-        $"Token {pool.Token} was deleted, so the licences of pool {pool} are orphaned and can no longer be revoked or reclaimed. Revoke licences before deleting a token; to free these, upload the token again.");
+        $"Token {pool.Token} was deleted, so the licenses of pool {pool} are orphaned and can no longer be revoked or reclaimed. Revoke licenses before deleting a token; to free these, upload the token again.");
 
     /// <summary>The token was deleted: the pool grants and syncs no more (rule T10).</summary>
     public static Rejection PoolOrphanedTokenDeleted(PoolId pool) => new(
         "PoolOrphanedTokenDeleted",
         "T10",
-        $"Token {pool.Token} was deleted, so pool {pool} takes no grant and no count any more. Upload the token again to use its licences.");
+        $"Token {pool.Token} was deleted, so pool {pool} takes no grant and no count any more. Upload the token again to use its licenses.");
 
     /// <summary>An iOS-family VPP app cannot be removed from the MDM (rule S3).</summary>
     public static Rejection VppAppCannotBeRemovedFromMdm(PoolId pool, Platform platform) => new(
         "VppAppCannotBeRemovedFromMdm",
         "S3",
-        $"App {pool.AdamId} ({platform}) is a VPP app of token {pool.Token}; an iOS VPP app cannot be removed from the MDM. Remove its assignments or revoke its licences instead.");
+        $"App {pool.AdamId} ({platform}) is a VPP app of token {pool.Token}; an iOS VPP app cannot be removed from the MDM. Remove its assignments or revoke its licenses instead.");
 
-    /// <summary>A migration names a holder that holds no user licence in this pool (rule L8).</summary>
-    public static Rejection UserLicenceNotHeld(PoolId pool, Holder from)
+    /// <summary>A migration names a holder that holds no user license in this pool (rule L8).</summary>
+    public static Rejection UserLicenseNotHeld(PoolId pool, Holder from)
     {
         ArgumentNullException.ThrowIfNull(from);
         return new(
-            "UserLicenceNotHeld",
+            "UserLicenseNotHeld",
             "L8",
-            $"Holder {from.Key} holds no licence in pool {pool}, so there is nothing to migrate. Grant the device licences directly instead.");
+            $"Holder {from.Key} holds no license in pool {pool}, so there is nothing to migrate. Grant the device licenses directly instead.");
     }
 
-    /// <summary>A migration to device licences names no device, or names a user holder as a target (rule L8).</summary>
+    /// <summary>A migration to device licenses names no device, or names a user holder as a target (rule L8).</summary>
     public static Rejection MigrationNeedsDeviceHolders(PoolId pool) => new(
         "MigrationNeedsDeviceHolders",
         "L8",
-        $"A migration in pool {pool} must name one or more device holders (d.{{deviceId}}) to receive device licences. Pass the user's devices as the targets.");
+        $"A migration in pool {pool} must name one or more device holders (d.{{deviceId}}) to receive device licenses. Pass the user's devices as the targets.");
 }

@@ -16,17 +16,17 @@ public sealed record PoolState
     /// <summary>App or book (rule L6).</summary>
     public ProductKind Product { get; init; }
 
-    /// <summary>Licences bought, as Apple last reported them (rule S2).</summary>
+    /// <summary>Licenses bought, as Apple last reported them (rule S2).</summary>
     public int PurchasedCount { get; init; }
 
-    /// <summary>Licences retired or refunded, as Apple last reported them (rule S2).</summary>
+    /// <summary>Licenses retired or refunded, as Apple last reported them (rule S2).</summary>
     public int RetiredCount { get; init; }
 
-    /// <summary>User licences granted (rule S1).</summary>
-    public int UserLicenceCount { get; init; }
+    /// <summary>User licenses granted (rule S1).</summary>
+    public int UserLicenseCount { get; init; }
 
-    /// <summary>Device licences granted (rule S1).</summary>
-    public int DeviceLicenceCount { get; init; }
+    /// <summary>Device licenses granted (rule S1).</summary>
+    public int DeviceLicenseCount { get; init; }
 
     /// <summary>Holders waiting in the FIFO queue (rule A6).</summary>
     public int QueuedCount { get; init; }
@@ -37,16 +37,16 @@ public sealed record PoolState
     /// <summary>Apple's assigned count at the last sync that reported one (rule S2), or null.</summary>
     public int? AppleAssignedCount { get; init; }
 
-    /// <summary>True once the token was deleted: the licences are orphaned (rules T10, R7).</summary>
+    /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 
-    /// <summary>Licences usable: purchased minus retired, never below zero (rule S1).</summary>
+    /// <summary>Licenses usable: purchased minus retired, never below zero (rule S1).</summary>
     public int TotalCount => Math.Max(0, PurchasedCount - RetiredCount);
 
-    /// <summary>Licences granted, user and device together (rule S1).</summary>
-    public int UsedCount => UserLicenceCount + DeviceLicenceCount;
+    /// <summary>Licenses granted, user and device together (rule S1).</summary>
+    public int UsedCount => UserLicenseCount + DeviceLicenseCount;
 
-    /// <summary>Licences free to grant: total minus used, never below zero (rule S1).</summary>
+    /// <summary>Licenses free to grant: total minus used, never below zero (rule S1).</summary>
     public int AvailableCount => Math.Max(0, TotalCount - UsedCount);
 
     /// <summary>True when Apple lowered the total below used: grants stop until used is below total (rule S4).</summary>

@@ -10,22 +10,22 @@ namespace VppLedger.Reading;
 /// <param name="Pool">The token and app.</param>
 /// <param name="Product">App or book.</param>
 /// <param name="TotalCount">Purchased minus retired, as Apple last reported.</param>
-/// <param name="UsedCount">User plus device licences held.</param>
-/// <param name="UserLicenceCount">User licences held.</param>
-/// <param name="DeviceLicenceCount">Device licences held.</param>
+/// <param name="UsedCount">User plus device licenses held.</param>
+/// <param name="UserLicenseCount">User licenses held.</param>
+/// <param name="DeviceLicenseCount">Device licenses held.</param>
 /// <param name="AvailableCount">Total minus used, never below zero.</param>
-/// <param name="QueuedCount">Holders waiting for a licence, first in first out.</param>
+/// <param name="QueuedCount">Holders waiting for a license, first in first out.</param>
 /// <param name="OverAllocated">Used exceeds total (Apple lowered the total): no grant until used is below total.</param>
 /// <param name="AppleAssignedCount">What Apple last reported as assigned, if it did.</param>
 /// <param name="DriftCount">Apple's assigned count minus the ledger's used count (0 when unknown).</param>
-/// <param name="Orphaned">The token was deleted: the licences are orphaned (T10).</param>
+/// <param name="Orphaned">The token was deleted: the licenses are orphaned (T10).</param>
 public sealed record PoolSummary(
     PoolId Pool,
     ProductKind Product,
     int TotalCount,
     int UsedCount,
-    int UserLicenceCount,
-    int DeviceLicenceCount,
+    int UserLicenseCount,
+    int DeviceLicenseCount,
     int AvailableCount,
     int QueuedCount,
     bool OverAllocated,
@@ -37,7 +37,7 @@ public sealed record PoolSummary(
     public static PoolSummary From(PoolState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new(state.Pool, state.Product, state.TotalCount, state.UsedCount, state.UserLicenceCount, state.DeviceLicenceCount,
+        return new(state.Pool, state.Product, state.TotalCount, state.UsedCount, state.UserLicenseCount, state.DeviceLicenseCount,
             state.AvailableCount, state.QueuedCount, state.OverAllocated, state.AppleAssignedCount, state.DriftCount, state.Orphaned);
     }
 }
@@ -45,7 +45,7 @@ public sealed record PoolSummary(
 /// <summary>One token as a person sees it (rules T2, T3, T4, T6, T10). Never the secret.</summary>
 /// <param name="Token">The host's token id.</param>
 /// <param name="Name">The token's name.</param>
-/// <param name="Organisation">The organisation named in the token file.</param>
+/// <param name="Organization">The organization named in the token file.</param>
 /// <param name="Status">Valid, expiring soon, expired, external MDM, duplicate or deleted, now.</param>
 /// <param name="ExpiresAt">Expiry from the token file.</param>
 /// <param name="Fingerprint">The first characters of the secret's SHA-256, to tell files apart.</param>
@@ -57,7 +57,7 @@ public sealed record PoolSummary(
 public sealed record TokenSummary(
     TokenId Token,
     string Name,
-    string Organisation,
+    string Organization,
     TokenStatus Status,
     Instant ExpiresAt,
     string Fingerprint,
@@ -74,7 +74,7 @@ public sealed record TokenSummary(
         return new(
             state.Id ?? throw new ArgumentException("The token was never uploaded.", nameof(state)),
             state.Settings?.Name ?? "",
-            state.File?.OrganisationName ?? "",
+            state.File?.OrganizationName ?? "",
             TokenRules.StatusOf(state, now, policy),
             state.ExpiresAt,
             state.File?.Fingerprint.Short ?? "",
@@ -86,21 +86,21 @@ public sealed record TokenSummary(
     }
 }
 
-/// <summary>A licence held, or a place in a queue, of one holder in one pool.</summary>
+/// <summary>A license held, or a place in a queue, of one holder in one pool.</summary>
 /// <param name="Pool">The pool.</param>
 /// <param name="Holder">The user's Apple ID kind, or the device.</param>
 /// <param name="Status">Granted or queued.</param>
 /// <param name="QueuePosition">The queue position when queued (A6), else 0.</param>
 /// <param name="Since">When it was granted or queued (business time).</param>
-/// <param name="Devices">For a user licence: the user's devices signed in with that Apple ID and whether each is covered (L3).</param>
-public sealed record HeldLicence(PoolId Pool, Holder Holder, SeatStatus Status, long QueuePosition, Instant Since, IReadOnlyList<DeviceCoverage> Devices);
+/// <param name="Devices">For a user license: the user's devices signed in with that Apple ID and whether each is covered (L3).</param>
+public sealed record HeldLicense(PoolId Pool, Holder Holder, SeatStatus Status, long QueuePosition, Instant Since, IReadOnlyList<DeviceCoverage> Devices);
 
-/// <summary>The licences of one user (all their Apple IDs) or one device.</summary>
+/// <summary>The licenses of one user (all their Apple IDs) or one device.</summary>
 /// <param name="OwnerId">The host's user or device id.</param>
-/// <param name="Licences">Granted and queued, by pool.</param>
-public sealed record HolderLicences(string OwnerId, IReadOnlyList<HeldLicence> Licences);
+/// <param name="Licenses">Granted and queued, by pool.</param>
+public sealed record HolderLicenses(string OwnerId, IReadOnlyList<HeldLicense> Licenses);
 
-/// <summary>The tenant's pools with more demand than licences (A6 queue) and with more licences out than bought (S4).</summary>
+/// <summary>The tenant's pools with more demand than licenses (A6 queue) and with more licenses out than bought (S4).</summary>
 /// <param name="Oversubscribed">Pools with a queue, the longest first.</param>
 /// <param name="OverAllocated">Pools where used exceeds total.</param>
 public sealed record OversubscriptionReport(IReadOnlyList<PoolSummary> Oversubscribed, IReadOnlyList<PoolSummary> OverAllocated);
@@ -110,14 +110,14 @@ public sealed record OversubscriptionReport(IReadOnlyList<PoolSummary> Oversubsc
 /// <param name="Group">The targeted group.</param>
 /// <param name="Target">User group or device group.</param>
 /// <param name="Intent">Available, Required or Uninstall.</param>
-/// <param name="LicenceType">User or device licences.</param>
+/// <param name="LicenseType">User or device licenses.</param>
 /// <param name="Install">How the app reaches the device (A3).</param>
-public sealed record AssignmentSummary(PoolId Pool, GroupId Group, AssignmentTarget Target, AssignmentIntent Intent, LicenceType LicenceType, InstallMode Install)
+public sealed record AssignmentSummary(PoolId Pool, GroupId Group, AssignmentTarget Target, AssignmentIntent Intent, LicenseType LicenseType, InstallMode Install)
 {
     /// <summary>Reads an assignment's write state.</summary>
     public static AssignmentSummary From(AssignmentState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new(state.Pool, state.Group, state.Target, state.Intent, state.LicenceType, AssignmentEffects.InstallFor(state.Intent));
+        return new(state.Pool, state.Group, state.Target, state.Intent, state.LicenseType, AssignmentEffects.InstallFor(state.Intent));
     }
 }

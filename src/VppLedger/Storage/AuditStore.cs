@@ -144,10 +144,10 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return fold.Result();
     }
 
-    public async Task<LicenceExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default)
+    public async Task<LicenseExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(holder);
-        var explainer = new LicenceExplainer(holder, pool, asOf);
+        var explainer = new LicenseExplainer(holder, pool, asOf);
         await foreach (var e in StreamAsync(Streams.Pool(pool), cancellationToken).ConfigureAwait(false))
         {
             if (e.Data is IPoolEvent p)
@@ -351,7 +351,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         using var textReader = new StringReader(text);
         using var jsonReader = new JsonTextReader(textReader) { DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal };
         var json = JObject.Load(jsonReader);
-        var name = (string?)json["event"] ?? throw new FormatException("Missing \"event\": give the stable event name, for example vpp.pool.licence_granted.v1.");
+        var name = (string?)json["event"] ?? throw new FormatException("Missing \"event\": give the stable event name, for example vpp.pool.license_granted.v1.");
         if (!TypeByName.TryGetValue(name, out var type))
         {
             throw new FormatException($"Unknown event name '{name}'; use one of the stable names listed in docs/audit.md.");

@@ -21,7 +21,7 @@ internal sealed record AssignmentDoc(string Id, AssignmentState State, string Po
 /// <summary>Write state of <c>user:{id}</c>.</summary>
 internal sealed record UserDoc(string Id, UserState State);
 
-/// <summary>Write state of <c>device:{id}</c>, with the user it belongs to (for L3 coverage and device licences of user groups).</summary>
+/// <summary>Write state of <c>device:{id}</c>, with the user it belongs to (for L3 coverage and device licenses of user groups).</summary>
 internal sealed record DeviceDoc(string Id, DeviceState State, string? UserKey, Instant? SignedInSince);
 
 /// <summary>Write state of <c>group:{id}</c>: counters only, never the member set.</summary>
@@ -34,7 +34,7 @@ internal sealed record SeatDoc(
     string TokenKey,
     string HolderKey,
     string OwnerId,
-    LicenceType Type,
+    LicenseType Type,
     SeatStatus Status,
     long QueuePosition,
     Instant Since);

@@ -19,7 +19,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     {
         ITokenCommand or UploadTokenFile or RenewTokenFile => Permissions.ManagedApps,
         ApplyAppleCounts => Permissions.ManagedApps, // a sync reports Apple's counts
-        IPoolCommand or IAssignmentCommand or RevokeLicences => Permissions.MobileApps,
+        IPoolCommand or IAssignmentCommand or RevokeLicenses => Permissions.MobileApps,
         IUserCommand or IDeviceCommand or IGroupCommand or RecordDirectory => Permissions.Directory,
         _ => Permissions.All,
     };
@@ -39,7 +39,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             "UseTokenFileCommand", "T12", "Send UploadTokenFile or RenewTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
         RecordUser c => UserAsync(c),
         RecordDirectory c => DirectoryAsync(c),
-        RecordUserLeftOrganisation c => UserLeftAsync(c),
+        RecordUserLeftOrganization c => UserLeftAsync(c),
         RecordDevice c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)),
         RecordDeviceRemovedFromManagement c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)), // rule R5: nothing is reclaimed
         CreateGroup c => GroupAsync(c.Group, s => Task.FromResult(GroupDecider.Decide(c, s, context.Now))),
@@ -48,10 +48,10 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         CreateAssignment c => AssignmentAsync(c),
         ChangeAssignment c => AssignmentAsync(c),
         RemoveAssignment c => AssignmentAsync(c),
-        RevokeLicences c => RevokeAsync(c),
+        RevokeLicenses c => RevokeAsync(c),
         ApplyAppleCounts c => GatedPoolAsync(c),
-        GrantLicences c => GatedPoolAsync(c),
-        MigrateToDeviceLicences c => GatedPoolAsync(c),
+        GrantLicenses c => GatedPoolAsync(c),
+        MigrateToDeviceLicenses c => GatedPoolAsync(c),
         IPoolCommand c => PoolAsync(c),
         _ => throw new ArgumentException($"VppLedger has no handler for {command.GetType().Name}.", nameof(command)),
     };
@@ -76,7 +76,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         }
 
         var file = parsed.File!;
-        var location = c.Location ?? file.LocationFromOrganisation;
+        var location = c.Location ?? file.LocationFromOrganization;
         var tokenCount = await _session.Query<TokenDoc>().CountAsync(t => !t.Deleted, cancellationToken).ConfigureAwait(false);
         var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
         var command = new UploadToken(c.Token, file.Facts, location, c.ManagedAppleId, c.Settings, c.ConsentToSendDataToApple, c.TakeControlFromOtherMdm, c.Id, c.Actor);
@@ -102,7 +102,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         }
 
         var file = parsed.File!;
-        var command = new RenewToken(c.Token, file.Facts, c.Location ?? file.LocationFromOrganisation, c.Id, c.Actor);
+        var command = new RenewToken(c.Token, file.Facts, c.Location ?? file.LocationFromOrganization, c.Id, c.Actor);
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, context.Now))).ConfigureAwait(false);
         if (handled.Rejection is null && context.Changes.Count > 0)
         {
@@ -163,7 +163,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
                 }
             }
 
-            // Rule T10: the article's default orphans the licences; R7: they can no longer be revoked.
+            // Rule T10: the article's default orphans the licenses; R7: they can no longer be revoked.
             var orphaned = await workspace.DecideAsync(new OrphanPool(pool.State.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (orphaned.IsRejected)
             {
@@ -224,8 +224,8 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return Handled.Done;
     }
 
-    /// <summary>Rule R4: a user who leaves the organisation has every user licence reclaimed, and leaves every queue.</summary>
-    private async Task<Handled> UserLeftAsync(RecordUserLeftOrganisation c)
+    /// <summary>Rule R4: a user who leaves the organization has every user license reclaimed, and leaves every queue.</summary>
+    private async Task<Handled> UserLeftAsync(RecordUserLeftOrganization c)
     {
         var stream = await UserStreamAsync(c.User).ConfigureAwait(false);
         var decision = UserDecider.Decide(c, stream.State, context.Now);
@@ -242,7 +242,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
 
         var owner = c.User.Value;
         var seats = await _session.Query<SeatDoc>()
-            .Where(s => s.OwnerId == owner && s.Type == LicenceType.User)
+            .Where(s => s.OwnerId == owner && s.Type == LicenseType.User)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pool in seats.GroupBy(s => s.PoolKey))
         {
@@ -254,7 +254,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             }
 
             var reclaimed = await workspace.DecideAsync(
-                new ReclaimLicences(poolId, [.. pool.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.LeftOrganisation, c.Id, c.Actor),
+                new ReclaimLicenses(poolId, [.. pool.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.LeftOrganization, c.Id, c.Actor),
                 cancellationToken).ConfigureAwait(false);
             if (reclaimed.IsRejected)
             {
@@ -288,7 +288,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return docs.Select(d => new GroupMember(d.Kind, d.MemberId)).ToHashSet();
     }
 
-    /// <summary>New members of a targeted group get licences in every pool an assignment of the group reaches (A6: in targeting order).</summary>
+    /// <summary>New members of a targeted group get licenses in every pool an assignment of the group reaches (A6: in targeting order).</summary>
     private async Task<Handled> AddMembersAsync(AddGroupMembers c)
     {
         var current = await CurrentMembersAsync(c.Group, c.Members).ConfigureAwait(false);
@@ -318,7 +318,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return Handled.Done;
     }
 
-    /// <summary>Rule R4: members no longer in any group targeted with the app have its licence reclaimed (and leave its queue).</summary>
+    /// <summary>Rule R4: members no longer in any group targeted with the app have its license reclaimed (and leave its queue).</summary>
     private async Task<Handled> RemoveMembersAsync(RemoveGroupMembers c)
     {
         var current = await CurrentMembersAsync(c.Group, c.Members).ConfigureAwait(false);
@@ -354,7 +354,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var docs = await _session.Query<AssignmentDoc>()
             .Where(a => a.GroupKey == key && a.State.Active)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. docs.Select(d => d.State).Where(s => s.WantsLicences).OrderBy(s => Streams.Pool(s.Pool), StringComparer.Ordinal)];
+        return [.. docs.Select(d => d.State).Where(s => s.WantsLicenses).OrderBy(s => Streams.Pool(s.Pool), StringComparer.Ordinal)];
     }
 
     // ---- Assignments -----------------------------------------------------------------------------------------
@@ -391,15 +391,15 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var effect = AssignmentEffects.OnMembers(before, stream.State, context.Policy);
         return effect.Action switch
         {
-            MemberLicenceAction.Grant => await FanOutAsync(stream.State, members => GrantToMembersAsync(stream.State, members, c), batched: c is CreateAssignment).ConfigureAwait(false),
-            MemberLicenceAction.Reclaim => await FanOutAsync(before, members => ReclaimFromMembersAsync(before, members, effect.Reason!.Value, c, stillTargetedCheck: c is RemoveAssignment)).ConfigureAwait(false),
-            MemberLicenceAction.MigrateToDevice => await FanOutAsync(stream.State, members => MigrateMembersAsync(stream.State, members, c)).ConfigureAwait(false),
+            MemberLicenseAction.Grant => await FanOutAsync(stream.State, members => GrantToMembersAsync(stream.State, members, c), batched: c is CreateAssignment).ConfigureAwait(false),
+            MemberLicenseAction.Reclaim => await FanOutAsync(before, members => ReclaimFromMembersAsync(before, members, effect.Reason!.Value, c, stillTargetedCheck: c is RemoveAssignment)).ConfigureAwait(false),
+            MemberLicenseAction.MigrateToDevice => await FanOutAsync(stream.State, members => MigrateMembersAsync(stream.State, members, c)).ConfigureAwait(false),
             _ => Handled.Done,
         };
     }
 
     private static bool IsSameAssignment(AssignmentState state, CreateAssignment c) =>
-        state.Active && state.Target == c.Target && state.Intent == c.Intent && state.LicenceType == c.LicenceType;
+        state.Active && state.Target == c.Target && state.Intent == c.Intent && state.LicenseType == c.LicenseType;
 
     /// <summary>
     /// Streams the group's members in targeting order, a page at a time. A batched fan-out (a new assignment) stops
@@ -449,7 +449,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             return null;
         }
 
-        var decision = await workspace.DecideAsync(new GrantLicences(assignment.Pool, holders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+        var decision = await workspace.DecideAsync(new GrantLicenses(assignment.Pool, holders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
         return decision.Rejection;
     }
 
@@ -475,17 +475,17 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             return null;
         }
 
-        var decision = await workspace.DecideAsync(new ReclaimLicences(assignment.Pool, holders, reason, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+        var decision = await workspace.DecideAsync(new ReclaimLicenses(assignment.Pool, holders, reason, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
         return decision.Rejection;
     }
 
-    /// <summary>Rule L8: each member's user licence becomes device licences on the user's devices, in one decision per member.</summary>
+    /// <summary>Rule L8: each member's user license becomes device licenses on the user's devices, in one decision per member.</summary>
     private async Task<Rejection?> MigrateMembersAsync(AssignmentState assignment, IReadOnlyList<GroupMember> members, ILedgerCommand c)
     {
         var workspace = await context.PoolAsync(assignment.Pool, cancellationToken).ConfigureAwait(false);
         foreach (var member in members)
         {
-            var userHolders = await HoldersOfAsync(assignment with { LicenceType = LicenceType.User }, workspace.State.Product, [member], warn: false).ConfigureAwait(false);
+            var userHolders = await HoldersOfAsync(assignment with { LicenseType = LicenseType.User }, workspace.State.Product, [member], warn: false).ConfigureAwait(false);
             var deviceHolders = await HoldersOfAsync(assignment, workspace.State.Product, [member]).ConfigureAwait(false);
             var seats = await workspace.SeatsAsync(userHolders, cancellationToken).ConfigureAwait(false);
             var from = userHolders.FirstOrDefault(h => seats[h.Key].Status == SeatStatus.Granted);
@@ -493,7 +493,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             {
                 if (deviceHolders.Count > 0)
                 {
-                    var granted = await workspace.DecideAsync(new GrantLicences(assignment.Pool, deviceHolders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+                    var granted = await workspace.DecideAsync(new GrantLicenses(assignment.Pool, deviceHolders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
                     if (granted.IsRejected)
                     {
                         return granted.Rejection;
@@ -503,7 +503,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
                 continue;
             }
 
-            var decision = await workspace.DecideAsync(new MigrateToDeviceLicences(assignment.Pool, from, deviceHolders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+            var decision = await workspace.DecideAsync(new MigrateToDeviceLicenses(assignment.Pool, from, deviceHolders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (decision.IsRejected)
             {
                 return decision.Rejection;
@@ -512,7 +512,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             var others = userHolders.Where(h => h != from && seats[h.Key].Status != SeatStatus.None).ToList();
             if (others.Count > 0)
             {
-                var reclaimed = await workspace.DecideAsync(new ReclaimLicences(assignment.Pool, others, ReclaimReason.MigratedToDeviceLicence, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+                var reclaimed = await workspace.DecideAsync(new ReclaimLicenses(assignment.Pool, others, ReclaimReason.MigratedToDeviceLicense, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
                 if (reclaimed.IsRejected)
                 {
                     return reclaimed.Rejection;
@@ -536,7 +536,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
                 .Where(a => a.PoolKey == poolKey && a.GroupKey != groupKey && a.State.Active)
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(d => d.State)
-            .Where(s => s.WantsLicences)
+            .Where(s => s.WantsLicenses)
             .ToList();
         if (others.Count == 0)
         {
@@ -595,7 +595,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     }
 
     /// <summary>
-    /// The holders a page of members yields for an assignment (L2-L7 decided by <see cref="LicenceHolders"/>), in
+    /// The holders a page of members yields for an assignment (L2-L7 decided by <see cref="LicenseHolders"/>), in
     /// targeting order. Users and devices are read in one query each; a member refused for a reason of its own is
     /// reported as a warning and skipped.
     /// </summary>
@@ -608,9 +608,9 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false))
             .ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
 
-        // A device licence for a user group goes to each of the user's devices.
+        // A device license for a user group goes to each of the user's devices.
         var devicesOfUsers = new Dictionary<string, List<DeviceState>>(StringComparer.Ordinal);
-        if (assignment.LicenceType == LicenceType.Device && users.Count > 0)
+        if (assignment.LicenseType == LicenseType.Device && users.Count > 0)
         {
             var owners = users.Values.Where(u => u.Id is not null).Select(u => u.Id!.Value.Value).ToList();
             var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && owners.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -633,7 +633,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             {
                 var result = target.Member is null
                     ? MemberHolders.Refused(target.Missing!)
-                    : LicenceHolders.For(assignment.Pool, product, assignment.LicenceType, target.Member);
+                    : LicenseHolders.For(assignment.Pool, product, assignment.LicenseType, target.Member);
                 if (result.IsRefused)
                 {
                     if (warn)
@@ -665,9 +665,9 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
                 yield break;
             }
 
-            if (user.LeftOrganisation)
+            if (user.LeftOrganization)
             {
-                yield break; // rule R4: nobody who left gets a licence
+                yield break; // rule R4: nobody who left gets a license
             }
 
             var kinds = user.Holders().Select(h => h.AppleIdKind!.Value).ToList();
@@ -702,7 +702,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
     private static Rejection NotRecorded(string what, string id) => new(
         "MemberNotRecorded",
         "A1",
-        $"{what} '{id}' is a group member but was never recorded in the directory, so it got no licence. Record it (RecordUser or RecordDevice), then add it to the group again.");
+        $"{what} '{id}' is a group member but was never recorded in the directory, so it got no license. Record it (RecordUser or RecordDevice), then add it to the group again.");
 
     // ---- Pools and revocation --------------------------------------------------------------------------------
 
@@ -728,7 +728,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
         return decision.Rejection;
     }
 
-    private async Task<Handled> RevokeAsync(RevokeLicences c)
+    private async Task<Handled> RevokeAsync(RevokeLicenses c)
     {
         IReadOnlyList<SeatDoc> seats;
         switch (c.Scope)
@@ -753,11 +753,11 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
                 return Handled.Done;
             case RevocationScope.User:
                 var user = new UserId(c.Target).Value;
-                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == user && s.Type == LicenceType.User).ToListAsync(cancellationToken).ConfigureAwait(false);
+                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == user && s.Type == LicenseType.User).ToListAsync(cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 var device = new DeviceId(c.Target).Value;
-                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == device && s.Type == LicenceType.Device).ToListAsync(cancellationToken).ConfigureAwait(false);
+                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == device && s.Type == LicenseType.Device).ToListAsync(cancellationToken).ConfigureAwait(false);
                 break;
         }
 
@@ -766,13 +766,13 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             var workspace = await context.PoolAsync(PoolOf(group.Key), cancellationToken).ConfigureAwait(false);
             if (workspace.State.Orphaned)
             {
-                context.Warnings.Add(PoolRejections.LicencesOrphanedTokenDeleted(workspace.Pool)); // rule R7: these stay out
+                context.Warnings.Add(PoolRejections.LicensesOrphanedTokenDeleted(workspace.Pool)); // rule R7: these stay out
                 continue;
             }
 
-            // One user's or device's licences: the seats they free go to the head of the queue (A6).
+            // One user's or device's licenses: the seats they free go to the head of the queue (A6).
             var decision = await workspace.DecideAsync(
-                new ReclaimLicences(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.Revoked, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+                new ReclaimLicenses(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.Revoked, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (decision.IsRejected)
             {
                 return decision.Rejection;
@@ -793,7 +793,7 @@ internal sealed class LedgerHandlers(WriteContext context, CancellationToken can
             return null;
         }
 
-        var decision = await workspace.DecideAsync(new RevokeAllLicences(workspace.Pool, holders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+        var decision = await workspace.DecideAsync(new RevokeAllLicenses(workspace.Pool, holders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
         return decision.Rejection;
     }
 

@@ -137,35 +137,35 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
         return [.. docs.Where(d => d.State.Id is not null).Select(d => TokenSummary.From(d.State, now, ledger.Options.Policy))];
     }
 
-    public async Task<HolderLicences> GetUserLicencesAsync(UserId user, CancellationToken cancellationToken = default)
+    public async Task<HolderLicenses> GetUserLicensesAsync(UserId user, CancellationToken cancellationToken = default)
     {
         await using var session = Query();
         var owner = user.Value;
         var seats = await session.Query<SeatDoc>()
-            .Where(s => s.OwnerId == owner && s.Type == LicenceType.User)
+            .Where(s => s.OwnerId == owner && s.Type == LicenseType.User)
             .OrderBy(s => s.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var devices = await session.Query<DeviceDoc>().Where(d => d.UserKey == owner).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new HolderLicences(owner, [.. seats.Select(s =>
+        return new HolderLicenses(owner, [.. seats.Select(s =>
         {
             var holder = Holder.FromKey(s.HolderKey);
             var signedIn = devices
                 .Where(d => d.State.SignedInAppleIdKind == holder.AppleIdKind && d.SignedInSince is not null && !d.State.RemovedFromManagement)
                 .Select(d => new SignedInDevice(d.State.Id!.Value, d.SignedInSince!.Value));
-            return new HeldLicence(LedgerHandlers.PoolOf(s.PoolKey), holder, s.Status, s.QueuePosition, s.Since, UserLicenceCoverage.Cover(signedIn));
+            return new HeldLicense(LedgerHandlers.PoolOf(s.PoolKey), holder, s.Status, s.QueuePosition, s.Since, UserLicenseCoverage.Cover(signedIn));
         })]);
     }
 
-    public async Task<HolderLicences> GetDeviceLicencesAsync(DeviceId device, CancellationToken cancellationToken = default)
+    public async Task<HolderLicenses> GetDeviceLicensesAsync(DeviceId device, CancellationToken cancellationToken = default)
     {
         await using var session = Query();
         var owner = device.Value;
         var seats = await session.Query<SeatDoc>()
-            .Where(s => s.OwnerId == owner && s.Type == LicenceType.Device)
+            .Where(s => s.OwnerId == owner && s.Type == LicenseType.Device)
             .OrderBy(s => s.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new HolderLicences(owner, [.. seats.Select(s =>
-            new HeldLicence(LedgerHandlers.PoolOf(s.PoolKey), Holder.FromKey(s.HolderKey), s.Status, s.QueuePosition, s.Since, []))]);
+        return new HolderLicenses(owner, [.. seats.Select(s =>
+            new HeldLicense(LedgerHandlers.PoolOf(s.PoolKey), Holder.FromKey(s.HolderKey), s.Status, s.QueuePosition, s.Since, []))]);
     }
 
     public async Task<OversubscriptionReport> GetOversubscriptionAsync(CancellationToken cancellationToken = default)
@@ -186,11 +186,11 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
         return [.. docs.Select(d => AssignmentSummary.From(d.State))];
     }
 
-    public async Task<EndUserPrompts?> GetPromptsAsync(DeviceId device, LicenceType licenceType, CancellationToken cancellationToken = default)
+    public async Task<EndUserPrompts?> GetPromptsAsync(DeviceId device, LicenseType licenseType, CancellationToken cancellationToken = default)
     {
         await using var session = Query();
         var doc = await session.LoadAsync<DeviceDoc>(Streams.Device(device), cancellationToken).ConfigureAwait(false);
-        return doc?.State.Profile is { } profile ? EndUserPrompts.For(profile, licenceType) : null;
+        return doc?.State.Profile is { } profile ? EndUserPrompts.For(profile, licenseType) : null;
     }
 
     public async Task<string?> RevealTokenSecretAsync(TokenId token, CancellationToken cancellationToken = default)

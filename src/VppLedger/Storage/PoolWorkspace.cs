@@ -84,14 +84,14 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
     {
         switch (e)
         {
-            case LicenceGranted g:
+            case LicenseGranted g:
                 Set(g.Holder, HolderSeat.Granted);
                 break;
             case HolderQueued q:
                 Set(q.Holder, HolderSeat.Queued(q.Position));
                 _queuedHere.Add(new QueuedHolder(q.Holder, q.Position));
                 break;
-            case LicenceReclaimed r:
+            case LicenseReclaimed r:
                 Set(r.Holder, HolderSeat.None);
                 break;
             case HolderLeftQueue l:

@@ -88,13 +88,13 @@ internal sealed class SeatsAndMembersProjection : IProjection
             var ops = operations.ForTenant(e.TenantId);
             switch (e.Data)
             {
-                case LicenceGranted g:
+                case LicenseGranted g:
                     ops.Store(Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
                     break;
                 case HolderQueued q:
                     ops.Store(Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
                     break;
-                case LicenceReclaimed r:
+                case LicenseReclaimed r:
                     ops.Delete<SeatDoc>(Streams.Seat(r.Pool, r.Holder.Key));
                     break;
                 case HolderLeftQueue l:

@@ -52,7 +52,7 @@ public sealed record ChangeTokenSettings(TokenId Token, TokenSettings Settings, 
 /// <param name="Token">The token.</param>
 /// <param name="Trigger">Scheduled or on demand.</param>
 /// <param name="AppCount">How many apps and books Apple reported.</param>
-/// <param name="LicenceCount">How many licences Apple reported in total.</param>
+/// <param name="LicenseCount">How many licenses Apple reported in total.</param>
 /// <param name="AppsMissingFromStore">Apps the store of the token's country lacks (rule T7).</param>
 /// <param name="Id">The idempotency key, recorded as the sync's id.</param>
 /// <param name="Actor">Who asked (the host's sync job).</param>
@@ -60,7 +60,7 @@ public sealed record RecordTokenSyncSucceeded(
     TokenId Token,
     SyncTrigger Trigger,
     int AppCount,
-    long LicenceCount,
+    long LicenseCount,
     IReadOnlyList<AdamId> AppsMissingFromStore,
     CommandId Id,
     Actor Actor) : ITokenCommand;
@@ -88,7 +88,7 @@ public sealed record TakeTokenControl(TokenId Token, CommandId Id, Actor Actor) 
 
 /// <summary>
 /// Replace a legacy VPP token in place by its new Apps and Books location token, keeping its apps,
-/// assignments and licences (rule T9). The secret travels beside the command (rule T12).
+/// assignments and licenses (rule T9). The secret travels beside the command (rule T12).
 /// </summary>
 /// <param name="Token">The legacy token.</param>
 /// <param name="File">The new location token file's facts.</param>
@@ -97,7 +97,7 @@ public sealed record TakeTokenControl(TokenId Token, CommandId Id, Actor Actor) 
 /// <param name="Actor">Who asked.</param>
 public sealed record MigrateLegacyToken(TokenId Token, TokenFileFacts File, LocationKey Location, CommandId Id, Actor Actor) : ITokenCommand;
 
-/// <summary>Delete a token (rule T10): licences are orphaned, unless the policy revokes them first.</summary>
+/// <summary>Delete a token (rule T10): licenses are orphaned, unless the policy revokes them first.</summary>
 /// <param name="Token">The token.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>

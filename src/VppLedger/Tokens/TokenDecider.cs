@@ -168,9 +168,9 @@ public static class TokenDecider
             return blocked;
         }
 
-        if (command.AppCount < 0 || command.LicenceCount < 0)
+        if (command.AppCount < 0 || command.LicenseCount < 0)
         {
-            return TokenRejections.InvalidSyncCounts(command.AppCount, command.LicenceCount);
+            return TokenRejections.InvalidSyncCounts(command.AppCount, command.LicenseCount);
         }
 
         return Decision<ITokenEvent>.Accept(new TokenSyncSucceeded(
@@ -179,7 +179,7 @@ public static class TokenDecider
             command.Trigger,
             state.Settings!.CountryCode,
             command.AppCount,
-            command.LicenceCount,
+            command.LicenseCount,
             [.. (command.AppsMissingFromStore ?? []).Distinct()]));
     }
 
@@ -283,7 +283,7 @@ public static class TokenDecider
     }
 
     /// <summary>
-    /// Delete the token (rule T10). Its licences are orphaned at Apple (rule R7) unless
+    /// Delete the token (rule T10). Its licenses are orphaned at Apple (rule R7) unless
     /// <see cref="LedgerPolicy.DeletingTokenRevokes"/>, which the event records as a revocation request.
     /// Already deleted: nothing.
     /// </summary>

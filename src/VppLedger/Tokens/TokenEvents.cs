@@ -9,7 +9,7 @@ public interface ITokenEvent : ILedgerEvent;
 /// <param name="OccurredAt">When.</param>
 /// <param name="Token">The host's id of the token.</param>
 /// <param name="Location">The Apple location of the token (rules T4, T8).</param>
-/// <param name="File">The file's facts: organisation, expiry, fingerprint of the secret (rules T2, T12).</param>
+/// <param name="File">The file's facts: organization, expiry, fingerprint of the secret (rules T2, T12).</param>
 /// <param name="ManagedAppleId">The managed Apple ID of the account (rule T5).</param>
 /// <param name="Settings">Name, country or region, account type, automatic app updates (rules T5, T7, T11).</param>
 /// <param name="Programme">Apps and Books, or a legacy VPP token to migrate later (rule T9).</param>
@@ -26,7 +26,7 @@ public sealed record TokenUploaded(
     bool TookControlFromOtherMdm,
     TokenId? DuplicateOf) : ITokenEvent;
 
-/// <summary>A new file of the same location replaced the token's file; apps, assignments and licences stay (rule T8).</summary>
+/// <summary>A new file of the same location replaced the token's file; apps, assignments and licenses stay (rule T8).</summary>
 /// <param name="OccurredAt">When.</param>
 /// <param name="File">The new file's facts.</param>
 public sealed record TokenRenewed(Instant OccurredAt, TokenFileFacts File) : ITokenEvent;
@@ -42,7 +42,7 @@ public sealed record TokenSettingsChanged(Instant OccurredAt, TokenSettings Sett
 /// <param name="Trigger">Scheduled or on demand.</param>
 /// <param name="CountryCode">The store country whose metadata the sync used (rule T7).</param>
 /// <param name="AppCount">How many apps and books Apple reported under the token.</param>
-/// <param name="LicenceCount">How many licences Apple reported in total.</param>
+/// <param name="LicenseCount">How many licenses Apple reported in total.</param>
 /// <param name="AppsMissingFromStore">Apps the store of <paramref name="CountryCode"/> lacks: not updated, flagged (rule T7).</param>
 public sealed record TokenSyncSucceeded(
     Instant OccurredAt,
@@ -50,7 +50,7 @@ public sealed record TokenSyncSucceeded(
     SyncTrigger Trigger,
     string CountryCode,
     int AppCount,
-    long LicenceCount,
+    long LicenseCount,
     IReadOnlyList<AdamId> AppsMissingFromStore) : ITokenEvent;
 
 /// <summary>A sync with Apple failed (rule T6).</summary>
@@ -80,9 +80,9 @@ public sealed record TokenControlTaken(Instant OccurredAt) : ITokenEvent;
 public sealed record TokenMigratedFromLegacyVpp(Instant OccurredAt, LocationKey Location, TokenFileFacts File, TokenId? DuplicateOf) : ITokenEvent;
 
 /// <summary>
-/// The token was deleted: its apps and assignments leave the MDM; its licences are orphaned at Apple and can no
+/// The token was deleted: its apps and assignments leave the MDM; its licenses are orphaned at Apple and can no
 /// longer be revoked (rules T10, R7), unless <paramref name="RevocationRequested"/>.
 /// </summary>
 /// <param name="OccurredAt">When.</param>
-/// <param name="RevocationRequested">True under <see cref="LedgerPolicy.DeletingTokenRevokes"/>: the ledger revokes the licences first.</param>
+/// <param name="RevocationRequested">True under <see cref="LedgerPolicy.DeletingTokenRevokes"/>: the ledger revokes the licenses first.</param>
 public sealed record TokenDeleted(Instant OccurredAt, bool RevocationRequested) : ITokenEvent;

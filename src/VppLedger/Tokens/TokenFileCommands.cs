@@ -6,7 +6,7 @@ namespace VppLedger.Tokens;
 /// </summary>
 /// <param name="Token">The host's id for the new token.</param>
 /// <param name="FileContent">The file's content as downloaded (base64 text).</param>
-/// <param name="Location">Apple's location id when the host knows it; else the organisation name stands for it.</param>
+/// <param name="Location">Apple's location id when the host knows it; else the organization name stands for it.</param>
 /// <param name="ManagedAppleId">The managed Apple ID of the Apple Business Manager account.</param>
 /// <param name="Settings">Name, country/region, account type, automatic app updates.</param>
 /// <param name="ConsentToSendDataToApple">The admin's consent to send user and device data to Apple (required).</param>
@@ -28,10 +28,10 @@ public sealed record UploadTokenFile(
     public override string ToString() => $"UploadTokenFile {{ Token = {Token}, Id = {Id} }}";
 }
 
-/// <summary>A renewed token file for the same location (T8): new expiry, new secret, same apps and licences.</summary>
+/// <summary>A renewed token file for the same location (T8): new expiry, new secret, same apps and licenses.</summary>
 /// <param name="Token">The token to renew.</param>
 /// <param name="FileContent">The new file's content.</param>
-/// <param name="Location">Apple's location id when known; else the organisation name stands for it.</param>
+/// <param name="Location">Apple's location id when known; else the organization name stands for it.</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who renews; needs <see cref="Permissions.ManagedApps"/>.</param>
 public sealed record RenewTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand

@@ -92,7 +92,7 @@ public static class TokenRejections
     public static Rejection ConsentRequired() => new(
         "ConsentRequired",
         "T5",
-        "The upload lacks consent to send user and device data to Apple; without it Apple cannot assign licences. Tick the consent box and upload again.");
+        "The upload lacks consent to send user and device data to Apple; without it Apple cannot assign licenses. Tick the consent box and upload again.");
 
     /// <summary>The Apple ID given for the account is not a managed Apple ID (rule T5).</summary>
     public static Rejection ManagedAppleIdRequired() => new(
@@ -139,7 +139,7 @@ public static class TokenRejections
     public static Rejection TokenDeleted(TokenId token) => new(
         "TokenDeleted",
         "T10",
-        $"Token '{token}' was deleted: it cannot sync, grant or revoke licences any more (rule R7). Upload the location's token again under a new token id.");
+        $"Token '{token}' was deleted: it cannot sync, grant or revoke licenses any more (rule R7). Upload the location's token again under a new token id.");
 
     /// <summary>The token has expired: no sync, no grant (rule T2).</summary>
     /// <param name="token">The token.</param>
@@ -147,14 +147,14 @@ public static class TokenRejections
     public static Rejection TokenExpired(TokenId token, Instant expiredAt) => new(
         "TokenExpired",
         "T2",
-        $"Token '{token}' expired on {Format(expiredAt)}; it cannot sync or grant licences. Its licences stay recorded. Renew it with a new file from Apple Business Manager (or Apple School Manager).");
+        $"Token '{token}' expired on {Format(expiredAt)}; it cannot sync or grant licenses. Its licenses stay recorded. Renew it with a new file from Apple Business Manager (or Apple School Manager).");
 
     /// <summary>Apple reports the token bound to another MDM (rule T3).</summary>
     /// <param name="token">The token.</param>
     public static Rejection TokenAssignedToExternalMdm(TokenId token) => new(
         "TokenAssignedToExternalMdm",
         "T3",
-        $"Token '{token}' is assigned to another MDM; it cannot sync or grant licences here. Remove it from the other MDM, or take control of it from this one.");
+        $"Token '{token}' is assigned to another MDM; it cannot sync or grant licenses here. Remove it from the other MDM, or take control of it from this one.");
 
     /// <summary>A renewal file belongs to another location (rule T8).</summary>
     /// <param name="token">The token renewed.</param>
@@ -180,11 +180,11 @@ public static class TokenRejections
 
     /// <summary>A sync result carries a negative count (rule T6).</summary>
     /// <param name="appCount">The app count given.</param>
-    /// <param name="licenceCount">The licence count given.</param>
-    public static Rejection InvalidSyncCounts(int appCount, long licenceCount) => new(
+    /// <param name="licenseCount">The license count given.</param>
+    public static Rejection InvalidSyncCounts(int appCount, long licenseCount) => new(
         "InvalidSyncCounts",
         "T6",
-        string.Create(CultureInfo.InvariantCulture, $"A sync reported {appCount} apps and {licenceCount} licences; counts are zero or more. Record the counts Apple returned."));
+        string.Create(CultureInfo.InvariantCulture, $"A sync reported {appCount} apps and {licenseCount} licenses; counts are zero or more. Record the counts Apple returned."));
 
     /// <summary>A failed sync carries no reason (rule T6).</summary>
     public static Rejection SyncFailureReasonMissing() => new(

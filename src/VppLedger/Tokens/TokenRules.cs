@@ -45,7 +45,7 @@ public static class TokenRules
     }
 
     /// <summary>
-    /// Null when the token may sync with Apple and grant licences at <paramref name="now"/>; otherwise why not:
+    /// Null when the token may sync with Apple and grant licenses at <paramref name="now"/>; otherwise why not:
     /// <c>TokenNotFound</c>, <c>TokenDeleted</c> (rules T10, R7), <c>TokenExpired</c> (rule T2) or
     /// <c>TokenAssignedToExternalMdm</c> (rule T3). The storage layer calls it before every grant and sync.
     /// </summary>

@@ -21,13 +21,13 @@ public sealed record TokenState
     /// <summary>True once deleted (rule T10).</summary>
     public bool Deleted { get; init; }
 
-    /// <summary>True when the deletion asked for the licences to be revoked first (<see cref="LedgerPolicy.DeletingTokenRevokes"/>).</summary>
+    /// <summary>True when the deletion asked for the licenses to be revoked first (<see cref="LedgerPolicy.DeletingTokenRevokes"/>).</summary>
     public bool RevocationRequested { get; init; }
 
     /// <summary>The token's location (rules T4, T8).</summary>
     public LocationKey Location { get; init; }
 
-    /// <summary>The current file's facts: organisation, expiry, fingerprint; null until uploaded.</summary>
+    /// <summary>The current file's facts: organization, expiry, fingerprint; null until uploaded.</summary>
     public TokenFileFacts? File { get; init; }
 
     /// <summary>When the current file expires (rule T2); <see cref="Instant.MinValue"/> until uploaded.</summary>

@@ -89,9 +89,9 @@ public readonly record struct TokenFingerprint
 /// Why two sources: Apple identifies a location by its own id, which the host reads from Apple's Apps and
 /// Books API with the token (the client configuration of the location) after the upload. That id is the
 /// right key and <see cref="FromAppleLocationId"/> builds it. The token file itself holds only the
-/// organisation name, which is shared by every location of an organisation; <see cref="FromOrganisationName"/>
+/// organization name, which is shared by every location of an organization; <see cref="FromOrganizationName"/>
 /// (case- and space-insensitive) is the fallback for hosts that do not call Apple before recording the
-/// upload, and is exact only for organisations with one location. A tenant should use one source for all of
+/// upload, and is exact only for organizations with one location. A tenant should use one source for all of
 /// its tokens, since keys of different sources never match.
 /// </remarks>
 public readonly record struct LocationKey
@@ -105,7 +105,7 @@ public readonly record struct LocationKey
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength)
         {
-            throw new ArgumentException($"A location key is 1 to {MaxLength} characters; build it with FromAppleLocationId or FromOrganisationName.", nameof(value));
+            throw new ArgumentException($"A location key is 1 to {MaxLength} characters; build it with FromAppleLocationId or FromOrganizationName.", nameof(value));
         }
 
         Value = value;
@@ -122,12 +122,12 @@ public readonly record struct LocationKey
         return Checked("apple:" + appleLocationId.Trim());
     }
 
-    /// <summary>The key derived from the organisation name of the token file: trimmed, inner spaces collapsed, upper-cased (invariant).</summary>
-    /// <param name="organisationName">The <c>orgName</c> of the token file.</param>
-    public static LocationKey FromOrganisationName(string organisationName)
+    /// <summary>The key derived from the organization name of the token file: trimmed, inner spaces collapsed, upper-cased (invariant).</summary>
+    /// <param name="organizationName">The <c>orgName</c> of the token file.</param>
+    public static LocationKey FromOrganizationName(string organizationName)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(organisationName);
-        var words = organisationName.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        ArgumentException.ThrowIfNullOrWhiteSpace(organizationName);
+        var words = organizationName.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         return Checked("org:" + string.Join(' ', words).ToUpperInvariant());
     }
 
@@ -141,10 +141,10 @@ public readonly record struct LocationKey
 /// What the ledger records of a token file: everything but the secret (rule T12). Commands carry these facts;
 /// the secret goes to the secret store beside the command.
 /// </summary>
-/// <param name="OrganisationName">The organisation named in the file.</param>
+/// <param name="OrganizationName">The organization named in the file.</param>
 /// <param name="ExpiresAt">When the token expires (rule T2).</param>
 /// <param name="Fingerprint">The SHA-256 of the secret (rule T12).</param>
-public sealed record TokenFileFacts(string OrganisationName, Instant ExpiresAt, TokenFingerprint Fingerprint);
+public sealed record TokenFileFacts(string OrganizationName, Instant ExpiresAt, TokenFingerprint Fingerprint);
 
 /// <summary>The account type of the Apple Business Manager or Apple School Manager account (rule T5).</summary>
 public enum TokenAccountType

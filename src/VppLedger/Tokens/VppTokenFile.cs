@@ -29,15 +29,15 @@ public sealed class VppTokenFile
 
     private static readonly OffsetDateTimePattern WritePattern = DatePatterns[0];
 
-    private VppTokenFile(string organisationName, Instant expiresAt, TokenSecret secret)
+    private VppTokenFile(string organizationName, Instant expiresAt, TokenSecret secret)
     {
-        OrganisationName = organisationName;
+        OrganizationName = organizationName;
         ExpiresAt = expiresAt;
         Secret = secret;
     }
 
-    /// <summary>The organisation named in the file (<c>orgName</c>).</summary>
-    public string OrganisationName { get; }
+    /// <summary>The organization named in the file (<c>orgName</c>).</summary>
+    public string OrganizationName { get; }
 
     /// <summary>When the token expires (<c>expDate</c>, rule T2).</summary>
     public Instant ExpiresAt { get; }
@@ -48,11 +48,11 @@ public sealed class VppTokenFile
     /// <summary>The SHA-256 fingerprint of the secret, the only trace of it that events carry (rule T12).</summary>
     public TokenFingerprint Fingerprint => Secret.Fingerprint;
 
-    /// <summary>The location key derived from the organisation name; see <see cref="LocationKey"/> for when to prefer Apple's location id.</summary>
-    public LocationKey LocationFromOrganisation => LocationKey.FromOrganisationName(OrganisationName);
+    /// <summary>The location key derived from the organization name; see <see cref="LocationKey"/> for when to prefer Apple's location id.</summary>
+    public LocationKey LocationFromOrganization => LocationKey.FromOrganizationName(OrganizationName);
 
     /// <summary>What commands carry: the file without its secret.</summary>
-    public TokenFileFacts Facts => new(OrganisationName, ExpiresAt, Fingerprint);
+    public TokenFileFacts Facts => new(OrganizationName, ExpiresAt, Fingerprint);
 
     /// <summary>Parses the bytes of a token file, as uploaded. Pure: reads no clock and no file.</summary>
     /// <param name="content">The file's bytes: base64 text.</param>
@@ -154,28 +154,28 @@ public sealed class VppTokenFile
     }
 
     /// <summary>
-    /// Writes a valid token file (base64 text) for this organisation, secret and expiry, as Apple does.
+    /// Writes a valid token file (base64 text) for this organization, secret and expiry, as Apple does.
     /// For demos and tests; the ledger never writes a file with a real secret.
     /// </summary>
-    /// <param name="organisationName">The <c>orgName</c> to write; not empty.</param>
+    /// <param name="organizationName">The <c>orgName</c> to write; not empty.</param>
     /// <param name="secret">The <c>token</c> to write; not empty.</param>
     /// <param name="expiresAt">The <c>expDate</c> to write, in UTC to the second.</param>
-    public static string Create(string organisationName, string secret, Instant expiresAt)
+    public static string Create(string organizationName, string secret, Instant expiresAt)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(organisationName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(organizationName);
         ArgumentException.ThrowIfNullOrWhiteSpace(secret);
         var json = JsonSerializer.Serialize(new Dictionary<string, string>
         {
-            ["orgName"] = organisationName,
+            ["orgName"] = organizationName,
             ["token"] = secret,
             ["expDate"] = WritePattern.Format(expiresAt.WithOffset(Offset.Zero)),
         });
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 
-    /// <summary>Names the organisation and the expiry; never the secret (rule T12).</summary>
+    /// <summary>Names the organization and the expiry; never the secret (rule T12).</summary>
     public override string ToString() =>
-        $"VppTokenFile({OrganisationName}, expires {InstantPattern.General.Format(ExpiresAt)}, fingerprint {Fingerprint.Short})";
+        $"VppTokenFile({OrganizationName}, expires {InstantPattern.General.Format(ExpiresAt)}, fingerprint {Fingerprint.Short})";
 
     private static Rejection? Field(JsonElement root, string name, out string value)
     {

@@ -10,7 +10,7 @@ namespace VppLedger.Cli.Tests.Infrastructure;
 
 /// <summary>
 /// A schema of its own, created by <c>vppledger db apply</c>, with one tenant written through the package's public
-/// API: two tokens and three pools on <see cref="Uploaded"/>; a day later a pool of 3 licences assigned to 5 users
+/// API: two tokens and three pools on <see cref="Uploaded"/>; a day later a pool of 3 licenses assigned to 5 users
 /// (2 queued) and the second token deleted. Shared by the test classes of <see cref="SeededCollection"/>, which run
 /// one after the other.
 /// </summary>
@@ -68,7 +68,7 @@ public sealed class SeededTenant : IAsyncLifetime
         }
 
         await RunAsync(tenant, new AddGroupMembers(group, members, Id(), Admin));
-        await RunAsync(tenant, new CreateAssignment(pages, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User, ProductKind.App, Id(), Admin));
+        await RunAsync(tenant, new CreateAssignment(pages, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, Id(), Admin));
         await RunAsync(tenant, new DeleteToken(old, Id(), Admin));
     }
 
@@ -76,12 +76,12 @@ public sealed class SeededTenant : IAsyncLifetime
 
     private CommandId Id() => new($"seed-{Interlocked.Increment(ref _ids)}");
 
-    private UploadTokenFile Upload(TokenId token, string organisation, string secret, Duration validFor) => new(
+    private UploadTokenFile Upload(TokenId token, string organization, string secret, Duration validFor) => new(
         token,
-        VppTokenFile.Create(organisation, secret, Tool.Now + validFor),
+        VppTokenFile.Create(organization, secret, Tool.Now + validFor),
         null,
         new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
-        new TokenSettings(organisation, "US", TokenAccountType.Business, AutomaticAppUpdates: true),
+        new TokenSettings(organization, "US", TokenAccountType.Business, AutomaticAppUpdates: true),
         ConsentToSendDataToApple: true,
         TakeControlFromOtherMdm: false,
         Id(),

@@ -15,11 +15,11 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
 
     private static string File(string token) => string.Join('\n',
         $$$"""{"event":"vpp.pool.apple_counts_applied.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Product":"App","PurchasedCount":1,"RetiredCount":0,"AppleAssignedCount":null,"OccurredAt":"2024-05-01T08:00:00Z"}}""",
-        $$$"""{"event":"vpp.pool.licence_granted.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Holder":"u.alice.managed","Reason":"Targeted","Rule":"A6","OccurredAt":"2024-05-02T08:00:00Z"}}""",
+        $$$"""{"event":"vpp.pool.license_granted.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Holder":"u.alice.managed","Reason":"Targeted","Rule":"A6","OccurredAt":"2024-05-02T08:00:00Z"}}""",
         "",
         $$$"""{"event":"vpp.pool.holder_queued.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Holder":"u.bob.managed","Position":1,"Rule":"A6","OccurredAt":"2024-05-03T08:00:00Z"}}""",
-        $$$"""{"event":"vpp.pool.licence_reclaimed.v1","stream":"pool:{{{token}}}:555","actor":"auditor-import","data":{"Pool":{{{Pool(token)}}},"Holder":"u.alice.managed","Reason":"Revoked","Rule":"R3","OccurredAt":"2024-06-01T08:00:00Z"}}""",
-        $$$"""{"event":"vpp.pool.licence_granted.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Holder":"u.bob.managed","Reason":"PromotedFromQueue","Rule":"A6","OccurredAt":"2024-06-01T08:00:00Z"}}""");
+        $$$"""{"event":"vpp.pool.license_reclaimed.v1","stream":"pool:{{{token}}}:555","actor":"auditor-import","data":{"Pool":{{{Pool(token)}}},"Holder":"u.alice.managed","Reason":"Revoked","Rule":"R3","OccurredAt":"2024-06-01T08:00:00Z"}}""",
+        $$$"""{"event":"vpp.pool.license_granted.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Holder":"u.bob.managed","Reason":"PromotedFromQueue","Rule":"A6","OccurredAt":"2024-06-01T08:00:00Z"}}""");
 
     private static MemoryStream Utf8(string text) => new(Encoding.UTF8.GetBytes(text));
 

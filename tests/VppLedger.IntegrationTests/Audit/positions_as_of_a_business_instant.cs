@@ -9,12 +9,12 @@ using VppLedger.Tokens;
 
 namespace VppLedger.IntegrationTests.Audit;
 
-/// <summary>Pools, tokens, holders and tenants read as of past instants of business time, and why a holder has a licence (I5).</summary>
+/// <summary>Pools, tokens, holders and tenants read as of past instants of business time, and why a holder has a license (I5).</summary>
 public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
     private static Holder Managed(string user) => Holder.ForUser(new UserId(user), AppleIdKind.Managed);
 
-    /// <summary>T1: 2 of 5 granted, 3 queued. T2: a third licence bought, u0003 promoted. T3: u0001 leaves the group (R4), u0004 promoted.</summary>
+    /// <summary>T1: 2 of 5 granted, 3 queued. T2: a third license bought, u0003 promoted. T3: u0001 leaves the group (R4), u0004 promoted.</summary>
     private async Task<(Scenario S, PoolId Pool, Instant T0, Instant T1, Instant T2, Instant T3)> HistoryAsync(string tenant)
     {
         var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
@@ -24,7 +24,7 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
         var group = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
         db.Clock.Advance(Duration.FromHours(1));
         var t1 = db.Clock.GetCurrentInstant();
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User);
+        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
         db.Clock.Advance(Duration.FromHours(1));
         var t2 = db.Clock.GetCurrentInstant();
         await s.CountsAsync(pool, purchased: 3);
@@ -99,7 +99,7 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
     [Fact]
     [Trait("Rule", "I5")]
     [Trait("Rule", "A6")]
-    public async Task a_queued_holder_is_explained_by_its_position_and_a_promotion_by_the_licences_bought()
+    public async Task a_queued_holder_is_explained_by_its_position_and_a_promotion_by_the_licenses_bought()
     {
         var (s, pool, _, t1, t2, _) = await HistoryAsync("explain-queue");
 
@@ -110,22 +110,22 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
         Assert.Equal(3, waiting.QueuePosition);
         Assert.Contains("queue position 3 with 2 holder(s) ahead", waiting.Summary, StringComparison.Ordinal);
         Assert.Equal("A6", Assert.Single(waiting.Steps).Rule);
-        Assert.True(promoted.HasLicence);
-        Assert.Equal(["vpp.pool.holder_queued.v1", "vpp.pool.licence_granted.v1"], promoted.Steps.Select(x => x.EventName));
-        Assert.Equal("Granted from the queue (position 1) when 3 licences were bought (rule A6).", promoted.Steps[1].Sentence);
+        Assert.True(promoted.HasLicense);
+        Assert.Equal(["vpp.pool.holder_queued.v1", "vpp.pool.license_granted.v1"], promoted.Steps.Select(x => x.EventName));
+        Assert.Equal("Granted from the queue (position 1) when 3 licenses were bought (rule A6).", promoted.Steps[1].Sentence);
     }
 
     [Fact]
     [Trait("Rule", "I5")]
     [Trait("Rule", "R4")]
-    public async Task a_reclaimed_licence_is_explained_by_the_rule_that_took_it()
+    public async Task a_reclaimed_license_is_explained_by_the_rule_that_took_it()
     {
         var (s, pool, _, _, _, t3) = await HistoryAsync("explain-reclaim");
 
         var reclaimed = await s.Ledger.Audit.ExplainAsync(Managed("u0001"), pool, t3);
         var stranger = await s.Ledger.Audit.ExplainAsync(Managed("nobody"), pool, t3);
 
-        Assert.False(reclaimed.HasLicence);
+        Assert.False(reclaimed.HasLicense);
         Assert.Equal(["A6", "R4"], reclaimed.Steps.Select(x => x.Rule));
         Assert.Equal("Reclaimed: no longer targeted (rule R4).", reclaimed.Steps[^1].Sentence);
         Assert.Contains("no longer targeted", reclaimed.Summary, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
         var csv = new StringWriter();
         var csvCount = await audit.ExportAsync(csv, VppLedger.Audit.AuditExportFormat.Csv);
 
-        Assert.Equal(["user_recorded", "holder_queued", "licence_granted"], ofHolder.Where(r => r.HolderKind != "user").Select(r => r.Action).Prepend("user_recorded").Take(3));
+        Assert.Equal(["user_recorded", "holder_queued", "license_granted"], ofHolder.Where(r => r.HolderKind != "user").Select(r => r.Action).Prepend("user_recorded").Take(3));
         Assert.Equal(6, inWindow.Count); // the assignment, 2 grants, 3 queued
         var lines = System.Text.Encoding.UTF8.GetString(ndjson.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(ndjsonCount, lines.Length);

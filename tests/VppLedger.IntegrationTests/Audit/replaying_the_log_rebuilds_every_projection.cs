@@ -82,24 +82,24 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         db.Clock.Advance(Duration.FromMinutes(5));
 
         // Pool A: 1,500 granted and 500 queued, reclaimed and left, four times over (A6, R2, A4).
-        await s.AssignAsync(poolA, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User);
+        await s.AssignAsync(poolA, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
         await s.RunAsync(new RemoveAssignment(poolA, group, s.NextId(), admin));
-        await s.AssignAsync(poolA, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User);
-        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Uninstall, LicenceType.User, ProductKind.App, s.NextId(), admin));
-        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Required, LicenceType.User, ProductKind.App, s.NextId(), admin));
+        await s.AssignAsync(poolA, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Uninstall, LicenseType.User, ProductKind.App, s.NextId(), admin));
+        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Required, LicenseType.User, ProductKind.App, s.NextId(), admin));
         db.Clock.Advance(Duration.FromMinutes(5));
 
-        // Counts and drift (S2), a member who leaves the group and one who leaves the organisation (R4).
+        // Counts and drift (S2), a member who leaves the group and one who leaves the organization (R4).
         await s.RunAsync(new ApplyAppleCounts(poolA, ProductKind.App, 1600, 0, 7, s.NextId(), admin));
         await s.RunAsync(new RemoveGroupMembers(group, [GroupMember.ForUser(users[0]), GroupMember.ForUser(users[^1])], s.NextId(), admin));
-        await s.RunAsync(new RecordUserLeftOrganisation(users[1], s.NextId(), admin));
+        await s.RunAsync(new RecordUserLeftOrganization(users[1], s.NextId(), admin));
         await s.RunAsync(new RecordUser(users[2], new AppleId("personal-2@me.example", AppleIdKind.Personal), new AppleId("u0003@contoso.example", AppleIdKind.Managed), s.NextId(), admin));
 
-        // Devices: recorded, changed, removed from management (R5), with a device licence of pool B.
+        // Devices: recorded, changed, removed from management (R5), with a device license of pool B.
         var ipad = await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised());
         await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised() with { Kiosk = true });
         var ipads = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
-        await s.AssignAsync(poolB, ipads, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device);
+        await s.AssignAsync(poolB, ipads, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
         await s.RunAsync(new RecordDeviceRemovedFromManagement(ipad, s.NextId(), admin));
 
         // The main token's life (T3, T6, T7, T8) and the second token's deletion, which orphans pool B (T10).
@@ -113,8 +113,8 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
 
         // A legacy token's history, recorded elsewhere and imported (T9).
         const string legacy = """
-            {"event":"vpp.token.uploaded.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-01-02T09:00:00Z","Token":"tok-legacy","Location":"apple:loc-legacy","File":{"OrganisationName":"Contoso Ltd","ExpiresAt":"2026-01-02T09:00:00Z","Fingerprint":"471f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"ManagedAppleId":{"Value":"vpp-admin@contoso.example","Kind":"Managed"},"Settings":{"Name":"Legacy","CountryCode":"US","AccountType":"Business","AutomaticAppUpdates":true},"Programme":"LegacyVpp","TookControlFromOtherMdm":false,"DuplicateOf":null}}
-            {"event":"vpp.token.migrated_from_legacy_vpp.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-02-02T09:00:00Z","Location":"apple:loc-legacy","File":{"OrganisationName":"Contoso Ltd","ExpiresAt":"2026-02-02T09:00:00Z","Fingerprint":"571f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"DuplicateOf":null}}
+            {"event":"vpp.token.uploaded.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-01-02T09:00:00Z","Token":"tok-legacy","Location":"apple:loc-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2026-01-02T09:00:00Z","Fingerprint":"471f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"ManagedAppleId":{"Value":"vpp-admin@contoso.example","Kind":"Managed"},"Settings":{"Name":"Legacy","CountryCode":"US","AccountType":"Business","AutomaticAppUpdates":true},"Programme":"LegacyVpp","TookControlFromOtherMdm":false,"DuplicateOf":null}}
+            {"event":"vpp.token.migrated_from_legacy_vpp.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-02-02T09:00:00Z","Location":"apple:loc-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2026-02-02T09:00:00Z","Fingerprint":"571f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"DuplicateOf":null}}
             """;
         await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(legacy)));
     }

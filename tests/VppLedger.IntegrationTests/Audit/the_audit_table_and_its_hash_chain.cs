@@ -18,7 +18,7 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
         var pool = await s.SyncedPoolAsync(new TokenId("tok-" + tenant), "361309726", purchased: 2);
         var users = await s.UsersAsync("u", 4);
         var group = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User);
+        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
         return (s, pool);
     }
 
@@ -37,7 +37,7 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
         Assert.Equal(eventCount, seqs);
         Assert.Equal(rows.Select(r => r.Sequence).Order(), rows.Select(r => r.Sequence));
 
-        var granted = rows.Where(r => r.Action == "licence_granted").ToList();
+        var granted = rows.Where(r => r.Action == "license_granted").ToList();
         var queued = rows.Where(r => r.Action == "holder_queued").ToList();
         Assert.Equal(2, granted.Count);
         Assert.Equal([1L, 2L], queued.Select(q => q.QueuePosition!.Value));
@@ -95,7 +95,7 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
         var victim = (await s.Ledger.Audit.HistoryAsync().ToListAsync()).First(r => r.Action == "holder_queued");
 
         await TestServer.ScalarAsync<object>(
-            $"update {db.SchemaName}.vpp_audit set action = 'licence_granted', rule_id = 'A6' where tenant_id = 'tamper' and stream = @s and version = @v",
+            $"update {db.SchemaName}.vpp_audit set action = 'license_granted', rule_id = 'A6' where tenant_id = 'tamper' and stream = @s and version = @v",
             ("s", victim.Stream), ("v", victim.Version));
         var verification = await s.Ledger.Audit.VerifyChainAsync();
 

@@ -12,7 +12,7 @@ public sealed record SerializationProbe(
     TokenId Token,
     AdamId App,
     Holder Holder,
-    LicenceType Type,
+    LicenseType Type,
     IReadOnlyList<Holder> Holders,
     Instant? NotYet);
 

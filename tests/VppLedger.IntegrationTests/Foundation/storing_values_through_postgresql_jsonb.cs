@@ -16,7 +16,7 @@ public sealed class storing_values_through_postgresql_jsonb(SchemaFixture db) : 
         new TokenId("tok-1"),
         new AdamId("361309726"),
         Holder.ForUser(new UserId("alice"), AppleIdKind.Managed),
-        LicenceType.Device,
+        LicenseType.Device,
         [Holder.ForDevice(new DeviceId("ipad-7")), Holder.ForUser(new UserId("bob"), AppleIdKind.Personal)],
         null);
 

@@ -24,12 +24,12 @@ public sealed class Scenario(ITenantLedger ledger, Instant now)
         return outcome;
     }
 
-    public static string TokenFile(string organisation, Instant expiresAt, string secret = "s3cr3t-token-value") =>
-        VppTokenFile.Create(organisation, secret, expiresAt);
+    public static string TokenFile(string organization, Instant expiresAt, string secret = "s3cr3t-token-value") =>
+        VppTokenFile.Create(organization, secret, expiresAt);
 
-    public UploadTokenFile Upload(TokenId token, string organisation = "Contoso Ltd", string? location = null, Duration? validFor = null) => new(
+    public UploadTokenFile Upload(TokenId token, string organization = "Contoso Ltd", string? location = null, Duration? validFor = null) => new(
         token,
-        TokenFile(organisation, now + (validFor ?? Duration.FromDays(365)), "secret-of-" + token.Value),
+        TokenFile(organization, now + (validFor ?? Duration.FromDays(365)), "secret-of-" + token.Value),
         location is null ? null : LocationKey.FromAppleLocationId(location),
         new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
         new TokenSettings("Main", "US", TokenAccountType.Business, AutomaticAppUpdates: true),
@@ -90,7 +90,7 @@ public sealed class Scenario(ITenantLedger ledger, Instant now)
         return group;
     }
 
-    public Task<CommandOutcome> AssignAsync(PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenceType type, ProductKind product = ProductKind.App) =>
+    public Task<CommandOutcome> AssignAsync(PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenseType type, ProductKind product = ProductKind.App) =>
         RunAsync(new CreateAssignment(pool, group, target, intent, type, product, NextId(), Admin));
 
     public static DeviceProfile CorporateSupervised(Platform platform = Platform.iOS) =>

@@ -19,7 +19,7 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
     public async Task retrying_a_command_id_returns_the_first_outcome_and_writes_nothing()
     {
         var (s, pool) = await PoolAsync("idem-1");
-        var grant = new GrantLicences(pool, [Ann, Bob], new CommandId("grant-once"), Scenario.Admin);
+        var grant = new GrantLicenses(pool, [Ann, Bob], new CommandId("grant-once"), Scenario.Admin);
 
         var first = await s.Ledger.ExecuteAsync(grant);
         var events = await db.EventCountAsync("idem-1");
@@ -40,10 +40,10 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
     public async Task the_same_command_id_with_another_payload_is_rejected_and_writes_nothing()
     {
         var (s, pool) = await PoolAsync("idem-2");
-        await s.Ledger.ExecuteAsync(new GrantLicences(pool, [Ann], new CommandId("reused"), Scenario.Admin));
+        await s.Ledger.ExecuteAsync(new GrantLicenses(pool, [Ann], new CommandId("reused"), Scenario.Admin));
         var events = await db.EventCountAsync("idem-2");
 
-        var other = await s.Ledger.ExecuteAsync(new GrantLicences(pool, [Bob], new CommandId("reused"), Scenario.Admin));
+        var other = await s.Ledger.ExecuteAsync(new GrantLicenses(pool, [Bob], new CommandId("reused"), Scenario.Admin));
 
         Assert.Equal(CommandStatus.Rejected, other.Status);
         Assert.Equal(("IdempotencyKeyReused", "I4"), (other.Rejection!.Code, other.Rejection.Rule));
@@ -58,7 +58,7 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
         var events = await db.EventCountAsync("perm");
         var helpdesk = new Actor("helpdesk", Permissions.Directory);
 
-        var outcome = await s.Ledger.ExecuteAsync(new GrantLicences(pool, [Ann], s.NextId(), helpdesk));
+        var outcome = await s.Ledger.ExecuteAsync(new GrantLicenses(pool, [Ann], s.NextId(), helpdesk));
 
         Assert.Equal(("PermissionDenied", "X1"), (outcome.Rejection!.Code, outcome.Rejection.Rule));
         Assert.Contains("helpdesk", outcome.Rejection.Message, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
         var events = await db.EventCountAsync("atomic");
 
         // The pool was never synced, so its product is unknown: the grant is refused (S2).
-        var outcome = await s.Ledger.ExecuteAsync(new GrantLicences(new PoolId(new TokenId("tok"), new AdamId("7")), [Ann], s.NextId(), Scenario.Admin));
+        var outcome = await s.Ledger.ExecuteAsync(new GrantLicenses(new PoolId(new TokenId("tok"), new AdamId("7")), [Ann], s.NextId(), Scenario.Admin));
 
         Assert.Equal(CommandStatus.Rejected, outcome.Status);
         Assert.Empty(outcome.Changes);
@@ -96,7 +96,7 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
         var later = new Scenario(db.Ledger.ForTenant("expired"), clock.GetCurrentInstant());
         var ledger = LicenseLedger.Create(await TestServer.ConnectionStringAsync(), o => o.SchemaName = db.SchemaName, new NodaTime.Testing.FakeClock(clock.GetCurrentInstant() + NodaTime.Duration.FromDays(11)));
         await using var _ = ledger;
-        var outcome = await ledger.ForTenant("expired").ExecuteAsync(new GrantLicences(pool, [Ann], later.NextId(), Scenario.Admin));
+        var outcome = await ledger.ForTenant("expired").ExecuteAsync(new GrantLicenses(pool, [Ann], later.NextId(), Scenario.Admin));
 
         Assert.Equal(("TokenExpired", "T2"), (outcome.Rejection!.Code, outcome.Rejection.Rule));
     }

@@ -5,15 +5,15 @@ using Xunit.Abstractions;
 namespace VppLedger.IntegrationTests.Ledger;
 
 /// <summary>
-/// Eight writers race on one 100-licence pool with 2,000 grant and reclaim attempts. The pool stream's version is
+/// Eight writers race on one 100-license pool with 2,000 grant and reclaim attempts. The pool stream's version is
 /// the lock: a conflict is decided again on fresh state, and the log must show that no prefix ever had more
-/// licences out than bought (S4), that every reported grant is in the log (I3), and that the counts match the holders.
+/// licenses out than bought (S4), that every reported grant is in the log (I3), and that the counts match the holders.
 /// </summary>
 public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, ITestOutputHelper output) : IClassFixture<LedgerFixture>
 {
     private const int Writers = 8;
     private const int AttemptsPerWriter = 250;
-    private const int Licences = 100;
+    private const int Licenses = 100;
     private const int HolderCount = 300;
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, I
     public async Task used_never_exceeds_total_at_any_version_and_every_reported_grant_is_in_the_log()
     {
         var s = new Scenario(db.Ledger.ForTenant("race"), db.Clock.GetCurrentInstant());
-        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "31337", purchased: Licences);
+        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "31337", purchased: Licenses);
         var holders = Enumerable.Range(1, HolderCount).Select(i => Holder.ForDevice(new DeviceId($"d{i:D3}"))).ToArray();
         var retriedBefore = db.Marten.Runner.ConflictsRetried.Count;
 
@@ -35,8 +35,8 @@ public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, I
             {
                 var holder = holders[random.Next(holders.Length)];
                 ILedgerCommand command = random.NextDouble() < 0.6
-                    ? new GrantLicences(pool, [holder], new CommandId($"w{w}-{i}"), Scenario.Admin)
-                    : new ReclaimLicences(pool, [holder], ReclaimReason.Revoked, new CommandId($"w{w}-{i}"), Scenario.Admin);
+                    ? new GrantLicenses(pool, [holder], new CommandId($"w{w}-{i}"), Scenario.Admin)
+                    : new ReclaimLicenses(pool, [holder], ReclaimReason.Revoked, new CommandId($"w{w}-{i}"), Scenario.Admin);
                 results.Add(await s.Ledger.ExecuteAsync(command));
             }
 
@@ -69,7 +69,7 @@ public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, I
 
         // Every grant reported as applied is in the log, at the version reported, for the holder reported.
         var byVersion = events.ToDictionary(e => e.Version, e => e.Data);
-        var reportedGrants = all.Where(o => o.Status == CommandStatus.Applied).SelectMany(o => o.Changes).Where(c => c.Event is LicenceGranted).ToList();
+        var reportedGrants = all.Where(o => o.Status == CommandStatus.Applied).SelectMany(o => o.Changes).Where(c => c.Event is LicenseGranted).ToList();
         Assert.All(reportedGrants, c => Assert.Equal(c.Event, byVersion[c.Version]));
 
         var applied = all.Count(o => o.Status == CommandStatus.Applied);
@@ -79,6 +79,6 @@ public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, I
             $"events {events.Count}, max used {maxUsed}, final used {summary.UsedCount}, queued {summary.QueuedCount}");
         Assert.Equal(Writers * AttemptsPerWriter, all.Count);
         Assert.All(all, o => Assert.True(o.Succeeded || o.Rejection!.Code == "ConcurrencyConflict", o.Rejection?.ToString()));
-        Assert.Equal(Licences, maxUsed);
+        Assert.Equal(Licenses, maxUsed);
     }
 }

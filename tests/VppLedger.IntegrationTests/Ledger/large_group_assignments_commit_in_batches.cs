@@ -21,7 +21,7 @@ public sealed class large_group_assignments_commit_in_batches(SmallBatchLedgerFi
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "777", purchased: 300);
         var users = await s.UsersAsync("b", 350);
         var group = await s.GroupAsync("big", GroupKind.User, users.Select(GroupMember.ForUser));
-        var assign = new CreateAssignment(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User, ProductKind.App, new CommandId("assign-big"), Scenario.Admin);
+        var assign = new CreateAssignment(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, new CommandId("assign-big"), Scenario.Admin);
 
         db.AfterPart = part => { if (part == 1) { throw new TimeoutException("simulated crash after the second batch"); } };
         await Assert.ThrowsAsync<TimeoutException>(() => s.Ledger.ExecuteAsync(assign));
@@ -31,14 +31,14 @@ public sealed class large_group_assignments_commit_in_batches(SmallBatchLedgerFi
         var resumed = await s.Ledger.ExecuteAsync(assign);
 
         Assert.Equal(CommandStatus.Applied, resumed.Status);
-        Assert.Equal(300, resumed.EventsOf<LicenceGranted>().Count());
+        Assert.Equal(300, resumed.EventsOf<LicenseGranted>().Count());
         Assert.Equal(50, resumed.EventsOf<HolderQueued>().Count());
         var summary = await s.Ledger.GetPoolAsync(pool);
         Assert.Equal((300, 50), (summary!.UsedCount, summary.QueuedCount));
         var grants = await TestServer.ScalarAsync<long>(
-            $"select count(*) from {db.SchemaName}.mt_events where tenant_id = 'batches' and type = 'vpp.pool.licence_granted.v1'");
+            $"select count(*) from {db.SchemaName}.mt_events where tenant_id = 'batches' and type = 'vpp.pool.license_granted.v1'");
         var distinctHolders = await TestServer.ScalarAsync<long>(
-            $"select count(distinct data->>'Holder') from {db.SchemaName}.mt_events where tenant_id = 'batches' and type = 'vpp.pool.licence_granted.v1'");
+            $"select count(distinct data->>'Holder') from {db.SchemaName}.mt_events where tenant_id = 'batches' and type = 'vpp.pool.license_granted.v1'");
         Assert.Equal(300, grants);
         Assert.Equal(300, distinctHolders);
         Assert.Equal(users.Skip(300).Select(u => u.Value), (await s.Ledger.GetQueueAsync(pool, 100)).Select(q => q.Holder.OwnerId));
@@ -46,6 +46,6 @@ public sealed class large_group_assignments_commit_in_batches(SmallBatchLedgerFi
         var again = await s.Ledger.ExecuteAsync(assign);
         Assert.True(again.IsReplay);
         Assert.Equal(300, await TestServer.ScalarAsync<long>(
-            $"select count(*) from {db.SchemaName}.mt_events where tenant_id = 'batches' and type = 'vpp.pool.licence_granted.v1'"));
+            $"select count(*) from {db.SchemaName}.mt_events where tenant_id = 'batches' and type = 'vpp.pool.license_granted.v1'"));
     }
 }

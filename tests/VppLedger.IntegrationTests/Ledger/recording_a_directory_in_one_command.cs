@@ -25,7 +25,7 @@ public sealed class recording_a_directory_in_one_command(LedgerFixture db) : ICl
         Assert.True(again.IsReplay);
         Assert.Equal(CommandStatus.Unchanged, unchanged.Status);
         Assert.Equal(4, await db.EventCountAsync("dir-batch-1"));
-        Assert.NotNull(await s.Ledger.GetPromptsAsync(new DeviceId("ipad-2"), LicenceType.Device));
+        Assert.NotNull(await s.Ledger.GetPromptsAsync(new DeviceId("ipad-2"), LicenseType.Device));
     }
 
     [Fact]

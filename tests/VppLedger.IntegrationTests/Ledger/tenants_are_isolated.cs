@@ -14,12 +14,12 @@ public sealed class tenants_are_isolated(LedgerFixture db) : IClassFixture<Ledge
         var a = Tenant("iso-a");
         var b = Tenant("iso-b");
         var pool = await a.SyncedPoolAsync(new TokenId("tok"), "555", purchased: 30);
-        await a.RunAsync(new Pools.GrantLicences(pool, [Holder.ForDevice(new DeviceId("d1"))], a.NextId(), Scenario.Admin));
+        await a.RunAsync(new Pools.GrantLicenses(pool, [Holder.ForDevice(new DeviceId("d1"))], a.NextId(), Scenario.Admin));
 
         Assert.Null(await b.Ledger.GetPoolAsync(pool));
         Assert.Empty(await b.Ledger.ListPoolsAsync());
         Assert.Empty(await b.Ledger.ListTokensAsync());
-        Assert.Empty((await b.Ledger.GetDeviceLicencesAsync(new DeviceId("d1"))).Licences);
+        Assert.Empty((await b.Ledger.GetDeviceLicensesAsync(new DeviceId("d1"))).Licenses);
         Assert.False(await b.Ledger.ExistsAsync());
 
         // The same ids used in b start from nothing and leave a unchanged.

@@ -16,17 +16,17 @@ public sealed class assigning_an_app_to_a_group
     private static CreateAssignment Create(
         AssignmentTarget target = AssignmentTarget.UserGroup,
         AssignmentIntent intent = AssignmentIntent.Required,
-        LicenceType type = LicenceType.User,
+        LicenseType type = LicenseType.User,
         ProductKind product = ProductKind.App,
         Actor? actor = null) => new(Pool, Group, target, intent, type, product, new CommandId("c1"), actor ?? Admin);
 
-    private static ChangeAssignment Change(AssignmentIntent intent, LicenceType type) =>
+    private static ChangeAssignment Change(AssignmentIntent intent, LicenseType type) =>
         new(Pool, Group, intent, type, ProductKind.App, new CommandId("c2"), Admin);
 
     private static AssignmentCreated Created(
         AssignmentTarget target = AssignmentTarget.UserGroup,
         AssignmentIntent intent = AssignmentIntent.Required,
-        LicenceType type = LicenceType.User) => new(Pool, Group, target, intent, type, Now);
+        LicenseType type = LicenseType.User) => new(Pool, Group, target, intent, type, Now);
 
     private static void ThenRejected(Decision<IAssignmentEvent> decision, string code, string rule)
     {
@@ -36,11 +36,11 @@ public sealed class assigning_an_app_to_a_group
 
     [Theory]
     [Trait("Rule", "A1")]
-    [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenceType.User)]
-    [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.Device)]
-    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device)]
-    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenceType.User)]
-    public void an_assignment_targets_a_group_with_an_intent_and_a_licence_type(AssignmentTarget target, AssignmentIntent intent, LicenceType type)
+    [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User)]
+    [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.Device)]
+    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device)]
+    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenseType.User)]
+    public void an_assignment_targets_a_group_with_an_intent_and_a_license_type(AssignmentTarget target, AssignmentIntent intent, LicenseType type)
     {
         Assert.Equal([Created(target, intent, type)], When(Create(target, intent, type)).Events);
     }
@@ -51,35 +51,35 @@ public sealed class assigning_an_app_to_a_group
     {
         ThenRejected(When(Create(AssignmentTarget.DeviceGroup, AssignmentIntent.Available)), "AvailableIntentNotForDeviceGroups", "A2");
         ThenRejected(
-            When(Change(AssignmentIntent.Available, LicenceType.Device), Created(AssignmentTarget.DeviceGroup, type: LicenceType.Device)),
+            When(Change(AssignmentIntent.Available, LicenseType.Device), Created(AssignmentTarget.DeviceGroup, type: LicenseType.Device)),
             "AvailableIntentNotForDeviceGroups",
             "A2");
     }
 
     [Fact]
     [Trait("Rule", "L6")]
-    public void a_book_with_device_licences_is_rejected()
+    public void a_book_with_device_licenses_is_rejected()
     {
-        ThenRejected(When(Create(type: LicenceType.Device, product: ProductKind.Book)), "BooksTakeUserLicencesOnly", "L6");
+        ThenRejected(When(Create(type: LicenseType.Device, product: ProductKind.Book)), "BooksTakeUserLicensesOnly", "L6");
     }
 
     [Fact]
     [Trait("Rule", "L8")]
-    public void changing_device_licences_to_user_licences_is_rejected()
+    public void changing_device_licenses_to_user_licenses_is_rejected()
     {
         ThenRejected(
-            When(Change(AssignmentIntent.Required, LicenceType.User), Created(type: LicenceType.Device)),
+            When(Change(AssignmentIntent.Required, LicenseType.User), Created(type: LicenseType.Device)),
             "DeviceToUserMigrationNotSupported",
             "L8");
     }
 
     [Fact]
     [Trait("Rule", "L8")]
-    public void changing_user_licences_to_device_licences_is_accepted()
+    public void changing_user_licenses_to_device_licenses_is_accepted()
     {
         Assert.Equal(
-            [new AssignmentChanged(Pool, Group, AssignmentIntent.Required, LicenceType.Device, Now)],
-            When(Change(AssignmentIntent.Required, LicenceType.Device), Created()).Events);
+            [new AssignmentChanged(Pool, Group, AssignmentIntent.Required, LicenseType.Device, Now)],
+            When(Change(AssignmentIntent.Required, LicenseType.Device), Created()).Events);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class assigning_an_app_to_a_group
         var decisions = new[]
         {
             When(Create(), Created()),
-            When(Change(AssignmentIntent.Required, LicenceType.User), Created()),
+            When(Change(AssignmentIntent.Required, LicenseType.User), Created()),
             When(new RemoveAssignment(Pool, Group, new CommandId("c3"), Admin), Created(), new AssignmentRemoved(Pool, Group, Now)),
         };
         Assert.All(decisions, d => Assert.True(d.Rejection is null && d.Events.Count == 0));
@@ -100,7 +100,7 @@ public sealed class assigning_an_app_to_a_group
     public void creating_over_a_different_assignment_or_changing_a_missing_one_is_rejected()
     {
         ThenRejected(When(Create(intent: AssignmentIntent.Available), Created()), "AssignmentAlreadyExists", "A1");
-        ThenRejected(When(Change(AssignmentIntent.Required, LicenceType.User)), "AssignmentNotFound", "A1");
+        ThenRejected(When(Change(AssignmentIntent.Required, LicenseType.User)), "AssignmentNotFound", "A1");
     }
 
     [Fact]

@@ -29,15 +29,15 @@ public sealed class explaining_and_folding_as_of
         }
 
         Run(new ApplyAppleCounts(Pool, ProductKind.App, 100, 0, null, new CommandId("c1"), Admin), T0);
-        Run(new GrantLicences(Pool, [.. Enumerable.Range(1, 300).Select(User)], new CommandId("c2"), Admin), T0 + Duration.FromHours(1));
+        Run(new GrantLicenses(Pool, [.. Enumerable.Range(1, 300).Select(User)], new CommandId("c2"), Admin), T0 + Duration.FromHours(1));
         Run(new ApplyAppleCounts(Pool, ProductKind.App, 150, 0, null, new CommandId("c3"), Admin), T0 + Duration.FromHours(2));
-        Run(new ReclaimLicences(Pool, [User(1)], ReclaimReason.NoLongerTargeted, new CommandId("c4"), Admin), T0 + Duration.FromHours(3));
+        Run(new ReclaimLicenses(Pool, [User(1)], ReclaimReason.NoLongerTargeted, new CommandId("c4"), Admin), T0 + Duration.FromHours(3));
         return log;
     }
 
-    private static LicenceExplanation Explain(Holder holder, Instant asOf)
+    private static LicenseExplanation Explain(Holder holder, Instant asOf)
     {
-        var explainer = new LicenceExplainer(holder, Pool, asOf);
+        var explainer = new LicenseExplainer(holder, Pool, asOf);
         foreach (var (version, e) in History())
         {
             explainer.Apply(version, "vpp.pool." + e.GetType().Name, e);
@@ -55,37 +55,37 @@ public sealed class explaining_and_folding_as_of
 
         Assert.Equal(SeatStatus.Queued, explanation.Status);
         Assert.Equal(112, explanation.QueuePosition);
-        Assert.Equal("Queued at position 112 behind 111 waiting holder(s): all 100 licences were in use (rule A6).", Assert.Single(explanation.Steps).Sentence);
-        Assert.StartsWith("At 2026-03-01T10:00:00Z, u.u212.managed had no licence of app 361309726 under token tok-1: it waited at queue position 112 with 111 holder(s) ahead, while 100 of 100 licences were in use (rule A6).", explanation.Summary, StringComparison.Ordinal);
+        Assert.Equal("Queued at position 112 behind 111 waiting holder(s): all 100 licenses were in use (rule A6).", Assert.Single(explanation.Steps).Sentence);
+        Assert.StartsWith("At 2026-03-01T10:00:00Z, u.u212.managed had no license of app 361309726 under token tok-1: it waited at queue position 112 with 111 holder(s) ahead, while 100 of 100 licenses were in use (rule A6).", explanation.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
     [Trait("Rule", "I5")]
     [Trait("Rule", "A6")]
-    public void a_promoted_holder_is_told_it_was_granted_when_licences_were_bought()
+    public void a_promoted_holder_is_told_it_was_granted_when_licenses_were_bought()
     {
         var explanation = Explain(User(150), T0 + Duration.FromHours(2));
 
-        Assert.True(explanation.HasLicence);
+        Assert.True(explanation.HasLicense);
         Assert.Equal(
-            ["Queued at position 50 behind 49 waiting holder(s): all 100 licences were in use (rule A6).", "Granted from the queue (position 50) when 150 licences were bought (rule A6)."],
+            ["Queued at position 50 behind 49 waiting holder(s): all 100 licenses were in use (rule A6).", "Granted from the queue (position 50) when 150 licenses were bought (rule A6)."],
             explanation.Steps.Select(s => s.Sentence));
-        Assert.StartsWith("At 2026-03-01T11:00:00Z, u.u150.managed held a licence of app 361309726 under token tok-1 since 2026-03-01T11:00:00Z.", explanation.Summary, StringComparison.Ordinal);
+        Assert.StartsWith("At 2026-03-01T11:00:00Z, u.u150.managed held a license of app 361309726 under token tok-1 since 2026-03-01T11:00:00Z.", explanation.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
     [Trait("Rule", "I5")]
     [Trait("Rule", "R4")]
-    public void a_reclaimed_holder_is_told_the_rule_and_the_next_in_line_is_told_a_licence_was_freed()
+    public void a_reclaimed_holder_is_told_the_rule_and_the_next_in_line_is_told_a_license_was_freed()
     {
         var at = T0 + Duration.FromHours(3);
         var reclaimed = Explain(User(1), at);
         var promoted = Explain(User(151), at);
 
-        Assert.False(reclaimed.HasLicence);
-        Assert.Equal(["Granted when targeted: licence 1 of 100 (rule A6).", "Reclaimed: no longer targeted (rule R4)."], reclaimed.Steps.Select(s => s.Sentence));
+        Assert.False(reclaimed.HasLicense);
+        Assert.Equal(["Granted when targeted: license 1 of 100 (rule A6).", "Reclaimed: no longer targeted (rule R4)."], reclaimed.Steps.Select(s => s.Sentence));
         Assert.Equal(["A6", "R4"], reclaimed.Steps.Select(s => s.Rule));
-        Assert.Equal("Granted from the queue (position 51) when a licence was freed (no longer targeted) (rule A6).", promoted.Steps[^1].Sentence);
+        Assert.Equal("Granted from the queue (position 51) when a license was freed (no longer targeted) (rule A6).", promoted.Steps[^1].Sentence);
     }
 
     [Fact]
@@ -133,8 +133,8 @@ public sealed class explaining_and_folding_as_of
             new("t", seq, "pool:tok-1:361309726", seq, "x", at, "tok-1", "361309726", "user.managed", "h", position, action, null, "A6", null, null, null, null, null);
         var holder = new HolderAsOfFold(User(5), T0 + Duration.FromHours(2));
         holder.Apply(Row(1, "holder_queued", T0, 7));
-        holder.Apply(Row(2, "licence_granted", T0 + Duration.FromHours(1)));
-        holder.Apply(Row(3, "licence_reclaimed", T0 + Duration.FromHours(3)));
+        holder.Apply(Row(2, "license_granted", T0 + Duration.FromHours(1)));
+        holder.Apply(Row(3, "license_reclaimed", T0 + Duration.FromHours(3)));
 
         var tenant = new TenantAsOfFold(T0 + Duration.FromHours(1), LedgerPolicy.Article);
         foreach (var (_, e) in History())
@@ -156,7 +156,7 @@ public sealed class explaining_and_folding_as_of
         Assert.Equal(a, AuditPseudonym.Of("tenant-a", User(1)));
         Assert.NotEqual(a, AuditPseudonym.Of("tenant-b", User(1)));
         Assert.Matches("^[0-9a-f]{32}$", a);
-        Assert.Equal(("user.managed", "R4"), (AuditFacts.Of("pool:tok-1:361309726", new LicenceReclaimed(Pool, User(1), ReclaimReason.LeftOrganisation, "R4", T0)).HolderKind, "R4"));
+        Assert.Equal(("user.managed", "R4"), (AuditFacts.Of("pool:tok-1:361309726", new LicenseReclaimed(Pool, User(1), ReclaimReason.LeftOrganization, "R4", T0)).HolderKind, "R4"));
         Assert.Equal("T8", AuditFacts.Of("token:tok-1", new TokenRenewed(T0, new TokenFileFacts("o", T0, TokenFingerprint.Of("s")))).Rule);
     }
 }

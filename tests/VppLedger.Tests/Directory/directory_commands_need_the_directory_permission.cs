@@ -16,7 +16,7 @@ public sealed class directory_commands_need_the_directory_permission
         Rejection?[] rejections =
         [
             UserDecider.Decide(new RecordUser(Alice, AlicePersonal, null, Command(), TokenAdmin), user, Now).Rejection,
-            UserDecider.Decide(new RecordUserLeftOrganisation(Alice, Command(), TokenAdmin), user, Now).Rejection,
+            UserDecider.Decide(new RecordUserLeftOrganization(Alice, Command(), TokenAdmin), user, Now).Rejection,
             DeviceDecider.Decide(new RecordDevice(IPad, IPadSerial, CorporateSupervisedIPad, null, null, Command(), TokenAdmin), device, Now).Rejection,
             DeviceDecider.Decide(new RecordDeviceRemovedFromManagement(IPad, Command(), TokenAdmin), device, Now).Rejection,
             GroupDecider.Decide(new CreateGroup(Sales, GroupKind.User, Command(), TokenAdmin), GroupState.Initial, Now).Rejection,

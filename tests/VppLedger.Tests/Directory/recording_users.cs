@@ -59,13 +59,13 @@ public sealed class recording_users
 
     [Fact]
     [Trait("Rule", "R4")]
-    public void a_user_who_leaves_the_organisation_is_recorded_and_holds_nothing_more()
+    public void a_user_who_leaves_the_organization_is_recorded_and_holds_nothing_more()
     {
         var state = Users().Given(new UserRecorded(Now, Alice, AlicePersonal, AliceManaged))
-            .When(s => UserDecider.Decide(new RecordUserLeftOrganisation(Alice, Command(), SyncJob), s, Now))
-            .Then(new UserLeftOrganisation(Now));
+            .When(s => UserDecider.Decide(new RecordUserLeftOrganization(Alice, Command(), SyncJob), s, Now))
+            .Then(new UserLeftOrganization(Now));
 
-        Assert.True(state.LeftOrganisation);
+        Assert.True(state.LeftOrganization);
         Assert.Empty(state.Holders());
     }
 
@@ -74,10 +74,10 @@ public sealed class recording_users
     [Trait("Rule", "I4")]
     public void leaving_twice_decides_nothing_and_an_unknown_user_cannot_leave()
     {
-        Users().Given(new UserRecorded(Now, Alice, null, null), new UserLeftOrganisation(Now))
-            .When(s => UserDecider.Decide(new RecordUserLeftOrganisation(Alice, Command(), SyncJob), s, Now))
+        Users().Given(new UserRecorded(Now, Alice, null, null), new UserLeftOrganization(Now))
+            .When(s => UserDecider.Decide(new RecordUserLeftOrganization(Alice, Command(), SyncJob), s, Now))
             .ThenNothing();
-        Users().When(s => UserDecider.Decide(new RecordUserLeftOrganisation(Alice, Command(), SyncJob), s, Now))
+        Users().When(s => UserDecider.Decide(new RecordUserLeftOrganization(Alice, Command(), SyncJob), s, Now))
             .ThenRejected("UserNotFound", "R4");
     }
 
@@ -85,11 +85,11 @@ public sealed class recording_users
     [Trait("Rule", "R4")]
     public void a_user_who_comes_back_is_recorded_again()
     {
-        var state = Users().Given(new UserRecorded(Now, Alice, AlicePersonal, null), new UserLeftOrganisation(Now))
+        var state = Users().Given(new UserRecorded(Now, Alice, AlicePersonal, null), new UserLeftOrganization(Now))
             .When(s => UserDecider.Decide(Record(AlicePersonal, null), s, Now))
             .Then(new UserRecorded(Now, Alice, AlicePersonal, null));
 
-        Assert.False(state.LeftOrganisation);
+        Assert.False(state.LeftOrganization);
     }
 
     [Fact]

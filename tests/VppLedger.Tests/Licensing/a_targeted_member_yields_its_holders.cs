@@ -23,60 +23,60 @@ public sealed class a_targeted_member_yields_its_holders
     [Trait("Rule", "L1")]
     public void a_user_with_a_personal_and_a_managed_apple_id_is_two_holders()
     {
-        var result = LicenceHolders.For(App, ProductKind.App, LicenceType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Managed, AppleIdKind.Personal]));
+        var result = LicenseHolders.For(App, ProductKind.App, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Managed, AppleIdKind.Personal]));
         Assert.Equal([Holder.ForUser(Alice, AppleIdKind.Personal), Holder.ForUser(Alice, AppleIdKind.Managed)], result.Holders);
     }
 
     [Fact]
     [Trait("Rule", "L2")]
     [Trait("Rule", "L1")]
-    public void a_device_licence_goes_to_the_device_even_with_the_app_store_blocked()
+    public void a_device_license_goes_to_the_device_even_with_the_app_store_blocked()
     {
-        var result = LicenceHolders.For(App, ProductKind.App, LicenceType.Device, TargetedMember.ForDevice(Ipad, Corporate with { AppStoreBlocked = true }));
+        var result = LicenseHolders.For(App, ProductKind.App, LicenseType.Device, TargetedMember.ForDevice(Ipad, Corporate with { AppStoreBlocked = true }));
         Assert.Equal([Holder.ForDevice(Ipad)], result.Holders);
-        Assert.False(LicenceTypeFacts.For(LicenceType.Device).NeedsAppleIdSignIn);
-        Assert.True(LicenceTypeFacts.For(LicenceType.Device).InstallsWithAppStoreBlocked);
-        Assert.Equal(1, LicenceTypeFacts.For(LicenceType.Device).DevicesCoveredCount);
+        Assert.False(LicenseTypeFacts.For(LicenseType.Device).NeedsAppleIdSignIn);
+        Assert.True(LicenseTypeFacts.For(LicenseType.Device).InstallsWithAppStoreBlocked);
+        Assert.Equal(1, LicenseTypeFacts.For(LicenseType.Device).DevicesCoveredCount);
     }
 
     [Fact]
     [Trait("Rule", "L5")]
-    public void a_user_enrollment_device_takes_no_device_licence()
+    public void a_user_enrollment_device_takes_no_device_license()
     {
         Refused(
-            LicenceHolders.For(App, ProductKind.App, LicenceType.Device, TargetedMember.ForDevice(Ipad, UserEnrolled)),
+            LicenseHolders.For(App, ProductKind.App, LicenseType.Device, TargetedMember.ForDevice(Ipad, UserEnrolled)),
             "DeviceLicensingNotOnUserEnrollment",
             "L5");
     }
 
     [Fact]
     [Trait("Rule", "L5")]
-    public void user_enrollment_takes_user_licences_with_managed_apple_ids_only()
+    public void user_enrollment_takes_user_licenses_with_managed_apple_ids_only()
     {
-        var both = LicenceHolders.For(App, ProductKind.App, LicenceType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal, AppleIdKind.Managed], Ipad, UserEnrolled));
+        var both = LicenseHolders.For(App, ProductKind.App, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal, AppleIdKind.Managed], Ipad, UserEnrolled));
         Assert.Equal([Holder.ForUser(Alice, AppleIdKind.Managed)], both.Holders);
         Refused(
-            LicenceHolders.For(App, ProductKind.App, LicenceType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal], Ipad, UserEnrolled)),
+            LicenseHolders.For(App, ProductKind.App, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal], Ipad, UserEnrolled)),
             "UserEnrollmentNeedsManagedAppleId",
             "L5");
     }
 
     [Fact]
     [Trait("Rule", "L6")]
-    public void a_book_takes_no_device_licence()
+    public void a_book_takes_no_device_license()
     {
         Refused(
-            LicenceHolders.For(App, ProductKind.Book, LicenceType.Device, TargetedMember.ForDevice(Ipad, Corporate)),
-            "BooksTakeUserLicencesOnly",
+            LicenseHolders.For(App, ProductKind.Book, LicenseType.Device, TargetedMember.ForDevice(Ipad, Corporate)),
+            "BooksTakeUserLicensesOnly",
             "L6");
-        Assert.False(LicenceHolders.For(App, ProductKind.Book, LicenceType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal])).IsRefused);
+        Assert.False(LicenseHolders.For(App, ProductKind.Book, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal])).IsRefused);
     }
 
     [Fact]
     [Trait("Rule", "L7")]
-    public void a_user_licence_where_the_app_store_is_blocked_is_refused_with_that_reason()
+    public void a_user_license_where_the_app_store_is_blocked_is_refused_with_that_reason()
     {
-        var result = LicenceHolders.For(App, ProductKind.App, LicenceType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal], Ipad, Corporate with { AppStoreBlocked = true }));
+        var result = LicenseHolders.For(App, ProductKind.App, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal], Ipad, Corporate with { AppStoreBlocked = true }));
         Refused(result, "UserLicensingNeedsAppStore", "L7");
         Assert.Contains("App Store is blocked", result.Refusal!.Message, StringComparison.Ordinal);
     }
@@ -86,7 +86,7 @@ public sealed class a_targeted_member_yields_its_holders
     [Trait("Rule", "L2")]
     public void a_member_without_the_right_identity_is_refused_not_thrown()
     {
-        Refused(LicenceHolders.For(App, ProductKind.App, LicenceType.User, TargetedMember.ForUser(Alice, [])), "UserLicenceNeedsAppleId", "L3");
-        Refused(LicenceHolders.For(App, ProductKind.App, LicenceType.Device, TargetedMember.ForUser(Alice, [AppleIdKind.Personal])), "DeviceLicenceNeedsDevice", "L2");
+        Refused(LicenseHolders.For(App, ProductKind.App, LicenseType.User, TargetedMember.ForUser(Alice, [])), "UserLicenseNeedsAppleId", "L3");
+        Refused(LicenseHolders.For(App, ProductKind.App, LicenseType.Device, TargetedMember.ForUser(Alice, [AppleIdKind.Personal])), "DeviceLicenseNeedsDevice", "L2");
     }
 }

@@ -61,18 +61,18 @@ internal static class PoolFixtures
     public static AppleCountsApplied Counts(int purchased, int retired = 0, int? assigned = null, ProductKind product = ProductKind.App) =>
         new(Pool, product, purchased, retired, assigned, Now);
 
-    public static LicenceGranted Granted(Holder holder, GrantReason reason = GrantReason.Targeted, string rule = "A6") =>
+    public static LicenseGranted Granted(Holder holder, GrantReason reason = GrantReason.Targeted, string rule = "A6") =>
         new(Pool, holder, reason, rule, Now);
 
-    public static LicenceGranted Promoted(Holder holder) => Granted(holder, GrantReason.PromotedFromQueue);
+    public static LicenseGranted Promoted(Holder holder) => Granted(holder, GrantReason.PromotedFromQueue);
 
     public static HolderQueued Queued(Holder holder, long position, string rule = "A6") => new(Pool, holder, position, rule, Now);
 
-    public static LicenceReclaimed Reclaimed(Holder holder, ReclaimReason reason, string rule) => new(Pool, holder, reason, rule, Now);
+    public static LicenseReclaimed Reclaimed(Holder holder, ReclaimReason reason, string rule) => new(Pool, holder, reason, rule, Now);
 
     public static HolderLeftQueue LeftQueue(Holder holder, ReclaimReason reason, string rule) => new(Pool, holder, reason, rule, Now);
 
-    public static GrantLicences Grant(params Holder[] holders) => new(Pool, holders, Id(), Admin);
+    public static GrantLicenses Grant(params Holder[] holders) => new(Pool, holders, Id(), Admin);
 
-    public static ReclaimLicences Reclaim(ReclaimReason reason, params Holder[] holders) => new(Pool, holders, reason, Id(), Admin);
+    public static ReclaimLicenses Reclaim(ReclaimReason reason, params Holder[] holders) => new(Pool, holders, reason, Id(), Admin);
 }

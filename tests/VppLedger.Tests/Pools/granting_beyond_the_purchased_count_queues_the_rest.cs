@@ -7,7 +7,7 @@ public sealed class granting_beyond_the_purchased_count_queues_the_rest
 {
     [Fact]
     [Trait("Rule", "A6")]
-    public void the_first_holders_in_targeting_order_get_licences_and_the_rest_wait_in_order()
+    public void the_first_holders_in_targeting_order_get_licenses_and_the_rest_wait_in_order()
     {
         var (a, b, c, d) = (User("a"), User("b"), User("c"), User("d"));
         PoolSpec.Given(Counts(2))
@@ -47,13 +47,13 @@ public sealed class granting_beyond_the_purchased_count_queues_the_rest
     [Fact]
     [Trait("Rule", "S1")]
     [Trait("Rule", "L1")]
-    public void counts_split_user_and_device_licences_and_available_is_total_minus_used()
+    public void counts_split_user_and_device_licenses_and_available_is_total_minus_used()
     {
         var spec = PoolSpec.Given(Counts(10, retired: 2)).When(Grant(User("a"), User("a", AppleIdKind.Managed), Device("d1")));
         var state = spec.After.State;
         Assert.Equal(8, state.TotalCount);
-        Assert.Equal(2, state.UserLicenceCount);
-        Assert.Equal(1, state.DeviceLicenceCount);
+        Assert.Equal(2, state.UserLicenseCount);
+        Assert.Equal(1, state.DeviceLicenseCount);
         Assert.Equal(3, state.UsedCount);
         Assert.Equal(5, state.AvailableCount);
     }
@@ -71,7 +71,7 @@ public sealed class granting_beyond_the_purchased_count_queues_the_rest
     {
         var tokenAdmin = new Actor("token-admin", Permissions.ManagedApps);
         var rejection = PoolSpec.Given(Counts(5))
-            .When(new GrantLicences(Pool, [User("a")], Id(), tokenAdmin))
+            .When(new GrantLicenses(Pool, [User("a")], Id(), tokenAdmin))
             .ThenRejected("PermissionDenied", "X1");
         Assert.Contains("MobileApps", rejection.Message, StringComparison.Ordinal);
     }
@@ -82,7 +82,7 @@ public sealed class granting_beyond_the_purchased_count_queues_the_rest
     public void a_grant_reads_only_the_holders_it_names_however_large_the_pool()
     {
         // Scale: 100,000 holders in the counters, none in the lookup but the one named.
-        var state = PoolState.Initial(Pool) with { Synced = true, PurchasedCount = 100_001, UserLicenceCount = 100_000 };
+        var state = PoolState.Initial(Pool) with { Synced = true, PurchasedCount = 100_001, UserLicenseCount = 100_000 };
         var decision = PoolDecider.Decide(Grant(User("new")), state, PoolLookup.Empty, Now);
         Assert.Equal([Granted(User("new"))], decision.Events);
     }

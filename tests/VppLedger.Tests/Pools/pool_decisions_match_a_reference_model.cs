@@ -45,7 +45,7 @@ public sealed class pool_decisions_match_a_reference_model
             {
                 book.Apply(e);
                 state = PoolDecider.Evolve(state, e);
-                if (e is LicenceGranted)
+                if (e is LicenseGranted)
                 {
                     Assert.True(book.State.UsedCount <= book.State.TotalCount, "rule S4: a grant made used exceed total");
                 }
@@ -55,8 +55,8 @@ public sealed class pool_decisions_match_a_reference_model
             Assert.Equal(state, book.State); // counters alone fold to the same state as the full model
             Assert.Equal(reference.Total, state.TotalCount);
             Assert.Equal(reference.Granted.Order(StringComparer.Ordinal), book.Holders.Select(h => h.Key));
-            Assert.Equal(reference.Granted.Count(k => k.StartsWith('d')), state.DeviceLicenceCount);
-            Assert.Equal(reference.Granted.Count(k => k.StartsWith('u')), state.UserLicenceCount);
+            Assert.Equal(reference.Granted.Count(k => k.StartsWith('d')), state.DeviceLicenseCount);
+            Assert.Equal(reference.Granted.Count(k => k.StartsWith('u')), state.UserLicenseCount);
             Assert.Equal(reference.Queue, book.Queue.Select(q => q.Holder.Key));
             Assert.Equal(reference.Queue.Count, state.QueuedCount);
             Assert.True(book.Queue.Select(q => q.Position).SequenceEqual(book.Queue.Select(q => q.Position).Order()));
@@ -142,21 +142,21 @@ public sealed class pool_decisions_match_a_reference_model
 
         public sealed record Grant(int[] Indexes) : Op
         {
-            public override IPoolCommand ToCommand(CommandId id) => new GrantLicences(Pool, Pick(Indexes), id, Admin);
+            public override IPoolCommand ToCommand(CommandId id) => new GrantLicenses(Pool, Pick(Indexes), id, Admin);
 
             public override void Apply(Reference reference) => reference.Grant(Pick(Indexes).Select(h => h.Key));
         }
 
         public sealed record Reclaim(int[] Indexes) : Op
         {
-            public override IPoolCommand ToCommand(CommandId id) => new ReclaimLicences(Pool, Pick(Indexes), ReclaimReason.NoLongerTargeted, id, Admin);
+            public override IPoolCommand ToCommand(CommandId id) => new ReclaimLicenses(Pool, Pick(Indexes), ReclaimReason.NoLongerTargeted, id, Admin);
 
             public override void Apply(Reference reference) => reference.Remove(Pick(Indexes).Select(h => h.Key), promote: true);
         }
 
         public sealed record RevokeAll(int[] Indexes) : Op
         {
-            public override IPoolCommand ToCommand(CommandId id) => new RevokeAllLicences(Pool, Pick(Indexes), id, Admin);
+            public override IPoolCommand ToCommand(CommandId id) => new RevokeAllLicenses(Pool, Pick(Indexes), id, Admin);
 
             public override void Apply(Reference reference) => reference.Remove(Pick(Indexes).Select(h => h.Key), promote: false);
         }

@@ -10,7 +10,7 @@ public sealed class deleting_a_token
     [Fact]
     [Trait("Rule", "T10")]
     [Trait("Rule", "R7")]
-    public void under_the_article_policy_deleting_orphans_the_licences_and_requests_no_revocation()
+    public void under_the_article_policy_deleting_orphans_the_licenses_and_requests_no_revocation()
     {
         var state = Spec().Given(Uploaded()).When(s => TokenDecider.Decide(Delete, s, LedgerPolicy.Article, Now))
             .Then(new TokenDeleted(Now, RevocationRequested: false));

@@ -7,7 +7,7 @@ namespace VppLedger.Tests.Tokens;
 public sealed class migrating_a_legacy_vpp_token
 {
     private static readonly TokenFileFacts LocationFile = FileOf("location-secret", Now + Duration.FromDays(365));
-    private static readonly ITokenEvent LegacyUploaded = Uploaded() with { Programme = TokenProgramme.LegacyVpp, Location = LocationKey.FromOrganisationName("Contoso") };
+    private static readonly ITokenEvent LegacyUploaded = Uploaded() with { Programme = TokenProgramme.LegacyVpp, Location = LocationKey.FromOrganizationName("Contoso") };
 
     private static MigrateLegacyToken Migrate() => new(Token, LocationFile, Location, Command("migrate-1"), Admin);
 

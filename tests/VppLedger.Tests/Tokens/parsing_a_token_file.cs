@@ -22,14 +22,14 @@ public sealed class parsing_a_token_file
     [Fact]
     [Trait("Rule", "T5")]
     [Trait("Rule", "T2")]
-    public void a_file_written_by_create_yields_organisation_expiry_and_fingerprint()
+    public void a_file_written_by_create_yields_organization_expiry_and_fingerprint()
     {
         var content = VppTokenFile.Create("Contoso Ltd", "s3cr3t-value", Expiry);
 
         var result = VppTokenFile.Parse(content, Now);
 
         Assert.True(result.IsValid);
-        Assert.Equal("Contoso Ltd", result.File.OrganisationName);
+        Assert.Equal("Contoso Ltd", result.File.OrganizationName);
         Assert.Equal(Expiry, result.File.ExpiresAt);
         Assert.Equal(TokenFingerprint.Of("s3cr3t-value"), result.File.Fingerprint);
         Assert.Equal(64, result.File.Fingerprint.Hex.Length);

@@ -10,7 +10,7 @@ public sealed class syncing_a_token
     private static readonly AdamId Keynote = new("361285480");
 
     private static RecordTokenSyncSucceeded Succeeded(string id = "sync-1", params AdamId[] missing) =>
-        new(Token, SyncTrigger.Scheduled, AppCount: 12, LicenceCount: 500, missing, Command(id), Admin);
+        new(Token, SyncTrigger.Scheduled, AppCount: 12, LicenseCount: 500, missing, Command(id), Admin);
 
     [Fact]
     [Trait("Rule", "T6")]

@@ -26,7 +26,7 @@ public sealed class token_and_directory_events_round_trip_through_json
             new TokenDeleted(Now, true),
             new UserRecorded(Now, user, new AppleId("a@b.example", AppleIdKind.Personal), null),
             new UserAppleIdsChanged(Now, null, new AppleId("a@c.example", AppleIdKind.Managed)),
-            new UserLeftOrganisation(Now),
+            new UserLeftOrganization(Now),
             new DeviceRecorded(Now, new DeviceId("d1"), new SerialNumber("C02XYZ"), profile, user, AppleIdKind.Managed),
             new DeviceFactsChanged(Now, new SerialNumber("C02XYZ"), profile, null, null),
             new DeviceRemovedFromManagement(Now),

@@ -6,21 +6,21 @@ using VppLedger.Pools;
 namespace VppLedger.Audit;
 
 /// <summary>
-/// Explains why a holder has, or has not, a licence of a pool at an instant, from the pool's events in log order.
+/// Explains why a holder has, or has not, a license of a pool at an instant, from the pool's events in log order.
 /// Pure: it folds the pool's counters with <see cref="PoolDecider.Evolve"/> and keeps only the queue positions it
 /// needs to say how many waited ahead. Not thread-safe: one per question.
 /// </summary>
 /// <param name="holder">The holder.</param>
 /// <param name="pool">The pool.</param>
 /// <param name="asOf">The business instant.</param>
-public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
+public sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
 {
     private readonly List<ExplanationStep> _steps = [];
     private readonly SortedSet<long> _queuedPositions = [];
     private readonly Dictionary<string, long> _queuedAt = new(StringComparer.Ordinal);
     private PoolState _state = PoolState.Initial(pool);
     private long _eventCount;
-    private string _lastCause = "a licence was freed";
+    private string _lastCause = "a license was freed";
     private SeatStatus _status;
     private long _position;
 
@@ -41,9 +41,9 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
         _eventCount++;
         var mine = @event switch
         {
-            LicenceGranted g => g.Holder.Key == holder.Key,
+            LicenseGranted g => g.Holder.Key == holder.Key,
             HolderQueued q => q.Holder.Key == holder.Key,
-            LicenceReclaimed r => r.Holder.Key == holder.Key,
+            LicenseReclaimed r => r.Holder.Key == holder.Key,
             HolderLeftQueue l => l.Holder.Key == holder.Key,
             _ => false,
         };
@@ -59,23 +59,23 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
     }
 
     /// <summary>The explanation of everything folded so far.</summary>
-    public LicenceExplanation Result() =>
+    public LicenseExplanation Result() =>
         new(holder, pool, asOf, _status, _status == SeatStatus.Queued ? _position : 0, [.. _steps], Summary());
 
     private string Sentence(IPoolEvent @event, PoolState before) => @event switch
     {
-        LicenceGranted { Reason: GrantReason.Targeted } g =>
-            $"Granted when targeted: licence {_state.UsedCount.ToString(CultureInfo.InvariantCulture)} of {_state.TotalCount.ToString(CultureInfo.InvariantCulture)} (rule {g.Rule}).",
-        LicenceGranted { Reason: GrantReason.PromotedFromQueue } g =>
+        LicenseGranted { Reason: GrantReason.Targeted } g =>
+            $"Granted when targeted: license {_state.UsedCount.ToString(CultureInfo.InvariantCulture)} of {_state.TotalCount.ToString(CultureInfo.InvariantCulture)} (rule {g.Rule}).",
+        LicenseGranted { Reason: GrantReason.PromotedFromQueue } g =>
             $"Granted from the queue (position {_position.ToString(CultureInfo.InvariantCulture)}) when {_lastCause} (rule {g.Rule}).",
-        LicenceGranted g =>
-            $"Granted a device licence in place of the user's user licence (rule {g.Rule}).",
+        LicenseGranted g =>
+            $"Granted a device license in place of the user's user license (rule {g.Rule}).",
         HolderQueued q => q.Rule == "S4"
-            ? $"Queued at position {q.Position.ToString(CultureInfo.InvariantCulture)} behind {before.QueuedCount.ToString(CultureInfo.InvariantCulture)} waiting holder(s): the pool was over-allocated, {before.UsedCount.ToString(CultureInfo.InvariantCulture)} licences in use for {before.TotalCount.ToString(CultureInfo.InvariantCulture)} (rule S4)."
-            : $"Queued at position {q.Position.ToString(CultureInfo.InvariantCulture)} behind {before.QueuedCount.ToString(CultureInfo.InvariantCulture)} waiting holder(s): all {before.TotalCount.ToString(CultureInfo.InvariantCulture)} licences were in use (rule {q.Rule}).",
-        LicenceReclaimed r => $"Reclaimed: {Why(r.Reason)} (rule {r.Rule}).",
-        HolderLeftQueue l => $"Left the queue without a licence: {Why(l.Reason)} (rule {l.Rule}).",
-        PoolOrphaned => "The token was deleted: the licence is orphaned and can no longer be revoked (rule T10).",
+            ? $"Queued at position {q.Position.ToString(CultureInfo.InvariantCulture)} behind {before.QueuedCount.ToString(CultureInfo.InvariantCulture)} waiting holder(s): the pool was over-allocated, {before.UsedCount.ToString(CultureInfo.InvariantCulture)} licenses in use for {before.TotalCount.ToString(CultureInfo.InvariantCulture)} (rule S4)."
+            : $"Queued at position {q.Position.ToString(CultureInfo.InvariantCulture)} behind {before.QueuedCount.ToString(CultureInfo.InvariantCulture)} waiting holder(s): all {before.TotalCount.ToString(CultureInfo.InvariantCulture)} licenses were in use (rule {q.Rule}).",
+        LicenseReclaimed r => $"Reclaimed: {Why(r.Reason)} (rule {r.Rule}).",
+        HolderLeftQueue l => $"Left the queue without a license: {Why(l.Reason)} (rule {l.Rule}).",
+        PoolOrphaned => "The token was deleted: the license is orphaned and can no longer be revoked (rule T10).",
         _ => @event.GetType().Name,
     };
 
@@ -84,10 +84,10 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
         switch (@event)
         {
             case AppleCountsApplied c:
-                _lastCause = $"{c.PurchasedCount.ToString(CultureInfo.InvariantCulture)} licences were bought";
+                _lastCause = $"{c.PurchasedCount.ToString(CultureInfo.InvariantCulture)} licenses were bought";
                 break;
-            case LicenceReclaimed r:
-                _lastCause = $"a licence was freed ({Why(r.Reason)})";
+            case LicenseReclaimed r:
+                _lastCause = $"a license was freed ({Why(r.Reason)})";
                 Seat(r.Holder, SeatStatus.None, 0);
                 break;
             case HolderLeftQueue l:
@@ -96,7 +96,7 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
             case HolderQueued q:
                 Seat(q.Holder, SeatStatus.Queued, q.Position);
                 break;
-            case LicenceGranted g:
+            case LicenseGranted g:
                 Seat(g.Holder, SeatStatus.Granted, 0);
                 break;
         }
@@ -125,7 +125,7 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
     private string Summary()
     {
         var at = InstantPattern.General.Format(asOf);
-        var what = $"a licence of app {pool.AdamId.Value} under token {pool.Token.Value}";
+        var what = $"a license of app {pool.AdamId.Value} under token {pool.Token.Value}";
         if (_eventCount == 0)
         {
             return $"At {at}, {holder.Key} had no {what[2..]}: the pool had no event by then.";
@@ -138,7 +138,7 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
             SeatStatus.Granted =>
                 $"At {at}, {holder.Key} held {what}{since}. {string.Join(" ", _steps.Select(s => s.Sentence))}",
             SeatStatus.Queued =>
-                $"At {at}, {holder.Key} had no {what[2..]}: it waited at queue position {_position.ToString(CultureInfo.InvariantCulture)} with {_queuedPositions.GetViewBetween(long.MinValue, _position - 1).Count.ToString(CultureInfo.InvariantCulture)} holder(s) ahead, while {_state.UsedCount.ToString(CultureInfo.InvariantCulture)} of {_state.TotalCount.ToString(CultureInfo.InvariantCulture)} licences were in use (rule A6). {string.Join(" ", _steps.Select(s => s.Sentence))}",
+                $"At {at}, {holder.Key} had no {what[2..]}: it waited at queue position {_position.ToString(CultureInfo.InvariantCulture)} with {_queuedPositions.GetViewBetween(long.MinValue, _position - 1).Count.ToString(CultureInfo.InvariantCulture)} holder(s) ahead, while {_state.UsedCount.ToString(CultureInfo.InvariantCulture)} of {_state.TotalCount.ToString(CultureInfo.InvariantCulture)} licenses were in use (rule A6). {string.Join(" ", _steps.Select(s => s.Sentence))}",
             _ when last is null =>
                 $"At {at}, {holder.Key} had no {what[2..]} and never waited for one: no event of the pool names it (it was never targeted by an assignment of this app).",
             _ => $"At {at}, {holder.Key} had no {what[2..]}{since}. {string.Join(" ", _steps.Select(s => s.Sentence))}",
@@ -147,9 +147,9 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
 
     private static string? RuleOf(IPoolEvent @event) => @event switch
     {
-        LicenceGranted g => g.Rule,
+        LicenseGranted g => g.Rule,
         HolderQueued q => q.Rule,
-        LicenceReclaimed r => r.Rule,
+        LicenseReclaimed r => r.Rule,
         HolderLeftQueue l => l.Rule,
         PoolOrphaned => "T10",
         _ => null,
@@ -160,9 +160,9 @@ public sealed class LicenceExplainer(Holder holder, PoolId pool, Instant asOf)
         ReclaimReason.AssignmentRemoved => "the assignment was removed",
         ReclaimReason.Revoked => "an administrator revoked it",
         ReclaimReason.NoLongerTargeted => "no longer targeted",
-        ReclaimReason.LeftOrganisation => "the user left the organisation",
+        ReclaimReason.LeftOrganization => "the user left the organization",
         ReclaimReason.UninstallIntent => "the assignment's intent was set to Uninstall",
-        ReclaimReason.MigratedToDeviceLicence => "replaced by device licences",
+        ReclaimReason.MigratedToDeviceLicense => "replaced by device licenses",
         _ => reason.ToString(),
     };
 }

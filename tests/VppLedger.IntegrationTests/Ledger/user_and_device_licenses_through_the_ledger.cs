@@ -7,31 +7,31 @@ using VppLedger.Pools;
 namespace VppLedger.IntegrationTests.Ledger;
 
 /// <summary>The user-vs-device rules (L1-L8, A2, A4, R2) as a host meets them through the ledger.</summary>
-public sealed class user_and_device_licences_through_the_ledger(LedgerFixture db) : IClassFixture<LedgerFixture>
+public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
     private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
 
     [Fact]
     [Trait("Rule", "L4")]
-    public async Task a_user_with_a_personal_and_a_managed_apple_id_uses_two_licences()
+    public async Task a_user_with_a_personal_and_a_managed_apple_id_uses_two_licenses()
     {
         var s = Tenant("l4");
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "100", purchased: 10);
         var users = await s.UsersAsync("both", 1, personal: true, managed: true);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
 
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenceType.User);
+        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
 
-        var licences = await s.Ledger.GetUserLicencesAsync(users[0]);
-        Assert.Equal([AppleIdKind.Personal, AppleIdKind.Managed], licences.Licences.Select(l => l.Holder.AppleIdKind!.Value).Order());
-        Assert.Equal(2, (await s.Ledger.GetPoolAsync(pool))!.UserLicenceCount);
+        var licenses = await s.Ledger.GetUserLicensesAsync(users[0]);
+        Assert.Equal([AppleIdKind.Personal, AppleIdKind.Managed], licenses.Licenses.Select(l => l.Holder.AppleIdKind!.Value).Order());
+        Assert.Equal(2, (await s.Ledger.GetPoolAsync(pool))!.UserLicenseCount);
     }
 
     [Fact]
     [Trait("Rule", "L5")]
     [Trait("Rule", "L7")]
     [Trait("Rule", "L2")]
-    public async Task members_that_cannot_take_the_licence_type_are_skipped_with_a_warning_and_the_rest_are_served()
+    public async Task members_that_cannot_take_the_license_type_are_skipped_with_a_warning_and_the_rest_are_served()
     {
         var s = Tenant("l5");
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "200", purchased: 10);
@@ -40,24 +40,24 @@ public sealed class user_and_device_licences_through_the_ledger(LedgerFixture db
         var corporate = await s.DeviceAsync("corp-1", Scenario.CorporateSupervised());
         var devices = await s.GroupAsync("devices", GroupKind.Device, [GroupMember.ForDevice(enrolled), GroupMember.ForDevice(blocked), GroupMember.ForDevice(corporate)]);
 
-        var assigned = await s.AssignAsync(pool, devices, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device);
+        var assigned = await s.AssignAsync(pool, devices, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
 
-        // L5: no device licence on User Enrollment; L2: App Store blocked is fine for device licences.
-        Assert.Equal(["blocked-1", "corp-1"], assigned.EventsOf<LicenceGranted>().Select(g => g.Holder.OwnerId));
+        // L5: no device license on User Enrollment; L2: App Store blocked is fine for device licenses.
+        Assert.Equal(["blocked-1", "corp-1"], assigned.EventsOf<LicenseGranted>().Select(g => g.Holder.OwnerId));
         Assert.Equal("L5", Assert.Single(assigned.Warnings).Rule);
 
-        // L7: user licences need the App Store.
+        // L7: user licenses need the App Store.
         var users = await s.UsersAsync("owner", 1);
         await s.DeviceAsync("blocked-2", Scenario.CorporateSupervised() with { AppStoreBlocked = true }, users[0], AppleIdKind.Managed);
         var byUser = await s.GroupAsync("blocked-devices", GroupKind.Device, [GroupMember.ForDevice(new DeviceId("blocked-2"))]);
-        var refused = await s.AssignAsync(pool, byUser, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.User);
-        Assert.Empty(refused.EventsOf<LicenceGranted>());
+        var refused = await s.AssignAsync(pool, byUser, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.User);
+        Assert.Empty(refused.EventsOf<LicenseGranted>());
         Assert.Equal(("UserLicensingNeedsAppStore", "L7"), (refused.Warnings[0].Code, refused.Warnings[0].Rule));
     }
 
     [Fact]
     [Trait("Rule", "L3")]
-    public async Task one_user_licence_covers_five_devices_of_that_apple_id_and_not_the_sixth()
+    public async Task one_user_license_covers_five_devices_of_that_apple_id_and_not_the_sixth()
     {
         var s = Tenant("l3");
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "300", purchased: 10);
@@ -69,18 +69,18 @@ public sealed class user_and_device_licences_through_the_ledger(LedgerFixture db
         }
 
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenceType.User);
+        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
 
-        var licence = Assert.Single((await s.Ledger.GetUserLicencesAsync(users[0])).Licences);
-        Assert.Equal(6, licence.Devices.Count);
-        Assert.Equal(5, licence.Devices.Count(d => d.Covered));
-        Assert.Equal("phone-6", Assert.Single(licence.Devices, d => !d.Covered).Device.Value);
+        var license = Assert.Single((await s.Ledger.GetUserLicensesAsync(users[0])).Licenses);
+        Assert.Equal(6, license.Devices.Count);
+        Assert.Equal(5, license.Devices.Count(d => d.Covered));
+        Assert.Equal("phone-6", Assert.Single(license.Devices, d => !d.Covered).Device.Value);
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
 
     [Fact]
     [Trait("Rule", "L8")]
-    public async Task changing_an_assignment_from_user_to_device_licences_migrates_in_one_command_and_back_is_refused()
+    public async Task changing_an_assignment_from_user_to_device_licenses_migrates_in_one_command_and_back_is_refused()
     {
         var s = Tenant("l8");
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "400", purchased: 10);
@@ -88,16 +88,16 @@ public sealed class user_and_device_licences_through_the_ledger(LedgerFixture db
         await s.DeviceAsync("m1-ipad", Scenario.CorporateSupervised(), users[0], AppleIdKind.Managed);
         await s.DeviceAsync("m2-ipad", Scenario.CorporateSupervised(), users[1], AppleIdKind.Managed);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenceType.User);
+        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
 
-        var migrated = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenceType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        var migrated = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
 
-        Assert.Equal(2, migrated.EventsOf<LicenceReclaimed>().Count(r => r.Reason == ReclaimReason.MigratedToDeviceLicence));
-        Assert.Equal(["m1-ipad", "m2-ipad"], migrated.EventsOf<LicenceGranted>().Select(g => g.Holder.OwnerId).Order());
+        Assert.Equal(2, migrated.EventsOf<LicenseReclaimed>().Count(r => r.Reason == ReclaimReason.MigratedToDeviceLicense));
+        Assert.Equal(["m1-ipad", "m2-ipad"], migrated.EventsOf<LicenseGranted>().Select(g => g.Holder.OwnerId).Order());
         var summary = await s.Ledger.GetPoolAsync(pool);
-        Assert.Equal((0, 2), (summary!.UserLicenceCount, summary.DeviceLicenceCount));
+        Assert.Equal((0, 2), (summary!.UserLicenseCount, summary.DeviceLicenseCount));
 
-        var back = await s.Ledger.ExecuteAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenceType.User, ProductKind.App, s.NextId(), Scenario.Admin));
+        var back = await s.Ledger.ExecuteAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.User, ProductKind.App, s.NextId(), Scenario.Admin));
         Assert.Equal(("DeviceToUserMigrationNotSupported", "L8"), (back.Rejection!.Code, back.Rejection.Rule));
     }
 
@@ -112,34 +112,34 @@ public sealed class user_and_device_licences_through_the_ledger(LedgerFixture db
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised());
         var group = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
 
-        var available = await s.Ledger.ExecuteAsync(new CreateAssignment(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Available, LicenceType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        var available = await s.Ledger.ExecuteAsync(new CreateAssignment(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Available, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
         Assert.Equal(("AvailableIntentNotForDeviceGroups", "A2"), (available.Rejection!.Code, available.Rejection.Rule));
 
-        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device);
-        var uninstall = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Uninstall, LicenceType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
-        Assert.Equal(ReclaimReason.UninstallIntent, Assert.Single(uninstall.EventsOf<LicenceReclaimed>()).Reason);
+        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
+        var uninstall = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Uninstall, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        Assert.Equal(ReclaimReason.UninstallIntent, Assert.Single(uninstall.EventsOf<LicenseReclaimed>()).Reason);
 
-        await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenceType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
         var removed = await s.RunAsync(new RemoveAssignment(pool, group, s.NextId(), Scenario.Admin));
-        Assert.Equal(ReclaimReason.AssignmentRemoved, Assert.Single(removed.EventsOf<LicenceReclaimed>()).Reason);
+        Assert.Equal(ReclaimReason.AssignmentRemoved, Assert.Single(removed.EventsOf<LicenseReclaimed>()).Reason);
         Assert.Equal(0, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
 
     [Fact]
     [Trait("Rule", "P3")]
     [Trait("Rule", "P6")]
-    public async Task the_prompts_of_a_device_follow_its_profile_and_the_licence_type()
+    public async Task the_prompts_of_a_device_follow_its_profile_and_the_license_type()
     {
         var s = Tenant("prompts");
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised());
 
-        var user = await s.Ledger.GetPromptsAsync(ipad, LicenceType.User);
-        var device = await s.Ledger.GetPromptsAsync(ipad, LicenceType.Device);
+        var user = await s.Ledger.GetPromptsAsync(ipad, LicenseType.User);
+        var device = await s.Ledger.GetPromptsAsync(ipad, LicenseType.Device);
 
         Assert.Equal(("P3", PromptShown.Yes, PromptShown.No, PromptShown.Yes), (user!.Rule, user.VppInvite, user.InstallPrompt, user.AppleIdPrompt));
         Assert.Equal(("P6", PromptShown.No, PromptShown.No, PromptShown.No), (device!.Rule, device.VppInvite, device.InstallPrompt, device.AppleIdPrompt));
-        Assert.Null(await s.Ledger.GetPromptsAsync(new DeviceId("unknown"), LicenceType.User));
+        Assert.Null(await s.Ledger.GetPromptsAsync(new DeviceId("unknown"), LicenseType.User));
     }
 }
 
@@ -149,21 +149,21 @@ public sealed class the_current_apple_policy_through_the_ledger(CurrentAppleLedg
     [Fact]
     [Trait("Rule", "R2")]
     [Trait("Rule", "T10")]
-    public async Task removing_an_assignment_reclaims_nothing_and_deleting_a_token_revokes_its_licences()
+    public async Task removing_an_assignment_reclaims_nothing_and_deleting_a_token_revokes_its_licenses()
     {
         var s = new Scenario(db.Ledger.ForTenant("newer"), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok");
         var pool = await s.SyncedPoolAsync(token, "600", purchased: 10);
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised());
         var group = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
-        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenceType.Device);
+        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
 
         var removed = await s.RunAsync(new RemoveAssignment(pool, group, s.NextId(), Scenario.Admin));
-        Assert.Empty(removed.EventsOf<LicenceReclaimed>());
+        Assert.Empty(removed.EventsOf<LicenseReclaimed>());
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
 
         var deleted = await s.RunAsync(new Tokens.DeleteToken(token, s.NextId(), Scenario.Admin));
-        Assert.Equal(ReclaimReason.Revoked, Assert.Single(deleted.EventsOf<LicenceReclaimed>()).Reason);
+        Assert.Equal(ReclaimReason.Revoked, Assert.Single(deleted.EventsOf<LicenseReclaimed>()).Reason);
         Assert.Equal(0, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
 }

@@ -3,13 +3,13 @@ using static VppLedger.Tests.Pools.PoolFixtures;
 
 namespace VppLedger.Tests.Pools;
 
-public sealed class a_deleted_token_orphans_its_licences
+public sealed class a_deleted_token_orphans_its_licenses
 {
     private static readonly IPoolEvent[] Orphaned = [Counts(2), Granted(User("a")), new PoolOrphaned(Pool, Now)];
 
     [Fact]
     [Trait("Rule", "T10")]
-    public void deleting_the_token_orphans_the_pool_and_keeps_its_licences_recorded()
+    public void deleting_the_token_orphans_the_pool_and_keeps_its_licenses_recorded()
     {
         var spec = PoolSpec.Given(Counts(2), Granted(User("a")))
             .When(new OrphanPool(Pool, Id(), Admin))
@@ -20,14 +20,14 @@ public sealed class a_deleted_token_orphans_its_licences
 
     [Fact]
     [Trait("Rule", "R7")]
-    public void an_orphaned_licence_cannot_be_revoked()
+    public void an_orphaned_license_cannot_be_revoked()
     {
         PoolSpec.Given(Orphaned)
             .When(Reclaim(ReclaimReason.Revoked, User("a")))
-            .ThenRejected("LicencesOrphanedTokenDeleted", "R7");
+            .ThenRejected("LicensesOrphanedTokenDeleted", "R7");
         PoolSpec.Given(Orphaned)
-            .When(new RevokeAllLicences(Pool, [User("a")], Id(), Admin))
-            .ThenRejected("LicencesOrphanedTokenDeleted", "R7");
+            .When(new RevokeAllLicenses(Pool, [User("a")], Id(), Admin))
+            .ThenRejected("LicensesOrphanedTokenDeleted", "R7");
     }
 
     [Fact]

@@ -49,29 +49,29 @@ public sealed record MemberHolders(IReadOnlyList<Holder> Holders, Rejection? Ref
     public static MemberHolders Refused(Rejection refusal) => new([], refusal ?? throw new ArgumentNullException(nameof(refusal)));
 }
 
-/// <summary>Which holders a targeted member yields for a licence type (rules L2-L7).</summary>
-public static class LicenceHolders
+/// <summary>Which holders a targeted member yields for a license type (rules L2-L7).</summary>
+public static class LicenseHolders
 {
     /// <summary>
-    /// The holders of <paramref name="member"/> for <paramref name="licenceType"/> in <paramref name="pool"/>:
-    /// a device licence goes to the device (L2), never on User Enrollment (L5), never for a book (L6); a user
-    /// licence goes to each Apple ID the user has (L4: personal and managed are two holders), managed only on
+    /// The holders of <paramref name="member"/> for <paramref name="licenseType"/> in <paramref name="pool"/>:
+    /// a device license goes to the device (L2), never on User Enrollment (L5), never for a book (L6); a user
+    /// license goes to each Apple ID the user has (L4: personal and managed are two holders), managed only on
     /// User Enrollment (L5), and is refused where the App Store is blocked (L7).
     /// </summary>
-    public static MemberHolders For(PoolId pool, ProductKind product, LicenceType licenceType, TargetedMember member)
+    public static MemberHolders For(PoolId pool, ProductKind product, LicenseType licenseType, TargetedMember member)
     {
         ArgumentNullException.ThrowIfNull(member);
         var userEnrollment = member.Profile?.Enrollment == EnrollmentKind.UserEnrollment;
-        if (licenceType == LicenceType.Device)
+        if (licenseType == LicenseType.Device)
         {
             if (product == ProductKind.Book)
             {
-                return MemberHolders.Refused(LicensingRejections.BooksTakeUserLicencesOnly(pool.AdamId));
+                return MemberHolders.Refused(LicensingRejections.BooksTakeUserLicensesOnly(pool.AdamId));
             }
 
             if (member.Device is not { } device)
             {
-                return MemberHolders.Refused(LicensingRejections.DeviceLicenceNeedsDevice(member.Name));
+                return MemberHolders.Refused(LicensingRejections.DeviceLicenseNeedsDevice(member.Name));
             }
 
             return userEnrollment
@@ -86,7 +86,7 @@ public static class LicenceHolders
 
         if (member.User is not { } user)
         {
-            return MemberHolders.Refused(LicensingRejections.UserLicenceNeedsAppleId(member.Name));
+            return MemberHolders.Refused(LicensingRejections.UserLicenseNeedsAppleId(member.Name));
         }
 
         var kinds = member.AppleIdKinds
@@ -98,7 +98,7 @@ public static class LicenceHolders
         {
             return MemberHolders.Refused(userEnrollment
                 ? LicensingRejections.UserEnrollmentNeedsManagedAppleId(user)
-                : LicensingRejections.UserLicenceNeedsAppleId(member.Name));
+                : LicensingRejections.UserLicenseNeedsAppleId(member.Name));
         }
 
         return new MemberHolders([.. kinds.Select(kind => Holder.ForUser(user, kind))], null);

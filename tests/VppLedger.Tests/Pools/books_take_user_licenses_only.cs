@@ -2,7 +2,7 @@ using static VppLedger.Tests.Pools.PoolFixtures;
 
 namespace VppLedger.Tests.Pools;
 
-public sealed class books_take_user_licences_only
+public sealed class books_take_user_licenses_only
 {
     [Fact]
     [Trait("Rule", "L6")]
@@ -10,7 +10,7 @@ public sealed class books_take_user_licences_only
     {
         PoolSpec.Given(Counts(5, product: ProductKind.Book))
             .When(Grant(User("a"), Device("d1")))
-            .ThenRejected("BooksTakeUserLicencesOnly", "L6");
+            .ThenRejected("BooksTakeUserLicensesOnly", "L6");
     }
 
     [Fact]

@@ -2,26 +2,26 @@ using NodaTime;
 
 namespace VppLedger.Licensing;
 
-/// <summary>A device signed in with the Apple ID that holds a user licence.</summary>
+/// <summary>A device signed in with the Apple ID that holds a user license.</summary>
 /// <param name="Device">The device.</param>
 /// <param name="SignedInAt">When it signed in with that Apple ID; earlier devices are covered first.</param>
 public sealed record SignedInDevice(DeviceId Device, Instant SignedInAt);
 
-/// <summary>Whether one device is covered by the user licence of the Apple ID it signed in with.</summary>
+/// <summary>Whether one device is covered by the user license of the Apple ID it signed in with.</summary>
 /// <param name="Device">The device.</param>
-/// <param name="Covered">True for the first <see cref="UserLicenceCoverage.MaxDevicesPerUserLicence"/> devices.</param>
+/// <param name="Covered">True for the first <see cref="UserLicenseCoverage.MaxDevicesPerUserLicense"/> devices.</param>
 /// <param name="Rule">The rule that decides it: L3.</param>
 public sealed record DeviceCoverage(DeviceId Device, bool Covered, string Rule);
 
-/// <summary>Rule L3: one user licence covers up to 5 devices signed in with the same Apple ID.</summary>
-public static class UserLicenceCoverage
+/// <summary>Rule L3: one user license covers up to 5 devices signed in with the same Apple ID.</summary>
+public static class UserLicenseCoverage
 {
-    /// <summary>Devices one user licence covers.</summary>
-    public const int MaxDevicesPerUserLicence = 5; // rule L3
+    /// <summary>Devices one user license covers.</summary>
+    public const int MaxDevicesPerUserLicense = 5; // rule L3
 
     /// <summary>
-    /// Which devices of one Apple ID the licence covers: ordered by sign-in time, then device id (ordinal), so the
-    /// answer is stable; the first <see cref="MaxDevicesPerUserLicence"/> are covered, later ones are not.
+    /// Which devices of one Apple ID the license covers: ordered by sign-in time, then device id (ordinal), so the
+    /// answer is stable; the first <see cref="MaxDevicesPerUserLicense"/> are covered, later ones are not.
     /// A device listed twice counts once, at its earliest sign-in.
     /// </summary>
     public static IReadOnlyList<DeviceCoverage> Cover(IEnumerable<SignedInDevice> devices)
@@ -32,6 +32,6 @@ public static class UserLicenceCoverage
             .Select(g => g.MinBy(d => d.SignedInAt)!)
             .OrderBy(d => d.SignedInAt)
             .ThenBy(d => d.Device.Value, StringComparer.Ordinal)
-            .Select((d, index) => new DeviceCoverage(d.Device, index < MaxDevicesPerUserLicence, "L3"))];
+            .Select((d, index) => new DeviceCoverage(d.Device, index < MaxDevicesPerUserLicense, "L3"))];
     }
 }

@@ -3,12 +3,12 @@ using static VppLedger.Tests.Pools.PoolFixtures;
 
 namespace VppLedger.Tests.Pools;
 
-public sealed class reclaiming_a_licence_serves_the_queue_head
+public sealed class reclaiming_a_license_serves_the_queue_head
 {
     [Fact]
     [Trait("Rule", "A6")]
     [Trait("Rule", "R4")]
-    public void a_freed_licence_goes_to_the_oldest_waiting_holder_in_the_same_decision()
+    public void a_freed_license_goes_to_the_oldest_waiting_holder_in_the_same_decision()
     {
         var (a, b, c) = (User("a"), User("b"), User("c"));
         PoolSpec.Given(Counts(1), Granted(a), Queued(b, 1), Queued(c, 2))
@@ -19,7 +19,7 @@ public sealed class reclaiming_a_licence_serves_the_queue_head
     [Fact]
     [Trait("Rule", "R4")]
     [Trait("Rule", "A6")]
-    public void a_queued_holder_no_longer_targeted_leaves_the_queue_without_a_licence()
+    public void a_queued_holder_no_longer_targeted_leaves_the_queue_without_a_license()
     {
         var (a, b, c) = (User("a"), User("b"), User("c"));
         var spec = PoolSpec.Given(Counts(1), Granted(a), Queued(b, 1), Queued(c, 2))
@@ -51,9 +51,9 @@ public sealed class reclaiming_a_licence_serves_the_queue_head
     [InlineData(ReclaimReason.AssignmentRemoved, "R2")]
     [InlineData(ReclaimReason.Revoked, "R3")]
     [InlineData(ReclaimReason.NoLongerTargeted, "R4")]
-    [InlineData(ReclaimReason.LeftOrganisation, "R4")]
+    [InlineData(ReclaimReason.LeftOrganization, "R4")]
     [InlineData(ReclaimReason.UninstallIntent, "A4")]
-    [InlineData(ReclaimReason.MigratedToDeviceLicence, "L8")]
+    [InlineData(ReclaimReason.MigratedToDeviceLicense, "L8")]
     public void every_reclaim_records_its_reason_and_the_rule_that_decided_it(ReclaimReason reason, string rule)
     {
         var a = User("a");
@@ -62,7 +62,7 @@ public sealed class reclaiming_a_licence_serves_the_queue_head
 
     [Fact]
     [Trait("Rule", "I4")]
-    public void reclaiming_a_holder_with_no_licence_decides_nothing()
+    public void reclaiming_a_holder_with_no_license_decides_nothing()
     {
         PoolSpec.Given(Counts(1)).When(Reclaim(ReclaimReason.Revoked, User("a"))).ThenNothing();
     }

@@ -3,7 +3,7 @@ using static VppLedger.Tests.Pools.PoolFixtures;
 
 namespace VppLedger.Tests.Pools;
 
-public sealed class revoking_every_licence_of_an_app
+public sealed class revoking_every_license_of_an_app
 {
     [Fact]
     [Trait("Rule", "R1")]
@@ -11,7 +11,7 @@ public sealed class revoking_every_licence_of_an_app
     {
         var (a, b, c) = (User("a"), Device("d1"), User("c"));
         var spec = PoolSpec.Given(Counts(2), Granted(a), Granted(b), Queued(c, 1))
-            .When(new RevokeAllLicences(Pool, [a, b], Id(), Admin))
+            .When(new RevokeAllLicenses(Pool, [a, b], Id(), Admin))
             .Then(Reclaimed(a, ReclaimReason.Revoked, "R1"), Reclaimed(b, ReclaimReason.Revoked, "R1"));
         Assert.Equal((0, 1), (spec.After.State.UsedCount, spec.After.State.QueuedCount));
     }
@@ -22,7 +22,7 @@ public sealed class revoking_every_licence_of_an_app
     {
         var (a, c) = (User("a"), User("c"));
         var spec = PoolSpec.Given(Counts(1), Granted(a), Queued(c, 1), Reclaimed(a, ReclaimReason.Revoked, "R1"))
-            .When(new RevokeAllLicences(Pool, [c], Id("page-2"), Admin))
+            .When(new RevokeAllLicenses(Pool, [c], Id("page-2"), Admin))
             .Then(LeftQueue(c, ReclaimReason.Revoked, "R1"));
         Assert.Empty(spec.After.Queue);
         Assert.Empty(spec.After.Holders);
@@ -31,7 +31,7 @@ public sealed class revoking_every_licence_of_an_app
     [Fact]
     [Trait("Rule", "R1")]
     [Trait("Rule", "R3")]
-    public void revoking_one_holder_reclaims_its_licence()
+    public void revoking_one_holder_reclaims_its_license()
     {
         var a = Device("d1");
         PoolSpec.Given(Counts(1), Granted(a))

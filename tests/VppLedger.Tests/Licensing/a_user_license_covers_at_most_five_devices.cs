@@ -3,7 +3,7 @@ using VppLedger.Licensing;
 
 namespace VppLedger.Tests.Licensing;
 
-public sealed class a_user_licence_covers_at_most_five_devices
+public sealed class a_user_license_covers_at_most_five_devices
 {
     [Fact]
     [Trait("Rule", "L3")]
@@ -15,13 +15,13 @@ public sealed class a_user_licence_covers_at_most_five_devices
             .Reverse()
             .ToList();
 
-        var coverage = UserLicenceCoverage.Cover(devices);
+        var coverage = UserLicenseCoverage.Cover(devices);
 
-        Assert.Equal(5, UserLicenceCoverage.MaxDevicesPerUserLicence);
+        Assert.Equal(5, UserLicenseCoverage.MaxDevicesPerUserLicense);
         Assert.Equal(["dev-1", "dev-2", "dev-3", "dev-4", "dev-5", "dev-6"], coverage.Select(c => c.Device.Value));
         Assert.Equal([true, true, true, true, true, false], coverage.Select(c => c.Covered));
         Assert.All(coverage, c => Assert.Equal("L3", c.Rule));
-        Assert.Equal(5, LicenceTypeFacts.For(LicenceType.User).DevicesCoveredCount);
+        Assert.Equal(5, LicenseTypeFacts.For(LicenseType.User).DevicesCoveredCount);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class a_user_licence_covers_at_most_five_devices
         var at = Instant.FromUtc(2025, 1, 1, 0, 0);
         var devices = new[] { "f", "e", "d", "c", "b", "a", "a" }.Select(id => new SignedInDevice(new DeviceId(id), at));
 
-        var coverage = UserLicenceCoverage.Cover(devices);
+        var coverage = UserLicenseCoverage.Cover(devices);
 
         Assert.Equal(6, coverage.Count);
         Assert.Equal(new DeviceId("f"), Assert.Single(coverage, c => !c.Covered).Device);

@@ -3,7 +3,7 @@ using static VppLedger.Tests.Pools.PoolFixtures;
 
 namespace VppLedger.Tests.Pools;
 
-public sealed class the_article_scenario_of_100_licences_and_500_holders
+public sealed class the_article_scenario_of_100_licenses_and_500_holders
 {
     [Fact]
     [Trait("Rule", "A6")]
@@ -23,12 +23,12 @@ public sealed class the_article_scenario_of_100_licences_and_500_holders
 
         // 50 more bought: the next 50 in targeting order are granted.
         var events = Decide(book, new ApplyAppleCounts(Pool, ProductKind.App, 150, 0, null, Id("sync"), Admin));
-        Assert.Equal(holders[100..150].Select(Promoted), events.OfType<LicenceGranted>());
+        Assert.Equal(holders[100..150].Select(Promoted), events.OfType<LicenseGranted>());
         Assert.Equal((150, 350), (book.State.UsedCount, book.State.QueuedCount));
 
-        // A holder leaves: its licence is reclaimed and the queue head granted, in one decision.
-        events = Decide(book, Reclaim(ReclaimReason.LeftOrganisation, holders[7]));
-        Assert.Equal([Reclaimed(holders[7], ReclaimReason.LeftOrganisation, "R4"), Promoted(holders[150])], events);
+        // A holder leaves: its license is reclaimed and the queue head granted, in one decision.
+        events = Decide(book, Reclaim(ReclaimReason.LeftOrganization, holders[7]));
+        Assert.Equal([Reclaimed(holders[7], ReclaimReason.LeftOrganization, "R4"), Promoted(holders[150])], events);
         Assert.Equal((150, 349), (book.State.UsedCount, book.State.QueuedCount));
     }
 
