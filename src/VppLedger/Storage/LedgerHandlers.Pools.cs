@@ -1,0 +1,114 @@
+using Marten;
+using VppLedger.Assignments;
+using VppLedger.Directory;
+using VppLedger.Licensing;
+using VppLedger.Pools;
+using VppLedger.Tokens;
+
+namespace VppLedger.Storage;
+
+/// <summary>Pool commands and revocation.</summary>
+internal sealed partial class LedgerHandlers
+{
+    private async Task<Handled> GatedPoolAsync(IPoolCommand c)
+    {
+        var token = await TokenStreamAsync(c.Pool.Token).ConfigureAwait(false);
+        if (TokenRules.CheckCanSyncOrGrant(token.State, context.Now) is { } blocked)
+        {
+            var pool = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
+            if (!pool.State.Orphaned)
+            {
+                return blocked; // rules T2, T3: an expired or external token neither syncs nor grants
+            }
+        }
+
+        return await PoolAsync(c).ConfigureAwait(false);
+    }
+
+    private async Task<Handled> PoolAsync(IPoolCommand c)
+    {
+        var workspace = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
+        var decision = await workspace.DecideAsync(c, cancellationToken).ConfigureAwait(false);
+        return decision.Rejection;
+    }
+
+    private async Task<Handled> RevokeAsync(RevokeLicenses c)
+    {
+        IReadOnlyList<SeatDoc> seats;
+        switch (c.Scope)
+        {
+            case RevocationScope.App:
+                var poolKey = "pool:" + c.Target;
+                var pool = PoolOf(poolKey);
+                var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
+                return await RevokePoolAsync(workspace, _ => true, c).ConfigureAwait(false);
+            case RevocationScope.Token:
+                var tokenKey = new TokenId(c.Target).Value;
+                var pools = await _session.Query<PoolDoc>().Where(p => p.TokenKey == tokenKey).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var p in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
+                {
+                    var revoked = await RevokePoolAsync(await context.PoolAsync(p.State.Pool, cancellationToken).ConfigureAwait(false), _ => true, c).ConfigureAwait(false);
+                    if (revoked is not null)
+                    {
+                        return revoked;
+                    }
+                }
+
+                return Handled.Done;
+            case RevocationScope.User:
+                var user = new UserId(c.Target).Value;
+                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == user && s.Type == LicenseType.User).ToListAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                var device = new DeviceId(c.Target).Value;
+                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == device && s.Type == LicenseType.Device).ToListAsync(cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        foreach (var group in seats.GroupBy(s => s.PoolKey).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var workspace = await context.PoolAsync(PoolOf(group.Key), cancellationToken).ConfigureAwait(false);
+            if (workspace.State.Orphaned)
+            {
+                context.Warnings.Add(PoolRejections.LicensesOrphanedTokenDeleted(workspace.Pool)); // rule R7: these stay out
+                continue;
+            }
+
+            // One user's or device's licenses: the seats they free go to the head of the queue (A6).
+            var decision = await workspace.DecideAsync(
+                new ReclaimLicenses(workspace.Pool, [.. group.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.Revoked, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+            if (decision.IsRejected)
+            {
+                return decision.Rejection;
+            }
+        }
+
+        return Handled.Done;
+    }
+
+    /// <summary>Revokes every granted and queued holder of a pool, a page at a time (R1).</summary>
+    private async Task<Rejection?> RevokePoolAsync(PoolWorkspace workspace, Func<SeatDoc, bool> include, ILedgerCommand c)
+    {
+        var poolKey = Streams.Pool(workspace.Pool);
+        var seats = await _session.Query<SeatDoc>().Where(s => s.PoolKey == poolKey).OrderBy(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var holders = seats.Where(include).Select(s => Holder.FromKey(s.HolderKey)).ToList();
+        if (holders.Count == 0 && !workspace.State.Orphaned)
+        {
+            return null;
+        }
+
+        var decision = await workspace.DecideAsync(new RevokeAllLicenses(workspace.Pool, holders, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+        return decision.Rejection;
+    }
+
+    internal static PoolId PoolOf(string poolKey)
+    {
+        var parts = poolKey.Split(':');
+        if (parts.Length != 3 || parts[0] != "pool")
+        {
+            throw new ArgumentException($"'{poolKey}' is not a pool; write it as {{tokenId}}:{{adamId}}.", nameof(poolKey));
+        }
+
+        return new PoolId(new TokenId(parts[1]), new AdamId(parts[2]));
+    }
+}
