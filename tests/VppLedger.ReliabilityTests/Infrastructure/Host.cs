@@ -25,9 +25,9 @@ public static class Host
 
                 return outcome;
             }
-            catch (LedgerUnavailableException)
+            catch (LedgerUnavailableException e)
             {
-                figures.Unavailable();
+                figures.Unavailable(e);
                 if (attempt < attempts)
                 {
                     await Task.Delay(pause ?? TimeSpan.FromMilliseconds(50));
@@ -55,9 +55,9 @@ public static class Host
         {
             return await query().WaitAsync(HangBound);
         }
-        catch (LedgerUnavailableException)
+        catch (LedgerUnavailableException e)
         {
-            figures.Unavailable();
+            figures.Unavailable(e);
         }
         catch (TimeoutException)
         {

@@ -137,7 +137,16 @@ public sealed class Figures
 
     public void Acknowledged() => Interlocked.Increment(ref _acknowledged);
 
-    public void Unavailable() => Interlocked.Increment(ref _unavailable);
+    public ConcurrentQueue<string> UnavailableSamples { get; } = new();
+
+    public void Unavailable(LedgerUnavailableException? e = null)
+    {
+        Interlocked.Increment(ref _unavailable);
+        if (e is not null && UnavailableSamples.Count < 10)
+        {
+            UnavailableSamples.Enqueue($"{e.Message} <- {e.InnerException?.GetType().Name}: {e.InnerException?.Message.Split('\n')[0]} <- {e.InnerException?.InnerException?.GetType().Name}: {e.InnerException?.InnerException?.Message.Split('\n')[0]}");
+        }
+    }
 
     public void Lost(long n = 1) => Interlocked.Add(ref _lost, n);
 

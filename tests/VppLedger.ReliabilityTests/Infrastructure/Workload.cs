@@ -50,12 +50,15 @@ public sealed class Workload
 
     public string Secret => $"secret-of-{Tag}";
 
-    public CommandId NextId(string prefix = "c") => new($"{prefix}-{Interlocked.Increment(ref _ids)}-{Guid.NewGuid():N}");
+    public LocationKey Location => LocationKey.FromAppleLocationId($"location-{Tag}");
+
+    // The tag is in every command id, so that it reaches the audit rows (correlation id) and exports of this tenant only.
+    public CommandId NextId(string prefix = "c") => new($"{prefix}-{Tag}-{Interlocked.Increment(ref _ids)}-{Guid.NewGuid():N}");
 
     public UploadTokenFile Upload(string? secret = null, bool consent = true) => new(
         Token,
         VppTokenFile.Create($"Organization {Tag}", secret ?? Secret, Now + Duration.FromDays(365)),
-        LocationKey.FromAppleLocationId($"location-{Tag}"),
+        Location,
         new AppleId($"vpp-admin@{Tag}.example", AppleIdKind.Managed),
         new TokenSettings("Main", "US", TokenAccountType.Business, AutomaticAppUpdates: true),
         ConsentToSendDataToApple: consent,
