@@ -51,14 +51,16 @@ internal static class InfrastructureFaults
     /// <summary>
     /// Class 08 (connection), 53 (insufficient resources), 58 (system error), 57P01-57P05 (shutdown, crash, starting
     /// up, idle session timeout), 57014 (a statement timeout; the caller's own cancellation was excluded before),
-    /// 25P03 (idle in transaction timeout).
+    /// 25P03 (idle in transaction timeout), and the server refusing the configured login: class 28 (authorization)
+    /// and 3D000 (no such database). None of them depends on the command's values.
     /// </summary>
     private static bool IsUnavailableState(string? state) => state is not null
         && (state.StartsWith("08", StringComparison.Ordinal)
             || state.StartsWith("53", StringComparison.Ordinal)
             || state.StartsWith("58", StringComparison.Ordinal)
             || state.StartsWith("57P", StringComparison.Ordinal)
-            || state is "57014" or "25P03");
+            || state.StartsWith("28", StringComparison.Ordinal)
+            || state is "57014" or "25P03" or "3D000");
 
     /// <summary>The exception to throw for <paramref name="cause"/>; its message names what was being done, never a value.</summary>
     public static LedgerUnavailableException Unavailable(string doing, bool outcomeUnknown, Exception cause)
