@@ -19,6 +19,7 @@ public interface IAssignmentCommand : ILedgerCommand
 /// <param name="Product">App or book, from the pool's state (rule L6).</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record CreateAssignment(
     PoolId Pool,
     GroupId Group,
@@ -37,6 +38,7 @@ public sealed record CreateAssignment(
 /// <param name="Product">App or book, from the pool's state (rule L6).</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record ChangeAssignment(
     PoolId Pool,
     GroupId Group,
@@ -51,4 +53,5 @@ public sealed record ChangeAssignment(
 /// <param name="Group">The targeted group.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record RemoveAssignment(PoolId Pool, GroupId Group, CommandId Id, Actor Actor) : IAssignmentCommand;

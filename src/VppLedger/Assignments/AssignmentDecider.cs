@@ -7,7 +7,7 @@ namespace VppLedger.Assignments;
 public static class AssignmentDecider
 {
     /// <summary>
-    /// Decides what <paramref name="command"/> changes in the assignment: permission first (rule X1), then rules
+    /// Decides what <paramref name="command"/> changes in the assignment: rules
     /// A1, A2, L6, L8. A rejected command and a command already applied decide no events (rule I4). What the change
     /// means for the members' licenses is <see cref="AssignmentEffects.OnMembers"/> of the states before and after.
     /// </summary>
@@ -22,11 +22,6 @@ public static class AssignmentDecider
         if (command.Pool != state.Pool || command.Group != state.Group)
         {
             throw new ArgumentException($"Command for assignment {command.Pool}/{command.Group} was given the state of {state.Pool}/{state.Group}.", nameof(command));
-        }
-
-        if (!command.Actor.Has(Permissions.MobileApps))
-        {
-            return AssignmentRejections.PermissionDenied(command.Actor, command.Pool, command.Group);
         }
 
         return command switch

@@ -5,10 +5,6 @@ namespace VppLedger.Assignments;
 /// <summary>Why an assignment command was refused. Codes are stable and listed in docs/errors.md.</summary>
 public static class AssignmentRejections
 {
-    /// <summary>The actor lacks the "mobile apps" permission (rule X1).</summary>
-    public static Rejection PermissionDenied(Actor actor, PoolId pool, GroupId group) =>
-        LedgerRejections.PermissionDenied(actor, Permissions.MobileApps, $"change the assignment of app {pool.AdamId} to group {group}");
-
     /// <summary>Available intent was asked for a device group (rule A2).</summary>
     public static Rejection AvailableIntentNotForDeviceGroups(GroupId group) => new(
         "AvailableIntentNotForDeviceGroups",

@@ -11,7 +11,7 @@ namespace VppLedger.Pools;
 public static class PoolDecider
 {
     /// <summary>
-    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: permission (rule X1), the
+    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: the
     /// pool's life (synced, orphaned), the command's own rules; then decides the events. A rejected command and a
     /// command already applied decide no events (rule I4).
     /// </summary>
@@ -129,11 +129,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideCounts(ApplyAppleCounts c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.ManagedApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"apply Apple's counts to pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
@@ -168,11 +163,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideGrant(GrantLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"grant licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
@@ -200,11 +190,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideReclaim(ReclaimLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"reclaim licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
@@ -223,11 +208,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideRevokeAll(RevokeAllLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"revoke the licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
@@ -244,11 +224,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideMigration(MigrateToDeviceLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"migrate licenses of pool {c.Pool}");
-        }
-
         if (c.From.Type == LicenseType.Device)
         {
             return LicensingRejections.DeviceToUserMigrationNotSupported(c.Pool.AdamId); // rule L8
@@ -295,11 +270,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
     {
-        if (!c.Actor.Has(Permissions.ManagedApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"orphan pool {c.Pool}");
-        }
-
         return state.Orphaned
             ? Decision<IPoolEvent>.Nothing
             : Decision<IPoolEvent>.Accept(new PoolOrphaned(c.Pool, now));
@@ -307,11 +277,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideRemoveApp(RemoveAppFromMdm c)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"remove app {c.Pool.AdamId} from the MDM");
-        }
-
         // Rule S3: an iOS VPP app cannot be deleted from the MDM. A macOS app's pool keeps its licenses recorded.
         return c.Platform == Platform.macOS
             ? Decision<IPoolEvent>.Nothing

@@ -102,11 +102,4 @@ public sealed class assigning_an_app_to_a_group
         ThenRejected(When(Create(intent: AssignmentIntent.Available), Created()), "AssignmentAlreadyExists", "A1");
         ThenRejected(When(Change(AssignmentIntent.Required, LicenseType.User)), "AssignmentNotFound", "A1");
     }
-
-    [Fact]
-    [Trait("Rule", "X1")]
-    public void assigning_needs_the_mobile_apps_permission()
-    {
-        ThenRejected(When(Create(actor: new Actor("token-admin", Permissions.ManagedApps))), "PermissionDenied", "X1");
-    }
 }
