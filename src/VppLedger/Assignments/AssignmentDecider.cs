@@ -95,6 +95,11 @@ public static class AssignmentDecider
             return AssignmentRejections.AvailableIntentNotForDeviceGroups(group); // rule A2
         }
 
+        if (target == AssignmentTarget.DeviceGroup && licenseType == LicenseType.User)
+        {
+            return AssignmentRejections.UserLicensingNotForDeviceGroups(group); // rules L5, L7: it would grant nobody
+        }
+
         if (product == ProductKind.Book && licenseType == LicenseType.Device)
         {
             return LicensingRejections.BooksTakeUserLicensesOnly(pool.AdamId); // rule L6

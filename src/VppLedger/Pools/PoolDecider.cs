@@ -64,7 +64,9 @@ public static class PoolDecider
                 PurchasedCount = e.PurchasedCount,
                 RetiredCount = e.RetiredCount,
                 AppleAssignedCount = e.AppleAssignedCount ?? state.AppleAssignedCount,
+                UsedCountAtLastComparison = e.AppleAssignedCount is null ? state.UsedCountAtLastComparison : state.UsedCount,
             },
+            AssignedCountDriftRecorded e => state with { UsedCountAtLastComparison = e.LedgerUsedCount },
             LicenseGranted e => Counted(state, e.Holder.Type, +1) with
             {
                 QueuedCount = e.Reason == GrantReason.PromotedFromQueue ? state.QueuedCount - 1 : state.QueuedCount,
@@ -154,6 +156,12 @@ public static class PoolDecider
                 // Rule S2: Apple is the truth for totals, but a different assigned count is reported, not copied over.
                 plan.Add(new AssignedCountDriftRecorded(c.Pool, apple, state.UsedCount, now));
             }
+        }
+
+        else if (c.AppleAssignedCount is { } same && same != state.UsedCount && state.UsedCountAtLastComparison != state.UsedCount)
+        {
+            // Rule S2: Apple's figures did not move but the ledger's used count did since they were last compared.
+            plan.Add(new AssignedCountDriftRecorded(c.Pool, same, state.UsedCount, now));
         }
 
         plan.TotalCount = checked(c.PurchasedCount - c.RetiredCount);
@@ -325,11 +333,15 @@ public static class PoolDecider
             events.Add(new HolderQueued(state.Pool, holder, lastPosition, UsedCount > TotalCount ? "S4" : "A6", now));
         }
 
-        /// <summary>Reclaims the holder's license, or takes it out of the queue; a holder with neither is left alone.</summary>
+        /// <summary>Reclaims the holder's license (never a book's, rule L6), or takes it out of the queue; a holder with neither is left alone.</summary>
         public void Release(Holder holder, ReclaimReason reason, string rule)
         {
             switch (SeatOf(holder).Status)
             {
+                case SeatStatus.Granted when state.Product == ProductKind.Book:
+                    // Rule L6: a book, once assigned, stays with its user; it cannot pass to another, so the seat
+                    // stays used and nobody in the queue is served from it.
+                    break;
                 case SeatStatus.Granted:
                     Count(holder.Type, -1);
                     changed[holder.Key] = HolderSeat.None;

@@ -34,7 +34,7 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         RecordUser c => UserAsync(c),
         RecordDirectory c => DirectoryAsync(c),
         RecordUserLeftOrganization c => UserLeftAsync(c),
-        RecordDevice c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)),
+        RecordDevice c => RecordDeviceAsync(c),
         RecordDeviceRemovedFromManagement c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)), // rule R5: nothing is reclaimed
         CreateGroup c => GroupAsync(c.Group, s => Task.FromResult(GroupDecider.Decide(c, s, context.Now))),
         AddGroupMembers c => AddMembersAsync(c),

@@ -39,7 +39,7 @@ public sealed class assigning_an_app_to_a_group
     [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User)]
     [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.Device)]
     [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device)]
-    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenseType.User)]
+    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenseType.Device)]
     public void an_assignment_targets_a_group_with_an_intent_and_a_license_type(AssignmentTarget target, AssignmentIntent intent, LicenseType type)
     {
         Assert.Equal([Created(target, intent, type)], When(Create(target, intent, type)).Events);
