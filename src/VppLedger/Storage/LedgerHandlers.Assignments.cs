@@ -27,7 +27,10 @@ internal sealed partial class LedgerHandlers
         }
         else
         {
-            var decision = AssignmentDecider.Decide(c, before, context.Now);
+            var pool = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
+            var group = await GroupStreamAsync(c.Group).ConfigureAwait(false);
+            var facts = new AssignmentFacts(pool.State.Synced, pool.State.Product, group.State.Created ? group.State.Kind : null);
+            var decision = AssignmentDecider.Decide(c, before, facts, context.Now);
             if (decision.IsRejected)
             {
                 return decision.Rejection;
@@ -59,7 +62,7 @@ internal sealed partial class LedgerHandlers
     }
 
     private static bool IsSameAssignment(AssignmentState state, CreateAssignment c) =>
-        state.Active && state.Target == c.Target && state.Intent == c.Intent && state.LicenseType == c.LicenseType;
+        state.Active && state.Intent == c.Intent && state.LicenseType == c.LicenseType;
 
     /// <summary>
     /// Streams the group's members in targeting order, a page at a time. A batched fan-out (a new assignment) stops

@@ -31,7 +31,7 @@ public sealed class a_directory_sync_job_moves_licenses_under_its_own_permission
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "100", purchased: 1);
         var users = await s.UsersAsync("u", 2);
         var group = await s.GroupAsync("g", GroupKind.User, []);
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Available, LicenseType.User);
 
         var added = await AsSyncJob(s, new AddGroupMembers(group, [.. users.Select(GroupMember.ForUser)], s.NextId(), SyncJob));
 
@@ -48,7 +48,7 @@ public sealed class a_directory_sync_job_moves_licenses_under_its_own_permission
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "100", purchased: 1);
         var users = await s.UsersAsync("u", 2);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Available, LicenseType.User);
 
         var removed = await AsSyncJob(s, new RemoveGroupMembers(group, [GroupMember.ForUser(users[0])], s.NextId(), SyncJob));
 
@@ -66,7 +66,7 @@ public sealed class a_directory_sync_job_moves_licenses_under_its_own_permission
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "100", purchased: 5);
         var users = await s.UsersAsync("u", 1);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Available, LicenseType.User);
 
         var left = await AsSyncJob(s, new RecordUserLeftOrganization(users[0], s.NextId(), SyncJob));
 
