@@ -96,7 +96,7 @@ public sealed class Workload
             Sync));
         await MustAsync(new CreateGroup(Group, GroupKind.Device, NextId("group"), Sync));
         await MustAsync(AddMember(Devices[0]));
-        await MustAsync(new CreateAssignment(Pools[0], Group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, NextId("assign"), Apps));
+        await MustAsync(new CreateAssignment(Pools[0], Group, AssignmentIntent.Required, LicenseType.Device, NextId("assign"), Apps));
     }
 
     /// <summary>One mixed command: grants and reclaims (the pool's seats), Apple's counts up and down, directory changes that fan out.</summary>
