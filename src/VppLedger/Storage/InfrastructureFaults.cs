@@ -39,7 +39,8 @@ internal static class InfrastructureFaults
                     break;
 
                 // Npgsql disposes the transaction of a broken connection; the commit or rollback then finds it gone.
-                case ObjectDisposedException disposed when disposed.ObjectName?.StartsWith("Npgsql", StringComparison.Ordinal) == true:
+                // (A disposed data source or store is the host's own doing, not a fault: it stays what it is.)
+                case ObjectDisposedException { ObjectName: "NpgsqlTransaction" or "NpgsqlConnection" or "Npgsql.NpgsqlTransaction" or "Npgsql.NpgsqlConnection" }:
                     sawFault = true;
                     break;
             }
