@@ -88,7 +88,7 @@ public sealed class crashing_postgres_loses_no_acknowledged_command(ReliabilityR
             var probe = await Host.ExecuteAsync(work.Ledger, work.NewUser($"probe-{cycle}"), figures, attempts: 100, pause: TimeSpan.FromMilliseconds(100));
             Assert.True(probe is { Succeeded: true }, "the ledger did not recover after the restart");
             var recoveredAfter = firstAfterRestart.Task.IsCompleted ? await firstAfterRestart.Task : outage.Elapsed;
-            run.Note($"crash {crash}: postmaster restarted {restartedAfter.TotalSeconds:F2} s after the kill; first command acknowledged {recoveredAfter.TotalSeconds:F2} s after the kill, same process");
+            run.Note($"crash {crash:D2}: postmaster restarted {restartedAfter.TotalSeconds:F2} s after the kill; first command acknowledged {recoveredAfter.TotalSeconds:F2} s after the kill, same process");
 
             // Commands whose outcome was unknown: the same command id again decides it (I4).
             foreach (var command in unresolved)

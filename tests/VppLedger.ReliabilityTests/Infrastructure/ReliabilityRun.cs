@@ -101,6 +101,7 @@ public sealed class ReliabilityRun(IMessageSink diagnostics) : IAsyncLifetime
         }
 
         text.AppendLine("| **total** | " + string.Join(" | ", total.Select(v => v.ToString("N0", CultureInfo.InvariantCulture))) + " |");
+        text.AppendLine();
         foreach (var note in _notes.Order(StringComparer.Ordinal))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
