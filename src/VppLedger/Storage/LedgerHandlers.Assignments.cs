@@ -88,9 +88,9 @@ internal sealed partial class LedgerHandlers
     private async Task<Rejection?> GrantToMembersAsync(AssignmentState assignment, IReadOnlyList<GroupMember> members, ILedgerCommand c)
     {
         var token = await TokenStreamAsync(assignment.Pool.Token).ConfigureAwait(false);
-        if (TokenRules.CheckCanSyncOrGrant(token.State, context.Now) is { } blocked)
+        if (TokenRules.CheckCanAssign(token.State) is { } blocked)
         {
-            return blocked; // rules T2, T3, T10: no grant through an expired, external or deleted token
+            return blocked; // an expired or external token queues instead: the pool's lookup holds its grants back
         }
 
         var workspace = await context.PoolAsync(assignment.Pool, cancellationToken).ConfigureAwait(false);
