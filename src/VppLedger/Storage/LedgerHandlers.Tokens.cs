@@ -20,15 +20,24 @@ internal sealed partial class LedgerHandlers
         return stream.AppendDecided(await decide(stream.State).ConfigureAwait(false));
     }
 
+    private Rejection? Parse(string content, out VppTokenFile file)
+    {
+        var parsed = VppTokenFile.Parse(content, context.Now);
+        file = parsed.File!;
+        return parsed.IsValid ? null : parsed.Error;
+    }
+
+    /// <summary>Rule T12: the file's secret goes to its own erasable document, never to an event.</summary>
+    private void StoreSecret(TokenId token, VppTokenFile file) =>
+        _session.Store(new TokenSecretDoc(token.Value, file.Secret.Reveal(), file.Fingerprint.Hex));
+
     private async Task<Handled> UploadAsync(UploadTokenFile c)
     {
-        var parsed = VppTokenFile.Parse(c.FileContent, context.Now);
-        if (!parsed.IsValid)
+        if (Parse(c.FileContent, out var file) is { } unreadable)
         {
-            return parsed.Error;
+            return unreadable;
         }
 
-        var file = parsed.File!;
         var location = c.Location ?? file.LocationFromOrganization;
         var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
         var tokenCount = await LiveTokenCountAsync().ConfigureAwait(false);
@@ -38,7 +47,7 @@ internal sealed partial class LedgerHandlers
         if (handled.Rejection is null && context.Changes.Count > 0)
         {
             AppendTenantTokensChanged(tenantVersion, c.Token, checked(tokenCount + 1));
-            _session.Store(new TokenSecretDoc(c.Token.Value, file.Secret.Reveal(), file.Fingerprint.Hex));
+            StoreSecret(c.Token, file);
             if (claims.HeldInThisTenantBy is null)
             {
                 _session.Store(new LocationClaimDoc(location.Value, location.Value, c.Token.Value));
@@ -50,18 +59,16 @@ internal sealed partial class LedgerHandlers
 
     private async Task<Handled> RenewAsync(RenewTokenFile c)
     {
-        var parsed = VppTokenFile.Parse(c.FileContent, context.Now);
-        if (!parsed.IsValid)
+        if (Parse(c.FileContent, out var file) is { } unreadable)
         {
-            return parsed.Error;
+            return unreadable;
         }
 
-        var file = parsed.File!;
         var command = new RenewToken(c.Token, file.Facts, c.Location ?? file.LocationFromOrganization, c.Id, c.Actor);
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, context.Now))).ConfigureAwait(false);
         if (handled.Rejection is null && context.Changes.Count > 0)
         {
-            _session.Store(new TokenSecretDoc(c.Token.Value, file.Secret.Reveal(), file.Fingerprint.Hex)); // rule T8: the new secret replaces the old
+            StoreSecret(c.Token, file); // rule T8: the new secret replaces the old
             return await ServeQueuesAsync(c.Token, c).ConfigureAwait(false);
         }
 
@@ -100,13 +107,11 @@ internal sealed partial class LedgerHandlers
     /// </summary>
     private async Task<Handled> MigrateAsync(MigrateLegacyTokenFile c)
     {
-        var parsed = VppTokenFile.Parse(c.FileContent, context.Now);
-        if (!parsed.IsValid)
+        if (Parse(c.FileContent, out var file) is { } unreadable)
         {
-            return parsed.Error;
+            return unreadable;
         }
 
-        var file = parsed.File!;
         var location = c.Location ?? file.LocationFromOrganization;
         var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
         var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
@@ -123,7 +128,7 @@ internal sealed partial class LedgerHandlers
             return Handled.Done;
         }
 
-        _session.Store(new TokenSecretDoc(c.Token.Value, file.Secret.Reveal(), file.Fingerprint.Hex));
+        StoreSecret(c.Token, file);
         if (before != location)
         {
             await ReleaseClaimAsync(c.Token, before).ConfigureAwait(false);
