@@ -66,6 +66,28 @@ public sealed class an_expired_token_grants_nothing_until_renewed(LedgerFixture 
         Assert.Equal(users[2].Value, Assert.Single(await s.Ledger.GetQueueAsync(pool)).Holder.OwnerId);
     }
 
+    [Fact]
+    [Trait("Rule", "T3")]
+    [Trait("Rule", "A6")]
+    public async Task a_token_bound_to_another_mdm_queues_new_holders_until_control_is_taken_back()
+    {
+        var s = new Scenario(db.Ledger.ForTenant("external"), db.Clock.GetCurrentInstant());
+        var token = new TokenId("tok");
+        var pool = await s.SyncedPoolAsync(token, "101", purchased: 2);
+        var users = await s.UsersAsync("ext-u", 2);
+        var group = await s.GroupAsync("g-external", GroupKind.User, [GroupMember.ForUser(users[0])]);
+        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.RunAsync(new MarkTokenAssignedToExternalMdm(token, "Other MDM", s.NextId(), TokenAdmin));
+
+        var added = await s.RunAsync(new AddGroupMembers(group, [GroupMember.ForUser(users[1])], s.NextId(), Scenario.Admin));
+        Assert.Equal("T3", Assert.Single(added.EventsOf<HolderQueued>()).Rule);
+        Assert.Equal((1, 1), await CountsAsync(s, pool));
+
+        var taken = await s.RunAsync(new TakeTokenControl(token, s.NextId(), TokenAdmin));
+        Assert.Equal(users[1].Value, Assert.Single(taken.EventsOf<LicenseGranted>()).Holder.OwnerId);
+        Assert.Equal((2, 0), await CountsAsync(s, pool));
+    }
+
     private static async Task<(int Used, int Queued)> CountsAsync(Scenario s, PoolId pool)
     {
         var summary = await s.Ledger.GetPoolAsync(pool);

@@ -46,6 +46,7 @@ public sealed class migrating_a_legacy_token_end_to_end(LedgerFixture db) : ICla
 
         Assert.Single(migrated.EventsOf<TokenMigratedFromLegacyVpp>());
         Assert.Equal("location-secret", await s.Ledger.RevealTokenSecretAsync(token));
+        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.mt_events where data::text like '%location-secret%'"));
         var summary = await s.Ledger.GetTokenAsync(token);
         Assert.Equal(TokenStatus.Valid, summary!.Status);
         Assert.Equal(2, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
