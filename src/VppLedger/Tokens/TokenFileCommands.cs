@@ -14,6 +14,7 @@ namespace VppLedger.Tokens;
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who uploads; needs <see cref="Permissions.ManagedApps"/>.</param>
 /// <param name="Programme">Apps and Books (the default), or a legacy VPP token to migrate later with <see cref="MigrateLegacyTokenFile"/> (T9).</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record UploadTokenFile(
     TokenId Token,
     string FileContent,
@@ -36,6 +37,7 @@ public sealed record UploadTokenFile(
 /// <param name="Location">Apple's location id when known; else the organization name stands for it.</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who renews; needs <see cref="Permissions.ManagedApps"/>.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record RenewTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand
 {
     /// <inheritdoc />
@@ -52,6 +54,7 @@ public sealed record RenewTokenFile(TokenId Token, string FileContent, LocationK
 /// <param name="Location">Apple's location id when known; else the organization name stands for it.</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who migrates; needs <see cref="Permissions.ManagedApps"/>.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record MigrateLegacyTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand
 {
     /// <inheritdoc />

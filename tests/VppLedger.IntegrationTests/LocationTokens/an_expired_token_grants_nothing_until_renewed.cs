@@ -14,6 +14,7 @@ namespace VppLedger.IntegrationTests.LocationTokens;
 /// </summary>
 public sealed class an_expired_token_grants_nothing_until_renewed(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
+    private static readonly Actor Sync = new("directory-sync", Permissions.Directory);
     private static readonly Actor TokenAdmin = new("token-admin", Permissions.ManagedApps);
 
     [Fact]
@@ -29,19 +30,19 @@ public sealed class an_expired_token_grants_nothing_until_renewed(LedgerFixture 
         var pool = await s.SyncedPoolAsync(token, "100", purchased: 1, upload: false);
         var users = await s.UsersAsync("exp-u", 3);
         var group = await s.GroupAsync("g-expired", GroupKind.User, users.Take(2).Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
         Assert.Equal((1, 1), await CountsAsync(s, pool));
 
         db.Clock.Advance(Duration.FromDays(31));
 
         // A reclaim is recorded, but the freed license is not promoted to the queue head.
-        var removed = await s.RunAsync(new RemoveGroupMembers(group, [GroupMember.ForUser(users[0])], s.NextId(), Scenario.Admin));
+        var removed = await s.RunAsync(new RemoveGroupMembers(group, [GroupMember.ForUser(users[0])], s.NextId(), Sync));
         Assert.Single(removed.EventsOf<LicenseReclaimed>());
         Assert.Empty(removed.EventsOf<LicenseGranted>());
         Assert.Equal((0, 1), await CountsAsync(s, pool));
 
         // A new member is recorded and queued under T2, not granted and not refused.
-        var added = await s.RunAsync(new AddGroupMembers(group, [GroupMember.ForUser(users[2])], s.NextId(), Scenario.Admin));
+        var added = await s.RunAsync(new AddGroupMembers(group, [GroupMember.ForUser(users[2])], s.NextId(), Sync));
         Assert.Empty(added.EventsOf<LicenseGranted>());
         Assert.Equal("T2", Assert.Single(added.EventsOf<HolderQueued>()).Rule);
         Assert.Equal((0, 2), await CountsAsync(s, pool));
@@ -76,10 +77,10 @@ public sealed class an_expired_token_grants_nothing_until_renewed(LedgerFixture 
         var pool = await s.SyncedPoolAsync(token, "101", purchased: 2);
         var users = await s.UsersAsync("ext-u", 2);
         var group = await s.GroupAsync("g-external", GroupKind.User, [GroupMember.ForUser(users[0])]);
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
         await s.RunAsync(new MarkTokenAssignedToExternalMdm(token, "Other MDM", s.NextId(), TokenAdmin));
 
-        var added = await s.RunAsync(new AddGroupMembers(group, [GroupMember.ForUser(users[1])], s.NextId(), Scenario.Admin));
+        var added = await s.RunAsync(new AddGroupMembers(group, [GroupMember.ForUser(users[1])], s.NextId(), Sync));
         Assert.Equal("T3", Assert.Single(added.EventsOf<HolderQueued>()).Rule);
         Assert.Equal((1, 1), await CountsAsync(s, pool));
 

@@ -25,7 +25,7 @@ public sealed class deleting_a_token_ends_its_assignments(LedgerFixture db) : IC
         var pool = await s.SyncedPoolAsync(token, "200", purchased: 5);
         var users = await s.UsersAsync("ended-u", 3);
         var group = await s.GroupAsync("g-ended", GroupKind.User, users.Take(2).Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
 
         var deleted = await s.RunAsync(new DeleteToken(token, s.NextId(), TokenAdmin));
 

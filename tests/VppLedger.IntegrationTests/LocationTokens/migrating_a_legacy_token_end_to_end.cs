@@ -40,7 +40,7 @@ public sealed class migrating_a_legacy_token_end_to_end(LedgerFixture db) : ICla
         var pool = await s.SyncedPoolAsync(token, "300", purchased: 5, upload: false);
         var users = await s.UsersAsync("leg-u", 2);
         var group = await s.GroupAsync("g-legacy", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
 
         var migrated = await s.RunAsync(Migrate(s, token, "Contoso", "loc-migrated", "location-secret"));
 
