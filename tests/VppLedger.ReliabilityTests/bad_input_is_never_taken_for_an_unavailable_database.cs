@@ -46,13 +46,14 @@ public sealed class bad_input_is_never_taken_for_an_unavailable_database
 
     [Fact]
     [Trait("Rule", "I3")]
-    public void a_bug_a_disposed_store_and_the_callers_own_cancellation_are_not_faults()
+    public void a_bug_a_disposed_store_the_ledgers_own_time_limit_and_the_callers_cancellation_are_not_faults()
     {
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.False(InfrastructureFaults.IsFault(new InvalidOperationException("a bug"), CancellationToken.None));
         Assert.False(InfrastructureFaults.IsFault(new ArgumentException("bad value"), CancellationToken.None));
         Assert.False(InfrastructureFaults.IsFault(new ObjectDisposedException("NpgsqlDataSource"), CancellationToken.None));
+        Assert.False(InfrastructureFaults.IsFault(new TimeoutException("a rebuild took longer than the ledger's shard timeout"), CancellationToken.None));
         Assert.False(InfrastructureFaults.IsFault(new OperationCanceledException(cancelled.Token), cancelled.Token));
     }
 

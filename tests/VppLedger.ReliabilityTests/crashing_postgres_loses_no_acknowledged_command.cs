@@ -19,7 +19,7 @@ public sealed class crashing_postgres_loses_no_acknowledged_command(ReliabilityR
     private const string Tenant = "crash";
     private const int Writers = 8;
     private static readonly int Crashes = ReliabilityRun.Long ? 10 : 2;
-    private static readonly int CommandsPerWriter = ReliabilityRun.Long ? 150 : 60;
+    private static readonly int CommandsPerWriter = ReliabilityRun.Long ? 150 : 45;
 
     [Fact]
     [Trait("Rule", "I3")]

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace VppLedger.ReliabilityTests;
 
 /// <summary>
-/// Sixteen writers, 40 mixed commands each in CI (long mode: 500), on one pool of 10 licenses while Apple's counts go up
+/// Sixteen writers, 30 mixed commands each in CI (long mode: 500), on one pool of 10 licenses while Apple's counts go up
 /// and down: at every version of the pool stream no grant was made while used was not below total (S4: used exceeds
 /// total only when Apple lowered it, and then nothing is granted until it is below again), every acknowledged change is
 /// in the log (I3), and the live pool equals the fold of its stream.
@@ -16,8 +16,8 @@ public sealed class sixteen_writers_never_oversell_a_small_pool_while_apple_chan
 {
     private const int Writers = 16;
     // 16 writers on one pool stream run at about 7 commands/s on 2 cores (conflicts decided again with backoff), so CI
-    // runs 40 commands a writer to stay within its time; the long mode runs the 500 of the issue.
-    private static readonly int CommandsPerWriter = ReliabilityRun.Long ? 500 : 40;
+    // runs 30 commands a writer to stay within its time; the long mode runs the 500 of the issue.
+    private static readonly int CommandsPerWriter = ReliabilityRun.Long ? 500 : 30;
 
     [Fact]
     [Trait("Rule", "S4")]

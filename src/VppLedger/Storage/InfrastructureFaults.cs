@@ -34,7 +34,9 @@ internal static class InfrastructureFaults
 
                     sawFault = true;
                     break;
-                case NpgsqlException or IOException or SocketException or TimeoutException:
+                // A driver timeout comes as an NpgsqlException; a bare TimeoutException is a limit of the ledger's own
+                // (the daemon's shard timeout of a rebuild), not the database going away.
+                case NpgsqlException or IOException or SocketException:
                     sawFault = true;
                     break;
 
