@@ -384,6 +384,11 @@ public static class HistoryRules
                 return PoolRejections.PoolNotSynced(q.Pool); // rule S2
             }
 
+            if (state.Product == ProductKind.Book && q.Holder.Type == LicenseType.Device)
+            {
+                return LicensingRejections.BooksTakeUserLicensesOnly(q.Pool.AdamId); // rule L6
+            }
+
             var seat = SeatOf(q.Pool, q.Holder);
             if (seat != SeatStatus.None)
             {

@@ -503,6 +503,11 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
         }
 
+        if (@event is TokenUploaded { Location.Value: null } or TokenUploaded { File: null } or TokenMigratedFromLegacyVpp { Location.Value: null } or TokenMigratedFromLegacyVpp { File: null })
+        {
+            throw new FormatException("The token event's data lacks its Location or File: give Location as apple:{locationId} and File with OrganizationName, ExpiresAt and Fingerprint.");
+        }
+
         var expected = ExpectedStream(@event, stream);
         if (!string.Equals(expected, stream, StringComparison.Ordinal))
         {
