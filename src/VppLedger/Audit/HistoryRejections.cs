@@ -50,6 +50,19 @@ public static class HistoryRejections
             $"Holder {holder.Key} does not wait in the queue of pool {pool}, so it can neither be promoted from it nor leave it. Queue the holder first (vpp.pool.holder_queued.v1), or grant it with reason Targeted.");
     }
 
+    /// <summary>A promotion from the queue of a holder who is not first in line (rule A6: first in, first out).</summary>
+    /// <param name="pool">The pool.</param>
+    /// <param name="holder">The holder promoted.</param>
+    /// <param name="headKey">The key of the holder first in line.</param>
+    public static Rejection PromotionOutOfOrder(PoolId pool, Holder holder, string headKey)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return new(
+            "ImportPromotionOutOfOrder",
+            "A6",
+            $"Holder {holder.Key} is promoted from the queue of pool {pool} while {headKey} is first in line; the queue is served first in, first out. Promote {headKey} first, or take it out of the queue (vpp.pool.holder_left_queue.v1) before.");
+    }
+
     /// <summary>A reclaim of a license the holder does not hold (rule S1: used counts the seats held).</summary>
     /// <param name="pool">The pool.</param>
     /// <param name="holder">The holder.</param>

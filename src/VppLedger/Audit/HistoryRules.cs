@@ -29,6 +29,12 @@ public sealed record HistoryFacts
     /// <summary>The current seat of each holder the file names, per pool, by <see cref="Holder.Key"/>; absent means none.</summary>
     public IReadOnlyDictionary<(PoolId Pool, string HolderKey), SeatStatus> Seats { get; init; } = new Dictionary<(PoolId, string), SeatStatus>();
 
+    /// <summary>
+    /// The head of each pool's queue before the file, oldest first: at least as many entries as the file promotes from
+    /// or takes out of that pool's queue, so the checker knows who is first in line at every promotion (rule A6).
+    /// </summary>
+    public IReadOnlyDictionary<PoolId, IReadOnlyList<QueuedHolder>> QueueHeads { get; init; } = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>>();
+
     /// <summary>Locations, among those the file names, that another tenant claims (rule T4, the one cross-tenant fact, X2).</summary>
     public IReadOnlySet<LocationKey> LocationsClaimedElsewhere { get; init; } = new HashSet<LocationKey>();
 }
@@ -100,6 +106,7 @@ public static class HistoryRules
         private readonly Dictionary<PoolId, PoolState> pools = new(facts.Pools);
         private readonly Dictionary<(PoolId, string), SeatStatus> seats = new(facts.Seats);
         private readonly HashSet<LocationKey> touched = [];
+        private readonly Dictionary<PoolId, Queue> queues = [];
         private int liveTokenCount = facts.Tokens.Values.Count(t => t.Uploaded && !t.Deleted);
 
         public Rejection? Apply(HistoryLine line)
@@ -302,19 +309,33 @@ public static class HistoryRules
             {
                 case LicenseGranted g:
                     seats[(pool, g.Holder.Key)] = SeatStatus.Granted;
+                    QueueOf(pool).Remove(g.Holder.Key);
                     break;
                 case HolderQueued q:
                     seats[(pool, q.Holder.Key)] = SeatStatus.Queued;
+                    QueueOf(pool).Add(q.Holder.Key, q.Position);
                     break;
                 case LicenseReclaimed r:
                     seats[(pool, r.Holder.Key)] = SeatStatus.None;
                     break;
                 case HolderLeftQueue l:
                     seats[(pool, l.Holder.Key)] = SeatStatus.None;
+                    QueueOf(pool).Remove(l.Holder.Key);
                     break;
             }
 
             return null;
+        }
+
+        private Queue QueueOf(PoolId pool)
+        {
+            if (!queues.TryGetValue(pool, out var queue))
+            {
+                queue = new Queue(facts.QueueHeads.TryGetValue(pool, out var head) ? head : []);
+                queues[pool] = queue;
+            }
+
+            return queue;
         }
 
         private SeatStatus SeatOf(PoolId pool, Holder holder) =>
@@ -367,6 +388,11 @@ public static class HistoryRules
                     : HistoryRejections.HolderAlreadySeated(g.Pool, g.Holder, seat); // rule A6
             }
 
+            if (g.Reason == GrantReason.PromotedFromQueue && QueueOf(g.Pool).Head is { } head && head != g.Holder.Key)
+            {
+                return HistoryRejections.PromotionOutOfOrder(g.Pool, g.Holder, head); // rule A6: first in, first out
+            }
+
             return state.UsedCount >= state.TotalCount
                 ? HistoryRejections.GrantOverTotal(g.Pool, state.UsedCount, state.TotalCount) // rule S4
                 : null;
@@ -412,6 +438,38 @@ public static class HistoryRules
             }
 
             return SeatOf(r.Pool, r.Holder) == SeatStatus.Granted ? null : HistoryRejections.SeatNotHeld(r.Pool, r.Holder); // rule S1
+        }
+    }
+
+    /// <summary>The known part of one pool's queue: its head before the file, and everyone the file queued since, by position.</summary>
+    private sealed class Queue
+    {
+        private readonly SortedDictionary<long, string> byPosition = [];
+        private readonly Dictionary<string, long> positionOf = new(StringComparer.Ordinal);
+
+        public Queue(IReadOnlyList<QueuedHolder> head)
+        {
+            foreach (var entry in head)
+            {
+                Add(entry.Holder.Key, entry.Position);
+            }
+        }
+
+        /// <summary>The holder key first in line, or null when no entry is known.</summary>
+        public string? Head => byPosition.Count == 0 ? null : byPosition.First().Value;
+
+        public void Add(string holderKey, long position)
+        {
+            byPosition[position] = holderKey;
+            positionOf[holderKey] = position;
+        }
+
+        public void Remove(string holderKey)
+        {
+            if (positionOf.Remove(holderKey, out var position))
+            {
+                byPosition.Remove(position);
+            }
         }
     }
 }

@@ -379,6 +379,26 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             }
         }
 
+        // Rule A6's first in, first out: each promotion or departure can uncover one more entry of the queue's head.
+        var queueHeads = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>>();
+        foreach (var pool in poolEvents
+            .Where(e => e is LicenseGranted { Reason: GrantReason.PromotedFromQueue } or HolderLeftQueue)
+            .GroupBy(e => e.Pool))
+        {
+            if (!pools.TryGetValue(pool.Key, out var state) || state.QueuedCount == 0)
+            {
+                continue;
+            }
+
+            var key = Streams.Pool(pool.Key);
+            var head = await session.Query<SeatDoc>()
+                .Where(x => x.PoolKey == key && x.Status == SeatStatus.Queued)
+                .OrderBy(x => x.QueuePosition)
+                .Take(pool.Count())
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            queueHeads[pool.Key] = [.. head.Select(x => new QueuedHolder(Holder.FromKey(x.HolderKey), x.QueuePosition))];
+        }
+
         var locations = fresh.Select(l => l.Event switch
             {
                 TokenUploaded u => u.Location.Value,
@@ -400,7 +420,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             }
         }
 
-        return new HistoryFacts { Tokens = tokens, Pools = pools, Seats = seats, LocationsClaimedElsewhere = elsewhere };
+        return new HistoryFacts { Tokens = tokens, Pools = pools, Seats = seats, QueueHeads = queueHeads, LocationsClaimedElsewhere = elsewhere };
     }
 
     private static Holder? HolderOf(IPoolEvent e) => e switch

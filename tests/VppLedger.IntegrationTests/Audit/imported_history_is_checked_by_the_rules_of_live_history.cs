@@ -128,6 +128,22 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
 
+    [Fact]
+    [Trait("Rule", "A6")]
+    public async Task promoting_past_the_head_of_a_queue_filled_live_is_refused()
+    {
+        var s = new Scenario(db.Ledger.ForTenant("imp-fifo"), LedgerFixture.Start);
+        var pool = await s.SyncedPoolAsync(new TokenId("fifo"), "555", purchased: 1);
+        await s.RunAsync(new GrantLicenses(pool, [.. new[] { "ann", "bob", "cat" }.Select(u => Holder.ForUser(new UserId(u), AppleIdKind.Managed))], s.NextId(), Scenario.Admin));
+        var before = await db.EventCountAsync("imp-fifo");
+        var file = string.Join('\n', History.Reclaimed("fifo", "u.ann.managed", at: "2026-03-02T08:00:00Z"), History.Granted("fifo", "u.cat.managed", reason: "PromotedFromQueue", at: "2026-03-02T08:00:00Z"));
+
+        var result = await s.Ledger.Audit.ImportAsync(Utf8(file), Importer);
+
+        Assert.Equal(("A6", "ImportPromotionOutOfOrder", 2), (result.Refusal?.Rejection.Rule, result.Refusal?.Rejection.Code, result.Refusal?.Line));
+        Assert.Equal(before, await db.EventCountAsync("imp-fifo"));
+    }
+
     private async Task AssertRefusedAsync(string tenant, IReadOnlyList<string> lines, int line, string rule, string code)
     {
         var ledger = db.Ledger.ForTenant(tenant);

@@ -127,6 +127,37 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
 
     [Fact]
     [Trait("Rule", "A6")]
+    public void promoting_a_holder_who_is_not_first_in_line_is_refused() =>
+        Refused(
+            Check(Uploaded(Token, "loc"), Counts(1), Granted(User("ann")), Queued(User("bob"), 1), Queued(User("cat"), 2), Reclaimed(User("ann")), Granted(User("cat"), GrantReason.PromotedFromQueue)),
+            7,
+            "A6",
+            "ImportPromotionOutOfOrder");
+
+    [Fact]
+    [Trait("Rule", "A6")]
+    public void the_queue_head_before_the_import_is_served_first()
+    {
+        var pool = new IPoolEvent[] { Counts(1), Granted(User("ann")), Queued(User("bob"), 1), Queued(User("cat"), 2) }.Aggregate(PoolState.Initial(Pool), PoolDecider.Evolve);
+        var facts = new HistoryFacts
+        {
+            Tokens = new Dictionary<TokenId, TokenState> { [Token] = TokenDecider.Fold([Uploaded(Token, "loc")]) },
+            Pools = new Dictionary<PoolId, PoolState> { [Pool] = pool },
+            Seats = new Dictionary<(PoolId, string), SeatStatus>
+            {
+                [(Pool, User("ann").Key)] = SeatStatus.Granted,
+                [(Pool, User("bob").Key)] = SeatStatus.Queued,
+                [(Pool, User("cat").Key)] = SeatStatus.Queued,
+            },
+            QueueHeads = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>> { [Pool] = [new(User("bob"), 1)] },
+        };
+
+        Refused(Check(facts, Reclaimed(User("ann")), Granted(User("cat"), GrantReason.PromotedFromQueue)), 2, "A6", "ImportPromotionOutOfOrder");
+        Assert.True(Check(facts, Reclaimed(User("ann")), Granted(User("bob"), GrantReason.PromotedFromQueue)).Accepted);
+    }
+
+    [Fact]
+    [Trait("Rule", "A6")]
     public void queuing_a_holder_who_holds_is_refused() =>
         Refused(Check(Uploaded(Token, "loc"), Counts(1), Granted(User("ann")), Queued(User("ann"), 1)), 4, "A6", "ImportHolderAlreadySeated");
 
