@@ -63,6 +63,28 @@ public static class HistoryRejections
             $"Holder {holder.Key} is promoted from the queue of pool {pool} while {headKey} is first in line; the queue is served first in, first out. Promote {headKey} first, or take it out of the queue (vpp.pool.holder_left_queue.v1) before.");
     }
 
+    /// <summary>A seat for a holder the directory never recorded: an unknown user or device, or a user without an Apple ID of that kind (rule A1).</summary>
+    /// <param name="holder">The holder.</param>
+    public static Rejection HolderNotRecorded(Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return new(
+            "ImportHolderNotRecorded",
+            "A1",
+            $"Holder {holder.Key} was never recorded in the directory (or the user has no Apple ID of that kind), so no license can be granted or queued for it. Put its vpp.user.recorded.v1 or vpp.device.recorded.v1 line before this one.");
+    }
+
+    /// <summary>A seat for a user who left the organization (rule R4).</summary>
+    /// <param name="holder">The holder.</param>
+    public static Rejection HolderLeftOrganization(Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return new(
+            "ImportHolderLeftOrganization",
+            "R4",
+            $"Holder {holder.Key} belongs to a user who left the organization, so no license can be granted or queued for it. Remove the line, or put it before the vpp.user.left_organization.v1 line.");
+    }
+
     /// <summary>A reclaim of a license the holder does not hold (rule S1: used counts the seats held).</summary>
     /// <param name="pool">The pool.</param>
     /// <param name="holder">The holder.</param>

@@ -1,4 +1,5 @@
 using VppLedger.Assignments;
+using VppLedger.Directory;
 using VppLedger.Licensing;
 using VppLedger.Pools;
 using VppLedger.Tokens;
@@ -34,6 +35,12 @@ public sealed record HistoryFacts
     /// or takes out of that pool's queue, so the checker knows who is first in line at every promotion (rule A6).
     /// </summary>
     public IReadOnlyDictionary<PoolId, IReadOnlyList<QueuedHolder>> QueueHeads { get; init; } = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>>();
+
+    /// <summary>The directory record of each user the file grants or queues (rules A1, R4); absent means never recorded.</summary>
+    public IReadOnlyDictionary<UserId, UserState> Users { get; init; } = new Dictionary<UserId, UserState>();
+
+    /// <summary>The directory record of each device the file grants or queues (rules A1, L5); absent means never recorded.</summary>
+    public IReadOnlyDictionary<DeviceId, DeviceState> Devices { get; init; } = new Dictionary<DeviceId, DeviceState>();
 
     /// <summary>Locations, among those the file names, that another tenant claims (rule T4, the one cross-tenant fact, X2).</summary>
     public IReadOnlySet<LocationKey> LocationsClaimedElsewhere { get; init; } = new HashSet<LocationKey>();
@@ -73,7 +80,8 @@ public sealed record HistoryVerdict(ImportRefusal? Refusal, IReadOnlyList<Locati
 /// What it keeps true, whatever the file: a pool's used count equals the seats held (S1); no grant makes used exceed
 /// total, so used exceeds total only after Apple lowered it (S4); nobody holds and waits in one pool, nor holds twice
 /// (A6); queue positions follow one another (A6); no seat is granted under a token that is missing, expired, deleted
-/// or bound to another MDM (T2, T3, T10); no token takes a location another tenant claims (T4), and a tenant holds at
+/// or bound to another MDM (T2, T3, T10); no seat goes to a holder the directory never recorded, a user who left, or a
+/// device license to a User Enrollment device (A1, R4, L5); no token takes a location another tenant claims (T4), and a tenant holds at
 /// most <see cref="TokenDecider.MaxTokensPerTenant"/> tokens (T1).
 /// </para>
 /// </summary>
@@ -107,6 +115,8 @@ public static class HistoryRules
         private readonly Dictionary<(PoolId, string), SeatStatus> seats = new(facts.Seats);
         private readonly HashSet<LocationKey> touched = [];
         private readonly Dictionary<PoolId, Queue> queues = [];
+        private readonly Dictionary<UserId, UserState> users = new(facts.Users);
+        private readonly Dictionary<DeviceId, DeviceState> devices = new(facts.Devices);
         private int liveTokenCount = facts.Tokens.Values.Count(t => t.Uploaded && !t.Deleted);
 
         public Rejection? Apply(HistoryLine line)
@@ -117,7 +127,9 @@ public static class HistoryRules
                 ITokenEvent e => ApplyToken(TokenOf(line.Stream, e), e),
                 IPoolEvent e => ApplyPool(e),
                 IAssignmentEvent e => ApplyAssignment(e),
-                _ => null, // directory facts: the host's own records, which no rule of a seat reads here
+                IUserEvent e => ApplyUser(line.Stream, e),
+                IDeviceEvent e => ApplyDevice(line.Stream, e),
+                _ => null, // groups: the host's own records, which no rule of a seat reads here
             };
         }
 
@@ -265,6 +277,48 @@ public static class HistoryRules
             return CheckLocation(token, m.Location, m.DuplicateOf);
         }
 
+        // Directory facts are the host's own records: folded so later seats are judged by them, never refused.
+        private Rejection? ApplyUser(string stream, IUserEvent e)
+        {
+            var user = e is UserRecorded r ? r.User : new UserId(stream["user:".Length..]);
+            users[user] = UserDecider.Evolve(users.TryGetValue(user, out var state) ? state : UserState.Initial, e);
+            return null;
+        }
+
+        private Rejection? ApplyDevice(string stream, IDeviceEvent e)
+        {
+            var device = e is DeviceRecorded r ? r.Device : new DeviceId(stream["device:".Length..]);
+            devices[device] = DeviceDecider.Evolve(devices.TryGetValue(device, out var state) ? state : DeviceState.Initial, e);
+            return null;
+        }
+
+        /// <summary>Rules A1, R4, L5: a seat goes only to a holder the directory knows, still in the organization, on a device that takes it.</summary>
+        private Rejection? CheckHolder(Holder holder)
+        {
+            if (holder.Device is { } device)
+            {
+                if (!devices.TryGetValue(device, out var d) || !d.Recorded)
+                {
+                    return HistoryRejections.HolderNotRecorded(holder); // rule A1
+                }
+
+                return d.Profile?.Enrollment == EnrollmentKind.UserEnrollment ? LicensingRejections.DeviceLicensingNotOnUserEnrollment(device) : null; // rule L5
+            }
+
+            var user = holder.User!.Value;
+            if (!users.TryGetValue(user, out var u) || !u.Recorded)
+            {
+                return HistoryRejections.HolderNotRecorded(holder); // rule A1
+            }
+
+            if (u.LeftOrganization)
+            {
+                return HistoryRejections.HolderLeftOrganization(holder); // rule R4
+            }
+
+            return u.Holders().Contains(holder) ? null : HistoryRejections.HolderNotRecorded(holder); // rule A1: no Apple ID of that kind
+        }
+
         private Rejection? ApplyAssignment(IAssignmentEvent e)
         {
             var token = StateOf(e.Pool.Token);
@@ -380,6 +434,11 @@ public static class HistoryRules
                 return LicensingRejections.BooksTakeUserLicensesOnly(g.Pool.AdamId); // rule L6
             }
 
+            if (CheckHolder(g.Holder) is { } holderRefused)
+            {
+                return holderRefused;
+            }
+
             var seat = SeatOf(g.Pool, g.Holder);
             if (g.Reason == GrantReason.PromotedFromQueue ? seat != SeatStatus.Queued : seat != SeatStatus.None)
             {
@@ -413,6 +472,11 @@ public static class HistoryRules
             if (state.Product == ProductKind.Book && q.Holder.Type == LicenseType.Device)
             {
                 return LicensingRejections.BooksTakeUserLicensesOnly(q.Pool.AdamId); // rule L6
+            }
+
+            if (CheckHolder(q.Holder) is { } holderRefused)
+            {
+                return holderRefused;
             }
 
             var seat = SeatOf(q.Pool, q.Holder);

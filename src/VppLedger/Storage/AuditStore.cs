@@ -379,6 +379,31 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             }
         }
 
+        var named = poolEvents.Where(e => e is LicenseGranted or HolderQueued).Select(HolderOf).OfType<Holder>().ToList();
+        var users = new Dictionary<UserId, UserState>();
+        foreach (var chunk in named.Select(h => h.User).OfType<UserId>().Distinct().Select(Streams.User).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<UserDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                if (doc.State.Id is { } user)
+                {
+                    users[user] = doc.State;
+                }
+            }
+        }
+
+        var devices = new Dictionary<DeviceId, DeviceState>();
+        foreach (var chunk in named.Select(h => h.Device).OfType<DeviceId>().Distinct().Select(Streams.Device).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<DeviceDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                if (doc.State.Id is { } device)
+                {
+                    devices[device] = doc.State;
+                }
+            }
+        }
+
         // Rule A6's first in, first out: each promotion or departure can uncover one more entry of the queue's head.
         var queueHeads = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>>();
         foreach (var pool in poolEvents
@@ -420,7 +445,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             }
         }
 
-        return new HistoryFacts { Tokens = tokens, Pools = pools, Seats = seats, QueueHeads = queueHeads, LocationsClaimedElsewhere = elsewhere };
+        return new HistoryFacts { Tokens = tokens, Pools = pools, Seats = seats, QueueHeads = queueHeads, Users = users, Devices = devices, LocationsClaimedElsewhere = elsewhere };
     }
 
     private static Holder? HolderOf(IPoolEvent e) => e switch

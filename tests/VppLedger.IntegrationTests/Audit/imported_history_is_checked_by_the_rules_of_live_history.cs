@@ -47,12 +47,12 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Fact]
     [Trait("Rule", "S4")]
     public Task a_grant_beyond_the_purchased_count_is_refused() =>
-        AssertRefusedAsync("imp-s4", [.. History.Valid("s4").Split('\n')[..4], History.Granted("s4", "u.cat.managed")], line: 5, "S4", "ImportGrantOverTotal");
+        AssertRefusedAsync("imp-s4", [.. History.Valid("s4").Split('\n')[..8], History.Granted("s4", "u.cat.managed")], line: 9, "S4", "ImportGrantOverTotal");
 
     [Fact]
     [Trait("Rule", "A6")]
     public Task granting_the_same_holder_twice_is_refused() =>
-        AssertRefusedAsync("imp-twice", [.. History.Valid("twice").Split('\n')[..3], History.Granted("twice", "u.ann.managed", at: "2024-05-02T09:00:00Z")], line: 4, "A6", "ImportHolderAlreadySeated");
+        AssertRefusedAsync("imp-twice", [.. History.Valid("twice").Split('\n')[..7], History.Granted("twice", "u.ann.managed", at: "2024-05-02T09:00:00Z")], line: 8, "A6", "ImportHolderAlreadySeated");
 
     [Fact]
     [Trait("Rule", "T4")]
@@ -80,7 +80,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Fact]
     [Trait("Rule", "X2")]
     public Task the_events_of_a_pool_whose_token_is_not_in_the_tenant_are_refused() =>
-        AssertRefusedAsync("imp-x2", History.Valid("x2").Split('\n')[1..], line: 1, "X2", "ImportTokenNotInTenant");
+        AssertRefusedAsync("imp-x2", History.Valid("x2").Split('\n')[1..], line: 5, "X2", "ImportTokenNotInTenant");
 
     [Fact]
     [Trait("Rule", "S2")]
@@ -90,17 +90,17 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Fact]
     [Trait("Rule", "A6")]
     public Task a_queue_position_that_would_make_later_grants_overflow_is_refused() =>
-        AssertRefusedAsync("imp-pos", [.. History.Valid("pos").Split('\n')[..4], History.Queued("pos", "u.cat.managed", long.MaxValue)], line: 5, "A6", "ImportQueuePositionNotNext");
+        AssertRefusedAsync("imp-pos", [.. History.Valid("pos").Split('\n')[..8], History.Queued("pos", "u.cat.managed", long.MaxValue)], line: 9, "A6", "ImportQueuePositionNotNext");
 
     [Fact]
     [Trait("Rule", "T2")]
     public Task a_grant_after_the_token_expired_is_refused() =>
-        AssertRefusedAsync("imp-t2", [History.Valid("t2").Split('\n')[0], History.Counts("t2", purchased: 2), History.Granted("t2", "u.ann.managed", at: "2026-01-01T08:00:00Z")], line: 3, "T2", "TokenExpired");
+        AssertRefusedAsync("imp-t2", [History.Valid("t2").Split('\n')[0], History.Users("ann"), History.Counts("t2", purchased: 2), History.Granted("t2", "u.ann.managed", at: "2026-01-01T08:00:00Z")], line: 4, "T2", "TokenExpired");
 
     [Fact]
     [Trait("Rule", "T10")]
     public Task a_grant_after_the_token_was_deleted_is_refused() =>
-        AssertRefusedAsync("imp-t10", [History.Valid("t10").Split('\n')[0], History.Counts("t10", purchased: 2), History.Deleted("t10"), History.Granted("t10", "u.ann.managed", at: "2024-05-04T08:00:00Z")], line: 4, "T10", "PoolOrphanedTokenDeleted");
+        AssertRefusedAsync("imp-t10", [History.Valid("t10").Split('\n')[0], History.Users("ann"), History.Counts("t10", purchased: 2), History.Deleted("t10"), History.Granted("t10", "u.ann.managed", at: "2024-05-04T08:00:00Z")], line: 5, "T10", "PoolOrphanedTokenDeleted");
 
     [Fact]
     [Trait("Rule", "S1")]
@@ -121,9 +121,9 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
         await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
         var before = await db.EventCountAsync("imp-live");
 
-        var result = await s.Ledger.Audit.ImportAsync(Utf8(History.Granted("live", "u.bob.managed", at: "2026-03-02T08:00:00Z")), Importer);
+        var result = await s.Ledger.Audit.ImportAsync(Utf8(string.Join('\n', History.Users("bob"), History.Granted("live", "u.bob.managed", at: "2026-03-02T08:00:00Z"))), Importer);
 
-        Assert.Equal(("S4", 1), (result.Refusal?.Rejection.Rule, result.Refusal?.Line));
+        Assert.Equal(("S4", 2), (result.Refusal?.Rejection.Rule, result.Refusal?.Line));
         Assert.Equal(before, await db.EventCountAsync("imp-live"));
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
@@ -134,8 +134,14 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     {
         var s = new Scenario(db.Ledger.ForTenant("imp-fifo"), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("fifo"), "555", purchased: 1);
-        await s.RunAsync(new GrantLicenses(pool, [.. new[] { "ann", "bob", "cat" }.Select(u => Holder.ForUser(new UserId(u), AppleIdKind.Managed))], s.NextId(), Scenario.Admin));
+        foreach (var user in new[] { "ann", "bob", "cat" })
+        {
+            await s.RunAsync(new VppLedger.Directory.RecordUser(new UserId(user), null, new AppleId(user + "@contoso.example", AppleIdKind.Managed), s.NextId(), Scenario.Admin));
+        }
+
         var before = await db.EventCountAsync("imp-fifo");
+        await s.RunAsync(new GrantLicenses(pool, [.. new[] { "ann", "bob", "cat" }.Select(u => Holder.ForUser(new UserId(u), AppleIdKind.Managed))], s.NextId(), Scenario.Admin));
+        before = await db.EventCountAsync("imp-fifo");
         var file = string.Join('\n', History.Reclaimed("fifo", "u.ann.managed", at: "2026-03-02T08:00:00Z"), History.Granted("fifo", "u.cat.managed", reason: "PromotedFromQueue", at: "2026-03-02T08:00:00Z"));
 
         var result = await s.Ledger.Audit.ImportAsync(Utf8(file), Importer);
@@ -143,6 +149,27 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
         Assert.Equal(("A6", "ImportPromotionOutOfOrder", 2), (result.Refusal?.Rejection.Rule, result.Refusal?.Rejection.Code, result.Refusal?.Line));
         Assert.Equal(before, await db.EventCountAsync("imp-fifo"));
     }
+
+    [Fact]
+    [Trait("Rule", "A1")]
+    public Task a_grant_to_a_holder_the_directory_never_recorded_is_refused() =>
+        AssertRefusedAsync("imp-a1", [History.Valid("a1").Split('\n')[0], History.Counts("a1", purchased: 2), History.Granted("a1", "u.ghost.managed")], line: 3, "A1", "ImportHolderNotRecorded");
+
+    [Fact]
+    [Trait("Rule", "R4")]
+    public Task a_grant_to_a_user_who_left_the_organization_is_refused() =>
+        AssertRefusedAsync(
+            "imp-r4",
+            [
+                History.Valid("r4").Split('\n')[0],
+                History.Users("ann"),
+                """{"event":"vpp.user.left_organization.v1","stream":"user:ann","actor":"legacy-mdm","data":{"OccurredAt":"2024-04-30T09:00:00Z"}}""",
+                History.Counts("r4", purchased: 2),
+                History.Granted("r4", "u.ann.managed"),
+            ],
+            line: 5,
+            "R4",
+            "ImportHolderLeftOrganization");
 
     private async Task AssertRefusedAsync(string tenant, IReadOnlyList<string> lines, int line, string rule, string code)
     {

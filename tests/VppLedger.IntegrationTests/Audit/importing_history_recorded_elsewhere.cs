@@ -20,6 +20,7 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
 
     private static string File(string token) => string.Join('\n',
         Upload(token),
+        History.Users("alice", "bob"),
         $$$"""{"event":"vpp.pool.apple_counts_applied.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Product":"App","PurchasedCount":1,"RetiredCount":0,"AppleAssignedCount":null,"OccurredAt":"2024-05-01T08:00:00Z"}}""",
         $$$"""{"event":"vpp.pool.license_granted.v1","stream":"pool:{{{token}}}:555","actor":"legacy-mdm","data":{"Pool":{{{Pool(token)}}},"Holder":"u.alice.managed","Reason":"Targeted","Rule":"A6","OccurredAt":"2024-05-02T08:00:00Z"}}""",
         "",
@@ -38,7 +39,7 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
 
         var result = await ledger.Audit.ImportAsync(Utf8(File("old")), Importer);
 
-        Assert.Equal(new ImportResult(6, 6, 0), result);
+        Assert.Equal(new ImportResult(8, 8, 0), result);
         var inMay = await ledger.Audit.PoolAsOfAsync(pool, Instant.FromUtc(2024, 5, 15, 0, 0));
         Assert.Equal(["alice"], inMay!.Holders.Select(h => h.OwnerId));
         Assert.Equal(["bob"], inMay.Queue.Select(q => q.Holder.OwnerId));
@@ -46,8 +47,8 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
         Assert.Equal(["bob"], inJuly!.Holders.Select(h => h.OwnerId));
         Assert.Null(await ledger.Audit.PoolAsOfAsync(pool, Then - Duration.FromDays(1)));
         var rows = await ledger.Audit.HistoryAsync().ToListAsync();
-        Assert.Equal(["legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "auditor-import", "legacy-mdm"], rows.Select(r => r.Actor));
-        Assert.Equal(Then, rows[1].OccurredAt);
+        Assert.Equal(["legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "auditor-import", "legacy-mdm"], rows.Select(r => r.Actor));
+        Assert.Equal(Then, rows.Single(r => r.EventName == "vpp.pool.apple_counts_applied.v1").OccurredAt);
         Assert.True((await ledger.Audit.VerifyChainAsync()).IsIntact);
         Assert.Equal(1, (await ledger.GetPoolAsync(pool))!.UsedCount);
     }
@@ -62,7 +63,7 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
 
         var again = await ledger.Audit.ImportAsync(Utf8(File("twice")), Importer);
 
-        Assert.Equal(new ImportResult(6, 0, 6), again);
+        Assert.Equal(new ImportResult(8, 0, 8), again);
         var after = await ledger.Audit.VerifyChainAsync();
         Assert.Equal((before.RowCount, before.HeadHash), (after.RowCount, after.HeadHash));
     }
@@ -73,14 +74,14 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
     {
         var ledger = db.Ledger.ForTenant("import-bad");
         var lines = File("bad").Split('\n').ToList();
-        lines[2] = lines[2].Replace("\"OccurredAt\":\"2024-05-02T08:00:00Z\"", "\"OccurredAt\":null", StringComparison.Ordinal); // line 3
-        lines.Insert(5, "{not json");                                                                                            // line 6
-        lines.Add("""{"event":"vpp.pool.exploded.v1","stream":"pool:bad:555","data":{}}""");                                 // line 9
-        lines.Add("""{"event":"vpp.pool.orphaned.v1","stream":"pool:other:555","data":{"Pool":{"Token":"bad","AdamId":"555"},"OccurredAt":"2024-07-01T08:00:00Z"}}"""); // line 10
+        lines[4] = lines[4].Replace("\"OccurredAt\":\"2024-05-02T08:00:00Z\"", "\"OccurredAt\":null", StringComparison.Ordinal); // line 5
+        lines.Insert(7, "{not json");                                                                                            // line 8
+        lines.Add("""{"event":"vpp.pool.exploded.v1","stream":"pool:bad:555","data":{}}""");                                 // line 11
+        lines.Add("""{"event":"vpp.pool.orphaned.v1","stream":"pool:other:555","data":{"Pool":{"Token":"bad","AdamId":"555"},"OccurredAt":"2024-07-01T08:00:00Z"}}"""); // line 12
 
         var error = await Assert.ThrowsAsync<AuditImportException>(() => ledger.Audit.ImportAsync(Utf8(string.Join('\n', lines)), Importer));
 
-        Assert.Equal([3, 6, 9, 10], error.Errors.Select(e => e.Line));
+        Assert.Equal([5, 8, 11, 12], error.Errors.Select(e => e.Line));
         Assert.Contains("OccurredAt", error.Errors[0].Message, StringComparison.Ordinal);
         Assert.Contains("vpp.pool.exploded.v1", error.Errors[2].Message, StringComparison.Ordinal);
         Assert.Contains("pool:bad:555", error.Errors[3].Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using CsCheck;
 using NodaTime;
 using VppLedger.Audit;
+using VppLedger.Directory;
 using VppLedger.Pools;
 using VppLedger.Tokens;
 
@@ -16,6 +17,13 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     private static readonly TokenId Token = new("tok-1");
     private static readonly PoolId Pool = new(Token, new AdamId("361309726"));
     private static readonly Actor Admin = new("admin", Permissions.All);
+
+    /// <summary>The directory of every test: these users recorded, each with a managed Apple ID (rule A1).</summary>
+    private static readonly HistoryFacts Known = new()
+    {
+        Users = new[] { "ann", "bob", "cat", "dan" }.Concat(Enumerable.Range(0, 20).Select(i => $"u{i}"))
+            .ToDictionary(n => new UserId(n), n => UserDecider.Evolve(UserState.Initial, new UserRecorded(T0, new UserId(n), null, new AppleId($"{n}@contoso.example", AppleIdKind.Managed)))),
+    };
 
     private static Holder User(string id) => Holder.ForUser(new UserId(id), AppleIdKind.Managed);
 
@@ -49,7 +57,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     private static HistoryVerdict Check(HistoryFacts facts, params ILedgerEvent[] events) =>
         HistoryRules.Check(facts, events.Select((e, i) => new HistoryLine(i + 1, StreamOf(e), e)));
 
-    private static HistoryVerdict Check(params ILedgerEvent[] events) => Check(HistoryFacts.Empty, events);
+    private static HistoryVerdict Check(params ILedgerEvent[] events) => Check(Known, events);
 
     private static void Refused(HistoryVerdict verdict, int line, string rule, string code)
     {
@@ -84,7 +92,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     public void a_grant_under_a_token_deleted_before_the_import_is_refused()
     {
         var deleted = TokenDecider.Fold([Uploaded(Token, "loc"), new TokenDeleted(T0, false)]);
-        var facts = new HistoryFacts { Tokens = new Dictionary<TokenId, TokenState> { [Token] = deleted } };
+        var facts = Known with { Tokens = new Dictionary<TokenId, TokenState> { [Token] = deleted } };
 
         Refused(Check(facts, Granted(User("ann"))), 1, "T10", "PoolOrphanedTokenDeleted");
     }
@@ -99,7 +107,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     public void a_grant_on_top_of_seats_held_before_the_import_is_refused()
     {
         var pool = new[] { Counts(1), (IPoolEvent)Granted(User("ann")) }.Aggregate(PoolState.Initial(Pool), PoolDecider.Evolve);
-        var facts = new HistoryFacts
+        var facts = Known with
         {
             Tokens = new Dictionary<TokenId, TokenState> { [Token] = TokenDecider.Fold([Uploaded(Token, "loc")]) },
             Pools = new Dictionary<PoolId, PoolState> { [Pool] = pool },
@@ -139,7 +147,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     public void the_queue_head_before_the_import_is_served_first()
     {
         var pool = new IPoolEvent[] { Counts(1), Granted(User("ann")), Queued(User("bob"), 1), Queued(User("cat"), 2) }.Aggregate(PoolState.Initial(Pool), PoolDecider.Evolve);
-        var facts = new HistoryFacts
+        var facts = Known with
         {
             Tokens = new Dictionary<TokenId, TokenState> { [Token] = TokenDecider.Fold([Uploaded(Token, "loc")]) },
             Pools = new Dictionary<PoolId, PoolState> { [Pool] = pool },
@@ -175,6 +183,48 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
         Refused(Check(Uploaded(Token, "loc"), Counts(1), Granted(User("ann")), Queued(User("bob"), position)), 4, "A6", "ImportQueuePositionNotNext");
 
     [Fact]
+    [Trait("Rule", "A1")]
+    public void a_grant_to_a_holder_the_directory_never_recorded_is_refused()
+    {
+        Refused(Check(Uploaded(Token, "loc"), Counts(2), Granted(User("ghost"))), 3, "A1", "ImportHolderNotRecorded");
+        Refused(Check(Uploaded(Token, "loc"), Counts(2), Granted(Holder.ForUser(new UserId("ann"), AppleIdKind.Personal))), 3, "A1", "ImportHolderNotRecorded");
+        Refused(Check(Uploaded(Token, "loc"), Counts(2), Granted(Holder.ForDevice(new DeviceId("ipad")))), 3, "A1", "ImportHolderNotRecorded");
+    }
+
+    [Fact]
+    [Trait("Rule", "A1")]
+    public void a_holder_recorded_earlier_in_the_file_may_be_granted() =>
+        Assert.True(Check(Uploaded(Token, "loc"), new UserRecorded(T0, new UserId("eve"), null, new AppleId("eve@contoso.example", AppleIdKind.Managed)), Counts(2), Granted(User("eve"))).Accepted);
+
+    [Fact]
+    [Trait("Rule", "R4")]
+    public void a_grant_or_queue_entry_for_a_user_who_left_is_refused()
+    {
+        var left = new HistoryLine(3, "user:ann", new UserLeftOrganization(T0));
+        HistoryVerdict Run(params ILedgerEvent[] after) => HistoryRules.Check(
+            Known,
+            [new HistoryLine(1, "token:tok-1", Uploaded(Token, "loc")), new HistoryLine(2, "pool:tok-1:361309726", Counts(1)), left, .. after.Select((e, i) => new HistoryLine(4 + i, StreamOf(e), e))]);
+
+        Refused(Run(Granted(User("ann"))), 4, "R4", "ImportHolderLeftOrganization");
+        Refused(Run(Granted(User("bob")), Queued(User("ann"), 1)), 5, "R4", "ImportHolderLeftOrganization");
+    }
+
+    [Fact]
+    [Trait("Rule", "L5")]
+    public void a_device_license_to_a_user_enrollment_device_is_refused()
+    {
+        var byod = new DeviceRecorded(T0, new DeviceId("byod"), new SerialNumber("SNBYOD"), new DeviceProfile(Platform.iOS, Ownership.Personal, EnrollmentKind.UserEnrollment, Supervised: false, Kiosk: false, AppStoreBlocked: false), null, null);
+        var verdict = HistoryRules.Check(Known, [
+            new HistoryLine(1, "token:tok-1", Uploaded(Token, "loc")),
+            new HistoryLine(2, "device:byod", byod),
+            new HistoryLine(3, "pool:tok-1:361309726", Counts(2)),
+            new HistoryLine(4, "pool:tok-1:361309726", Granted(Holder.ForDevice(new DeviceId("byod")))),
+        ]);
+
+        Refused(verdict, 4, "L5", "DeviceLicensingNotOnUserEnrollment");
+    }
+
+    [Fact]
     [Trait("Rule", "S1")]
     public void reclaiming_a_license_that_is_not_held_is_refused() =>
         Refused(Check(Uploaded(Token, "loc"), Counts(2), Granted(User("ann")), Reclaimed(User("bob"))), 4, "S1", "ImportSeatNotHeld");
@@ -207,7 +257,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     [Trait("Rule", "T4")]
     public void a_token_whose_location_another_tenant_claims_is_refused()
     {
-        var facts = new HistoryFacts { LocationsClaimedElsewhere = new HashSet<LocationKey> { LocationKey.FromAppleLocationId("taken") } };
+        var facts = Known with { LocationsClaimedElsewhere = new HashSet<LocationKey> { LocationKey.FromAppleLocationId("taken") } };
 
         Refused(Check(facts, Uploaded(Token, "taken")), 1, "T4", "DuplicateLocationInAnotherTenant");
     }
@@ -218,7 +268,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     {
         var uploaded = Check(Uploaded(Token, "loc-a"));
         var deleted = Check(Uploaded(Token, "loc-a"), new TokenDeleted(T0, false));
-        var held = new HistoryFacts { Tokens = new Dictionary<TokenId, TokenState> { [Token] = TokenDecider.Fold([Uploaded(Token, "loc-a")]) } };
+        var held = Known with { Tokens = new Dictionary<TokenId, TokenState> { [Token] = TokenDecider.Fold([Uploaded(Token, "loc-a")]) } };
 
         Assert.Equal([new LocationClaimChange(LocationKey.FromAppleLocationId("loc-a"), Token, true)], uploaded.Claims);
         Assert.Empty(deleted.Claims);
@@ -242,7 +292,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
         var tokens = Enumerable.Range(1, TokenDecider.MaxTokensPerTenant - 1)
             .Select(i => new TokenId($"live-{i}"))
             .ToDictionary(t => t, t => TokenDecider.Fold([Uploaded(t, "loc-" + t.Value)]));
-        var facts = new HistoryFacts { Tokens = tokens };
+        var facts = Known with { Tokens = tokens };
 
         Refused(Check(facts, Uploaded(new TokenId("n-1"), "n-1"), Uploaded(new TokenId("n-2"), "n-2")), 2, "T1", "TooManyTokens");
     }
