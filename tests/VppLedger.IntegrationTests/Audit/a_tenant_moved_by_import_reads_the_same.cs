@@ -27,7 +27,7 @@ public sealed class a_tenant_moved_by_import_reads_the_same(LedgerFixture target
         var users = await s.UsersAsync("u", 4);
         source.Clock.Advance(Duration.FromHours(1));
         var staff = await s.GroupAsync("staff", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, staff, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, staff, AssignmentIntent.Required, LicenseType.User);
         source.Clock.Advance(Duration.FromHours(1));
         await s.RunAsync(new RemoveGroupMembers(staff, [GroupMember.ForUser(users[0])], s.NextId(), Scenario.Admin));
         source.Clock.Advance(Duration.FromHours(1));
