@@ -101,7 +101,7 @@ public sealed class hostile_input_gets_a_typed_answer_and_writes_nothing(Reliabi
 
         using var file = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
         var result = await work.Ledger.Audit.ImportAsync(file, new Actor("history-import", Permissions.ImportHistory)).WaitAsync(Host.HangBound);
-        return $"Imported:{result}";
+        return result.Refusal is { } refusal ? $"Refused:{refusal.Rejection.Code}" : $"Imported:{result.ImportedCount}";
     });
 
     [Fact]
