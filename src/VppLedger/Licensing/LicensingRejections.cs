@@ -69,4 +69,12 @@ public static class LicensingRejections
         "DeviceNotManaged",
         "R5",
         $"Device '{device}' was removed from management; it keeps the licenses it holds but takes no new one. Enroll it again (RecordDevice) first.");
+
+    /// <summary>A group member was never recorded in the directory, so it got no license (rule A1). A warning: the others are served.</summary>
+    /// <param name="what">User or Device.</param>
+    /// <param name="id">The member's id.</param>
+    public static Rejection MemberNotRecorded(string what, string id) => new(
+        "MemberNotRecorded",
+        "A1",
+        $"{what} '{id}' is a group member but was never recorded in the directory, so it got no license. Record it (RecordUser or RecordDevice), then add it to the group again.");
 }
