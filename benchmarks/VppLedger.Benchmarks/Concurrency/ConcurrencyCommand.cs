@@ -56,12 +56,13 @@ public static class ConcurrencyCommand
         }
 
         var json = "{\"Pool\":{\"Token\":\"tok\",\"AdamId\":\"1000\"},\"Holder\":\"d.dev-000001\",\"Reason\":\"Targeted\",\"Rule\":\"A6\",\"OccurredAt\":\"2026-11-27T08:00:00Z\"}";
-        Console.WriteLine("| writers | ledger commands/s | raw rows/s | ratio | conflicts | client CPU ms/command | server CPU ms/command | commits/command | rows written/command | seal lag p50 / p99 / max (ms) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| writers | ledger commands/s | raw rows/s | ratio | conflicts | client CPU ms/command | server CPU ms/command | raw client+server CPU ms/row | transactions/command (read-only included) | rows written/command | seal lag p50 / p99 / max (ms) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var holder = 0L;
         foreach (var w in writers)
         {
             // Raw baseline: one event-like row per transaction (autocommit INSERT), w writers.
+            var rawCpu = Process.GetCurrentProcess().TotalProcessorTime + ServerCpu(server);
             var raw = await TimeAsync(w, seconds, async (i, stop) =>
             {
                 await using var c = new NpgsqlConnection(server.ConnectionString);
@@ -82,6 +83,7 @@ public static class ConcurrencyCommand
                 return n;
             });
 
+            var rawCpuMs = (Process.GetCurrentProcess().TotalProcessorTime + ServerCpu(server) - rawCpu).TotalMilliseconds;
             var before = await StatsAsync(server);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var serverCpu = ServerCpu(server);
@@ -116,7 +118,7 @@ public static class ConcurrencyCommand
             var rate = ledgerRun.Count / ledgerRun.Seconds;
             var rawRate = raw.Count / raw.Seconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {w} | {rate:N0} | {rawRate:N0} | {rate / rawRate:N3} | {conflicts} | {clientMs / ledgerRun.Count:N2} | {serverMs / ledgerRun.Count:N2} | {(after.Commits - before.Commits) / (double)ledgerRun.Count:N1} | {(after.Rows - before.Rows) / (double)ledgerRun.Count:N1} | {lagText} |"));
+                $"| {w} | {rate:N0} | {rawRate:N0} | {rate / rawRate:N3} | {conflicts} | {clientMs / ledgerRun.Count:N2} | {serverMs / ledgerRun.Count:N2} | {rawCpuMs / raw.Count:N2} | {(after.Commits - before.Commits) / (double)ledgerRun.Count:N1} | {(after.Rows - before.Rows) / (double)ledgerRun.Count:N1} | {lagText} |"));
         }
 
         return 0;
