@@ -79,7 +79,7 @@ public sealed class the_chain_proves_the_log(ManualSealLedgerFixture db) : IClas
 
         var users = await s.UsersAsync("u", 4);
         var group = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
         await s.Ledger.Audit.WaitForSealAsync();
         var verification = await s.Ledger.Audit.VerifyChainAsync();
         Assert.True(verification.IsIntact, verification.FirstMismatch?.Reason);
