@@ -34,6 +34,21 @@ internal static class AuditSchema
 
     public static string Qualified(string schema) => $"{schema}.{TableName}";
 
+    /// <summary>
+    /// Removes the sealing trigger and functions of earlier versions (the trigger took a per-tenant lock in every
+    /// command's transaction). Run after the schema is applied; nothing to do on a schema created by this version.
+    /// </summary>
+    public static async Task DropLegacySealingAsync(DocumentStore store, string schema, CancellationToken cancellationToken)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var drop = new Npgsql.NpgsqlCommand(
+            $"drop trigger if exists {TableName}_sealed on {Qualified(schema)}; "
+            + $"drop function if exists {schema}.vpp_audit_seal_rows(); drop function if exists {schema}.vpp_audit_seal(varchar);",
+            connection);
+        await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public static string Chain(string schema) => $"{schema}.{ChainTableName}";
 
     public static string Head(string schema) => $"{schema}.{HeadTableName}";

@@ -36,8 +36,11 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
 
     public ITenantLedger ForTenant(string tenantId) => new TenantLedger(this, TenantIds.Check(tenantId));
 
-    public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
-        Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken);
+    public async Task ApplySchemaAsync(CancellationToken cancellationToken = default)
+    {
+        await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await AuditSchema.DropLegacySealingAsync(Store, Options.SchemaName, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
         AuditRebuild.RunAsync(Store, Options, Sealer, progress, cancellationToken);

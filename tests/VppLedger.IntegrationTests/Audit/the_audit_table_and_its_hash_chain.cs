@@ -141,6 +141,24 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
     }
 
     [Fact]
+    [Trait("Rule", "I1")]
+    public async Task applying_the_schema_removes_the_sealing_trigger_of_earlier_versions()
+    {
+        var (s, pool) = await SmallTenantAsync("legacy");
+        await TestServer.ScalarAsync<object>(
+            $"""
+            create function {db.SchemaName}.vpp_audit_seal_rows() returns trigger language plpgsql as $$ begin raise exception 'the legacy sealing trigger ran'; end $$;
+            create trigger vpp_audit_sealed after insert on {db.SchemaName}.vpp_audit referencing new table as inserted
+              for each statement execute function {db.SchemaName}.vpp_audit_seal_rows();
+            """);
+
+        await db.Ledger.ApplySchemaAsync();
+
+        await s.CountsAsync(pool, purchased: 5);
+        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from pg_trigger where tgname = 'vpp_audit_sealed' and tgrelid = '{db.SchemaName}.vpp_audit'::regclass"));
+    }
+
+    [Fact]
     [Trait("Rule", "X2")]
     public async Task the_history_of_one_tenant_never_shows_another()
     {
