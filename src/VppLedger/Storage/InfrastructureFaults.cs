@@ -34,8 +34,8 @@ internal static class InfrastructureFaults
 
                     sawFault = true;
                     break;
-                // A driver timeout comes as an NpgsqlException; a bare TimeoutException is a limit of the ledger's own
-                // (the daemon's shard timeout of a rebuild), not the database going away.
+                // A bare TimeoutException is not the database's: Npgsql reports its own timeouts as NpgsqlException, and
+                // the projection daemon's shard timeout (VppLedgerOptions.RebuildShardTimeout) is the host's setting.
                 case NpgsqlException or IOException or SocketException:
                     sawFault = true;
                     break;
