@@ -118,7 +118,8 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     {
         var s = new Scenario(db.Ledger.ForTenant("imp-live"), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("live"), "555", purchased: 1);
-        await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
+        await s.UsersAsync("ann", 1);
+        await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann0001"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
         var before = await db.EventCountAsync("imp-live");
 
         var result = await s.Ledger.Audit.ImportAsync(Utf8(string.Join('\n', History.Users("bob"), History.Granted("live", "u.bob.managed", at: "2026-03-02T08:00:00Z"))), Importer);
