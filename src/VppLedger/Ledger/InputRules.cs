@@ -35,6 +35,8 @@ public static class InputRules
 
     private static readonly ConcurrentDictionary<Type, Plan> Plans = new();
 
+    private static readonly ConcurrentDictionary<Type, long> FlagMasks = new();
+
     /// <summary>
     /// Checks every value of a command: ids set (not <c>default</c>), no null where none is allowed, lists bounded
     /// and without null elements, enums of defined values only, text without NUL or a lone UTF-16 surrogate and within
@@ -135,7 +137,7 @@ public static class InputRules
             return underlying is not null ? null : (Name(path), "is missing (null)");
         }
 
-        type = underlying ?? type;
+        type = value.GetType(); // the runtime type: a property typed as an interface is walked as what it holds
         if (depth > MaxDepth)
         {
             return (Name(path), "nests too deep");
@@ -216,7 +218,7 @@ public static class InputRules
     {
         if (type.IsDefined(typeof(FlagsAttribute), inherit: false))
         {
-            var all = Enum.GetValues(type).Cast<object>().Aggregate(0L, (mask, v) => mask | Convert.ToInt64(v, CultureInfo.InvariantCulture));
+            var all = FlagMasks.GetOrAdd(type, t => Enum.GetValues(t).Cast<object>().Aggregate(0L, (mask, v) => mask | Convert.ToInt64(v, CultureInfo.InvariantCulture)));
             var bits = Convert.ToInt64(value, CultureInfo.InvariantCulture);
             return (bits & ~all) == 0 ? null : UnknownEnum(value, type);
         }
