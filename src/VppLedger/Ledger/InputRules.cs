@@ -33,9 +33,7 @@ public static class InputRules
     /// <summary>Deepest nesting of records the check walks; commands nest three levels, so more is a malformed value.</summary>
     private const int MaxDepth = 8;
 
-    private static readonly ConcurrentDictionary<Type, Plan> Plans = new();
-
-    private static readonly ConcurrentDictionary<Type, long> FlagMasks = new();
+    private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
     /// <summary>
     /// Checks every value of a command: ids set (not <c>default</c>), no null where none is allowed, lists bounded
@@ -47,13 +45,13 @@ public static class InputRules
     public static Rejection? Check(ILedgerCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var problem = Walk(command, command.GetType(), string.Empty, 0, MaxNameLength) ?? CommandSpecific(command);
-        return problem is { } p ? InvalidInput(p.Field, p.What) : null;
+        var found = Walk(command, command.GetType(), 0, MaxNameLength) ?? CommandSpecific(command);
+        return found is null ? null : InvalidInput(found.Field.Length == 0 ? "The command" : found.Field, found.What);
     }
 
     /// <summary>The problem of one value (a query argument), or null; the field is named from <paramref name="name"/>.</summary>
     internal static string? Problem(object? value, Type type, string name) =>
-        Walk(value, type, name, 0, MaxNameLength) is { } p ? $"{p.Field} {p.What}" : null;
+        Walk(value, type, 0, MaxNameLength) is { } found ? $"{found.Under(name).Field} {found.What}" : null;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a query argument is not acceptable (same checks as commands).</summary>
     internal static void ThrowIfInvalid<T>(T value, string name)
@@ -129,83 +127,83 @@ public static class InputRules
         _ => MaxNameLength,
     };
 
-    private static (string Field, string What)? Walk(object? value, Type type, string path, int depth, int textLimit)
+    // The walk allocates nothing while values are good: the field path of a bad value is built on the way back up.
+    private static Found? Walk(object? value, Type declared, int depth, int textLimit)
     {
-        var underlying = Nullable.GetUnderlyingType(type);
         if (value is null)
         {
-            return underlying is not null ? null : (Name(path), "is missing (null)");
-        }
-
-        type = value.GetType(); // the runtime type: a property typed as an interface is walked as what it holds
-        if (depth > MaxDepth)
-        {
-            return (Name(path), "nests too deep");
-        }
-
-        if (type.IsEnum)
-        {
-            return EnumProblem(value, type) is { } e ? (Name(path), e) : null;
+            return Nullable.GetUnderlyingType(declared) is null ? new Found("is missing (null)") : null;
         }
 
         if (value is string text)
         {
-            return TextProblem(text, textLimit) is { } t ? (Name(path), t) : null;
+            return TextProblem(text, textLimit) is { } t ? new Found(t) : null;
         }
 
-        if (ListElement(type) is { } element)
+        if (depth > MaxDepth)
         {
-            return ListProblem((IEnumerable)value, element, path, depth, textLimit);
+            return new Found("nests too deep");
         }
 
-        if (type.Assembly != typeof(InputRules).Assembly)
+        var type = value.GetType(); // the runtime type: a property typed as an interface is walked as what it holds
+        var shape = Shapes.GetOrAdd(type, ShapeOf);
+        switch (shape.Kind)
         {
-            return null; // numbers, booleans, instants: the deciders check their ranges with codes of their own
+            case ShapeKind.Enum:
+                return shape.Defined!.Contains(Convert.ToInt64(value, CultureInfo.InvariantCulture)) ? null : new Found(UnknownEnum(value, type));
+            case ShapeKind.Flags:
+                return (Convert.ToInt64(value, CultureInfo.InvariantCulture) & ~shape.FlagMask) == 0 ? null : new Found(UnknownEnum(value, type));
+            case ShapeKind.List:
+                return ListProblem((IEnumerable)value, shape.Element!, depth, textLimit);
+            case ShapeKind.Record:
+                if (shape.Default is not null && shape.Default.Equals(value))
+                {
+                    return new Found($"is missing (a default {type.Name}); build it with new {type.Name}(...)");
+                }
+
+                foreach (var member in shape.Members!)
+                {
+                    var memberValue = member.Get(value);
+                    if (memberValue is null && member.NullAllowed)
+                    {
+                        continue;
+                    }
+
+                    if (Walk(memberValue, member.Type, depth + 1, member.TextLimit) is { } found)
+                    {
+                        return found.Under(member.Name);
+                    }
+                }
+
+                return null;
+            default:
+                return null; // numbers, booleans, instants: the deciders check their ranges with codes of their own
         }
-
-        var plan = Plans.GetOrAdd(type, Build);
-        if (plan.Default is not null && plan.Default.Equals(value))
-        {
-            return (Name(path), $"is missing (a default {type.Name}); build it with new {type.Name}(...)");
-        }
-
-        foreach (var member in plan.Members)
-        {
-            var memberValue = member.Get(value);
-            if (memberValue is null && member.NullAllowed)
-            {
-                continue;
-            }
-
-            if (Walk(memberValue, member.Type, Join(path, member.Name), depth + 1, member.TextLimit) is { } problem)
-            {
-                return problem;
-            }
-        }
-
-        return null;
     }
 
-    private static (string Field, string What)? ListProblem(IEnumerable list, Type element, string path, int depth, int textLimit)
+    private static Found? ListProblem(IEnumerable list, Type element, int depth, int textLimit)
     {
+        if (list is ICollection { Count: > MaxListLength } collection)
+        {
+            return new Found(TooMany(collection.Count));
+        }
+
         var index = 0;
         foreach (var item in list)
         {
             if (index == MaxListLength)
             {
-                var count = list is ICollection c ? c.Count : index + 1;
-                return (Name(path), string.Create(CultureInfo.InvariantCulture, $"holds {count} entries; at most {MaxListLength} are accepted in one command, send them in batches"));
+                return new Found(TooMany(index + 1));
             }
 
-            var itemPath = string.Create(CultureInfo.InvariantCulture, $"{Name(path)}[{index}]");
             if (item is null && Nullable.GetUnderlyingType(element) is null)
             {
-                return (itemPath, "is missing (a null entry)");
+                return new Found("is missing (a null entry)").Under(Index(index));
             }
 
-            if (Walk(item, element, itemPath, depth + 1, textLimit) is { } problem)
+            if (Walk(item, element, depth + 1, textLimit) is { } found)
             {
-                return problem;
+                return found.Under(Index(index));
             }
 
             index++;
@@ -214,21 +212,14 @@ public static class InputRules
         return null;
     }
 
-    private static string? EnumProblem(object value, Type type)
-    {
-        if (type.IsDefined(typeof(FlagsAttribute), inherit: false))
-        {
-            var all = FlagMasks.GetOrAdd(type, t => Enum.GetValues(t).Cast<object>().Aggregate(0L, (mask, v) => mask | Convert.ToInt64(v, CultureInfo.InvariantCulture)));
-            var bits = Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            return (bits & ~all) == 0 ? null : UnknownEnum(value, type);
-        }
-
-        return Enum.IsDefined(type, value) ? null : UnknownEnum(value, type);
-    }
+    private static string TooMany(int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"holds {count} entries; at most {MaxListLength} are accepted in one command, send them in batches");
 
     private static string UnknownEnum(object value, Type type) => string.Create(
         CultureInfo.InvariantCulture,
         $"is {Convert.ToInt64(value, CultureInfo.InvariantCulture)}, not a {type.Name}; use one of {string.Join(", ", Enum.GetNames(type))}");
+
+    private static string Index(int index) => string.Create(CultureInfo.InvariantCulture, $"[{index}]");
 
     private static Type? ListElement(Type type)
     {
@@ -244,10 +235,10 @@ public static class InputRules
     }
 
     // A command's ids are typed, but RevokeLicenses names its target as text whose form depends on the scope.
-    private static (string Field, string What)? CommandSpecific(ILedgerCommand command) => command switch
+    private static Found? CommandSpecific(ILedgerCommand command) => command switch
     {
-        RevokeLicenses { Scope: RevocationScope.App } r => PoolKeyProblem(r.Target) is { } p ? ("Target", p) : null,
-        RevokeLicenses r => IdentifierText.Problem(r.Target) is { } p ? ("Target", p) : null,
+        RevokeLicenses { Scope: RevocationScope.App } r => PoolKeyProblem(r.Target) is { } p ? new Found(p).Under("Target") : null,
+        RevokeLicenses r => IdentifierText.Problem(r.Target) is { } p ? new Found(p).Under("Target") : null,
         _ => null,
     };
 
@@ -264,13 +255,26 @@ public static class InputRules
             : IdentifierText.Problem(target[(colon + 1)..], digitsOnly: true) is { } adam ? "names an adamId that " + adam : null;
     }
 
-    private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
-
-    private static string Name(string path) => path.Length == 0 ? "The command" : path;
-
     // The members a value is made of: the properties its constructors take (positional records and ids) and the
     // ones it lets callers set; computed properties (Holder.Key, PoolId's parts twice) are left out.
-    private static Plan Build(Type type)
+    private static Shape ShapeOf(Type type)
+    {
+        if (type.IsEnum)
+        {
+            return type.IsDefined(typeof(FlagsAttribute), inherit: false)
+                ? new Shape(ShapeKind.Flags, FlagMask: Enum.GetValues(type).Cast<object>().Aggregate(0L, (mask, v) => mask | Convert.ToInt64(v, CultureInfo.InvariantCulture)))
+                : new Shape(ShapeKind.Enum, Defined: Enum.GetValues(type).Cast<object>().Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).ToHashSet());
+        }
+
+        if (ListElement(type) is { } element)
+        {
+            return new Shape(ShapeKind.List, Element: element);
+        }
+
+        return type.Assembly == typeof(InputRules).Assembly ? RecordShape(type) : new Shape(ShapeKind.Other);
+    }
+
+    private static Shape RecordShape(Type type)
     {
         var parameters = type.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .SelectMany(c => c.GetParameters())
@@ -284,7 +288,7 @@ public static class InputRules
             .Select(p => new Member(p.Name, Getter(type, p), p.PropertyType, nullability.Create(p).ReadState == NullabilityState.Nullable, TextLimit(type, p.Name)))
             .ToArray();
         var hasReference = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Any(f => !f.FieldType.IsValueType);
-        return new Plan(members, type.IsValueType && hasReference ? Activator.CreateInstance(type) : null);
+        return new Shape(ShapeKind.Record, Members: members, Default: type.IsValueType && hasReference ? Activator.CreateInstance(type) : null);
     }
 
     private static Func<object, object?> Getter(Type type, PropertyInfo property)
@@ -296,5 +300,28 @@ public static class InputRules
 
     private sealed record Member(string Name, Func<object, object?> Get, Type Type, bool NullAllowed, int TextLimit);
 
-    private sealed record Plan(Member[] Members, object? Default);
+    private enum ShapeKind
+    {
+        Other,
+        Enum,
+        Flags,
+        List,
+        Record,
+    }
+
+    private sealed record Shape(ShapeKind Kind, long FlagMask = 0, HashSet<long>? Defined = null, Type? Element = null, Member[]? Members = null, object? Default = null);
+
+    /// <summary>A bad value: what is wrong, and its field path relative to where the walk stands.</summary>
+    private sealed class Found(string what)
+    {
+        public string What { get; } = what;
+
+        public string Field { get; private set; } = string.Empty;
+
+        public Found Under(string segment)
+        {
+            Field = Field.Length == 0 ? segment : Field[0] == '[' ? segment + Field : segment + "." + Field;
+            return this;
+        }
+    }
 }
