@@ -11,7 +11,7 @@ namespace VppLedger.Pools;
 public static class PoolDecider
 {
     /// <summary>
-    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: permission (rule X1), the
+    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: the
     /// pool's life (synced, orphaned), the command's own rules; then decides the events. A rejected command and a
     /// command already applied decide no events (rule I4).
     /// </summary>
@@ -64,7 +64,9 @@ public static class PoolDecider
                 PurchasedCount = e.PurchasedCount,
                 RetiredCount = e.RetiredCount,
                 AppleAssignedCount = e.AppleAssignedCount ?? state.AppleAssignedCount,
+                UsedCountAtLastComparison = e.AppleAssignedCount is null ? state.UsedCountAtLastComparison : state.UsedCount,
             },
+            AssignedCountDriftRecorded e => state with { UsedCountAtLastComparison = e.LedgerUsedCount },
             LicenseGranted e => Counted(state, e.Holder.Type, +1) with
             {
                 QueuedCount = e.Reason == GrantReason.PromotedFromQueue ? state.QueuedCount - 1 : state.QueuedCount,
@@ -129,11 +131,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideCounts(ApplyAppleCounts c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.ManagedApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"apply Apple's counts to pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
@@ -161,6 +158,12 @@ public static class PoolDecider
             }
         }
 
+        else if (c.AppleAssignedCount is { } same && same != state.UsedCount && state.UsedCountAtLastComparison != state.UsedCount)
+        {
+            // Rule S2: Apple's figures did not move but the ledger's used count did since they were last compared.
+            plan.Add(new AssignedCountDriftRecorded(c.Pool, same, state.UsedCount, now));
+        }
+
         plan.TotalCount = checked(c.PurchasedCount - c.RetiredCount);
         plan.PromoteQueue(); // rule A6: bought licenses serve the queue first-in-first-out
         return plan.Decision();
@@ -168,11 +171,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideGrant(GrantLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"grant licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
@@ -200,11 +198,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideReclaim(ReclaimLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"reclaim licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
@@ -223,11 +216,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideRevokeAll(RevokeAllLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"revoke the licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
@@ -244,11 +232,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideMigration(MigrateToDeviceLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"migrate licenses of pool {c.Pool}");
-        }
-
         if (c.From.Type == LicenseType.Device)
         {
             return LicensingRejections.DeviceToUserMigrationNotSupported(c.Pool.AdamId); // rule L8
@@ -295,11 +278,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
     {
-        if (!c.Actor.Has(Permissions.ManagedApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"orphan pool {c.Pool}");
-        }
-
         return state.Orphaned
             ? Decision<IPoolEvent>.Nothing
             : Decision<IPoolEvent>.Accept(new PoolOrphaned(c.Pool, now));
@@ -307,11 +285,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideRemoveApp(RemoveAppFromMdm c)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"remove app {c.Pool.AdamId} from the MDM");
-        }
-
         // Rule S3: an iOS VPP app cannot be deleted from the MDM. A macOS app's pool keeps its licenses recorded.
         return c.Platform == Platform.macOS
             ? Decision<IPoolEvent>.Nothing
@@ -360,11 +333,15 @@ public static class PoolDecider
             events.Add(new HolderQueued(state.Pool, holder, lastPosition, UsedCount > TotalCount ? "S4" : "A6", now));
         }
 
-        /// <summary>Reclaims the holder's license, or takes it out of the queue; a holder with neither is left alone.</summary>
+        /// <summary>Reclaims the holder's license (never a book's, rule L6), or takes it out of the queue; a holder with neither is left alone.</summary>
         public void Release(Holder holder, ReclaimReason reason, string rule)
         {
             switch (SeatOf(holder).Status)
             {
+                case SeatStatus.Granted when state.Product == ProductKind.Book:
+                    // Rule L6: a book, once assigned, stays with its user; it cannot pass to another, so the seat
+                    // stays used and nobody in the queue is served from it.
+                    break;
                 case SeatStatus.Granted:
                     Count(holder.Type, -1);
                     changed[holder.Key] = HolderSeat.None;

@@ -15,14 +15,8 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
 {
     private readonly IDocumentSession _session = context.Session;
 
-    public static Permissions PermissionFor(ILedgerCommand command) => command switch
-    {
-        ITokenCommand or UploadTokenFile or RenewTokenFile => Permissions.ManagedApps,
-        ApplyAppleCounts => Permissions.ManagedApps, // a sync reports Apple's counts
-        IPoolCommand or IAssignmentCommand or RevokeLicenses => Permissions.MobileApps,
-        IUserCommand or IDeviceCommand or IGroupCommand or RecordDirectory => Permissions.Directory,
-        _ => Permissions.All,
-    };
+    /// <summary>The one permission the command declares on its type (rule X1); its consequences run under it.</summary>
+    public static Permissions PermissionFor(ILedgerCommand command) => RequiresPermissionAttribute.For(command.GetType());
 
     public Task<Handled> HandleAsync(ILedgerCommand command) => command switch
     {
@@ -40,7 +34,7 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         RecordUser c => UserAsync(c),
         RecordDirectory c => DirectoryAsync(c),
         RecordUserLeftOrganization c => UserLeftAsync(c),
-        RecordDevice c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)),
+        RecordDevice c => RecordDeviceAsync(c),
         RecordDeviceRemovedFromManagement c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)), // rule R5: nothing is reclaimed
         CreateGroup c => GroupAsync(c.Group, s => Task.FromResult(GroupDecider.Decide(c, s, context.Now))),
         AddGroupMembers c => AddMembersAsync(c),

@@ -13,6 +13,7 @@ namespace VppLedger.Tokens;
 /// <param name="TakeControlFromOtherMdm">Take the token over from another MDM (T3).</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who uploads; needs <see cref="Permissions.ManagedApps"/>.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record UploadTokenFile(
     TokenId Token,
     string FileContent,
@@ -34,6 +35,7 @@ public sealed record UploadTokenFile(
 /// <param name="Location">Apple's location id when known; else the organization name stands for it.</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who renews; needs <see cref="Permissions.ManagedApps"/>.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record RenewTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand
 {
     /// <inheritdoc />

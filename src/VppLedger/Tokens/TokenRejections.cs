@@ -13,12 +13,6 @@ public static class TokenRejections
     private const string Download =
         "Download the token again from Apple Business Manager (or Apple School Manager) > Preferences > Payments and Billing, and upload that file unchanged.";
 
-    /// <summary>The actor lacks the "managed apps" permission that every token command needs (rule X1).</summary>
-    /// <param name="actor">Who asked.</param>
-    /// <param name="action">What they asked, in a few words ("upload a token").</param>
-    public static Rejection PermissionDenied(Actor actor, string action) =>
-        LedgerRejections.PermissionDenied(actor, Permissions.ManagedApps, action);
-
     /// <summary>The file is larger than <see cref="VppTokenFile.MaxFileBytes"/> (rule T5).</summary>
     /// <param name="size">The size received, in bytes.</param>
     public static Rejection TokenFileTooLarge(int size) => new(
