@@ -15,7 +15,7 @@ public sealed class a_replayed_command_returns_its_first_warnings(LedgerFixture 
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "300", purchased: 5);
         var users = await s.UsersAsync("u", 1);
         var staff = await s.GroupAsync("staff", GroupKind.User, [GroupMember.ForUser(users[0])]);
-        await s.AssignAsync(pool, staff, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, staff, AssignmentIntent.Required, LicenseType.User);
 
         // A member never recorded in the directory gets no license: a warning, while the command is applied (A1).
         var add = new AddGroupMembers(staff, [GroupMember.ForUser(new UserId("never-recorded"))], s.NextId(), new Actor("sync", Permissions.Directory));
