@@ -42,13 +42,7 @@ public sealed record Actor(string Name, Permissions Permissions)
             throw new ArgumentException("Actor name is empty; name who issues the command (a user, a role or a job), as the log should show it.", nameof(Name));
         }
 
-        var problem = InputRules.TextProblem(name, InputRules.MaxNameLength);
-        var control = name.AsSpan().IndexOfAnyInRange('\0', '\u001f');
-        if (problem is null && control >= 0)
-        {
-            problem = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"contains the control character U+{(int)name[control]:X4} (at character {control + 1})");
-        }
-
+        var problem = InputRules.OneLineProblem(name, InputRules.MaxNameLength);
         return problem is null
             ? name
             : throw new ArgumentException($"Actor name {problem}; an actor name is 1 to {InputRules.MaxNameLength} characters of one line.", nameof(Name));

@@ -164,8 +164,7 @@ public readonly record struct AppleId
             throw new ArgumentException($"An Apple ID is an e-mail address (name@domain), at most {MaxLength} characters.", nameof(value));
         }
 
-        var problem = InputRules.TextProblem(value, MaxLength) ?? ControlProblem(value);
-        if (problem is not null)
+        if (InputRules.OneLineProblem(value, MaxLength) is { } problem)
         {
             throw new ArgumentException($"Apple ID {problem}; an Apple ID is an e-mail address (name@domain), at most {MaxLength} characters.", nameof(value));
         }
@@ -190,12 +189,6 @@ public readonly record struct AppleId
 
     /// <inheritdoc />
     public override string ToString() => $"AppleId({Kind}, ***)";
-
-    private static string? ControlProblem(string value)
-    {
-        var at = value.AsSpan().IndexOfAnyInRange('\0', '\u001f');
-        return at < 0 ? null : string.Create(CultureInfo.InvariantCulture, $"contains the control character U+{(int)value[at]:X4} (at character {at + 1})");
-    }
 }
 
 /// <summary>One license pool: the licenses of one app bought under one token (rule L10: never merged across tokens).</summary>

@@ -118,6 +118,18 @@ public static class InputRules
         return null;
     }
 
+    /// <summary>As <see cref="TextProblem"/>, and no control character either: for text written on one line of a log (names, Apple IDs).</summary>
+    internal static string? OneLineProblem(string value, int maxLength)
+    {
+        if (TextProblem(value, maxLength) is { } problem)
+        {
+            return problem;
+        }
+
+        var at = value.AsSpan().IndexOfAnyInRange('\0', '\u001f');
+        return at < 0 ? null : string.Create(CultureInfo.InvariantCulture, $"contains the control character U+{(int)value[at]:X4} (at character {at + 1})");
+    }
+
     private static int TextLimit(Type owner, string property) => property switch
     {
         "FileContent" => VppTokenFile.MaxFileBytes,
