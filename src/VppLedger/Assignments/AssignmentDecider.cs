@@ -37,6 +37,21 @@ public static class AssignmentDecider
         };
     }
 
+    /// <summary>
+    /// The token of the assignment's pool was deleted (rules T10, R7): an active assignment ends with it, and nothing
+    /// is reclaimed. An assignment already ended or removed decides nothing. A step of the token's deletion, not a
+    /// command of its own.
+    /// </summary>
+    /// <param name="state">The assignment's state.</param>
+    /// <param name="now">The business time of the deletion.</param>
+    public static Decision<IAssignmentEvent> EndWithToken(AssignmentState state, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Active
+            ? Decision<IAssignmentEvent>.Accept(new AssignmentEndedWithToken(state.Pool, state.Group, now))
+            : Decision<IAssignmentEvent>.Nothing;
+    }
+
     /// <summary>Folds one event into the assignment's state. Never validates, never throws.</summary>
     public static AssignmentState Evolve(AssignmentState state, IAssignmentEvent @event)
     {
@@ -46,6 +61,7 @@ public static class AssignmentDecider
             AssignmentCreated e => state with { Active = true, Target = e.Target, Intent = e.Intent, LicenseType = e.LicenseType },
             AssignmentChanged e => state with { Intent = e.Intent, LicenseType = e.LicenseType },
             AssignmentRemoved => state with { Active = false },
+            AssignmentEndedWithToken => state with { Active = false },
             _ => state,
         };
     }

@@ -111,3 +111,13 @@ public sealed record OrphanPool(PoolId Pool, CommandId Id, Actor Actor) : IPoolC
 /// <param name="Actor">Who asked.</param>
 [RequiresPermission(Permissions.MobileApps)]
 public sealed record RemoveAppFromMdm(PoolId Pool, Platform Platform, CommandId Id, Actor Actor) : IPoolCommand;
+
+/// <summary>
+/// Serve the queue: grant free licenses to the queue head, first in first out (rule A6). The step a token's renewal
+/// (rule T8) or regained control (rule T3) takes on each of its pools, for the holders that queued while grants were
+/// held (rule T2). A pool with no free license or no queue decides nothing. Internal: a step of those commands, not a host command.
+/// </summary>
+/// <param name="Pool">The pool.</param>
+/// <param name="Id">Idempotency key (rule I4).</param>
+/// <param name="Actor">Who asked (the renewal's actor).</param>
+internal sealed record ServeQueue(PoolId Pool, CommandId Id, Actor Actor) : IPoolCommand;

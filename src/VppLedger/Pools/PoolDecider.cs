@@ -47,6 +47,7 @@ public static class PoolDecider
             MigrateToDeviceLicenses c => DecideMigration(c, state, lookup, now),
             OrphanPool c => DecideOrphan(c, state, now),
             RemoveAppFromMdm c => DecideRemoveApp(c),
+            ServeQueue => DecideServeQueue(state, lookup, now),
             _ => throw new ArgumentException($"Unknown pool command {command.GetType().Name}.", nameof(command)),
         };
     }
@@ -109,6 +110,7 @@ public static class PoolDecider
             GrantLicenses => state.AvailableCount,
             ReclaimLicenses c => checked(state.AvailableCount + c.Holders.Count),
             MigrateToDeviceLicenses => checked(state.AvailableCount + 1),
+            ServeQueue => state.AvailableCount,
             _ => 0,
         };
         return Math.Min(state.QueuedCount, seats);
@@ -276,6 +278,18 @@ public static class PoolDecider
         return plan.Decision();
     }
 
+    private static Decision<IPoolEvent> DecideServeQueue(PoolState state, PoolLookup lookup, Instant now)
+    {
+        if (state.Orphaned || !state.Synced)
+        {
+            return Decision<IPoolEvent>.Nothing;
+        }
+
+        var plan = new Plan(state, lookup, now);
+        plan.PromoteQueue(); // rule A6: those who waited while grants were held (T2) come first
+        return plan.Decision();
+    }
+
     private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
     {
         return state.Orphaned
@@ -313,7 +327,7 @@ public static class PoolDecider
         public Decision<IPoolEvent> Decision() =>
             events.Count == 0 ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(events);
 
-        /// <summary>Grants a free license to the holder, or queues it (rule A6, S4); a holder that holds or waits is left alone.</summary>
+        /// <summary>Grants a free license to the holder, or queues it (rules A6, S4, T2); a holder that holds or waits is left alone.</summary>
         public void Place(Holder holder, GrantReason reason, string rule)
         {
             if (SeatOf(holder).Status != SeatStatus.None)
@@ -321,7 +335,7 @@ public static class PoolDecider
                 return;
             }
 
-            if (AvailableCount > 0)
+            if (AvailableCount > 0 && lookup.GrantsAllowed)
             {
                 Grant(holder, reason, rule);
                 return;
@@ -330,7 +344,7 @@ public static class PoolDecider
             lastPosition = checked(lastPosition + 1);
             queuedCount = checked(queuedCount + 1);
             changed[holder.Key] = HolderSeat.Queued(lastPosition);
-            events.Add(new HolderQueued(state.Pool, holder, lastPosition, UsedCount > TotalCount ? "S4" : "A6", now));
+            events.Add(new HolderQueued(state.Pool, holder, lastPosition, lookup.GrantsHeldBy ?? (UsedCount > TotalCount ? "S4" : "A6"), now));
         }
 
         /// <summary>Reclaims the holder's license (never a book's, rule L6), or takes it out of the queue; a holder with neither is left alone.</summary>
@@ -355,10 +369,10 @@ public static class PoolDecider
             }
         }
 
-        /// <summary>Grants free licenses to the queue head, oldest first (rule A6).</summary>
+        /// <summary>Grants free licenses to the queue head, oldest first (rule A6); none while the token holds grants back (rule T2).</summary>
         public void PromoteQueue()
         {
-            while (AvailableCount > 0 && queuedCount > 0)
+            while (lookup.GrantsAllowed && AvailableCount > 0 && queuedCount > 0)
             {
                 if (headIndex >= lookup.QueueHead.Count)
                 {

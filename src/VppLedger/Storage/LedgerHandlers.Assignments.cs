@@ -113,9 +113,9 @@ internal sealed partial class LedgerHandlers
         }
 
         var token = await TokenStreamAsync(pool.Token).ConfigureAwait(false);
-        if (TokenRules.CheckCanSyncOrGrant(token.State, context.Now) is { } blocked)
+        if (TokenRules.CheckCanAssign(token.State) is { } blocked)
         {
-            return blocked; // no grant through an expired, external or deleted token
+            return blocked; // a deleted token's assignments ended; an expired or external one queues: the pool's lookup holds its grants back
         }
 
         var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);

@@ -23,14 +23,14 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         UploadTokenFile c => UploadAsync(c),
         RenewTokenFile c => RenewAsync(c),
         DeleteToken c => DeleteTokenAsync(c),
-        MigrateLegacyToken c => TokenAsync(c.Token, async s => TokenDecider.Decide(c, s, await ClaimsAsync(c.Token, c.Location).ConfigureAwait(false), context.Now)),
+        MigrateLegacyTokenFile c => MigrateAsync(c),
         ChangeTokenSettings c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         RecordTokenSyncSucceeded c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         RecordTokenSyncFailed c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         MarkTokenAssignedToExternalMdm c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
-        TakeTokenControl c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
-        UploadToken or RenewToken => Task.FromResult<Handled>(new Rejection(
-            "UseTokenFileCommand", "T12", "Send UploadTokenFile or RenewTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
+        TakeTokenControl c => TakeControlAsync(c),
+        UploadToken or RenewToken or MigrateLegacyToken => Task.FromResult<Handled>(new Rejection(
+            "UseTokenFileCommand", "T12", "Send UploadTokenFile, RenewTokenFile or MigrateLegacyTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
         RecordUser c => UserAsync(c),
         RecordDirectory c => DirectoryAsync(c),
         RecordUserLeftOrganization c => UserLeftAsync(c),

@@ -269,6 +269,13 @@ public static class TokenDecider
             return TokenRejections.DuplicateLocationInAnotherTenant();
         }
 
+        if (claims.HeldInThisTenantBy is { } holder && holder != command.Token)
+        {
+            // Rules T9, T4: two legacy tokens (or a legacy token and an uploaded one) of one location would each
+            // count the location's licenses; the first keeps them, this one is refused.
+            return TokenRejections.LocationAlreadyHeldInTenant(command.Token, holder);
+        }
+
         return Decision<ITokenEvent>.Accept(new TokenMigratedFromLegacyVpp(now, command.Location, command.File, DuplicateOf(claims, command.Token)));
     }
 

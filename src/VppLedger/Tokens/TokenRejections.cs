@@ -180,6 +180,17 @@ public static class TokenRejections
         "T9",
         $"Token '{token}' is already an Apps and Books location token; only a legacy VPP token is migrated. To give it a new file, renew it.");
 
+    /// <summary>
+    /// A legacy token would migrate to a location that another live token of the tenant already holds (rules T9, T4):
+    /// the location's licenses would be counted twice.
+    /// </summary>
+    /// <param name="token">The legacy token.</param>
+    /// <param name="heldBy">The token of the tenant that holds the location.</param>
+    public static Rejection LocationAlreadyHeldInTenant(TokenId token, TokenId heldBy) => new(
+        "LocationAlreadyHeldInTenant",
+        "T9",
+        $"Legacy token '{token}' cannot migrate to this location: token '{heldBy}' of this tenant already holds it, and two tokens of one location would count its licenses twice. Assign the apps under token '{heldBy}', then delete legacy token '{token}'.");
+
     /// <summary>A sync result carries a negative count (rule T6).</summary>
     /// <param name="appCount">The app count given.</param>
     /// <param name="licenseCount">The license count given.</param>
