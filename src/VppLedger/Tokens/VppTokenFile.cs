@@ -227,8 +227,18 @@ public sealed class VppTokenFile
             var result = pattern.Parse(text.Trim());
             if (result.Success)
             {
-                instant = result.Value.ToInstant();
-                return true;
+                try
+                {
+                    instant = result.Value.ToInstant();
+                }
+                catch (OverflowException)
+                {
+                    break; // 9999-12-31T23:59:59-1400 is a valid offset date time, yet later than the last Instant
+                }
+
+                // PostgreSQL's timestamps (and DateTime) hold the years 1 to 9999 only.
+                var year = instant.InUtc().Year;
+                return year is >= 1 and <= 9999;
             }
         }
 

@@ -84,4 +84,15 @@ public sealed class a_token_file_with_text_no_token_file_holds_is_refused
         Assert.Contains("'token'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sss", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("9999-12-31T23:59:59-1400")]
+    [InlineData("0001-01-01T00:00:00+1400")]
+    [Trait("Rule", "T2")]
+    public void an_expiry_date_beyond_the_range_of_instants_is_refused_as_a_bad_date_not_thrown(string expDate)
+    {
+        var error = Refused(File(expDate: expDate));
+
+        Assert.Equal(("TokenFileBadDate", "T2"), (error.Code, error.Rule));
+    }
 }
