@@ -24,11 +24,11 @@ public static class InputRules
     public const int MaxReasonLength = 2048;
 
     /// <summary>
-    /// Longest list in one command (members, holders, users, devices, apps). Twice the largest batch a decider accepts
-    /// (5,000), so the deciders' own codes (<c>TooManyMembersInOneCommand</c>) still speak for lists of a sane size,
-    /// while the work a malformed command can cause before it is refused stays bounded.
+    /// Longest list in one command (members, holders, users, devices, apps): a million entries is a malformed command
+    /// whatever it carries. Far above the largest batch a decider accepts (5,000), so the deciders' own codes
+    /// (<c>TooManyMembersInOneCommand</c>) answer every list of a size a host could mean.
     /// </summary>
-    public const int MaxListLength = 10_000;
+    public const int MaxListLength = 1_000_000;
 
     /// <summary>Deepest nesting of records the check walks; commands nest three levels, so more is a malformed value.</summary>
     private const int MaxDepth = 8;
@@ -63,17 +63,16 @@ public static class InputRules
     }
 
     /// <summary>
-    /// Throws <see cref="ArgumentOutOfRangeException"/> when a business instant of a query lies outside the years 1 to
+    /// Throws <see cref="ArgumentException"/> when a business instant of a query lies outside the years 1 to
     /// 9999, which PostgreSQL's timestamps (and .NET's <see cref="DateTime"/>) hold.
     /// </summary>
     internal static void ThrowIfOutOfRange(NodaTime.Instant? instant, string name)
     {
         if (instant is { } i && (i < MinInstant || i > MaxInstant))
         {
-            throw new ArgumentOutOfRangeException(
-                name,
-                i.ToString(),
-                $"{name} must lie between the years 1 and 9999 (UTC), the range PostgreSQL timestamps hold; pass null for no bound instead.");
+            throw new ArgumentException(
+                $"{name} ({i}) must lie between the years 1 and 9999 (UTC), the range PostgreSQL timestamps hold; pass null for no bound instead.",
+                name);
         }
     }
 
@@ -130,9 +129,14 @@ public static class InputRules
         return at < 0 ? null : string.Create(CultureInfo.InvariantCulture, $"contains the control character U+{(int)value[at]:X4} (at character {at + 1})");
     }
 
+    // Text whose checks belong to another part, which answers with a more precise code: a token file's content
+    // (VppTokenFile.Parse: TokenFileTooLarge, TokenFileNotBase64, ...) and a token name's length (InvalidTokenName).
+    private const int ParserChecksIt = -1;
+
     private static int TextLimit(Type owner, string property) => property switch
     {
-        "FileContent" => VppTokenFile.MaxFileBytes,
+        "FileContent" => ParserChecksIt,
+        "Name" when owner == typeof(TokenSettings) => int.MaxValue,
         "Reason" => MaxReasonLength,
         "Value" when owner == typeof(AppleId) => AppleId.MaxLength,
         "Value" when owner == typeof(LocationKey) => LocationKey.MaxLength,
@@ -149,7 +153,7 @@ public static class InputRules
 
         if (value is string text)
         {
-            return TextProblem(text, textLimit) is { } t ? new Found(t) : null;
+            return textLimit != ParserChecksIt && TextProblem(text, textLimit) is { } t ? new Found(t) : null;
         }
 
         if (depth > MaxDepth)

@@ -100,9 +100,18 @@ public sealed class bad_input_is_refused_before_anything_is_read
     [Trait("Rule", "I3")]
     public void a_list_longer_than_the_limit_is_refused_before_it_is_walked()
     {
-        var members = Enumerable.Range(0, InputRules.MaxListLength + 1).Select(i => GroupMember.ForUser(new UserId($"u{i}"))).ToArray();
+        var holders = Enumerable.Repeat(Holder.ForDevice(new DeviceId("d1")), InputRules.MaxListLength + 1).ToArray();
 
-        Assert.StartsWith($"Members holds {InputRules.MaxListLength + 1} entries; at most {InputRules.MaxListLength}", Refused(new AddGroupMembers(Group, members, Id, Admin)).Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Holders holds {InputRules.MaxListLength + 1} entries; at most {InputRules.MaxListLength}", Refused(new GrantLicenses(Pool, holders, Id, Admin)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Rule", "T5")]
+    public void a_token_name_too_long_and_a_token_file_are_left_to_the_codes_that_name_them()
+    {
+        // InvalidTokenName (decider) and the TokenFile... codes (parser) say more than InvalidInput would.
+        Assert.Null(InputRules.Check(new ChangeTokenSettings(Token, Settings with { Name = new string('n', 1 << 20) }, Id, Admin)));
+        Assert.Null(InputRules.Check(new RenewTokenFile(Token, "abc\0" + new string('A', 1 << 20), null, Id, Admin)));
     }
 
     [Fact]
