@@ -42,8 +42,9 @@ public interface ITenantLedger
     /// <summary>
     /// Runs one command. Permissions are checked before anything is read (X1); the decision is pure; every event is
     /// written in one transaction (I3), or, for an assignment to a group larger than one page, in one transaction per
-    /// page, each atomic and resumed by retrying the same command id. A command id seen before returns the first
-    /// outcome and writes nothing; the same id with another payload is rejected (I4). On a concurrency conflict the
+    /// page, each atomic and resumed by retrying the same command id. Every value of the command is checked first
+    /// (<see cref="InputRules.Check"/>): bad input is answered <c>InvalidInput</c>, never with an exception from the database. A command id seen before returns the first
+    /// outcome, warnings included, and writes nothing; the same id with another payload is rejected (I4). On a concurrency conflict the
     /// command is decided again on fresh state. When the task completes with an applied outcome, its changes are durable.
     /// </summary>
     /// <param name="command">Any command of the ledger.</param>

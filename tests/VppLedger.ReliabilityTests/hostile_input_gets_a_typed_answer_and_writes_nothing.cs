@@ -78,8 +78,15 @@ public sealed class hostile_input_gets_a_typed_answer_and_writes_nothing(Reliabi
         }
         catch (HistoryProbe)
         {
-            var rows = await work.Ledger.Audit.HistoryAsync(new Audit.AuditQuery { From = Instant.MinValue }).CountAsync().AsTask().WaitAsync(Host.HangBound);
-            return rows == 0 ? "Empty" : "Rows";
+            try
+            {
+                var rows = await work.Ledger.Audit.HistoryAsync(new Audit.AuditQuery { From = Instant.MinValue }).CountAsync().AsTask().WaitAsync(Host.HangBound);
+                return rows == 0 ? "Empty" : "Rows";
+            }
+            catch (ArgumentException)
+            {
+                return "ArgumentException";
+            }
         }
         catch (ArgumentException)
         {

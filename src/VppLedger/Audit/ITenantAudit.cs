@@ -18,6 +18,7 @@ public interface ITenantAudit
     /// </summary>
     /// <param name="query">Filters (holder, app, token, business-time range); all rows when null.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <exception cref="ArgumentException">A bound of the query lies outside the years 1 to 9999, or an id of the query is <c>default</c>; thrown when called or, through the ledger's fault wrapper, at the first row.</exception>
     IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -15,6 +15,17 @@ public enum GroupKind
 /// <param name="Id">The host's user id or device id.</param>
 public readonly record struct GroupMember(GroupKind Kind, string Id)
 {
+    /// <summary>User or device; throws <see cref="ArgumentException"/> when not a defined <see cref="GroupKind"/>.</summary>
+    public GroupKind Kind { get; } = Enum.IsDefined(Kind)
+        ? Kind
+        : throw new ArgumentException($"Group member kind {(int)Kind} is not a GroupKind; use User or Device.", nameof(Kind));
+
+    /// <summary>
+    /// The host's user id or device id, checked as <see cref="UserId"/> and <see cref="DeviceId"/> are: 1 to
+    /// <see cref="InputRules.MaxIdLength"/> characters without ':', white space or control characters; else <see cref="ArgumentException"/>.
+    /// </summary>
+    public string Id { get; } = IdentifierText.Check(Id, "Group member id");
+
     /// <summary>A user member.</summary>
     /// <param name="user">The user.</param>
     public static GroupMember ForUser(UserId user) => new(GroupKind.User, user.Value);

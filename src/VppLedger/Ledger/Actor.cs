@@ -32,6 +32,26 @@ public enum Permissions
 /// <param name="Permissions">The permissions the host has checked this actor holds.</param>
 public sealed record Actor(string Name, Permissions Permissions)
 {
+    /// <summary>
+    /// The name, checked when the actor is built: 1 to <see cref="InputRules.MaxNameLength"/> characters, no control
+    /// character (a name is written in log lines and audit rows) and no lone UTF-16 surrogate; else <see cref="ArgumentException"/>.
+    /// </summary>
+    public string Name { get; } = CheckName(Name);
+
+
     /// <summary>True when the actor holds every permission in <paramref name="needed"/>.</summary>
     public bool Has(Permissions needed) => (Permissions & needed) == needed;
+
+    private static string CheckName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("Actor name is empty; name who issues the command (a user, a role or a job), as the log should show it.", nameof(Name));
+        }
+
+        var problem = InputRules.OneLineProblem(name, InputRules.MaxNameLength);
+        return problem is null
+            ? name
+            : throw new ArgumentException($"Actor name {problem}; an actor name is 1 to {InputRules.MaxNameLength} characters of one line.", nameof(Name));
+    }
 }

@@ -52,11 +52,26 @@ public sealed record Holder
     /// <summary>A stable text key, unique per holder within a pool: <c>u.{userId}.personal</c>, <c>u.{userId}.managed</c> or <c>d.{deviceId}</c>.</summary>
     public string Key { get; }
 
-    /// <summary>A user license held by one of the user's Apple IDs.</summary>
-    public static Holder ForUser(UserId user, AppleIdKind kind) => new(LicenseType.User, user.Value, kind);
+    /// <summary>A user license held by one of the user's Apple IDs; throws <see cref="ArgumentException"/> for a default user id or an undefined kind.</summary>
+    public static Holder ForUser(UserId user, AppleIdKind kind)
+    {
+        if (user.Value is null)
+        {
+            throw new ArgumentException("Holder user is a default UserId; build it with new UserId(\"...\").", nameof(user));
+        }
 
-    /// <summary>A device license held by a device.</summary>
-    public static Holder ForDevice(DeviceId device) => new(LicenseType.Device, device.Value, null);
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentException($"Holder Apple ID kind {(int)kind} is not an AppleIdKind; use Personal or Managed.", nameof(kind));
+        }
+
+        return new(LicenseType.User, user.Value, kind);
+    }
+
+    /// <summary>A device license held by a device; throws <see cref="ArgumentException"/> for a default device id.</summary>
+    public static Holder ForDevice(DeviceId device) => device.Value is null
+        ? throw new ArgumentException("Holder device is a default DeviceId; build it with new DeviceId(\"...\").", nameof(device))
+        : new(LicenseType.Device, device.Value, null);
 
     /// <summary>Rebuilds a holder from its <see cref="Key"/>; throws <see cref="FormatException"/> for any other text.</summary>
     public static Holder FromKey(string key)

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace VppLedger;
 
 /// <summary>Checks identifier text once, at the edge, with an error that says what to do.</summary>
@@ -6,33 +8,60 @@ internal static class IdentifierText
     /// <summary>Longest identifier accepted; stream ids are built from these, so they stay short.</summary>
     public const int MaxLength = 128;
 
-    public static string Check(string? value, string what, bool digitsOnly = false)
+    private const string Form = "an identifier is 1 to 128 characters, without ':', white space or control characters";
+
+    /// <summary>Returns the text, or throws <see cref="ArgumentException"/> naming <paramref name="what"/>, what is wrong and the limit.</summary>
+    public static string Check(string? value, string what, bool digitsOnly = false) =>
+        Problem(value, digitsOnly) is { } problem
+            ? throw new ArgumentException($"{what} {problem}.", nameof(value))
+            : value!;
+
+    /// <summary>What is wrong with identifier text, or null. Never repeats the text: a serial number is personal data.</summary>
+    public static string? Problem(string? value, bool digitsOnly = false)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        if (string.IsNullOrEmpty(value))
         {
-            throw new ArgumentException($"{what} is empty. Pass the identifier your MDM uses for it.", nameof(value));
+            return $"is empty; pass the identifier your MDM uses for it ({Form})";
         }
 
         if (value.Length > MaxLength)
         {
-            throw new ArgumentException($"{what} '{value[..16]}...' is {value.Length} characters long; at most {MaxLength} are accepted.", nameof(value));
+            return string.Create(CultureInfo.InvariantCulture, $"is {value.Length} characters long; {Form}");
         }
 
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            var at = i + 1;
+
             // ':' separates the parts of a stream id (pool:{token}:{adamId}), so no identifier may hold one.
-            if (c == ':' || char.IsWhiteSpace(c) || char.IsControl(c))
+            string? problem = c switch
             {
-                throw new ArgumentException($"{what} '{value}' contains '{c}' ; identifiers may not contain ':', spaces or control characters.", nameof(value));
+                ':' => "contains ':'",
+                '\0' => "contains a NUL character",
+                _ when char.IsControl(c) => string.Create(CultureInfo.InvariantCulture, $"contains the control character U+{(int)c:X4}"),
+                _ when char.IsWhiteSpace(c) => "contains white space",
+                _ when char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                    => string.Create(CultureInfo.InvariantCulture, $"contains a lone UTF-16 surrogate U+{(int)c:X4}, which is not Unicode text"),
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{problem} (at character {at}); {Form}");
             }
 
             if (digitsOnly && !char.IsAsciiDigit(c))
             {
-                throw new ArgumentException($"{what} '{value}' is not a number; Apple's adamId (the app's store id) is made of digits only.", nameof(value));
+                return string.Create(CultureInfo.InvariantCulture, $"is not a number (character {at} is not a digit); Apple's adamId (the app's store id) is made of digits only");
+            }
+
+            if (char.IsHighSurrogate(c))
+            {
+                i++; // the low half of a valid pair was checked with it
             }
         }
 
-        return value;
+        return null;
     }
 }
 
@@ -130,14 +159,27 @@ public readonly record struct AppleId
     /// <summary>Creates the Apple ID; throws <see cref="ArgumentException"/> unless the text looks like an e-mail address.</summary>
     public AppleId(string value, AppleIdKind kind)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.IndexOf('@', StringComparison.Ordinal) <= 0 || value.Length > 320)
+        if (string.IsNullOrWhiteSpace(value) || value.IndexOf('@', StringComparison.Ordinal) <= 0 || value.Length > MaxLength)
         {
-            throw new ArgumentException("An Apple ID is an e-mail address (name@domain), at most 320 characters.", nameof(value));
+            throw new ArgumentException($"An Apple ID is an e-mail address (name@domain), at most {MaxLength} characters.", nameof(value));
+        }
+
+        if (InputRules.OneLineProblem(value, MaxLength) is { } problem)
+        {
+            throw new ArgumentException($"Apple ID {problem}; an Apple ID is an e-mail address (name@domain), at most {MaxLength} characters.", nameof(value));
+        }
+
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentException($"Apple ID kind {(int)kind} is not an AppleIdKind; use Personal or Managed.", nameof(kind));
         }
 
         Value = value;
         Kind = kind;
     }
+
+    /// <summary>Longest Apple ID accepted: the longest e-mail address (RFC 5321 path limit, less its angle brackets).</summary>
+    public const int MaxLength = 320;
 
     /// <summary>The Apple ID text (an e-mail address).</summary>
     public string Value { get; }

@@ -40,9 +40,17 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     private string Table => AuditSchema.Qualified(ledger.Options.SchemaName);
 
-    public async IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, CancellationToken cancellationToken = default)
     {
         query ??= new AuditQuery();
+        InputRules.ThrowIfInvalid(query, nameof(query)); // checked when called, not at the first row
+        InputRules.ThrowIfOutOfRange(query.From, "query.From");
+        InputRules.ThrowIfOutOfRange(query.To, "query.To");
+        return QueryHistoryAsync(query, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<AuditEntry> QueryHistoryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var where = new StringBuilder("a.tenant_id = @tenant");
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
@@ -87,6 +95,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public async Task<PoolPosition?> PoolAsOfAsync(PoolId pool, Instant asOf, CancellationToken cancellationToken = default)
     {
+        InputRules.ThrowIfInvalid(pool, nameof(pool));
         var fold = new PoolAsOfFold(pool, asOf);
         await foreach (var e in StreamAsync(Streams.Pool(pool), cancellationToken).ConfigureAwait(false))
         {
@@ -101,6 +110,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public async Task<TokenPosition?> TokenAsOfAsync(TokenId token, Instant asOf, CancellationToken cancellationToken = default)
     {
+        InputRules.ThrowIfInvalid(token, nameof(token));
         var fold = new TokenAsOfFold(asOf, ledger.Options.Policy);
         await foreach (var e in StreamAsync(Streams.Token(token), cancellationToken).ConfigureAwait(false))
         {
@@ -115,7 +125,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public async Task<HolderPosition> HolderAsOfAsync(Holder holder, Instant asOf, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(holder);
+        InputRules.ThrowIfInvalid(holder, nameof(holder));
         var fold = new HolderAsOfFold(holder, asOf);
         await foreach (var entry in HistoryAsync(new AuditQuery { Holder = holder }, cancellationToken).ConfigureAwait(false))
         {
@@ -149,7 +159,8 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public async Task<LicenseExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(holder);
+        InputRules.ThrowIfInvalid(holder, nameof(holder));
+        InputRules.ThrowIfInvalid(pool, nameof(pool));
         var explainer = new LicenseExplainer(holder, pool, asOf);
         await foreach (var e in StreamAsync(Streams.Pool(pool), cancellationToken).ConfigureAwait(false))
         {
@@ -293,6 +304,9 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     public async Task<long> ExportAsync(TextWriter output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        InputRules.ThrowIfInvalid(format, nameof(format));
+        InputRules.ThrowIfOutOfRange(from, nameof(from));
+        InputRules.ThrowIfOutOfRange(to, nameof(to));
         if (format == AuditExportFormat.Csv)
         {
             AuditFormats.WriteCsvHeader(output);

@@ -93,8 +93,13 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         CommitProbe probe,
         CancellationToken cancellationToken)
     {
-        var recordId = part == 0 ? command.Id.Value : $"{command.Id.Value}~{part}";
         ArgumentNullException.ThrowIfNull(command);
+        if (part == 0 && InputRules.Check(command) is { } invalid)
+        {
+            return (Rejected(command, invalid), null); // rule I3: bad input is refused before anything is read
+        }
+
+        var recordId = part == 0 ? command.Id.Value : $"{command.Id.Value}~{part}";
         if (!command.Actor.Has(needed))
         {
             return (Rejected(command, LedgerRejections.PermissionDenied(command.Actor, needed, CommandName(command))), null);
@@ -129,7 +134,8 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
                 context.Changes.Count == 0,
                 [.. context.Changes.Select(c => new StoredChange(c.Stream, c.Version, c.EventName))],
                 context.Now,
-                context.ResumeAfter));
+                context.ResumeAfter,
+                [.. context.Warnings.Select(StoredWarning.From)]));
             try
             {
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -200,7 +206,10 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         }
 
         var changes = earlier.Changes.Select(c => loaded[(c.Stream, c.Version)]).ToList();
-        return new CommandOutcome(command.Id, earlier.Unchanged ? CommandStatus.Unchanged : CommandStatus.Applied, changes, null, IsReplay: true);
+        return new CommandOutcome(command.Id, earlier.Unchanged ? CommandStatus.Unchanged : CommandStatus.Applied, changes, null, IsReplay: true)
+        {
+            Warnings = [.. (earlier.Warnings ?? []).Select(w => w.ToRejection())], // rule I4: the first outcome, warnings included
+        };
     }
 
     private static CommandOutcome Rejected(ILedgerCommand command, Rejection rejection) =>

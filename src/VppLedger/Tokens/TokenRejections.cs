@@ -61,6 +61,14 @@ public static class TokenRejections
         "T5",
         $"Token file field '{field}' is empty. {Download}");
 
+    /// <summary>A field of the file holds text no token file holds: too long, a NUL character or a lone UTF-16 surrogate (rule T5).</summary>
+    /// <param name="field">The field's name.</param>
+    /// <param name="problem">What is wrong, with the limit.</param>
+    public static Rejection TokenFileFieldInvalid(string field, string problem) => new(
+        "TokenFileFieldInvalid",
+        "T5",
+        $"Token file field '{field}' {problem}. {Download}");
+
     /// <summary>The expiry date of the file cannot be read (rule T2: the expiry comes from the file).</summary>
     /// <param name="text">The date text found.</param>
     public static Rejection TokenFileBadDate(string text) => new(

@@ -99,13 +99,18 @@ public readonly record struct LocationKey
     /// <summary>Longest key accepted; the storage layer indexes it.</summary>
     public const int MaxLength = 300;
 
-    /// <summary>Wraps key text as built by the factories (and read back from events); throws <see cref="ArgumentException"/> when empty or longer than <see cref="MaxLength"/>.</summary>
+    /// <summary>Wraps key text as built by the factories (and read back from events); throws <see cref="ArgumentException"/> when empty, longer than <see cref="MaxLength"/>, or holding a NUL character or a lone UTF-16 surrogate.</summary>
     /// <param name="value">The key text.</param>
     public LocationKey(string value)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength)
         {
             throw new ArgumentException($"A location key is 1 to {MaxLength} characters; build it with FromAppleLocationId or FromOrganizationName.", nameof(value));
+        }
+
+        if (InputRules.TextProblem(value, MaxLength) is { } problem)
+        {
+            throw new ArgumentException($"Location key {problem}.", nameof(value));
         }
 
         Value = value;

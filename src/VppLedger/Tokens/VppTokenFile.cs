@@ -20,6 +20,18 @@ public sealed class VppTokenFile
     /// </summary>
     public const int MaxFileBytes = 64 * 1024;
 
+    /// <summary>
+    /// Longest <c>orgName</c> accepted: a name (<see cref="InputRules.MaxNameLength"/>), short enough that the location
+    /// key derived from it (<see cref="LocationKey.FromOrganizationName"/>) stays within <see cref="LocationKey.MaxLength"/>.
+    /// </summary>
+    public const int MaxOrganizationNameLength = InputRules.MaxNameLength;
+
+    /// <summary>Longest <c>token</c> (secret) accepted: Apple's are a few hundred characters; this bounds the secret store's row.</summary>
+    public const int MaxSecretLength = 4096;
+
+    /// <summary>Longest <c>expDate</c> accepted: a date like 2030-11-08T22:33:22+0000 is 24 characters.</summary>
+    public const int MaxDateLength = 64;
+
     // Apple writes "2030-11-08T22:33:22+0000"; the ISO forms with "Z" or "+00:00" are accepted too.
     private static readonly OffsetDateTimePattern[] DatePatterns =
     [
@@ -124,17 +136,17 @@ public sealed class VppTokenFile
             }
 
             var root = document.RootElement;
-            if (Field(root, "orgName", out var orgName) is { } orgError)
+            if (Field(root, "orgName", MaxOrganizationNameLength, out var orgName) is { } orgError)
             {
                 return orgError;
             }
 
-            if (Field(root, "token", out var secret) is { } secretError)
+            if (Field(root, "token", MaxSecretLength, out var secret) is { } secretError)
             {
                 return secretError;
             }
 
-            if (Field(root, "expDate", out var expDate) is { } dateError)
+            if (Field(root, "expDate", MaxDateLength, out var expDate) is { } dateError)
             {
                 return dateError;
             }
@@ -177,7 +189,7 @@ public sealed class VppTokenFile
     public override string ToString() =>
         $"VppTokenFile({OrganizationName}, expires {InstantPattern.General.Format(ExpiresAt)}, fingerprint {Fingerprint.Short})";
 
-    private static Rejection? Field(JsonElement root, string name, out string value)
+    private static Rejection? Field(JsonElement root, string name, int maxLength, out string value)
     {
         value = string.Empty;
         if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
@@ -190,8 +202,22 @@ public sealed class VppTokenFile
             return TokenRejections.TokenFileFieldNotText(name, element.ValueKind.ToString());
         }
 
-        value = element.GetString() ?? string.Empty;
-        return string.IsNullOrWhiteSpace(value) ? TokenRejections.TokenFileFieldEmpty(name) : null;
+        try
+        {
+            value = element.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses an escaped lone surrogate ("\ud800") when it builds the string.
+            return TokenRejections.TokenFileFieldInvalid(name, "contains a lone UTF-16 surrogate, which is not Unicode text");
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return TokenRejections.TokenFileFieldEmpty(name);
+        }
+
+        return InputRules.TextProblem(value, maxLength) is { } problem ? TokenRejections.TokenFileFieldInvalid(name, problem) : null;
     }
 
     private static bool TryParseDate(string text, out Instant instant)
@@ -201,8 +227,18 @@ public sealed class VppTokenFile
             var result = pattern.Parse(text.Trim());
             if (result.Success)
             {
-                instant = result.Value.ToInstant();
-                return true;
+                try
+                {
+                    instant = result.Value.ToInstant();
+                }
+                catch (OverflowException)
+                {
+                    break; // 9999-12-31T23:59:59-1400 is a valid offset date time, yet later than the last Instant
+                }
+
+                // PostgreSQL's timestamps (and DateTime) hold the years 1 to 9999 only.
+                var year = instant.InUtc().Year;
+                return year is >= 1 and <= 9999;
             }
         }
 
