@@ -70,6 +70,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     {
         var result = await db.Ledger.ForTenant("imp-claim").Audit.ImportAsync(Utf8(History.Uploaded("claim", "apple:loc-import-claimed")), Importer);
         Assert.True(result.Succeeded, result.Refusal?.Message);
+        Assert.Equal(1, await db.EventCountAsync("imp-claim", "tenant:tokens")); // the T1/T4 lock a live upload takes too
 
         var other = new Scenario(db.Ledger.ForTenant("imp-claim-other"), LedgerFixture.Start);
         var upload = await other.Ledger.ExecuteAsync(other.Upload(new TokenId("main"), location: "loc-import-claimed"));
