@@ -119,6 +119,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     {
         var s = new Scenario(db.Ledger.ForTenant("imp-live"), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("live"), "555", purchased: 1);
+        await s.RunAsync(new VppLedger.Directory.RecordUser(new UserId("ann"), null, new AppleId("ann@contoso.example", AppleIdKind.Managed), s.NextId(), Scenario.Admin));
         await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
         var before = await db.EventCountAsync("imp-live");
 
