@@ -63,11 +63,17 @@ public sealed record ImportRefusal(int Line, Rejection Rejection)
 /// <param name="Claimed">True to store the claim, false to release it.</param>
 public sealed record LocationClaimChange(LocationKey Location, TokenId Token, bool Claimed);
 
-/// <summary>What <see cref="HistoryRules.Check"/> found: the refusal, or the claims to write with the events.</summary>
+/// <summary>What <see cref="HistoryRules.Check"/> found: the refusal, or the claims and token counts to write with the events.</summary>
 /// <param name="Refusal">The first line that breaks a rule, or null when every line passes.</param>
 /// <param name="Claims">The location claims the accepted file changes; empty when refused.</param>
 public sealed record HistoryVerdict(ImportRefusal? Refusal, IReadOnlyList<LocationClaimChange> Claims)
 {
+    /// <summary>
+    /// One <see cref="TenantTokensChanged"/> per accepted upload, migration or deletion of a token, with the line that
+    /// caused it and the tenant's live token count after it (rule T1), as a live command appends it to <c>tenant:tokens</c>.
+    /// </summary>
+    public IReadOnlyList<(int Line, TenantTokensChanged Event)> TokenCounts { get; init; } = [];
+
     /// <summary>True when every line passes.</summary>
     public bool Accepted => Refusal is null;
 }
@@ -104,7 +110,7 @@ public static class HistoryRules
             }
         }
 
-        return new HistoryVerdict(null, fold.ClaimChanges());
+        return new HistoryVerdict(null, fold.ClaimChanges()) { TokenCounts = fold.TokenCounts };
     }
 
     /// <summary>The tenant as the file has moved it so far.</summary>
@@ -115,6 +121,7 @@ public static class HistoryRules
         private readonly Dictionary<(PoolId, string), SeatStatus> seats = new(facts.Seats);
         private readonly HashSet<LocationKey> touched = [];
         private readonly Dictionary<PoolId, Queue> queues = [];
+        private readonly List<(int Line, TenantTokensChanged Event)> tokenCounts = [];
         private readonly Dictionary<UserId, UserState> users = new(facts.Users);
         private readonly Dictionary<DeviceId, DeviceState> devices = new(facts.Devices);
         private int liveTokenCount = facts.Tokens.Values.Count(t => t.Uploaded && !t.Deleted);
@@ -124,7 +131,7 @@ public static class HistoryRules
             ArgumentNullException.ThrowIfNull(line);
             return line.Event switch
             {
-                ITokenEvent e => ApplyToken(TokenOf(line.Stream, e), e),
+                ITokenEvent e => ApplyToken(line.Line, TokenOf(line.Stream, e), e),
                 IPoolEvent e => ApplyPool(e),
                 IAssignmentEvent e => ApplyAssignment(e),
                 IUserEvent e => ApplyUser(line.Stream, e),
@@ -132,6 +139,8 @@ public static class HistoryRules
                 _ => null, // groups: the host's own records, which no rule of a seat reads here
             };
         }
+
+        public IReadOnlyList<(int Line, TenantTokensChanged Event)> TokenCounts => tokenCounts;
 
         public IReadOnlyList<LocationClaimChange> ClaimChanges()
         {
@@ -163,7 +172,7 @@ public static class HistoryRules
 
         private TokenState StateOf(TokenId token) => tokens.TryGetValue(token, out var state) ? state : TokenState.Initial;
 
-        private Rejection? ApplyToken(TokenId token, ITokenEvent e)
+        private Rejection? ApplyToken(int line, TokenId token, ITokenEvent e)
         {
             var state = StateOf(token);
             var refused = e switch
@@ -188,6 +197,11 @@ public static class HistoryRules
             else if (after.Deleted && !state.Deleted)
             {
                 liveTokenCount--;
+            }
+
+            if (e is TokenUploaded or TokenMigratedFromLegacyVpp or TokenDeleted)
+            {
+                tokenCounts.Add((line, new TenantTokensChanged(e.OccurredAt, token, liveTokenCount)));
             }
 
             if (after.Location.Value is not null)

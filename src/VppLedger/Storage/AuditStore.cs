@@ -384,6 +384,8 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         }
 
         // Versions first, facts after: a fact newer than its version only makes the commit conflict, never pass stale.
+        // The tenant's token stream covers the token count and the claims (T1, T4), as for a live upload.
+        var tenantTokens = await session.Events.FetchStreamStateAsync(Streams.TenantTokens, cancellationToken).ConfigureAwait(false);
         var versions = new Dictionary<string, long?>(StringComparer.Ordinal);
         foreach (var stream in fresh.Select(l => l.Stream).Distinct(StringComparer.Ordinal))
         {
@@ -411,6 +413,17 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             {
                 action.Events[i].UserName = items[i].Actor ?? actor.Name;
                 session.Insert(new ImportRecordDoc(items[i].Key, stream.Key, version + i + 1, items[i].Line));
+            }
+        }
+
+        if (verdict.TokenCounts.Count > 0)
+        {
+            var version = tenantTokens?.Version ?? 0;
+            var action = session.Events.Append(Streams.TenantTokens, version + verdict.TokenCounts.Count, [.. verdict.TokenCounts.Select(c => (object)c.Event)]);
+            var actorOf = fresh.ToDictionary(l => l.Line, l => l.Actor);
+            for (var i = 0; i < verdict.TokenCounts.Count; i++)
+            {
+                action.Events[i].UserName = actorOf[verdict.TokenCounts[i].Line] ?? actor.Name;
             }
         }
 
@@ -628,6 +641,11 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         if (@event is IPoolEvent pe && (pe.Pool.Token.Value is null || pe.Pool.AdamId.Value is null || (pe is LicenseGranted or HolderQueued or HolderLeftQueue or LicenseReclaimed && HolderOf(pe) is null)))
         {
             throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
+        }
+
+        if (@event is TenantTokensChanged)
+        {
+            throw new FormatException($"{name} is written by the ledger itself with each token upload, migration and deletion; remove the line.");
         }
 
         if (@event is TokenUploaded { Location.Value: null } or TokenUploaded { File: null } or TokenMigratedFromLegacyVpp { Location.Value: null } or TokenMigratedFromLegacyVpp { File: null })

@@ -60,7 +60,8 @@ public sealed class a_tenant_moved_by_import_reads_the_same(LedgerFixture target
         await using var session = source.Marten.Store.QuerySession(tenant);
         var events = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
         var serializer = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
-        return string.Join('\n', events.Select(e => new JObject
+        // The tenant's token counts (tenant:tokens) are written by the ledger with each imported upload, not imported.
+        return string.Join('\n', events.Where(e => e.Data is not VppLedger.Tokens.TenantTokensChanged).Select(e => new JObject
         {
             ["event"] = EventNames.NameOf(e.Data.GetType()),
             ["stream"] = e.StreamKey,

@@ -70,6 +70,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     {
         var result = await db.Ledger.ForTenant("imp-claim").Audit.ImportAsync(Utf8(History.Uploaded("claim", "apple:loc-import-claimed")), Importer);
         Assert.True(result.Succeeded, result.Refusal?.Message);
+        Assert.Equal(1, await db.EventCountAsync("imp-claim", "tenant:tokens")); // the T1/T4 lock a live upload takes too
 
         var other = new Scenario(db.Ledger.ForTenant("imp-claim-other"), LedgerFixture.Start);
         var upload = await other.Ledger.ExecuteAsync(other.Upload(new TokenId("main"), location: "loc-import-claimed"));
@@ -118,8 +119,8 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     {
         var s = new Scenario(db.Ledger.ForTenant("imp-live"), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("live"), "555", purchased: 1);
-        await s.UsersAsync("ann", 1);
-        await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann0001"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
+        await s.RunAsync(new VppLedger.Directory.RecordUser(new UserId("ann"), null, new AppleId("ann@contoso.example", AppleIdKind.Managed), s.NextId(), Scenario.Admin));
+        await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
         var before = await db.EventCountAsync("imp-live");
 
         var result = await s.Ledger.Audit.ImportAsync(Utf8(string.Join('\n', History.Users("bob"), History.Granted("live", "u.bob.managed", at: "2026-03-02T08:00:00Z"))), Importer);

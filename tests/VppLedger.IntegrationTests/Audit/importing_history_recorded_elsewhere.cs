@@ -47,7 +47,8 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
         Assert.Equal(["bob"], inJuly!.Holders.Select(h => h.OwnerId));
         Assert.Null(await ledger.Audit.PoolAsOfAsync(pool, Then - Duration.FromDays(1)));
         var rows = await ledger.Audit.HistoryAsync().ToListAsync();
-        Assert.Equal(["legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "auditor-import", "legacy-mdm"], rows.Select(r => r.Actor));
+        // The imported lines, then the tenant's token count the upload line caused (tenant:tokens, rule T1).
+        Assert.Equal(["legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "legacy-mdm", "auditor-import", "legacy-mdm", "legacy-mdm"], rows.Select(r => r.Actor));
         Assert.Equal(Then, rows.Single(r => r.EventName == "vpp.pool.apple_counts_applied.v1").OccurredAt);
         Assert.True((await ledger.Audit.VerifyChainAsync()).IsIntact);
         Assert.Equal(1, (await ledger.GetPoolAsync(pool))!.UsedCount);

@@ -276,6 +276,17 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     }
 
     [Fact]
+    [Trait("Rule", "T1")]
+    public void each_accepted_upload_migration_or_deletion_counts_the_live_tokens_like_a_live_command()
+    {
+        var verdict = Check(Uploaded(Token, "loc-a"), Uploaded(new TokenId("tok-2"), "loc-b"), new TokenDeleted(T0, false));
+
+        Assert.Equal(
+            [(1, new TenantTokensChanged(T0, Token, 1)), (2, new TenantTokensChanged(T0, new TokenId("tok-2"), 2)), (3, new TenantTokensChanged(T0, Token, 1))],
+            verdict.TokenCounts);
+    }
+
+    [Fact]
     [Trait("Rule", "T4")]
     public void a_second_token_of_a_location_must_be_marked_a_duplicate_of_the_first()
     {
