@@ -181,11 +181,9 @@ internal sealed partial class LedgerHandlers
     /// </summary>
     private async Task<Func<Holder, bool>> HoldersStillTargetedAsync(AssignmentState leaving, ProductKind product, IReadOnlyList<GroupMember> members)
     {
-        var poolKey = Streams.Pool(leaving.Pool);
         var groupKey = leaving.Group.Value;
-        var others = (await _session.Query<AssignmentDoc>()
-                .Where(a => a.PoolKey == poolKey && a.GroupKey != groupKey && a.State.Active)
-                .ToListAsync(cancellationToken).ConfigureAwait(false))
+        var others = (await context.ReadAssignmentsOfPoolAsync(leaving.Pool, cancellationToken).ConfigureAwait(false))
+            .Where(a => a.GroupKey != groupKey)
             .Select(d => d.State)
             .Where(s => s.WantsLicenses)
             .ToList();
@@ -198,21 +196,21 @@ internal sealed partial class LedgerHandlers
         var users = members.Where(m => m.Kind == GroupKind.User).Select(m => m.Id).ToList();
         if (users.Count > 0)
         {
-            var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && users.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var owned = await context.ReadDevicesOfUsersAsync(users, cancellationToken).ConfigureAwait(false);
             related.UnionWith(owned.Select(d => GroupMember.ForDevice(d.State.Id!.Value)));
         }
 
         var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
         if (deviceIds.Count > 0)
         {
-            var devices = await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false);
+            var devices = await context.ReadDevicesAsync(deviceIds, cancellationToken).ConfigureAwait(false);
             related.UnionWith(devices.Where(d => d.State.User is not null).Select(d => GroupMember.ForUser(d.State.User!.Value)));
         }
 
         var targeted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var other in others)
         {
-            var found = await _session.LoadManyAsync<MemberDoc>(cancellationToken, related.Select(m => Streams.Member(other.Group, m))).ConfigureAwait(false);
+            var found = await context.ReadMembersAsync(other.Group, [.. related.Select(m => Streams.Member(other.Group, m))], cancellationToken).ConfigureAwait(false);
             var stillIn = found.Select(d => new GroupMember(d.Kind, d.MemberId)).ToList();
             foreach (var holder in await HoldersOfAsync(other, product, stillIn, warn: false).ConfigureAwait(false))
             {
@@ -226,15 +224,9 @@ internal sealed partial class LedgerHandlers
     /// <summary>The group's members in targeting order, a page at a time, after a position.</summary>
     private async IAsyncEnumerable<(IReadOnlyList<GroupMember> Members, long Last)> MemberPagesAsync(GroupId group, long after = -1, int pageSize = MemberPageSize)
     {
-        var groupKey = Streams.Group(group);
         while (true)
         {
-            var position = after;
-            var page = await _session.Query<MemberDoc>()
-                .Where(m => m.GroupKey == groupKey && m.Position > position)
-                .OrderBy(m => m.Position)
-                .Take(pageSize)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var page = await context.ReadMemberPageAsync(group, after, pageSize, cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 yield break;
@@ -254,9 +246,9 @@ internal sealed partial class LedgerHandlers
     {
         var userIds = members.Where(m => m.Kind == GroupKind.User).Select(m => Streams.User(new UserId(m.Id))).ToList();
         var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
-        var users = (userIds.Count == 0 ? [] : await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false))
+        var users = (await context.ReadUsersAsync(userIds, cancellationToken).ConfigureAwait(false))
             .ToDictionary(u => u.Id, u => u.State, StringComparer.Ordinal);
-        var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false))
+        var devices = (await context.ReadDevicesAsync(deviceIds, cancellationToken).ConfigureAwait(false))
             .ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
 
         // A device license for a user group goes to each of the user's devices.
@@ -264,7 +256,7 @@ internal sealed partial class LedgerHandlers
         if (assignment.LicenseType == LicenseType.Device && users.Count > 0)
         {
             var owners = users.Values.Where(u => u.Id is not null).Select(u => u.Id!.Value.Value).ToList();
-            var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && owners.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var owned = await context.ReadDevicesOfUsersAsync(owners, cancellationToken).ConfigureAwait(false);
             foreach (var d in owned.OrderBy(d => d.Id, StringComparer.Ordinal))
             {
                 if (!devicesOfUsers.TryGetValue(d.UserKey!, out var list))

@@ -65,9 +65,7 @@ internal sealed partial class LedgerHandlers
         }
 
         var owner = c.User.Value;
-        var seats = await _session.Query<SeatDoc>()
-            .Where(s => s.OwnerId == owner && s.Type == LicenseType.User)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var seats = await context.ReadSeatsOfOwnerAsync(Streams.User(c.User), owner, LicenseType.User, cancellationToken).ConfigureAwait(false);
         foreach (var pool in seats.GroupBy(s => s.PoolKey))
         {
             var poolId = PoolOf(pool.Key);
@@ -108,7 +106,7 @@ internal sealed partial class LedgerHandlers
     private async Task<IReadOnlySet<GroupMember>> CurrentMembersAsync(GroupId group, IReadOnlyList<GroupMember> members)
     {
         var ids = members.Select(m => Streams.Member(group, m)).Distinct(StringComparer.Ordinal).ToList();
-        var docs = ids.Count == 0 ? [] : await _session.LoadManyAsync<MemberDoc>(cancellationToken, ids).ConfigureAwait(false);
+        var docs = await context.ReadMembersAsync(group, ids, cancellationToken).ConfigureAwait(false);
         return docs.Select(d => new GroupMember(d.Kind, d.MemberId)).ToHashSet();
     }
 
@@ -174,10 +172,7 @@ internal sealed partial class LedgerHandlers
 
     private async Task<IReadOnlyList<AssignmentState>> AssignmentsOfGroupAsync(GroupId group)
     {
-        var key = group.Value;
-        var docs = await _session.Query<AssignmentDoc>()
-            .Where(a => a.GroupKey == key && a.State.Active)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var docs = await context.ReadAssignmentsOfGroupAsync(group, cancellationToken).ConfigureAwait(false);
         return [.. docs.Select(d => d.State).Where(s => s.WantsLicenses).OrderBy(s => Streams.Pool(s.Pool), StringComparer.Ordinal)];
     }
 }

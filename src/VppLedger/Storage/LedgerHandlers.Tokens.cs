@@ -101,8 +101,7 @@ internal sealed partial class LedgerHandlers
             return Handled.Done;
         }
 
-        var tokenKey = c.Token.Value;
-        var pools = await _session.Query<PoolDoc>().Where(p => p.TokenKey == tokenKey).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var pools = await context.ReadPoolsOfTokenAsync(c.Token, cancellationToken).ConfigureAwait(false);
         foreach (var pool in pools)
         {
             var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);

@@ -59,6 +59,13 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         var seats = await SeatsAsync(PoolDecider.HoldersNamedIn(command), cancellationToken).ConfigureAwait(false);
         var needed = PoolDecider.QueueHeadNeeded(stream.State, command);
         var head = needed == 0 ? [] : await QueueHeadAsync(needed, cancellationToken).ConfigureAwait(false);
+        if (head.Count < needed && await context.CommittedVersionAsync(stream.Id, cancellationToken).ConfigureAwait(false) != stream.ReadVersion)
+        {
+            // The counters were read before another command changed the queue's rows: not one snapshot. (With an
+            // unchanged version a short head is a bug, and the decider says so.)
+            throw new StaleReadException($"{stream.Id} moved from version {stream.ReadVersion} while its queue head was read.");
+        }
+
         return new PoolLookup(seats, head);
     }
 
