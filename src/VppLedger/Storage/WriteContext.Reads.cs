@@ -100,10 +100,17 @@ internal sealed partial class WriteContext
     /// <summary>
     /// Has the commit check every fact read: one statement asserting the versions of the streams read and not
     /// appended to, the stamps of the sets read, and bumping the stamps of the sets this command changed; and one per
-    /// owner whose seats were read. Call once, just before <c>SaveChangesAsync</c>.
+    /// owner whose seats were read. Call once, just before <c>SaveChangesAsync</c>. A command that appends no event
+    /// checks nothing.
     /// </summary>
     public void QueueReadChecks()
     {
+        if (Changes.Count == 0)
+        {
+            // Nothing written: the outcome can be placed at the moment of its reads, whatever committed since.
+            return;
+        }
+
         var streams = _versionsRead.Where(r => !(_streams.TryGetValue(r.Key, out var s) && ((IWriteStream)s).Appended)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         var bumps = StampsChanged().Order(StringComparer.Ordinal).ToArray();
         var stamps = _stampsRead.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
