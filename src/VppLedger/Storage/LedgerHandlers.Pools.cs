@@ -56,11 +56,11 @@ internal sealed partial class LedgerHandlers
                 return Handled.Done;
             case RevocationScope.User:
                 var user = new UserId(c.Target).Value;
-                seats = await context.ReadSeatsOfOwnerAsync(Streams.User(new UserId(user)), user, LicenseType.User, cancellationToken).ConfigureAwait(false);
+                seats = await context.ReadSeatsOfOwnersAsync([(Streams.User(new UserId(user)), user)], LicenseType.User, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 var device = new DeviceId(c.Target).Value;
-                seats = await context.ReadSeatsOfOwnerAsync(Streams.Device(new DeviceId(device)), device, LicenseType.Device, cancellationToken).ConfigureAwait(false);
+                seats = await context.ReadSeatsOfOwnersAsync([(Streams.Device(new DeviceId(device)), device)], LicenseType.Device, cancellationToken).ConfigureAwait(false);
                 break;
         }
 

@@ -46,7 +46,7 @@ internal static class ReadGuards
     public static string CheckReadsStatement(string schema) =>
         $"insert into {schema}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {schema}.{CheckReadsFunction}(?, ?, ?, ?, ?, ?)";
 
-    /// <summary>The statement queued before commit: tenant, owner stream to lock, owner id, license type, seat ids read.</summary>
+    /// <summary>The statement queued before commit: tenant, owner streams to lock, owner ids, license type ('' for any), seat ids read.</summary>
     public static string NoNewSeatsStatement(string schema) =>
         $"insert into {schema}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {schema}.{NoNewSeatsFunction}(?, ?, ?, ?, ?)";
 
@@ -86,17 +86,17 @@ internal static class ReadGuards
 
     private static string NoNewSeatsSql(string schema) => $"""
         CREATE OR REPLACE FUNCTION {schema}.{NoNewSeatsFunction}(
-          p_tenant varchar, p_owner_stream varchar, p_owner varchar, p_type varchar, p_known varchar[])
+          p_tenant varchar, p_owner_streams varchar[], p_owners varchar[], p_type varchar, p_known varchar[])
         RETURNS boolean LANGUAGE plpgsql AS $function$
         DECLARE
           v_new varchar;
         BEGIN
-          PERFORM 1 FROM {schema}.mt_streams s WHERE s.tenant_id = p_tenant AND s.id = p_owner_stream FOR UPDATE;
+          PERFORM 1 FROM {schema}.mt_streams s WHERE s.tenant_id = p_tenant AND s.id = ANY(p_owner_streams) ORDER BY s.id FOR UPDATE;
           SELECT d.id INTO v_new FROM {schema}.mt_doc_seatdoc d
-            WHERE d.tenant_id = p_tenant AND d.data ->> 'OwnerId' = p_owner AND d.data ->> 'Type' = p_type
+            WHERE d.tenant_id = p_tenant AND d.data ->> 'OwnerId' = ANY(p_owners) AND (p_type = '' OR d.data ->> 'Type' = p_type)
               AND NOT (d.id = ANY(p_known)) LIMIT 1;
           IF v_new IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'vppledger: a seat of ' || p_owner_stream || ' appeared after the command read its seats';
+            RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'vppledger: seat ' || v_new || ' appeared after the command read its owner''s seats';
           END IF;
           RETURN true;
         END;

@@ -13,7 +13,7 @@ internal sealed partial class WriteContext
 {
     private readonly Dictionary<string, long> _versionsRead = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _stampsRead = new(StringComparer.Ordinal);
-    private readonly List<(string OwnerStream, string Owner, LicenseType Type, string[] Known)> _ownerSeats = [];
+    private readonly List<(string[] OwnerStreams, string[] Owners, LicenseType? Type, string[] Known)> _ownerSeats = [];
 
     private string Schema => Options.SchemaName;
 
@@ -60,6 +60,14 @@ internal sealed partial class WriteContext
         return await Session.Query<AssignmentDoc>().Where(a => a.PoolKey == poolKey && a.State.Active).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The active assignments of a token's apps, covered by the stamp every assignment command of the token bumps.</summary>
+    public async Task<IReadOnlyList<AssignmentDoc>> ReadAssignmentsOfTokenAsync(TokenId token, CancellationToken cancellationToken)
+    {
+        await CoverStampsAsync([AssignmentsOf(Streams.Token(token))], cancellationToken).ConfigureAwait(false);
+        var tokenKey = token.Value;
+        return await Session.Query<AssignmentDoc>().Where(a => a.TokenKey == tokenKey && a.State.Active).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The devices that belong to any of these users (host user ids), covered by a stamp per user that every change of such a device bumps.</summary>
     public async Task<IReadOnlyList<DeviceDoc>> ReadDevicesOfUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
     {
@@ -74,14 +82,16 @@ internal sealed partial class WriteContext
     }
 
     /// <summary>
-    /// The seats (granted or queued, in every pool) of one owner's licenses of one type. The commit locks the owner's
-    /// stream (<paramref name="ownerStream"/>) and fails if a seat appeared meanwhile; seats read are covered by the
-    /// pools the command then appends to.
+    /// The seats (granted or queued, in every pool) of some owners (user or device: its stream and its host id), of
+    /// one license type or of any. The commit locks the owners' streams and fails if a seat appeared meanwhile; the
+    /// seats read are covered by the pools the command then appends to.
     /// </summary>
-    public async Task<IReadOnlyList<SeatDoc>> ReadSeatsOfOwnerAsync(string ownerStream, string ownerId, LicenseType type, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SeatDoc>> ReadSeatsOfOwnersAsync(IReadOnlyList<(string Stream, string Id)> owners, LicenseType? type, CancellationToken cancellationToken)
     {
-        var seats = await Session.Query<SeatDoc>().Where(s => s.OwnerId == ownerId && s.Type == type).ToListAsync(cancellationToken).ConfigureAwait(false);
-        _ownerSeats.Add((ownerStream, ownerId, type, [.. seats.Select(s => s.Id)]));
+        var ids = owners.Select(o => o.Id).Distinct(StringComparer.Ordinal).ToList();
+        var query = Session.Query<SeatDoc>().Where(s => ids.Contains(s.OwnerId));
+        var seats = await (type is { } only ? query.Where(s => s.Type == only) : query).ToListAsync(cancellationToken).ConfigureAwait(false);
+        _ownerSeats.Add(([.. owners.Select(o => o.Stream)], [.. ids], type, [.. seats.Select(s => s.Id)]));
         return seats;
     }
 
@@ -126,9 +136,9 @@ internal sealed partial class WriteContext
                 bumps);
         }
 
-        foreach (var (ownerStream, owner, type, known) in _ownerSeats)
+        foreach (var (ownerStreams, owners, type, known) in _ownerSeats)
         {
-            Session.QueueSqlCommand(ReadGuards.NoNewSeatsStatement(Schema), Session.TenantId, ownerStream, owner, type.ToString(), known);
+            Session.QueueSqlCommand(ReadGuards.NoNewSeatsStatement(Schema), Session.TenantId, ownerStreams, owners, type?.ToString() ?? string.Empty, known);
         }
     }
 
@@ -149,6 +159,7 @@ internal sealed partial class WriteContext
                 case AssignmentState a:
                     yield return AssignmentsOf(Streams.Group(a.Group));
                     yield return AssignmentsOf(Streams.Pool(a.Pool));
+                    yield return AssignmentsOf(Streams.Token(a.Pool.Token));
                     break;
                 case DeviceState d:
                     var before = ((DeviceState)stream.ReadState).User;

@@ -161,7 +161,7 @@ public sealed class commands_that_read_each_others_facts_never_commit_on_a_stale
     }
 
     private static CreateAssignment Assign(Scenario s, PoolId pool, GroupId group) =>
-        new(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, s.NextId(), Scenario.Admin);
+        new(pool, group, AssignmentIntent.Required, LicenseType.User, s.NextId(), Scenario.Admin);
 
     /// <summary>Starts every command at the same moment (a barrier on their own threads); an exception from any fails the test.</summary>
     private async Task<CommandOutcome[]> AtOnceAsync(ITenantLedger ledger, params ILedgerCommand[] commands)
