@@ -55,16 +55,23 @@ public interface ITenantAudit
     Task<LicenseExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md). Every line is
+    /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md), under the
+    /// <see cref="Permissions.ImportHistory"/> permission (rule X1), checked before the file is read. Every line is
     /// checked before anything is written: a malformed file throws <see cref="AuditImportException"/> with every bad
-    /// line number and writes nothing. Each line has an import key (its <c>id</c>, or the SHA-256 of its content),
-    /// stored under a unique key in the same transaction as its event, so importing the same file again writes nothing.
-    /// When the task completes the imported events are durable.
+    /// line number and writes nothing. Then the lines are checked in order by the rules of live history
+    /// (<see cref="HistoryRules"/>: tokens T1, T2, T4, T10; seats S1, S4, A6; counts S2; the tenant's own tokens X2): the
+    /// first line that no live command could have produced refuses the whole import, typed, in
+    /// <see cref="ImportResult.Refusal"/>, and nothing is written. Each line has an import key (its <c>id</c>, or the
+    /// SHA-256 of its content), stored under a unique key in the same transaction as its event, so importing the same
+    /// file again writes nothing. When the task completes with no refusal the imported events are durable. Thread-safe;
+    /// an import that races a live command on the same streams is checked again on fresh facts.
     /// </summary>
     /// <param name="ndjson">The file; read once, not closed.</param>
+    /// <param name="actor">Who imports; needs <see cref="Permissions.ImportHistory"/>. Recorded as the actor of lines that name none.</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
+    /// <returns>The counts, or the refusal (nothing written).</returns>
     /// <exception cref="AuditImportException">A line is malformed; nothing was written.</exception>
-    Task<ImportResult> ImportAsync(Stream ndjson, CancellationToken cancellationToken = default);
+    Task<ImportResult> ImportAsync(Stream ndjson, Actor actor, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Recomputes the tenant's hash chain over its audit rows, in chain order, and reports the first row whose stored
@@ -232,7 +239,14 @@ public sealed record LicenseExplanation(
 /// <param name="LineCount">Lines with an event read from the file.</param>
 /// <param name="ImportedCount">Events appended.</param>
 /// <param name="AlreadyImportedCount">Lines whose import key was already stored: nothing written for them (rule I4).</param>
-public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount);
+public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount)
+{
+    /// <summary>Why the import was refused, naming the first line that breaks a rule and the rule; null when it was applied. A refused import wrote nothing.</summary>
+    public ImportRefusal? Refusal { get; init; }
+
+    /// <summary>True unless refused.</summary>
+    public bool Succeeded => Refusal is null;
+}
 
 /// <summary>One malformed line of an import file.</summary>
 /// <param name="Line">The 1-based line number.</param>

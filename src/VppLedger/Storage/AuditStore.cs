@@ -21,6 +21,9 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     /// <summary>Most lines one import file may hold: the file is checked whole before anything is written.</summary>
     public const int MaxImportLines = 200_000;
 
+    /// <summary>How many times an import is checked again on fresh facts when other writers change the same streams meanwhile.</summary>
+    private const int MaxImportAttempts = 5;
+
     private const string Columns =
         "tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position, "
         + "action, reason, rule_id, actor, correlation_id, causation_id, chain_position, hash";
@@ -249,15 +252,41 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return count;
     }
 
-    public async Task<ImportResult> ImportAsync(Stream ndjson, CancellationToken cancellationToken = default)
+    public async Task<ImportResult> ImportAsync(Stream ndjson, Actor actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ndjson);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!actor.Has(Permissions.ImportHistory))
+        {
+            // Checked before the file is read: an actor without the permission learns nothing of the tenant.
+            return new ImportResult(0, 0, 0)
+            {
+                Refusal = new ImportRefusal(0, LedgerRejections.PermissionDenied(actor, Permissions.ImportHistory, $"import history into tenant {TenantId}")),
+            };
+        }
+
         var (lines, errors) = await ParseAsync(ndjson, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {
             throw new AuditImportException(errors);
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ImportOnceAsync(lines, actor, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < MaxImportAttempts && IsConflict(e))
+            {
+                // A live command or another import wrote to the same streams since the facts were read: check again on fresh facts.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<ImportResult> ImportOnceAsync(List<ImportLine> lines, Actor actor, CancellationToken cancellationToken)
+    {
         await using var session = ledger.Store.LightweightSession(TenantId);
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in lines.Select(l => l.Key).Distinct(StringComparer.Ordinal).Chunk(1000))
@@ -272,26 +301,171 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             return new ImportResult(lines.Count, 0, lines.Count);
         }
 
+        // Versions first, facts after: a fact newer than its version only makes the commit conflict, never pass stale.
+        var versions = new Dictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var stream in fresh.Select(l => l.Stream).Distinct(StringComparer.Ordinal))
+        {
+            var state = await session.Events.FetchStreamStateAsync(stream, cancellationToken).ConfigureAwait(false);
+            versions[stream] = state?.Version;
+        }
+
+        var facts = await HistoryFactsAsync(session, fresh, cancellationToken).ConfigureAwait(false);
+        var verdict = HistoryRules.Check(facts, fresh.Select(l => new HistoryLine(l.Line, l.Stream, l.Event)));
+        if (verdict.Refusal is { } refusal)
+        {
+            return new ImportResult(lines.Count, 0, lines.Count - fresh.Count) { Refusal = refusal };
+        }
+
         session.CorrelationId = "import:" + fresh[0].Key[..16];
         session.CausationId = session.CorrelationId;
         foreach (var stream in fresh.GroupBy(l => l.Stream, StringComparer.Ordinal))
         {
-            var state = await session.Events.FetchStreamStateAsync(stream.Key, cancellationToken).ConfigureAwait(false);
-            var version = state?.Version ?? 0;
+            var version = versions[stream.Key] ?? 0;
             var items = stream.ToList();
-            var action = state is null
+            var action = versions[stream.Key] is null
                 ? session.Events.StartStream(stream.Key, items.Select(i => i.Event).ToArray())
                 : session.Events.Append(stream.Key, version + items.Count, items.Select(i => i.Event).ToArray());
             for (var i = 0; i < items.Count; i++)
             {
-                action.Events[i].UserName = items[i].Actor;
+                action.Events[i].UserName = items[i].Actor ?? actor.Name;
                 session.Insert(new ImportRecordDoc(items[i].Key, stream.Key, version + i + 1, items[i].Line));
+            }
+        }
+
+        foreach (var claim in verdict.Claims)
+        {
+            if (claim.Claimed)
+            {
+                session.Store(new LocationClaimDoc(claim.Location.Value, claim.Location.Value, claim.Token.Value));
+            }
+            else
+            {
+                session.Delete<LocationClaimDoc>(claim.Location.Value);
             }
         }
 
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new ImportResult(lines.Count, fresh.Count, lines.Count - fresh.Count);
     }
+
+    /// <summary>What the history rules read: every token of the tenant, the pools and seats the file names, the locations other tenants claim.</summary>
+    private async Task<HistoryFacts> HistoryFactsAsync(IDocumentSession session, List<ImportLine> fresh, CancellationToken cancellationToken)
+    {
+        var tokenDocs = await session.Query<TokenDoc>().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var tokens = tokenDocs.Where(d => d.State.Id is not null).ToDictionary(d => d.State.Id!.Value, d => d.State);
+
+        var poolEvents = fresh.Select(l => l.Event).OfType<IPoolEvent>().ToList();
+        var pools = new Dictionary<PoolId, PoolState>();
+        foreach (var chunk in poolEvents.Select(e => Streams.Pool(e.Pool)).Distinct(StringComparer.Ordinal).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<PoolDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                pools[doc.State.Pool] = doc.State;
+            }
+        }
+
+        var seatKeys = poolEvents
+            .Select(e => (e.Pool, Holder: HolderOf(e)))
+            .Where(p => p.Holder is not null)
+            .Select(p => (p.Pool, p.Holder!.Key))
+            .Distinct()
+            .ToDictionary(p => Streams.Seat(p.Pool, p.Key), StringComparer.Ordinal);
+        var seats = new Dictionary<(PoolId, string), SeatStatus>();
+        foreach (var chunk in seatKeys.Keys.Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<SeatDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                seats[seatKeys[doc.Id]] = doc.Status;
+            }
+        }
+
+        var named = poolEvents.Where(e => e is LicenseGranted or HolderQueued).Select(HolderOf).OfType<Holder>().ToList();
+        var users = new Dictionary<UserId, UserState>();
+        foreach (var chunk in named.Select(h => h.User).OfType<UserId>().Distinct().Select(Streams.User).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<UserDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                if (doc.State.Id is { } user)
+                {
+                    users[user] = doc.State;
+                }
+            }
+        }
+
+        var devices = new Dictionary<DeviceId, DeviceState>();
+        foreach (var chunk in named.Select(h => h.Device).OfType<DeviceId>().Distinct().Select(Streams.Device).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<DeviceDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                if (doc.State.Id is { } device)
+                {
+                    devices[device] = doc.State;
+                }
+            }
+        }
+
+        // Rule A6's first in, first out: each promotion or departure can uncover one more entry of the queue's head.
+        var queueHeads = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>>();
+        foreach (var pool in poolEvents
+            .Where(e => e is LicenseGranted { Reason: GrantReason.PromotedFromQueue } or HolderLeftQueue)
+            .GroupBy(e => e.Pool))
+        {
+            if (!pools.TryGetValue(pool.Key, out var state) || state.QueuedCount == 0)
+            {
+                continue;
+            }
+
+            var key = Streams.Pool(pool.Key);
+            var head = await session.Query<SeatDoc>()
+                .Where(x => x.PoolKey == key && x.Status == SeatStatus.Queued)
+                .OrderBy(x => x.QueuePosition)
+                .Take(pool.Count())
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            queueHeads[pool.Key] = [.. head.Select(x => new QueuedHolder(Holder.FromKey(x.HolderKey), x.QueuePosition))];
+        }
+
+        var locations = fresh.Select(l => l.Event switch
+            {
+                TokenUploaded u => u.Location.Value,
+                TokenMigratedFromLegacyVpp m => m.Location.Value,
+                _ => null,
+            })
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        var elsewhere = new HashSet<LocationKey>();
+        if (locations.Length > 0)
+        {
+            await session.Database.EnsureStorageExistsAsync(typeof(LocationClaimDoc), cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in locations.Chunk(1000))
+            {
+                var sql = $"select id from {ledger.Options.SchemaName}.mt_doc_locationclaimdoc where id = any(?) and tenant_id <> ?";
+                var claimed = await session.QueryAsync<string>(sql, cancellationToken, chunk, TenantId).ConfigureAwait(false);
+                elsewhere.UnionWith(claimed.Select(c => new LocationKey(c)));
+            }
+        }
+
+        return new HistoryFacts { Tokens = tokens, Pools = pools, Seats = seats, QueueHeads = queueHeads, Users = users, Devices = devices, LocationsClaimedElsewhere = elsewhere };
+    }
+
+    private static Holder? HolderOf(IPoolEvent e) => e switch
+    {
+        LicenseGranted g => g.Holder,
+        HolderQueued q => q.Holder,
+        HolderLeftQueue l => l.Holder,
+        LicenseReclaimed r => r.Holder,
+        _ => null,
+    };
+
+    private static bool IsConflict(Exception e) => e switch
+    {
+        JasperFx.ConcurrencyException => true,
+        Marten.Exceptions.ExistingStreamIdCollisionException => true,
+        JasperFx.Events.ExistingStreamIdCollisionException => true,
+        JasperFx.DocumentAlreadyExistsException => true,
+        Marten.Exceptions.MartenCommandException { InnerException: PostgresException { SqlState: "23505" or "40001" } } => true,
+        _ => false,
+    };
 
     private sealed record ImportLine(int Line, string Key, string Stream, string? Actor, ILedgerEvent Event);
 
@@ -369,6 +543,16 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         }
 
         var @event = (ILedgerEvent?)data.ToObject(type, Json) ?? throw new FormatException("The event's data is null.");
+        if (@event is IPoolEvent pe && (pe.Pool.Token.Value is null || pe.Pool.AdamId.Value is null || (pe is LicenseGranted or HolderQueued or HolderLeftQueue or LicenseReclaimed && HolderOf(pe) is null)))
+        {
+            throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
+        }
+
+        if (@event is TokenUploaded { Location.Value: null } or TokenUploaded { File: null } or TokenMigratedFromLegacyVpp { Location.Value: null } or TokenMigratedFromLegacyVpp { File: null })
+        {
+            throw new FormatException("The token event's data lacks its Location or File: give Location as apple:{locationId} and File with OrganizationName, ExpiresAt and Fingerprint.");
+        }
+
         var expected = ExpectedStream(@event, stream);
         if (!string.Equals(expected, stream, StringComparison.Ordinal))
         {

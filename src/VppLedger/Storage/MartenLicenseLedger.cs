@@ -28,13 +28,21 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
 
     public CommandRunner Runner { get; }
 
-    public ITenantLedger ForTenant(string tenantId) => new TenantLedger(this, TenantIds.Check(tenantId));
+    public ITenantLedger ForTenant(string tenantId) => new GuardedTenantLedger(new TenantLedger(this, TenantIds.Check(tenantId)));
 
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
-        Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken);
+        InfrastructureFaults.ReadAsync("the schema was applied", async () =>
+        {
+            await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, writes: true);
 
     public Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        AuditRebuild.RunAsync(Store, Options, progress, cancellationToken);
+        InfrastructureFaults.ReadAsync("the projections were rebuilt", async () =>
+        {
+            await AuditRebuild.RunAsync(Store, Options, progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, writes: true);
 
     public ValueTask DisposeAsync()
     {
@@ -67,6 +75,8 @@ internal static class TenantIds
 
 internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) : ITenantLedger
 {
+    private static readonly string[] LedgerEventNames = [.. EventNames.All.Select(e => e.Name)];
+
     public string TenantId { get; } = tenantId;
 
     public Audit.ITenantAudit Audit => new TenantAudit(ledger, TenantId);
@@ -84,8 +94,11 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
+        // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
+        // SaveChanges (with no option to turn them off in Marten 9), under the session's tenant: a tenant whose only
+        // command failed must not exist (docs/guarantees.md).
         await using var session = Query();
-        return await session.Events.QueryAllRawEvents().AnyAsync(cancellationToken).ConfigureAwait(false);
+        return await session.Events.QueryAllRawEvents().Where(e => LedgerEventNames.Contains(e.EventTypeName)).AnyAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PoolSummary?> GetPoolAsync(PoolId pool, CancellationToken cancellationToken = default)
