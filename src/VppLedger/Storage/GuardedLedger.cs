@@ -96,11 +96,11 @@ internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
     public Task<LicenseExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default) =>
         Read("a license was explained", () => inner.ExplainAsync(holder, pool, asOf, cancellationToken), cancellationToken);
 
-    public async Task<ImportResult> ImportAsync(Stream ndjson, CancellationToken cancellationToken = default)
+    public async Task<ImportResult> ImportAsync(Stream ndjson, Actor actor, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await inner.ImportAsync(ndjson, cancellationToken).ConfigureAwait(false);
+            return await inner.ImportAsync(ndjson, actor, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (InfrastructureFaults.IsFault(e, cancellationToken))
         {
