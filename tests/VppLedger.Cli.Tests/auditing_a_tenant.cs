@@ -117,6 +117,26 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
 
     [Fact]
     [Trait("Rule", "I1")]
+    public async Task verify_prints_the_head_and_checks_a_head_recorded_earlier()
+    {
+        var first = await Run("audit", "verify");
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.ToString());
+        var head = System.Text.RegularExpressions.Regex.Match(first.Output, "Head: ([0-9]+:[0-9a-f]{64})").Groups[1].Value;
+        Assert.NotEmpty(head);
+
+        var extends = await Run("audit", "verify", "--head", head, "--json");
+        var forged = await Run("audit", "verify", "--head", head[..^4] + (head.EndsWith("0000", StringComparison.Ordinal) ? "1111" : "0000"));
+        var malformed = await Run("audit", "verify", "--head", "not-a-head");
+
+        Assert.True(extends.ExitCode == ExitCodes.Ok, extends.ToString());
+        Assert.Contains("\"extendsRecordedHead\": true", extends.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Rejected, forged.ExitCode);
+        Assert.Contains("DoesNotExtendRecordedHead", forged.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, malformed.ExitCode);
+    }
+
+    [Fact]
+    [Trait("Rule", "I1")]
     public async Task export_writes_csv_and_ndjson_with_one_line_per_row()
     {
         var csv = await Run("export", "--format", "csv");

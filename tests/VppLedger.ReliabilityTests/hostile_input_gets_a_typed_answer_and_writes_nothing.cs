@@ -100,7 +100,7 @@ public sealed class hostile_input_gets_a_typed_answer_and_writes_nothing(Reliabi
         }
 
         using var file = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
-        var result = await work.Ledger.Audit.ImportAsync(file, new Actor("hostile-import", Permissions.ImportHistory)).WaitAsync(Host.HangBound);
+        var result = await work.Ledger.Audit.ImportAsync(file, new Actor("history-import", Permissions.ImportHistory)).WaitAsync(Host.HangBound);
         return $"Imported:{result}";
     });
 

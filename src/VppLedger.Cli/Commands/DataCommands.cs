@@ -42,6 +42,7 @@ internal sealed class ExportCommand : CliCommand<ExportCommand.Settings>
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
+        await SealNote.WriteAsync(host, tenant, cancellationToken).ConfigureAwait(false);
 
         if (settings.Output is null)
         {

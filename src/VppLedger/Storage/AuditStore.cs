@@ -25,8 +25,8 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     private const int MaxImportAttempts = 5;
 
     private const string Columns =
-        "tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position, "
-        + "action, reason, rule_id, actor, correlation_id, causation_id, chain_position, hash";
+        "a.tenant_id, a.seq, a.stream, a.version, a.event_name, a.occurred_at, a.token, a.adam_id, a.holder_kind, a.holder_id, a.queue_position, "
+        + "a.action, a.reason, a.rule_id, a.actor, a.correlation_id, a.causation_id, c.chain_position, c.hash";
 
     private static readonly JsonSerializer Json = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
 
@@ -43,41 +43,41 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     public async IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         query ??= new AuditQuery();
-        var where = new StringBuilder("tenant_id = @tenant");
+        var where = new StringBuilder("a.tenant_id = @tenant");
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue("tenant", TenantId);
         if (query.Holder is { } holder)
         {
-            where.Append(" and holder_id = @holder");
+            where.Append(" and a.holder_id = @holder");
             command.Parameters.AddWithValue("holder", AuditPseudonym.Of(TenantId, holder));
         }
 
         if (query.Token is { } token)
         {
-            where.Append(" and token = @token");
+            where.Append(" and a.token = @token");
             command.Parameters.AddWithValue("token", token.Value);
         }
 
         if (query.App is { } app)
         {
-            where.Append(" and adam_id = @adam");
+            where.Append(" and a.adam_id = @adam");
             command.Parameters.AddWithValue("adam", app.Value);
         }
 
         if (query.From is { } from)
         {
-            where.Append(" and occurred_at >= @from");
+            where.Append(" and a.occurred_at >= @from");
             command.Parameters.AddWithValue("from", from.ToDateTimeUtc());
         }
 
         if (query.To is { } to)
         {
-            where.Append(" and occurred_at < @to");
+            where.Append(" and a.occurred_at < @to");
             command.Parameters.AddWithValue("to", to.ToDateTimeUtc());
         }
 
-        command.CommandText = $"select {Columns} from {Table} where {where} order by seq";
+        command.CommandText = $"select {Columns} from {Table} a left join {AuditSchema.Chain(ledger.Options.SchemaName)} c on c.tenant_id = a.tenant_id and c.seq = a.seq where {where} order by a.seq";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -162,55 +162,123 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return explainer.Result();
     }
 
-    public async Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default)
+    public Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default) => VerifyChainAsync(null, cancellationToken);
+
+    public async Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default)
     {
+        await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var status = await StatusAsync(connection, cancellationToken).ConfigureAwait(false);
+        var schema = ledger.Options.SchemaName;
+
+        // The tenant's sealed events, audit rows and links, joined by sequence, in log order; any of the three may be missing.
         await using var command = new NpgsqlCommand(
-            $"select a.chain_position, a.seq, a.stream, a.version, a.prev_hash, a.hash, {AuditSchema.CanonicalSql("a", "a.chain_position")} "
-            + $"from {Table} a where a.tenant_id = @tenant order by a.chain_position nulls last, a.seq",
+            $"""
+            with e as (select e.seq_id as seq, e.stream_id as stream, e.version, {AuditSchema.EventHashSql("e")} as eh
+                       from {schema}.mt_events e where e.tenant_id = @tenant and e.seq_id <= @through and e.type = any(@types)),
+                 a as (select a.seq, a.stream, a.version, {AuditSchema.RowCanonicalSql("a")} as rc
+                       from {Table} a where a.tenant_id = @tenant and a.seq <= @through),
+                 c as (select c.seq, c.stream, c.version, c.chain_position, c.prev_hash, c.event_hash, c.hash
+                       from {AuditSchema.Chain(schema)} c where c.tenant_id = @tenant)
+            select coalesce(c.seq, e.seq, a.seq), coalesce(c.stream, e.stream, a.stream), coalesce(c.version, e.version, a.version),
+                   e.eh, a.rc, c.chain_position, c.prev_hash, c.event_hash, c.hash
+            from c full join e on e.seq = c.seq full join a on a.seq = coalesce(c.seq, e.seq)
+            order by 1, c.chain_position
+            """,
             connection);
         command.Parameters.AddWithValue("tenant", TenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        byte[] head = [];
-        long count = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        command.Parameters.AddWithValue("through", status.SealedThrough);
+        command.Parameters.AddWithValue("types", ledger.Sealer.LedgerTypes.ToArray());
+        var verifier = new ChainVerifier(recordedHead);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            count++;
-            var position = reader.IsDBNull(0) ? (long?)null : reader.GetInt64(0);
-            var seq = reader.GetInt64(1);
-            var stream = reader.GetString(2);
-            var version = reader.GetInt64(3);
-            var prev = reader.IsDBNull(4) ? [] : (byte[])reader[4];
-            var stored = reader.IsDBNull(5) ? null : (byte[])reader[5];
-            var canonical = reader.GetString(6);
-            string? reason = null;
-            if (position != count || stored is null)
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                reason = $"chain position is {(position is null ? "missing (row never sealed)" : position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}, expected {count.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-            }
-            else if (!prev.AsSpan().SequenceEqual(head))
-            {
-                reason = "its previous hash is not the hash of the row before it (a row was removed, inserted or re-hashed)";
-            }
-            else
-            {
-                var recomputed = SHA256.HashData([.. head, .. Encoding.UTF8.GetBytes(canonical)]);
-                if (!recomputed.AsSpan().SequenceEqual(stored))
+                var entry = new ChainEntry(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.GetInt64(2),
+                    Bytes(reader, 3),
+                    NullableString(reader, 4),
+                    reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                    Bytes(reader, 6),
+                    Bytes(reader, 7),
+                    Bytes(reader, 8));
+                if (!verifier.Add(entry))
                 {
-                    reason = "its content does not match its hash (the row was altered)";
+                    break;
                 }
-
-                head = recomputed;
-            }
-
-            if (reason is not null)
-            {
-                return new ChainVerification(count, false, new ChainMismatch(position ?? 0, seq, stream, version, reason), head.Length == 0 ? null : Convert.ToHexStringLower(head));
             }
         }
 
-        return new ChainVerification(count, true, null, head.Length == 0 ? null : Convert.ToHexStringLower(head));
+        return verifier.Complete(status.Head, status.UnsealedCount);
     }
+
+    public async Task<SealStatus> SealAsync(CancellationToken cancellationToken = default)
+    {
+        await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+        return await SealStatusAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SealStatus> WaitForSealAsync(CancellationToken cancellationToken = default)
+    {
+        long target;
+        await using (var connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var last = new NpgsqlCommand($"select coalesce(max(seq), 0) from {Table} where tenant_id = @tenant", connection);
+            last.Parameters.AddWithValue("tenant", TenantId);
+            target = (long)(await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        // Waits for open transactions below a gap to end: a short pause between rounds, longer while nothing moves.
+        var pause = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            var (through, _) = await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+            if (through >= target)
+            {
+                return await SealStatusAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 200));
+        }
+    }
+
+    public async Task<SealStatus> SealStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await StatusAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SealStatus> StatusAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var schema = ledger.Options.SchemaName;
+        await using var command = new NpgsqlCommand(
+            $"""
+            select coalesce((select sealed_seq from {AuditSchema.Seal(schema)} where id = 1), 0),
+                   h.chain_position, h.seq, h.hash
+            from (select 1) one left join {AuditSchema.Head(schema)} h on h.tenant_id = @tenant
+            """,
+            connection);
+        command.Parameters.AddWithValue("tenant", TenantId);
+        long through;
+        ChainHead? head;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            through = reader.GetInt64(0);
+            head = reader.IsDBNull(1) ? null : new ChainHead(reader.GetInt64(1), reader.GetInt64(2), Convert.ToHexStringLower((byte[])reader[3]));
+        }
+
+        await using var tail = new NpgsqlCommand($"select count(*) from {Table} where tenant_id = @tenant and seq > @through", connection);
+        tail.Parameters.AddWithValue("tenant", TenantId);
+        tail.Parameters.AddWithValue("through", through);
+        var unsealed = (long)(await tail.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new SealStatus(head, through, unsealed);
+    }
+
+    private static byte[]? Bytes(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : (byte[])r[i];
 
     public async Task<long> ExportAsync(Stream output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default)
     {

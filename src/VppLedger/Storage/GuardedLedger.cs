@@ -112,6 +112,18 @@ internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
     public Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default) =>
         Read("the chain was verified", () => inner.VerifyChainAsync(cancellationToken), cancellationToken);
 
+    public Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default) =>
+        Read("the chain was verified", () => inner.VerifyChainAsync(recordedHead, cancellationToken), cancellationToken);
+
+    public Task<SealStatus> SealAsync(CancellationToken cancellationToken = default) =>
+        InfrastructureFaults.ReadAsync("the chain was sealed", () => inner.SealAsync(cancellationToken), cancellationToken, writes: true);
+
+    public Task<SealStatus> WaitForSealAsync(CancellationToken cancellationToken = default) =>
+        InfrastructureFaults.ReadAsync("the chain was sealed", () => inner.WaitForSealAsync(cancellationToken), cancellationToken, writes: true);
+
+    public Task<SealStatus> SealStatusAsync(CancellationToken cancellationToken = default) =>
+        Read("the seal status was read", () => inner.SealStatusAsync(cancellationToken), cancellationToken);
+
     public Task<long> ExportAsync(Stream output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default) =>
         Read("the audit was exported", () => inner.ExportAsync(output, format, from, to, cancellationToken), cancellationToken);
 

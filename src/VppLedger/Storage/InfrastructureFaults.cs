@@ -34,7 +34,9 @@ internal static class InfrastructureFaults
 
                     sawFault = true;
                     break;
-                case NpgsqlException or IOException or SocketException or TimeoutException:
+                // A bare TimeoutException is not the database's: Npgsql reports its own timeouts as NpgsqlException, and
+                // the projection daemon's shard timeout (VppLedgerOptions.RebuildShardTimeout) is the host's setting.
+                case NpgsqlException or IOException or SocketException:
                     sawFault = true;
                     break;
 

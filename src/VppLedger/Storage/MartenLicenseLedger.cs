@@ -10,6 +10,7 @@ namespace VppLedger.Storage;
 internal sealed class MartenLicenseLedger : ILicenseLedger
 {
     private readonly bool _ownsStore;
+    private readonly SealLoop? _sealLoop;
 
     public MartenLicenseLedger(DocumentStore store, VppLedgerOptions options, IClock clock, bool ownsStore)
     {
@@ -18,7 +19,12 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
         Clock = clock;
         _ownsStore = ownsStore;
         Runner = new CommandRunner(store, clock, options);
+        Sealer = new AuditSealer(store, options.SchemaName);
+        _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval) : null;
     }
+
+    /// <summary>Links committed events into the chain (the background loop and explicit seals share it).</summary>
+    public AuditSealer Sealer { get; }
 
     public DocumentStore Store { get; }
 
@@ -34,24 +40,28 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
         InfrastructureFaults.ReadAsync("the schema was applied", async () =>
         {
             await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await AuditSchema.DropLegacySealingAsync(Store, Options.SchemaName, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, writes: true);
 
     public Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
         InfrastructureFaults.ReadAsync("the projections were rebuilt", async () =>
         {
-            await AuditRebuild.RunAsync(Store, Options, progress, cancellationToken).ConfigureAwait(false);
+            await AuditRebuild.RunAsync(Store, Options, Sealer, progress, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, writes: true);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_sealLoop is not null)
+        {
+            await _sealLoop.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_ownsStore)
         {
             Store.Dispose();
         }
-
-        return ValueTask.CompletedTask;
     }
 }
 

@@ -37,7 +37,7 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
             await TestServer.ScalarAsync<object>($"update {db.SchemaName}.{table} set data = '{{}}'::jsonb");
         }
 
-        await TestServer.ScalarAsync<object>($"update {db.SchemaName}.vpp_audit set action = 'spoilt', hash = null");
+        await TestServer.ScalarAsync<object>($"update {db.SchemaName}.vpp_audit set action = 'spoilt'");
         var progress = new List<VppLedger.Audit.RebuildProgress>();
         await db.Ledger.RebuildAsync(new SynchronousProgress(progress));
         var rebuilt = await SnapshotAsync();

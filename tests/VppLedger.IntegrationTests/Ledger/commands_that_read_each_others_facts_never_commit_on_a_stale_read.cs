@@ -134,7 +134,13 @@ public sealed class commands_that_read_each_others_facts_never_commit_on_a_stale
         var s = Tenant("grant-vs-reclaim");
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "4000", purchased: 6);
         var next = 0;
-        Holder NewHolder() => Holder.ForDevice(new DeviceId($"d{Interlocked.Increment(ref next):D4}"));
+        var recorded = new List<Holder>();
+        for (var i = 1; i <= 20 * Rounds; i++)
+        {
+            recorded.Add(Holder.ForDevice(await s.DeviceAsync($"d{i:D4}", Scenario.CorporateSupervised()))); // direct grants name recorded holders (A1)
+        }
+
+        Holder NewHolder() => recorded[next++];
         for (var round = 0; round < 2 * Rounds; round++)
         {
             // Six seats held and two waiting; three reclaims of two holders each free the seats the short queue takes,

@@ -71,7 +71,7 @@ public sealed class Workload
 
     public GrantLicenses Grant(PoolId pool, DeviceId device) => new(pool, [Holder.ForDevice(device)], NextId("grant"), Apps);
 
-    public ReclaimLicenses Reclaim(PoolId pool, DeviceId device) => new(pool, [Holder.ForDevice(device)], ReclaimReason.Revoked, NextId("reclaim"), Apps);
+    internal ReclaimLicenses Reclaim(PoolId pool, DeviceId device) => new(pool, [Holder.ForDevice(device)], ReclaimReason.Revoked, NextId("reclaim"), Apps);
 
     public RecordUser NewUser(string id) => new(new UserId(id), null, new AppleId($"{id}@{Tag}.example", AppleIdKind.Managed), NextId("user"), Sync);
 
