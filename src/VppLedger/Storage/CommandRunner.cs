@@ -121,23 +121,24 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
             }
 
             var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startAfter);
-            var handled = await handle(context).ConfigureAwait(false);
-            if (handled.Rejection is not null)
-            {
-                return (Rejected(command, handled.Rejection), null);
-            }
-
-            session.Insert(new CommandRecord(
-                recordId,
-                CommandName(command),
-                payloadHash,
-                context.Changes.Count == 0,
-                [.. context.Changes.Select(c => new StoredChange(c.Stream, c.Version, c.EventName))],
-                context.Now,
-                context.ResumeAfter,
-                [.. context.Warnings.Select(StoredWarning.From)]));
             try
             {
+                var handled = await handle(context).ConfigureAwait(false);
+                if (handled.Rejection is not null)
+                {
+                    return (Rejected(command, handled.Rejection), null);
+                }
+
+                session.Insert(new CommandRecord(
+                    recordId,
+                    CommandName(command),
+                    payloadHash,
+                    context.Changes.Count == 0,
+                    [.. context.Changes.Select(c => new StoredChange(c.Stream, c.Version, c.EventName))],
+                    context.Now,
+                    context.ResumeAfter,
+                    [.. context.Warnings.Select(StoredWarning.From)]));
+                context.QueueReadChecks();
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
                     command.Id,
@@ -167,15 +168,32 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
     /// <summary>Counts conflicts that were decided again (tests and benchmarks read it).</summary>
     public ConflictCounter ConflictsRetried { get; } = new();
 
+    // A conflict is any sign that another command committed something this one read: a stream version Marten
+    // checks, a unique key, a read check of ReadGuards (40001), a deadlock between two such checks (40P01), or two
+    // reads of one decision that disagree. All are decided again on fresh state.
     private static bool IsConflict(Exception e) => e switch
     {
         ConcurrencyException => true,
         ExistingStreamIdCollisionException => true,
         JasperFx.Events.ExistingStreamIdCollisionException => true,
         DocumentAlreadyExistsException => true,
-        MartenCommandException { InnerException: Npgsql.PostgresException { SqlState: "23505" or "40001" } } => true,
-        _ => false,
+        StaleReadException => true,
+        MartenCommandException { InnerException: Npgsql.PostgresException { SqlState: "23505" } } => true,
+        _ => HasSqlState(e, "40001") || HasSqlState(e, "40P01"),
     };
+
+    private static bool HasSqlState(Exception? e, string state)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException p && p.SqlState == state)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static TimeSpan Backoff(int attempt)
     {

@@ -74,11 +74,11 @@ internal sealed partial class LedgerHandlers
         // assignment still justifies now that the user is gone.
         _leftUsers.Add(c.User.Value);
         var owner = c.User.Value;
-        var owners = (await _session.Query<DeviceDoc>().Where(d => d.UserKey == owner).ToListAsync(cancellationToken).ConfigureAwait(false))
-            .Select(d => d.State.Id!.Value.Value)
-            .Append(owner)
+        var owners = (await context.ReadDevicesOfUsersAsync([owner], cancellationToken).ConfigureAwait(false))
+            .Select(d => (Streams.Device(d.State.Id!.Value), d.State.Id!.Value.Value))
+            .Append((Streams.User(c.User), owner))
             .ToList();
-        var pools = (await _session.Query<SeatDoc>().Where(s => owners.Contains(s.OwnerId)).ToListAsync(cancellationToken).ConfigureAwait(false))
+        var pools = (await context.ReadSeatsOfOwnersAsync(owners, null, cancellationToken).ConfigureAwait(false))
             .Select(s => s.PoolKey)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
@@ -166,7 +166,7 @@ internal sealed partial class LedgerHandlers
     private async Task<IReadOnlySet<GroupMember>> CurrentMembersAsync(GroupId group, IReadOnlyList<GroupMember> members)
     {
         var ids = members.Select(m => Streams.Member(group, m)).Distinct(StringComparer.Ordinal).ToList();
-        var docs = ids.Count == 0 ? [] : await _session.LoadManyAsync<MemberDoc>(cancellationToken, ids).ConfigureAwait(false);
+        var docs = await context.ReadMembersAsync(group, ids, cancellationToken).ConfigureAwait(false);
         return docs.Select(d => new GroupMember(d.Kind, d.MemberId)).ToHashSet();
     }
 
@@ -232,10 +232,7 @@ internal sealed partial class LedgerHandlers
 
     private async Task<IReadOnlyList<AssignmentState>> AssignmentsOfGroupAsync(GroupId group)
     {
-        var key = group.Value;
-        var docs = await _session.Query<AssignmentDoc>()
-            .Where(a => a.GroupKey == key && a.State.Active)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var docs = await context.ReadAssignmentsOfGroupAsync(group, cancellationToken).ConfigureAwait(false);
         return [.. docs.Select(d => d.State).Where(s => s.WantsLicenses).OrderBy(s => Streams.Pool(s.Pool), StringComparer.Ordinal)];
     }
 }

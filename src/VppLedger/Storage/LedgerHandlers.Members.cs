@@ -12,15 +12,9 @@ internal sealed partial class LedgerHandlers
     /// <summary>The group's members in targeting order, a page at a time, after a position.</summary>
     private async IAsyncEnumerable<(IReadOnlyList<GroupMember> Members, long Last)> MemberPagesAsync(GroupId group, long after = -1, int pageSize = MemberPageSize)
     {
-        var groupKey = Streams.Group(group);
         while (true)
         {
-            var position = after;
-            var page = await _session.Query<MemberDoc>()
-                .Where(m => m.GroupKey == groupKey && m.Position > position)
-                .OrderBy(m => m.Position)
-                .Take(pageSize)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var page = await context.ReadMemberPageAsync(group, after, pageSize, cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 yield break;
@@ -40,9 +34,9 @@ internal sealed partial class LedgerHandlers
     {
         var userIds = members.Where(m => m.Kind == GroupKind.User).Select(m => Streams.User(new UserId(m.Id))).ToList();
         var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
-        var users = (userIds.Count == 0 ? [] : await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false))
+        var users = (await context.ReadUsersAsync(userIds, cancellationToken).ConfigureAwait(false))
             .ToDictionary(u => u.Id, u => u.State, StringComparer.Ordinal);
-        var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false))
+        var devices = (await context.ReadDevicesAsync(deviceIds, cancellationToken).ConfigureAwait(false))
             .ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
 
         // A device license for a user group goes to each of the user's devices.
@@ -50,7 +44,7 @@ internal sealed partial class LedgerHandlers
         if (assignment.LicenseType == LicenseType.Device && users.Count > 0)
         {
             var owners = users.Values.Where(u => u.Id is not null).Select(u => u.Id!.Value.Value).ToList();
-            var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && owners.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var owned = await context.ReadDevicesOfUsersAsync(owners, cancellationToken).ConfigureAwait(false);
             foreach (var d in owned.OrderBy(d => d.Id, StringComparer.Ordinal))
             {
                 if (!devicesOfUsers.TryGetValue(d.UserKey!, out var list))

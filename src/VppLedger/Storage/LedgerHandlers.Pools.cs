@@ -73,8 +73,7 @@ internal sealed partial class LedgerHandlers
                 var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
                 return await RevokePoolAsync(workspace, _ => true, c).ConfigureAwait(false);
             case RevocationScope.Token:
-                var tokenKey = new TokenId(c.Target).Value;
-                var pools = await _session.Query<PoolDoc>().Where(p => p.TokenKey == tokenKey).ToListAsync(cancellationToken).ConfigureAwait(false);
+                var pools = await context.ReadPoolsOfTokenAsync(new TokenId(c.Target), cancellationToken).ConfigureAwait(false);
                 foreach (var p in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
                 {
                     var revoked = await RevokePoolAsync(await context.PoolAsync(p.State.Pool, cancellationToken).ConfigureAwait(false), _ => true, c).ConfigureAwait(false);
@@ -87,11 +86,11 @@ internal sealed partial class LedgerHandlers
                 return Handled.Done;
             case RevocationScope.User:
                 var user = new UserId(c.Target).Value;
-                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == user && s.Type == LicenseType.User).ToListAsync(cancellationToken).ConfigureAwait(false);
+                seats = await context.ReadSeatsOfOwnersAsync([(Streams.User(new UserId(user)), user)], LicenseType.User, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 var device = new DeviceId(c.Target).Value;
-                seats = await _session.Query<SeatDoc>().Where(s => s.OwnerId == device && s.Type == LicenseType.Device).ToListAsync(cancellationToken).ConfigureAwait(false);
+                seats = await context.ReadSeatsOfOwnersAsync([(Streams.Device(new DeviceId(device)), device)], LicenseType.Device, cancellationToken).ConfigureAwait(false);
                 break;
         }
 

@@ -86,12 +86,12 @@ internal sealed partial class LedgerHandlers
         var deviceDocs = new List<DeviceDoc>();
         if (users.Count > 0)
         {
-            deviceDocs.AddRange(await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && users.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false));
+            deviceDocs.AddRange(await context.ReadDevicesOfUsersAsync(users, cancellationToken).ConfigureAwait(false));
         }
 
         if (deviceIds.Count > 0)
         {
-            deviceDocs.AddRange(await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false));
+            deviceDocs.AddRange(await context.ReadDevicesAsync(deviceIds, cancellationToken).ConfigureAwait(false));
         }
 
         var devices = members.Where(m => m.Kind == GroupKind.Device).Select(m => m.Id)
@@ -116,11 +116,8 @@ internal sealed partial class LedgerHandlers
     /// </summary>
     private async Task<IReadOnlySet<string>> StillTargetedAsync(PoolId pool, GroupId? excluded, ProductKind product, IReadOnlyList<GroupMember> members)
     {
-        var poolKey = Streams.Pool(pool);
         var groupKey = excluded?.Value;
-        var others = (await _session.Query<AssignmentDoc>()
-                .Where(a => a.PoolKey == poolKey && a.State.Active)
-                .ToListAsync(cancellationToken).ConfigureAwait(false))
+        var others = (await context.ReadAssignmentsOfPoolAsync(pool, cancellationToken).ConfigureAwait(false))
             .Where(d => d.GroupKey != groupKey)
             .Select(d => d.State)
             .Where(s => s.WantsLicenses)
@@ -135,20 +132,20 @@ internal sealed partial class LedgerHandlers
         var users = members.Where(m => m.Kind == GroupKind.User).Select(m => m.Id).ToList();
         if (users.Count > 0)
         {
-            var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && users.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var owned = await context.ReadDevicesOfUsersAsync(users, cancellationToken).ConfigureAwait(false);
             related.UnionWith(owned.Select(d => GroupMember.ForDevice(d.State.Id!.Value)));
         }
 
         var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
         if (deviceIds.Count > 0)
         {
-            var devices = await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false);
+            var devices = await context.ReadDevicesAsync(deviceIds, cancellationToken).ConfigureAwait(false);
             related.UnionWith(devices.Where(d => d.State.User is not null).Select(d => GroupMember.ForUser(d.State.User!.Value)));
         }
 
         foreach (var other in others)
         {
-            var found = await _session.LoadManyAsync<MemberDoc>(cancellationToken, related.Select(m => Streams.Member(other.Group, m))).ConfigureAwait(false);
+            var found = await context.ReadMembersAsync(other.Group, [.. related.Select(m => Streams.Member(other.Group, m))], cancellationToken).ConfigureAwait(false);
             var stillIn = found.Select(d => new GroupMember(d.Kind, d.MemberId)).ToList();
             foreach (var holder in await HoldersOfAsync(other, product, stillIn, warn: false).ConfigureAwait(false))
             {

@@ -225,8 +225,7 @@ internal sealed partial class LedgerHandlers
             return Handled.Done;
         }
 
-        var tokenKey = c.Token.Value;
-        var pools = await _session.Query<PoolDoc>().Where(p => p.TokenKey == tokenKey).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var pools = await context.ReadPoolsOfTokenAsync(c.Token, cancellationToken).ConfigureAwait(false);
         foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
         {
             var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
@@ -261,10 +260,7 @@ internal sealed partial class LedgerHandlers
     /// <summary>Every active assignment of the token's apps ends with it (T10): nothing is reclaimed, they no longer list or target.</summary>
     private async Task<Rejection?> EndAssignmentsAsync(TokenId token)
     {
-        var tokenKey = token.Value;
-        var assignments = await _session.Query<AssignmentDoc>()
-            .Where(a => a.TokenKey == tokenKey && a.State.Active)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var assignments = await context.ReadAssignmentsOfTokenAsync(token, cancellationToken).ConfigureAwait(false);
         foreach (var doc in assignments.OrderBy(a => a.Id, StringComparer.Ordinal))
         {
             var stream = await context.FetchAsync<AssignmentDoc, AssignmentState>(

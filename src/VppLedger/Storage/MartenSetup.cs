@@ -83,6 +83,9 @@ internal static class MartenSetup
         // The audit table, its hash chain and the import keys (issue 5: rules I1, I2, I5).
         AuditSchema.Register(options);
 
+        // Every fact a command reads is checked at commit (ARCHITECTURE.md "Commands"; issue 10, item 14).
+        ReadGuards.Register(options);
+
         // Rule T4: one tenant per location, enforced by the database across tenants.
         options.Schema.For<LocationClaimDoc>().UniqueIndex(UniqueIndexType.Computed, "vpp_location_claim_unique", TenancyScope.Global, x => x.Location);
     }

@@ -60,6 +60,13 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         var heldBy = Tokens.TokenRules.GrantsHeldBy(token.State, context.Now); // the token's state as this command leaves it
         var needed = heldBy is null ? PoolDecider.QueueHeadNeeded(stream.State, command) : 0;
         var head = needed == 0 ? [] : await QueueHeadAsync(needed, cancellationToken).ConfigureAwait(false);
+        if (head.Count < needed && await context.CommittedVersionAsync(stream.Id, cancellationToken).ConfigureAwait(false) != stream.ReadVersion)
+        {
+            // The counters were read before another command changed the queue's rows: not one snapshot. (With an
+            // unchanged version a short head is a bug, and the decider says so.)
+            throw new StaleReadException($"{stream.Id} moved from version {stream.ReadVersion} while its queue head was read.");
+        }
+
         return new PoolLookup(seats, head) { GrantsHeldBy = heldBy };
     }
 

@@ -4,8 +4,14 @@ using NodaTime;
 
 namespace VppLedger.Storage;
 
-/// <summary>One attempt of one command: its session, its time, the streams it writes and what it decided so far.</summary>
-internal sealed class WriteContext(IDocumentSession session, Instant now, VppLedgerOptions options, ILedgerCommand command, long? startAfter = null)
+/// <summary>
+/// One attempt of one command: its session, its time, the streams it writes and what it decided so far, and every
+/// fact it read with the version that must still hold when it commits. Handlers read other streams' documents only
+/// through the <c>Read...</c> helpers below (users, devices, members, the assignments of a group or pool, the devices
+/// of users, the seats of an owner, the pools of a token); <see cref="QueueReadChecks"/> then has the commit check
+/// them (<see cref="ReadGuards"/>), so two commands that read each other's facts conflict and one is decided again.
+/// </summary>
+internal sealed partial class WriteContext(IDocumentSession session, Instant now, VppLedgerOptions options, ILedgerCommand command, long? startAfter = null)
 {
     /// <summary>For a command written in several transactions: the member position the previous one stopped after.</summary>
     public long? StartAfter { get; } = startAfter;
@@ -48,6 +54,7 @@ internal sealed class WriteContext(IDocumentSession session, Instant now, VppLed
         var stream = await Session.Events.FetchForWriting<TDoc>(streamId, cancellationToken).ConfigureAwait(false);
         var state = stream.Aggregate is { } doc ? read(doc) : initial;
         var write = new WriteStream<TState>(this, streamId, state, stream.CurrentVersion ?? 0, stream.AppendOne, evolve);
+        Covered(streamId, write.ReadVersion);
         _streams[streamId] = write;
         return write;
     }
@@ -84,6 +91,22 @@ internal sealed class WriteContext(IDocumentSession session, Instant now, VppLed
         Changes.Add(new LedgerChange(stream, version, EventNames.NameOf(e.GetType()), e));
 }
 
+/// <summary>What the read checks need of a stream this command fetched for writing.</summary>
+internal interface IWriteStream
+{
+    /// <summary>The version the command read.</summary>
+    long ReadVersion { get; }
+
+    /// <summary>Whether the command appended to it (then Marten checks <see cref="ReadVersion"/> itself).</summary>
+    bool Appended { get; }
+
+    /// <summary>The state as read, before this command's events.</summary>
+    object ReadState { get; }
+
+    /// <summary>The state with this command's events.</summary>
+    object CurrentState { get; }
+}
+
 /// <summary>A stream being written by one command: the state so far (with this command's own events applied) and its version.</summary>
 internal sealed class WriteStream<TState>(
     WriteContext context,
@@ -92,6 +115,7 @@ internal sealed class WriteStream<TState>(
     long version,
     Action<object> append,
     Func<TState, ILedgerEvent, TState> evolve)
+    : IWriteStream
     where TState : class
 {
     public string Id { get; } = id;
@@ -100,6 +124,18 @@ internal sealed class WriteStream<TState>(
 
     /// <summary>The version after this command's events so far (0 for a new stream).</summary>
     public long Version { get; private set; } = version;
+
+    /// <inheritdoc/>
+    public long ReadVersion { get; } = version;
+
+    /// <inheritdoc/>
+    public bool Appended => Version != ReadVersion;
+
+    /// <inheritdoc/>
+    public object ReadState { get; } = state;
+
+    /// <inheritdoc/>
+    public object CurrentState => State;
 
     /// <summary>Appends an accepted decision's events; returns the rejection of a refused one (nothing appended).</summary>
     public Rejection? AppendDecided<TEvent>(Decision<TEvent> decision)
