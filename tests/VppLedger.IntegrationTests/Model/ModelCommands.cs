@@ -27,7 +27,7 @@ public sealed class ModelCommands(string tenant)
 
     public static TokenId Token(int t) => new($"t{t}");
 
-    public static AdamId App(int a) => new(a == ModelUniverse.BookApp ? $"book{a}" : $"app{a}");
+    public static AdamId App(int a) => new(a == ModelUniverse.BookApp ? $"90000{a}" : $"10000{a}");
 
     public static ProductKind ProductOf(int a) => a == ModelUniverse.BookApp ? ProductKind.Book : ProductKind.App;
 

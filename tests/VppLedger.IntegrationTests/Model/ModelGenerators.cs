@@ -111,6 +111,8 @@ public static class ModelGenerators
                 return "item 11: books";
             case Op.DeleteToken d when Bug(KnownBugs.Item2_DeletedTokenKeepsAssignments) && model.Assignments.Any(a => a.Key.T == d.Token && a.Value.Active):
                 return "item 2: deleting a token with assignments";
+            case Op.CreateAssignment ca when Bug(KnownBugs.Item2_DeletedTokenKeepsAssignments) && model.Tokens[ca.Token].Deleted:
+                return "item 2: assigning an app of a deleted token (accepted when the group has no member)";
             case Op.AdvanceClock c when Bug(KnownBugs.Item3_ExpiredTokenGrants)
                 && model.Tokens.Any(t => t.Uploaded && !t.Deleted && model.Now + Duration.FromDays(c.Days) >= t.ExpiresAt):
                 return "item 3: passing a token's expiry";

@@ -61,7 +61,7 @@ public abstract record Op
     /// <summary>Two commands of one sequence at the same moment.</summary>
     public sealed record Concurrently(Op First, Op Second) : Op;
 
-    public override string ToString() => this switch
+    public sealed override string ToString() => this switch
     {
         AddMembers m => $"AddMembers(g{m.Group}, [{string.Join(",", m.Members)}]){Who}",
         RemoveMembers m => $"RemoveMembers(g{m.Group}, [{string.Join(",", m.Members)}]){Who}",

@@ -150,7 +150,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
             Fail(log, wrongHolders);
         }
 
-        FinalSnapshot = await SnapshotAsync(ledger);
+        FinalSnapshot = await SnapshotAsync(fixture, Tenant);
     }
 
     private static void Fail(StringBuilder log, string what) =>
@@ -182,7 +182,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
         }
 
         var seats = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var (poolKey, holderKey) in await GrantedSeatRowsAsync())
+        foreach (var (poolKey, holderKey) in await GrantedSeatRowsAsync(fixture, Tenant))
         {
             if (!seats.TryGetValue(poolKey, out var set))
             {
@@ -198,13 +198,13 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
         return new Actual(pools, queues, seats);
     }
 
-    private async Task<List<(string Pool, string Holder)>> GrantedSeatRowsAsync()
+    private static async Task<List<(string Pool, string Holder)>> GrantedSeatRowsAsync(ModelLedgerFixture fixture, string tenant)
     {
         await using var connection = new Npgsql.NpgsqlConnection(await TestServer.ConnectionStringAsync());
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             $"select data->>'PoolKey', data->>'HolderKey', data->>'Status' from {fixture.SchemaName}.mt_doc_seatdoc where tenant_id = @t", connection);
-        command.Parameters.AddWithValue("t", Tenant);
+        command.Parameters.AddWithValue("t", tenant);
         var rows = new List<(string, string)>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -293,7 +293,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
         return after.SeatWithoutReason() is { } seat ? $"rule T10: seat {seat} is held by nobody targeted and kept by no rule" : null;
     }
 
-    private async Task<Dictionary<string, string>> HoldersAsync(ITenantLedger ledger)
+    private static async Task<Dictionary<string, string>> HoldersAsync(ITenantLedger ledger)
     {
         var held = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var u = 0; u < ModelUniverse.Users; u++)
@@ -348,9 +348,9 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
     }
 
     /// <summary>Everything a reader sees of the tenant, as text: compared before and after a rebuild (I2).</summary>
-    public async Task<string> SnapshotAsync(ITenantLedger? ledger = null)
+    public static async Task<string> SnapshotAsync(ModelLedgerFixture fixture, string tenant)
     {
-        ledger ??= fixture.Ledger.ForTenant(Tenant);
+        var ledger = fixture.Ledger.ForTenant(tenant);
         var text = new StringBuilder();
         foreach (var p in await ledger.ListPoolsAsync())
         {
@@ -365,7 +365,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
 
         foreach (var t in await ledger.ListTokensAsync())
         {
-            text.AppendLine(t.ToString());
+            text.AppendLine((t with { Status = Tokens.TokenStatus.Valid }).ToString()); // the status is read at now, which a rebuild does not change
         }
 
         foreach (var (key, status) in (await HoldersAsync(ledger)).OrderBy(h => h.Key, StringComparer.Ordinal))
@@ -373,7 +373,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
             text.AppendLine($"{key} {status}");
         }
 
-        foreach (var (pool, holder) in (await GrantedSeatRowsAsync()).Order())
+        foreach (var (pool, holder) in (await GrantedSeatRowsAsync(fixture, tenant)).Order())
         {
             text.AppendLine($"seat {pool} {holder}");
         }

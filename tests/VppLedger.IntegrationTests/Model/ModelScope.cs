@@ -13,7 +13,7 @@ public enum KnownBugs
     /// <summary>Item 1: a directory sync job (Permissions.Directory only) is refused PermissionDenied when its change has license consequences. Excluded: directory commands run as "sync+apps" (Directory | MobileApps).</summary>
     Item1_DirectorySyncRefused = 1 << 0,
 
-    /// <summary>Item 2: deleting a token leaves its assignments active. Excluded: DeleteToken of a token whose pools have an assignment.</summary>
+    /// <summary>Item 2: deleting a token leaves its assignments active. Excluded: DeleteToken of a token whose pools have an assignment, and CreateAssignment under a deleted token (accepted when the group has no member).</summary>
     Item2_DeletedTokenKeepsAssignments = 1 << 1,
 
     /// <summary>Item 3: an expired token still grants (queue promotion), directory changes are refused, renewal does not serve the queue. Excluded: the clock never passes a live token's expiry (uploads and renewals last longer than any sequence).</summary>

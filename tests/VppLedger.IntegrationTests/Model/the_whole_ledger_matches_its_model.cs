@@ -21,6 +21,8 @@ public abstract class the_whole_ledger_matches_its_model<TFixture>(TFixture fixt
     protected async Task RunAsync()
     {
         var wanted = int.TryParse(Environment.GetEnvironmentVariable("VPPLEDGER_MODEL_STEPS"), out var steps) ? steps / 2 : CiSteps;
+        // VPPLEDGER_MODEL_SCOPE=fixed runs without the known-bug exclusions (what the lead runs once issue 10's fixes are merged).
+        var scope = Environment.GetEnvironmentVariable("VPPLEDGER_MODEL_SCOPE") == "fixed" ? ModelScope.Fixed : ModelScope.Current;
         var done = 0;
         var skipped = 0;
         var snapshots = new ConcurrentDictionary<string, string>();
@@ -31,7 +33,7 @@ public abstract class the_whole_ledger_matches_its_model<TFixture>(TFixture fixt
             var iterations = Math.Max(1, (wanted - done) / (ModelGenerators.Prelude.Count + (MaxSteps / 2)));
             await ModelGenerators.Sequence(MaxSteps).SampleAsync(async ops =>
             {
-                var runner = new ModelRunner(fixture, ModelScope.Current);
+                var runner = new ModelRunner(fixture, scope);
                 await runner.RunAsync(ModelGenerators.Prelude.Concat(ops));
                 Interlocked.Add(ref done, runner.Steps);
                 Interlocked.Add(ref skipped, runner.Skipped);
@@ -43,7 +45,7 @@ public abstract class the_whole_ledger_matches_its_model<TFixture>(TFixture fixt
         await fixture.Ledger.RebuildAsync();
         foreach (var (tenant, before) in snapshots)
         {
-            var after = await new ModelRunner(fixture, ModelScope.Current).SnapshotAsync(fixture.Ledger.ForTenant(tenant));
+            var after = await ModelRunner.SnapshotAsync(fixture, tenant);
             Assert.True(before == after, $"rule I2: tenant {tenant} reads differently after a rebuild\nbefore:\n{before}\nafter:\n{after}");
         }
 
