@@ -66,7 +66,8 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
 
     public static string PoolKey((int T, int A) p) => $"pool:t{p.T}:{App(p.A).Value}";
 
-    public bool CanGrant(int t) => Tokens[t].Uploaded && !Tokens[t].Deleted && Now < Tokens[t].ExpiresAt;
+    /// <summary>Rules T2, T3, T10: only a live, unexpired token under this MDM syncs or grants.</summary>
+    public bool CanGrant(int t) => Tokens[t].Uploaded && !Tokens[t].Deleted && !Tokens[t].External && Now < Tokens[t].ExpiresAt;
 
     public bool Expired(int t) => Tokens[t].Uploaded && !Tokens[t].Deleted && Now >= Tokens[t].ExpiresAt;
 
@@ -90,7 +91,11 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
             Op.RenewToken o => Renew(o),
             Op.DeleteToken o => Delete(o.Token),
             Op.ChangeTokenSettings o => !Tokens[o.Token].Uploaded || Tokens[o.Token].Deleted ? Expect.Rejected : Expect.Applied,
-            Op.RecordTokenSync o => !Tokens[o.Token].Uploaded || Tokens[o.Token].Deleted || (o.Succeeded && Expired(o.Token)) ? Expect.Rejected : Expect.Applied,
+            Op.RecordTokenSync o => !Tokens[o.Token].Uploaded || Tokens[o.Token].Deleted || (o.Succeeded && !CanGrant(o.Token)) ? Expect.Rejected : Expect.Applied,
+            Op.MarkExternal o => MarkExternal(o.Token),
+            Op.TakeControl o => TakeControl(o.Token),
+            Op.RemoveApp o => o.Mac ? Expect.Applied : Expect.Rejected, // rule S3
+            Op.RecordDirectory o => RecordDirectory(o),
             Op.AppleCounts o => Counts(o),
             Op.RecordUser o => RecordUser(o),
             Op.UserLeft o => UserLeft(o.User),
@@ -143,6 +148,38 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
         return Expect.Applied;
     }
 
+    private Expect MarkExternal(int t)
+    {
+        if (!Tokens[t].Uploaded || Tokens[t].Deleted)
+        {
+            return Expect.Rejected;
+        }
+
+        Tokens[t] = Tokens[t] with { External = true }; // rule T3: no sync, no grant until control is taken
+        return Expect.Applied;
+    }
+
+    private Expect TakeControl(int t)
+    {
+        if (!Tokens[t].Uploaded || Tokens[t].Deleted)
+        {
+            return Expect.Rejected;
+        }
+
+        if (!Tokens[t].External)
+        {
+            return Expect.Either;
+        }
+
+        Tokens[t] = Tokens[t] with { External = false };
+        foreach (var (key, pool) in PoolsInKeyOrder().Where(p => p.Key.T == t && !p.Pool.Orphaned))
+        {
+            Promote(key, pool); // as on renewal (item 3): the queue waited; control taken serves it
+        }
+
+        return Expect.Applied;
+    }
+
     private Expect Delete(int t)
     {
         var token = Tokens[t];
@@ -182,7 +219,7 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
     {
         var token = Tokens[o.Token];
         var key = (o.Token, o.App);
-        if (!token.Uploaded || token.Deleted || Expired(o.Token) || o.Retired > o.Purchased || Pools.GetValueOrDefault(key)?.Orphaned == true)
+        if (!CanGrant(o.Token) || o.Retired > o.Purchased || Pools.GetValueOrDefault(key)?.Orphaned == true)
         {
             return Expect.Rejected; // rules T2, T10, S2
         }
@@ -214,6 +251,21 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
         // Item 8: an Apple ID the user no longer has holds nothing.
         ReleaseEverywhere(dropped, alsoUnwantedDevices: []);
         return o.Personal || o.Managed ? Expect.Applied : Expect.Either;
+    }
+
+    private Expect RecordDirectory(Op.RecordDirectory o)
+    {
+        foreach (var u in o.Users)
+        {
+            RecordUser(u);
+        }
+
+        foreach (var d in o.Devices)
+        {
+            RecordDevice(d);
+        }
+
+        return Expect.Applied;
     }
 
     private Expect UserLeft(int u)
@@ -817,6 +869,8 @@ public sealed record MToken
     public bool Uploaded { get; init; }
 
     public bool Deleted { get; init; }
+
+    public bool External { get; init; }
 
     public Instant ExpiresAt { get; init; }
 }

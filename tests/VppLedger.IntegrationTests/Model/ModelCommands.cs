@@ -49,8 +49,9 @@ public sealed class ModelCommands(string tenant)
     /// <summary>The one permission a command needs (rule X1, one permission per command type).</summary>
     public static Permissions Needs(Op op) => op switch
     {
-        Op.UploadToken or Op.RenewToken or Op.DeleteToken or Op.ChangeTokenSettings or Op.RecordTokenSync or Op.AppleCounts => Permissions.ManagedApps,
-        Op.RecordUser or Op.UserLeft or Op.RecordDevice or Op.RetireDevice or Op.CreateGroup or Op.AddMembers or Op.RemoveMembers => Permissions.Directory,
+        Op.UploadToken or Op.RenewToken or Op.DeleteToken or Op.ChangeTokenSettings or Op.RecordTokenSync or Op.AppleCounts
+            or Op.MarkExternal or Op.TakeControl => Permissions.ManagedApps,
+        Op.RecordUser or Op.RecordDirectory or Op.UserLeft or Op.RecordDevice or Op.RetireDevice or Op.CreateGroup or Op.AddMembers or Op.RemoveMembers => Permissions.Directory,
         _ => Permissions.MobileApps,
     };
 
@@ -104,21 +105,23 @@ public sealed class ModelCommands(string tenant)
             Op.AppleCounts o => new ApplyAppleCounts(Pool(o.Token, o.App), ProductOf(o.App), o.Purchased, o.Retired, o.AppleAssigned, id, actor),
             Op.RecordUser o => new RecordUser(
                 User(o.User),
-                o.Personal ? new AppleId($"u{o.User}@me.example", AppleIdKind.Personal) : null,
-                o.Managed ? new AppleId($"u{o.User}@contoso.example", AppleIdKind.Managed) : null,
+                PersonalAppleId(o),
+                ManagedAppleId(o),
                 id,
                 actor),
+            Op.RecordDirectory o => new RecordDirectory(
+                [.. o.Users.Select(u => new DirectoryUser(User(u.User), PersonalAppleId(u), ManagedAppleId(u)))],
+                [.. o.Devices.Select(d => new DirectoryDevice(Device(d.Device), Serial(d), Profile(d), d.Owner is { } owner ? User(owner) : null, d.Owner is null ? null : AppleIdKind.Managed))],
+                id,
+                actor),
+            Op.MarkExternal o => new MarkTokenAssignedToExternalMdm(Token(o.Token), "Other MDM", id, actor),
+            Op.TakeControl o => new TakeTokenControl(Token(o.Token), id, actor),
+            Op.RemoveApp o => new RemoveAppFromMdm(Pool(o.Token, o.App), o.Mac ? Platform.macOS : Platform.iOS, id, actor),
             Op.UserLeft o => new RecordUserLeftOrganization(User(o.User), id, actor),
             Op.RecordDevice o => new RecordDevice(
                 Device(o.Device),
-                new SerialNumber($"SN{o.Device:D4}"),
-                new DeviceProfile(
-                    o.Mac ? Platform.macOS : Platform.iOS,
-                    o.UserEnrollment ? Ownership.Personal : Ownership.Corporate,
-                    o.UserEnrollment ? EnrollmentKind.UserEnrollment : EnrollmentKind.Device,
-                    Supervised: !o.UserEnrollment,
-                    Kiosk: false,
-                    o.AppStoreBlocked),
+                Serial(o),
+                Profile(o),
                 o.Owner is { } owner ? User(owner) : null,
                 o.Owner is null ? null : AppleIdKind.Managed,
                 id,
@@ -138,6 +141,20 @@ public sealed class ModelCommands(string tenant)
             _ => null,
         };
     }
+
+    private static AppleId? PersonalAppleId(Op.RecordUser o) => o.Personal ? new AppleId($"u{o.User}@me.example", AppleIdKind.Personal) : null;
+
+    private static AppleId? ManagedAppleId(Op.RecordUser o) => o.Managed ? new AppleId($"u{o.User}@contoso.example", AppleIdKind.Managed) : null;
+
+    private static SerialNumber Serial(Op.RecordDevice o) => new($"SN{o.Device:D4}");
+
+    private static DeviceProfile Profile(Op.RecordDevice o) => new(
+        o.Mac ? Platform.macOS : Platform.iOS,
+        o.UserEnrollment ? Ownership.Personal : Ownership.Corporate,
+        o.UserEnrollment ? EnrollmentKind.UserEnrollment : EnrollmentKind.Device,
+        Supervised: !o.UserEnrollment,
+        Kiosk: false,
+        o.AppStoreBlocked);
 
     private static Assignments.AssignmentTarget TargetOf(int g) =>
         KindOf(g) == GroupKind.User ? Assignments.AssignmentTarget.UserGroup : Assignments.AssignmentTarget.DeviceGroup;

@@ -38,30 +38,41 @@ public static class ModelGenerators
         (1, Gen.Select(T, A, (t, a) => (Op)new Op.RevokeApp(t, a))),
         (1, U.Select(u => (Op)new Op.RevokeUser(u))),
         (1, D.Select(d => (Op)new Op.RevokeDevice(d))),
-        (1, T.Select(t => (Op)new Op.RevokeToken(t))));
+        (1, T.Select(t => (Op)new Op.RevokeToken(t))),
+        (1, T.Select(t => (Op)new Op.MarkExternal(t))),
+        (1, T.Select(t => (Op)new Op.TakeControl(t))),
+        (1, Gen.Select(T, A, Gen.Bool, (t, a, mac) => (Op)new Op.RemoveApp(t, a, mac))),
+        (1, Gen.Select(U.Array[0, 2], D.Array[0, 2], U.Nullable(), (us, ds, owner) =>
+            (Op)new Op.RecordDirectory([.. us.Distinct().Select(u => new Op.RecordUser(u, u % 2 == 0, true))], [.. ds.Distinct().Select(d => new Op.RecordDevice(d, owner, false, d % 3 == 0, false))]))));
 
     /// <summary>One step: a command (now and then run by a wrong actor), the clock moving on, or two commands at once.</summary>
     public static Gen<Op> Step => Gen.Frequency(
         (40, Gen.Select(Command, RightActor, (op, right) => op with { RightActor = right })),
-        (3, Gen.Int[1, 200].Select(days => (Op)new Op.AdvanceClock(days))),
+        (4, Gen.Int[1, 120].Select(days => (Op)new Op.AdvanceClock(days))),
         (3, Gen.Select(Command, Command, (a, b) => (Op)new Op.Concurrently(a, b))));
 
     public static Gen<Op[]> Sequence(int maxSteps) => Step.Array[1, maxSteps];
 
-    /// <summary>Every sequence starts here (not shrunk): a token, two pools, users, devices and a group of each kind.</summary>
+    /// <summary>Every sequence starts here (not shrunk): two tokens (one expiring in 60 days), pools of apps and a book, users, devices and a group of each kind with members.</summary>
     public static IReadOnlyList<Op> Prelude { get; } =
     [
         new Op.UploadToken(0, 400),
+        new Op.UploadToken(1, 60),
         new Op.AppleCounts(0, 0, 3, 0, null),
         new Op.AppleCounts(0, 1, 2, 0, null),
+        new Op.AppleCounts(1, 0, 1, 0, null),
+        new Op.AppleCounts(0, BookApp, 2, 0, null),
         new Op.RecordUser(0, true, true),
         new Op.RecordUser(1, false, true),
         new Op.RecordUser(2, true, false),
         new Op.RecordDevice(0, 0, false, false, false),
         new Op.RecordDevice(1, null, false, false, false),
         new Op.RecordDevice(2, 1, true, false, false),
+        new Op.RecordDevice(3, 2, false, true, true),
         new Op.CreateGroup(0),
         new Op.CreateGroup(2),
+        new Op.AddMembers(0, [0, 1, 2]),
+        new Op.AddMembers(2, [0, 1, 3]),
     ];
 
     /// <summary>
@@ -140,6 +151,11 @@ public static class ModelGenerators
             case Op.RecordUser ru when Open(Unspecified.AppleIdAddedOrUserRejoins) && model.Users[ru.User] is { Recorded: true } u
                 && (u.Left || (!u.Personal && ru.Personal) || (!u.Managed && ru.Managed)):
                 return "open: an Apple ID added, or a user who left recorded again";
+            case Op.MarkExternal when Bug(KnownBugs.Item3_ExpiredTokenGrants):
+                return "item 3 (rule T3 alike): a token bound to another MDM";
+            case Op.RecordDirectory r when r.Users.Any(u => Skip(u, model, scope) is not null) || r.Devices.Any(d => Skip(d, model, scope) is not null)
+                || r.Devices.Any(d => d.Owner is { } o && r.Users.Any(u => u.User == o) && Bug(KnownBugs.Item12_NewDeviceOfTargetedUser)):
+                return "RecordDirectory: an entry left out on its own";
             case Op.RecordDevice rd when Open(Unspecified.DeviceFactsChange) && model.Devices[rd.Device].Recorded:
                 return "open: a device recorded again";
             case Op.Grant g when Open(Unspecified.DirectGrantToRetiredDevice) && g.Holders.Any(h => h.Kind is null && model.Devices[h.Owner].Retired):

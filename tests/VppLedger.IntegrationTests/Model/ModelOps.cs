@@ -55,6 +55,18 @@ public abstract record Op
 
     public sealed record RevokeToken(int Token) : Op;
 
+    /// <summary>Apple reports the token bound to another MDM (rule T3).</summary>
+    public sealed record MarkExternal(int Token) : Op;
+
+    /// <summary>Take the token back from the other MDM (rule T3).</summary>
+    public sealed record TakeControl(int Token) : Op;
+
+    /// <summary>Remove the app from the MDM's catalogue: refused for iOS (rule S3), nothing recorded for macOS.</summary>
+    public sealed record RemoveApp(int Token, int App, bool Mac) : Op;
+
+    /// <summary>Several users and devices in one command (RecordDirectory), each as its own RecordUser or RecordDevice.</summary>
+    public sealed record RecordDirectory(RecordUser[] Users, RecordDevice[] Devices) : Op;
+
     /// <summary>Not a command: the host's time moves on (and may pass a token's expiry).</summary>
     public sealed record AdvanceClock(int Days) : Op;
 
@@ -67,6 +79,7 @@ public abstract record Op
         RemoveMembers m => $"RemoveMembers(g{m.Group}, [{string.Join(",", m.Members)}]){Who}",
         Grant g => $"Grant(t{g.Token}, a{g.App}, [{string.Join(",", g.Holders.Select(h => h.Kind is null ? $"d{h.Owner}" : $"u{h.Owner}.{h.Kind}"))}]){Who}",
         Concurrently c => $"Concurrently({c.First}, {c.Second})",
+        RecordDirectory r => $"RecordDirectory([{string.Join(", ", r.Users.Select(u => u.ToString()))}], [{string.Join(", ", r.Devices.Select(d => d.ToString()))}]){Who}",
         _ => PrintMembers(),
     };
 

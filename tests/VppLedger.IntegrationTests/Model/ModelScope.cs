@@ -16,7 +16,7 @@ public enum KnownBugs
     /// <summary>Item 2: deleting a token leaves its assignments active. Excluded: DeleteToken of a token whose pools have an assignment, and CreateAssignment under a deleted token (accepted when the group has no member).</summary>
     Item2_DeletedTokenKeepsAssignments = 1 << 1,
 
-    /// <summary>Item 3: an expired token still grants (queue promotion), directory changes are refused, renewal does not serve the queue. Excluded: the clock never passes a live token's expiry (uploads and renewals last longer than any sequence).</summary>
+    /// <summary>Item 3: an expired token still grants (queue promotion), directory changes are refused, renewal does not serve the queue. Excluded: the clock never passes a live token's expiry; no token is marked as bound to another MDM (rule T3 blocks grants the same way).</summary>
     Item3_ExpiredTokenGrants = 1 << 2,
 
     /// <summary>Item 5: user to device licensing leaves queued user entries. Excluded: ChangeAssignment from user to device licensing.</summary>

@@ -16,7 +16,7 @@ public abstract class the_whole_ledger_matches_its_model<TFixture>(TFixture fixt
     /// <summary>Steps per policy in CI.</summary>
     private const int CiSteps = 1000;
 
-    private const int MaxSteps = 30;
+    private const int MaxSteps = 40;
 
     protected async Task RunAsync()
     {
