@@ -3,6 +3,7 @@ using NodaTime;
 using NodaTime.Testing;
 using VppLedger.IntegrationTests.Infrastructure;
 using VppLedger.Pools;
+using VppLedger.Tokens;
 using static VppLedger.IntegrationTests.Model.ModelCommands;
 
 namespace VppLedger.IntegrationTests.Model;
@@ -167,7 +168,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
     };
 
     /// <summary>What the ledger shows: pools (public API), queues (public API) and seat rows (the table).</summary>
-    private sealed record Actual(IReadOnlyDictionary<PoolId, Reading.PoolSummary> Pools, IReadOnlyDictionary<PoolId, List<string>> Queues, IReadOnlyDictionary<string, SortedSet<string>> SeatRows);
+    private sealed record Actual(IReadOnlyDictionary<TokenId, Reading.TokenSummary> Tokens, IReadOnlyDictionary<PoolId, Reading.PoolSummary> Pools, IReadOnlyDictionary<PoolId, List<string>> Queues, IReadOnlyDictionary<string, SortedSet<string>> SeatRows);
 
     private async Task<Actual> ReadAsync(ITenantLedger ledger)
     {
@@ -198,7 +199,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
             }
         }
 
-        return new Actual(pools, queues, seats);
+        return new Actual((await ledger.ListTokensAsync()).ToDictionary(t => t.Token), pools, queues, seats);
     }
 
     private static async Task<List<(string Pool, string Holder)>> GrantedSeatRowsAsync(ModelLedgerFixture fixture, string tenant)
@@ -224,6 +225,26 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
 
     private static string? Compare(LedgerModel model, Actual actual)
     {
+        for (var t = 0; t < ModelUniverse.Tokens; t++)
+        {
+            var m = model.Tokens[t];
+            if (!actual.Tokens.TryGetValue(Token(t), out var found))
+            {
+                if (m.Uploaded)
+                {
+                    return $"token t{t} is missing from the ledger";
+                }
+
+                continue;
+            }
+
+            var canGrant = found.Status is Tokens.TokenStatus.Valid or Tokens.TokenStatus.ExpiringSoon or Tokens.TokenStatus.Duplicate;
+            if (!m.Uploaded || m.ExpiresAt != found.ExpiresAt || m.Deleted != (found.Status == Tokens.TokenStatus.Deleted) || model.CanGrant(t) != canGrant)
+            {
+                return $"token t{t}: the model expects uploaded {m.Uploaded}, deleted {m.Deleted}, expires {m.ExpiresAt}, bound to another MDM {m.External}, can grant {model.CanGrant(t)}; the ledger shows {found.Status}, expires {found.ExpiresAt}";
+            }
+        }
+
         foreach (var pool in actual.Pools.Keys.Where(p => !model.Pools.Keys.Any(k => Pool(k.T, k.A) == p)))
         {
             return $"the ledger has pool {pool} that the model does not";
