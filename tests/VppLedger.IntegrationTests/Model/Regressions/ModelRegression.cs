@@ -1,7 +1,11 @@
 namespace VppLedger.IntegrationTests.Model.Regressions;
 
 /// <summary>A shrunk counterexample of the model test, replayed as it was found: the ledger must agree with the model at every step.</summary>
-public abstract class ModelRegression(ArticleModelFixture fixture) : IClassFixture<ArticleModelFixture>
+public abstract class ModelRegression(ArticleModelFixture fixture) : ModelRegression<ArticleModelFixture>(fixture);
+
+/// <summary>The same, on a ledger of the given policy.</summary>
+public abstract class ModelRegression<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : ModelLedgerFixture
 {
     /// <summary>The model test's prelude: <see cref="ModelGenerators.Prelude"/>.</summary>
     protected static IReadOnlyList<Op> Prelude => ModelGenerators.Prelude;
