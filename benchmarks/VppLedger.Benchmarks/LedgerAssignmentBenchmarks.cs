@@ -44,5 +44,5 @@ public class LedgerAssignmentBenchmarks
 
     [Benchmark(OperationsPerInvoke = Members, Description = "Ledger CreateAssignment to a group of 10,000 users")]
     public Task<CommandOutcome> AssignToGroup() =>
-        _ledger.RunAsync(new CreateAssignment(_pool, _group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, _ledger.NextId(), LedgerTenant.Admin));
+        _ledger.RunAsync(new CreateAssignment(_pool, _group, AssignmentIntent.Required, LicenseType.User, _ledger.NextId(), LedgerTenant.Admin));
 }

@@ -175,7 +175,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     private async Task OversubscribeAsync(GroupId sales)
     {
         Step("100 licenses, a group of 500 (A6)", "Pages is assigned Required, with user licenses, to the 500 sales users: the first 100 in targeting order get a license, the other 400 wait in the pool's queue.");
-        await RunAsync("Assign Pages to sales", new CreateAssignment(Pages, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        await RunAsync("Assign Pages to sales", new CreateAssignment(Pages, sales, AssignmentIntent.Required, LicenseType.User, NextId(), Admin)).ConfigureAwait(false);
         _afterOversubscription = clock.GetCurrentInstant();
         await PoolsAsync(Pages).ConfigureAwait(false);
         await QueueAsync(Pages).ConfigureAwait(false);
@@ -200,18 +200,18 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     private async Task UserAndDeviceLicensesAsync()
     {
         Step("User licenses vs device licenses (L1-L5)", "Keynote goes to execs with user licenses: Alice has two Apple IDs, so two licenses (L4); her personal license covers 5 of her 6 devices (L3). The custom app goes to the fleet device group with device licenses: the User Enrollment iPhone cannot take one (L5).");
-        await RunAsync("Assign Keynote to execs (user licenses)", new CreateAssignment(Keynote, new GroupId("execs"), AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        await RunAsync("Assign Keynote to execs (user licenses)", new CreateAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.User, NextId(), Admin)).ConfigureAwait(false);
         await AliceAsync().ConfigureAwait(false);
-        await RunAsync("Assign Field Service to fleet (device licenses)", new CreateAssignment(FieldService, new GroupId("fleet"), AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        await RunAsync("Assign Field Service to fleet (device licenses)", new CreateAssignment(FieldService, new GroupId("fleet"), AssignmentIntent.Required, LicenseType.Device, NextId(), Admin)).ConfigureAwait(false);
         await PoolsAsync(Keynote, FieldService).ConfigureAwait(false);
     }
 
     private async Task MigrateToDeviceLicensesAsync()
     {
         Step("Migrate from user to device licenses (L8)", "The Keynote assignment of execs changes to device licenses: the user licenses are reclaimed and the users' devices take device licenses, silently. Device to user is not possible.");
-        await RunAsync("Change Keynote/execs to device licenses", new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.Device, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        await RunAsync("Change Keynote/execs to device licenses", new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.Device, NextId(), Admin)).ConfigureAwait(false);
         await PoolsAsync(Keynote).ConfigureAwait(false);
-        var back = await Execute(new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.User, ProductKind.App, NextId(), Admin)).ConfigureAwait(false);
+        var back = await Execute(new ChangeAssignment(Keynote, new GroupId("execs"), AssignmentIntent.Available, LicenseType.User, NextId(), Admin)).ConfigureAwait(false);
         Show("Try device back to user", back);
     }
 
@@ -257,7 +257,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         var retail = new GroupId("retail");
         await RunAsync("Group retail", new CreateGroup(retail, GroupKind.User, NextId(), Admin), quiet: true).ConfigureAwait(false);
         await RunAsync("Retail members", new AddGroupMembers(retail, [.. new[] { "u0002", "u0003", "u0004" }.Select(u => GroupMember.ForUser(new UserId(u)))], NextId(), Admin), quiet: true).ConfigureAwait(false);
-        await RunAsync("Assign Numbers to retail", new CreateAssignment(Numbers, retail, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, NextId(), Admin), quiet: true).ConfigureAwait(false);
+        await RunAsync("Assign Numbers to retail", new CreateAssignment(Numbers, retail, AssignmentIntent.Required, LicenseType.User, NextId(), Admin), quiet: true).ConfigureAwait(false);
         await PoolsAsync(Numbers).ConfigureAwait(false);
 
         await RunAsync("Delete the retail token", new DeleteToken(_retailToken, NextId(), Admin)).ConfigureAwait(false);

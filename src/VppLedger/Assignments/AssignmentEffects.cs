@@ -16,6 +16,9 @@ public enum MemberLicenseAction
 
     /// <summary>Move the members from user licenses to device licenses (rule L8).</summary>
     MigrateToDevice = 3,
+
+    /// <summary>Withdraw the members' queue entries and leave granted licenses (a removal that reclaims nothing, rules R2, A6).</summary>
+    WithdrawQueue = 4,
 }
 
 /// <summary>How the app reaches the device under an intent (rule A3). The ledger records licenses, not installs (rule A5).</summary>
@@ -53,8 +56,8 @@ public static class AssignmentEffects
     /// <summary>
     /// What going from <paramref name="before"/> to <paramref name="after"/> asks of the members' licenses:
     /// a new or restored assignment grants (A1, A6); Uninstall reclaims (A4); removal reclaims when
-    /// <see cref="LedgerPolicy.RemovingAssignmentReclaims"/> (R2, the article), else leaves them alone until an
-    /// Uninstall; user to device migrates (L8); Available to Required and back changes no license (A3).
+    /// <see cref="LedgerPolicy.RemovingAssignmentReclaims"/> (R2, the article), else withdraws only the queue and
+    /// leaves granted licenses alone until an Uninstall; user to device migrates (L8); Available to Required and back changes no license (A3).
     /// </summary>
     public static MemberLicenseEffect OnMembers(AssignmentState before, AssignmentState after, LedgerPolicy policy)
     {
@@ -87,6 +90,10 @@ public static class AssignmentEffects
             return new(MemberLicenseAction.Reclaim, before.LicenseType, ReclaimReason.AssignmentRemoved, "R2");
         }
 
-        return new(MemberLicenseAction.LeaveAlone, before.LicenseType, null, "R2");
+        // Removal under a policy that reclaims nothing: granted licenses stay, but nobody waits for a license the
+        // removed assignment would have granted (rules R2, A6).
+        return before.WantsLicenses
+            ? new(MemberLicenseAction.WithdrawQueue, before.LicenseType, ReclaimReason.AssignmentRemoved, "R2")
+            : new(MemberLicenseAction.LeaveAlone, before.LicenseType, null, "R2");
     }
 }

@@ -68,3 +68,12 @@ public sealed record AssignmentChanged(
 /// <param name="Group">The group it targeted.</param>
 /// <param name="OccurredAt">When it was removed.</param>
 public sealed record AssignmentRemoved(PoolId Pool, GroupId Group, Instant OccurredAt) : IAssignmentEvent;
+
+/// <summary>
+/// The assignment ended because its token was deleted (rule T10): it no longer lists and no longer targets anyone.
+/// Its licenses are not reclaimed: they stay orphaned at Apple with the token's pools (rules T10, R7).
+/// </summary>
+/// <param name="Pool">The pool whose app was assigned.</param>
+/// <param name="Group">The group it targeted.</param>
+/// <param name="OccurredAt">When the token was deleted.</param>
+public sealed record AssignmentEndedWithToken(PoolId Pool, GroupId Group, Instant OccurredAt) : IAssignmentEvent;

@@ -86,6 +86,8 @@ public sealed record AuditFacts(
             AssignmentCreated e => Assignment(e.Pool, "assignment_created", $"group={e.Group.Value} intent={e.Intent} type={e.LicenseType}", "A1"),
             AssignmentChanged e => Assignment(e.Pool, "assignment_changed", $"group={e.Group.Value} intent={e.Intent} type={e.LicenseType}", e.Intent == AssignmentIntent.Uninstall ? "A4" : "A1"),
             AssignmentRemoved e => Assignment(e.Pool, "assignment_removed", $"group={e.Group.Value}", "R2"),
+            AssignmentEndedWithToken e => Assignment(e.Pool, "assignment_ended_with_token", $"group={e.Group.Value}", "T10"),
+            TenantTokensChanged e => TokenFacts(e.Token.Value, "tenant_tokens_changed", $"live={e.LiveTokenCount}", "T1"),
             TokenUploaded e => TokenFacts(e.Token.Value, "token_uploaded", e.DuplicateOf is { } d ? "duplicate of " + d.Value : null, "T5"),
             TokenRenewed => TokenFacts(streamToken, "token_renewed", null, "T8"),
             TokenSettingsChanged e => TokenFacts(streamToken, "token_settings_changed", "country=" + e.Settings.CountryCode, "T7"),

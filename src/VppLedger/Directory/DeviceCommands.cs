@@ -15,6 +15,7 @@ public interface IDeviceCommand : ILedgerCommand
 /// <param name="SignedInAppleIdKind">Which Apple ID kind is signed in on it, if any (rule L3).</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record RecordDevice(
     DeviceId Device,
     SerialNumber SerialNumber,
@@ -28,4 +29,5 @@ public sealed record RecordDevice(
 /// <param name="Device">The device.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record RecordDeviceRemovedFromManagement(DeviceId Device, CommandId Id, Actor Actor) : IDeviceCommand;

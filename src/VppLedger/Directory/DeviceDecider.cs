@@ -2,7 +2,7 @@ using NodaTime;
 
 namespace VppLedger.Directory;
 
-/// <summary>The pure decider of a device stream, <c>device:{deviceId}</c>. Checks the "directory" permission first (rule X1).</summary>
+/// <summary>The pure decider of a device stream, <c>device:{deviceId}</c>.</summary>
 public static class DeviceDecider
 {
     /// <summary>Record a device or its new facts. The same facts twice decide nothing.</summary>
@@ -13,11 +13,6 @@ public static class DeviceDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.Directory))
-        {
-            return DirectoryRejections.PermissionDenied(command.Actor, "record a device");
-        }
-
         if (command.Profile is null || command.SerialNumber.Value is null)
         {
             throw new ArgumentException("A device is recorded with its serial number and its profile.", nameof(command));
@@ -47,11 +42,6 @@ public static class DeviceDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.Directory))
-        {
-            return DirectoryRejections.PermissionDenied(command.Actor, "record that a device left management");
-        }
-
         if (!state.Recorded)
         {
             return DirectoryRejections.DeviceNotFound(command.Device);

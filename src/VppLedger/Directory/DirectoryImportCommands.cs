@@ -25,6 +25,7 @@ public sealed record DirectoryDevice(DeviceId Device, SerialNumber SerialNumber,
 /// <param name="Devices">Devices to record.</param>
 /// <param name="Id">The idempotency key of the whole batch.</param>
 /// <param name="Actor">Who asked; needs the "directory" permission (rule X1).</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record RecordDirectory(IReadOnlyList<DirectoryUser> Users, IReadOnlyList<DirectoryDevice> Devices, CommandId Id, Actor Actor) : ILedgerCommand
 {
     /// <summary>Most users plus devices in one command: bounds the size of one transaction (I3), as for group members.</summary>

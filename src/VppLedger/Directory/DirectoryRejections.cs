@@ -5,12 +5,6 @@ namespace VppLedger.Directory;
 /// <summary>Every refusal of the directory facts (users, devices, groups). Codes are stable and listed in docs/errors.md.</summary>
 public static class DirectoryRejections
 {
-    /// <summary>The actor lacks the "directory" permission that reporting directory facts needs (rule X1).</summary>
-    /// <param name="actor">Who asked.</param>
-    /// <param name="action">What they asked, in a few words ("record a user").</param>
-    public static Rejection PermissionDenied(Actor actor, string action) =>
-        LedgerRejections.PermissionDenied(actor, Permissions.Directory, action);
-
     /// <summary>An Apple ID was given in the slot of the other kind (rule L4).</summary>
     /// <param name="expected">The kind the slot holds.</param>
     public static Rejection AppleIdKindMismatch(AppleIdKind expected) => new(

@@ -12,6 +12,7 @@ public interface IGroupCommand : ILedgerCommand
 /// <param name="Kind">User group or device group.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record CreateGroup(GroupId Group, GroupKind Kind, CommandId Id, Actor Actor) : IGroupCommand;
 
 /// <summary>
@@ -22,6 +23,7 @@ public sealed record CreateGroup(GroupId Group, GroupKind Kind, CommandId Id, Ac
 /// <param name="Members">The members, in the order they join.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record AddGroupMembers(GroupId Group, IReadOnlyList<GroupMember> Members, CommandId Id, Actor Actor) : IGroupCommand;
 
 /// <summary>Remove members, at most <see cref="GroupDecider.MaxMembersPerCommand"/> at once. Members not in the group are skipped.</summary>
@@ -29,4 +31,5 @@ public sealed record AddGroupMembers(GroupId Group, IReadOnlyList<GroupMember> M
 /// <param name="Members">The members that leave.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record RemoveGroupMembers(GroupId Group, IReadOnlyList<GroupMember> Members, CommandId Id, Actor Actor) : IGroupCommand;

@@ -3,7 +3,7 @@ using NodaTime;
 namespace VppLedger.Directory;
 
 /// <summary>
-/// The pure decider of a group stream, <c>group:{groupId}</c>. Checks the "directory" permission first (rule X1).
+/// The pure decider of a group stream, <c>group:{groupId}</c>.
 /// It never loads the member set: the storage layer passes which of the members a command names are in the group.
 /// </summary>
 public static class GroupDecider
@@ -22,11 +22,6 @@ public static class GroupDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.Directory))
-        {
-            return DirectoryRejections.PermissionDenied(command.Actor, "create a group");
-        }
-
         if (!state.Created)
         {
             return Decision<IGroupEvent>.Accept(new GroupCreated(now, command.Group, command.Kind));
@@ -119,11 +114,6 @@ public static class GroupDecider
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(members);
-        if (!command.Actor.Has(Permissions.Directory))
-        {
-            return DirectoryRejections.PermissionDenied(command.Actor, action);
-        }
-
         if (!state.Created)
         {
             return DirectoryRejections.GroupNotFound(command.Group);

@@ -13,10 +13,12 @@ public interface IUserCommand : ILedgerCommand
 /// <param name="ManagedAppleId">The managed Apple ID, if known; must be of kind Managed.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record RecordUser(UserId User, AppleId? PersonalAppleId, AppleId? ManagedAppleId, CommandId Id, Actor Actor) : IUserCommand;
 
 /// <summary>Record that a user left the organization (rule R4).</summary>
 /// <param name="User">The user.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.Directory)]
 public sealed record RecordUserLeftOrganization(UserId User, CommandId Id, Actor Actor) : IUserCommand;

@@ -2,7 +2,7 @@ using NodaTime;
 
 namespace VppLedger.Directory;
 
-/// <summary>The pure decider of a user stream, <c>user:{userId}</c>. Checks the "directory" permission first (rule X1).</summary>
+/// <summary>The pure decider of a user stream, <c>user:{userId}</c>.</summary>
 public static class UserDecider
 {
     /// <summary>Record a user or their new Apple IDs (rule L4). The same facts twice decide nothing.</summary>
@@ -13,11 +13,6 @@ public static class UserDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.Directory))
-        {
-            return DirectoryRejections.PermissionDenied(command.Actor, "record a user");
-        }
-
         if (command.PersonalAppleId is { Kind: not AppleIdKind.Personal })
         {
             return DirectoryRejections.AppleIdKindMismatch(AppleIdKind.Personal);
@@ -46,11 +41,6 @@ public static class UserDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.Directory))
-        {
-            return DirectoryRejections.PermissionDenied(command.Actor, "record that a user left");
-        }
-
         if (!state.Recorded)
         {
             return DirectoryRejections.UserNotFound(command.User);

@@ -24,6 +24,7 @@ public enum RevocationScope
 /// <param name="Target">The pool (App: <c>{tokenId}:{adamId}</c>), user id, device id or token id.</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who revokes; needs <see cref="Permissions.MobileApps"/>.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record RevokeLicenses(RevocationScope Scope, string Target, CommandId Id, Actor Actor) : ILedgerCommand
 {
     /// <summary>Revoke every license of one app under one token.</summary>

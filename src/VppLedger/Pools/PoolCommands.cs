@@ -20,6 +20,7 @@ public interface IPoolCommand : ILedgerCommand
 /// <param name="AppleAssignedCount">Licenses Apple reports as assigned, when the sync read it; a difference is recorded as drift.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record ApplyAppleCounts(
     PoolId Pool,
     ProductKind Product,
@@ -38,6 +39,7 @@ public sealed record ApplyAppleCounts(
 /// <param name="Holders">The holders, in targeting order.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record GrantLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
@@ -49,6 +51,7 @@ public sealed record GrantLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, C
 /// <param name="Reason">Why; it decides the rule id recorded on each event.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record ReclaimLicenses(
     PoolId Pool,
     IReadOnlyList<Holder> Holders,
@@ -66,6 +69,7 @@ public sealed record ReclaimLicenses(
 /// <param name="Holders">One page of holders: granted ones are reclaimed, queued ones leave the queue.</param>
 /// <param name="Id">Idempotency key (rule I4); one per page.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record RevokeAllLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
@@ -78,6 +82,7 @@ public sealed record RevokeAllLicenses(PoolId Pool, IReadOnlyList<Holder> Holder
 /// <param name="To">The device holders that take device licenses instead.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record MigrateToDeviceLicenses(
     PoolId Pool,
     Holder From,
@@ -92,6 +97,7 @@ public sealed record MigrateToDeviceLicenses(
 /// <param name="Pool">The pool.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record OrphanPool(PoolId Pool, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
@@ -103,4 +109,15 @@ public sealed record OrphanPool(PoolId Pool, CommandId Id, Actor Actor) : IPoolC
 /// <param name="Platform">The platform the app is for.</param>
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.MobileApps)]
 public sealed record RemoveAppFromMdm(PoolId Pool, Platform Platform, CommandId Id, Actor Actor) : IPoolCommand;
+
+/// <summary>
+/// Serve the queue: grant free licenses to the queue head, first in first out (rule A6). The step a token's renewal
+/// (rule T8) or regained control (rule T3) takes on each of its pools, for the holders that queued while grants were
+/// held (rule T2). A pool with no free license or no queue decides nothing. Internal: a step of those commands, not a host command.
+/// </summary>
+/// <param name="Pool">The pool.</param>
+/// <param name="Id">Idempotency key (rule I4).</param>
+/// <param name="Actor">Who asked (the renewal's actor).</param>
+internal sealed record ServeQueue(PoolId Pool, CommandId Id, Actor Actor) : IPoolCommand;

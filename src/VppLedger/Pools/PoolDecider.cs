@@ -11,7 +11,7 @@ namespace VppLedger.Pools;
 public static class PoolDecider
 {
     /// <summary>
-    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: permission (rule X1), the
+    /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: the
     /// pool's life (synced, orphaned), the command's own rules; then decides the events. A rejected command and a
     /// command already applied decide no events (rule I4).
     /// </summary>
@@ -47,6 +47,7 @@ public static class PoolDecider
             MigrateToDeviceLicenses c => DecideMigration(c, state, lookup, now),
             OrphanPool c => DecideOrphan(c, state, now),
             RemoveAppFromMdm c => DecideRemoveApp(c),
+            ServeQueue => DecideServeQueue(state, lookup, now),
             _ => throw new ArgumentException($"Unknown pool command {command.GetType().Name}.", nameof(command)),
         };
     }
@@ -64,7 +65,9 @@ public static class PoolDecider
                 PurchasedCount = e.PurchasedCount,
                 RetiredCount = e.RetiredCount,
                 AppleAssignedCount = e.AppleAssignedCount ?? state.AppleAssignedCount,
+                UsedCountAtLastComparison = e.AppleAssignedCount is null ? state.UsedCountAtLastComparison : state.UsedCount,
             },
+            AssignedCountDriftRecorded e => state with { UsedCountAtLastComparison = e.LedgerUsedCount },
             LicenseGranted e => Counted(state, e.Holder.Type, +1) with
             {
                 QueuedCount = e.Reason == GrantReason.PromotedFromQueue ? state.QueuedCount - 1 : state.QueuedCount,
@@ -107,6 +110,7 @@ public static class PoolDecider
             GrantLicenses => state.AvailableCount,
             ReclaimLicenses c => checked(state.AvailableCount + c.Holders.Count),
             MigrateToDeviceLicenses => checked(state.AvailableCount + 1),
+            ServeQueue => state.AvailableCount,
             _ => 0,
         };
         return Math.Min(state.QueuedCount, seats);
@@ -129,11 +133,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideCounts(ApplyAppleCounts c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.ManagedApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"apply Apple's counts to pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
@@ -161,6 +160,12 @@ public static class PoolDecider
             }
         }
 
+        else if (c.AppleAssignedCount is { } same && same != state.UsedCount && state.UsedCountAtLastComparison != state.UsedCount)
+        {
+            // Rule S2: Apple's figures did not move but the ledger's used count did since they were last compared.
+            plan.Add(new AssignedCountDriftRecorded(c.Pool, same, state.UsedCount, now));
+        }
+
         plan.TotalCount = checked(c.PurchasedCount - c.RetiredCount);
         plan.PromoteQueue(); // rule A6: bought licenses serve the queue first-in-first-out
         return plan.Decision();
@@ -168,11 +173,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideGrant(GrantLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"grant licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.PoolOrphanedTokenDeleted(c.Pool);
@@ -200,11 +200,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideReclaim(ReclaimLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"reclaim licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
@@ -223,11 +218,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideRevokeAll(RevokeAllLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"revoke the licenses of pool {c.Pool}");
-        }
-
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
@@ -244,11 +234,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideMigration(MigrateToDeviceLicenses c, PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"migrate licenses of pool {c.Pool}");
-        }
-
         if (c.From.Type == LicenseType.Device)
         {
             return LicensingRejections.DeviceToUserMigrationNotSupported(c.Pool.AdamId); // rule L8
@@ -293,13 +278,20 @@ public static class PoolDecider
         return plan.Decision();
     }
 
-    private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
+    private static Decision<IPoolEvent> DecideServeQueue(PoolState state, PoolLookup lookup, Instant now)
     {
-        if (!c.Actor.Has(Permissions.ManagedApps))
+        if (state.Orphaned || !state.Synced)
         {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.ManagedApps, $"orphan pool {c.Pool}");
+            return Decision<IPoolEvent>.Nothing;
         }
 
+        var plan = new Plan(state, lookup, now);
+        plan.PromoteQueue(); // rule A6: those who waited while grants were held (T2) come first
+        return plan.Decision();
+    }
+
+    private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
+    {
         return state.Orphaned
             ? Decision<IPoolEvent>.Nothing
             : Decision<IPoolEvent>.Accept(new PoolOrphaned(c.Pool, now));
@@ -307,11 +299,6 @@ public static class PoolDecider
 
     private static Decision<IPoolEvent> DecideRemoveApp(RemoveAppFromMdm c)
     {
-        if (!c.Actor.Has(Permissions.MobileApps))
-        {
-            return PoolRejections.PermissionDenied(c.Actor, Permissions.MobileApps, $"remove app {c.Pool.AdamId} from the MDM");
-        }
-
         // Rule S3: an iOS VPP app cannot be deleted from the MDM. A macOS app's pool keeps its licenses recorded.
         return c.Platform == Platform.macOS
             ? Decision<IPoolEvent>.Nothing
@@ -340,7 +327,7 @@ public static class PoolDecider
         public Decision<IPoolEvent> Decision() =>
             events.Count == 0 ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(events);
 
-        /// <summary>Grants a free license to the holder, or queues it (rule A6, S4); a holder that holds or waits is left alone.</summary>
+        /// <summary>Grants a free license to the holder, or queues it (rules A6, S4, T2); a holder that holds or waits is left alone.</summary>
         public void Place(Holder holder, GrantReason reason, string rule)
         {
             if (SeatOf(holder).Status != SeatStatus.None)
@@ -348,7 +335,7 @@ public static class PoolDecider
                 return;
             }
 
-            if (AvailableCount > 0)
+            if (AvailableCount > 0 && lookup.GrantsAllowed)
             {
                 Grant(holder, reason, rule);
                 return;
@@ -357,14 +344,18 @@ public static class PoolDecider
             lastPosition = checked(lastPosition + 1);
             queuedCount = checked(queuedCount + 1);
             changed[holder.Key] = HolderSeat.Queued(lastPosition);
-            events.Add(new HolderQueued(state.Pool, holder, lastPosition, UsedCount > TotalCount ? "S4" : "A6", now));
+            events.Add(new HolderQueued(state.Pool, holder, lastPosition, lookup.GrantsHeldBy ?? (UsedCount > TotalCount ? "S4" : "A6"), now));
         }
 
-        /// <summary>Reclaims the holder's license, or takes it out of the queue; a holder with neither is left alone.</summary>
+        /// <summary>Reclaims the holder's license (never a book's, rule L6), or takes it out of the queue; a holder with neither is left alone.</summary>
         public void Release(Holder holder, ReclaimReason reason, string rule)
         {
             switch (SeatOf(holder).Status)
             {
+                case SeatStatus.Granted when state.Product == ProductKind.Book:
+                    // Rule L6: a book, once assigned, stays with its user; it cannot pass to another, so the seat
+                    // stays used and nobody in the queue is served from it.
+                    break;
                 case SeatStatus.Granted:
                     Count(holder.Type, -1);
                     changed[holder.Key] = HolderSeat.None;
@@ -378,10 +369,10 @@ public static class PoolDecider
             }
         }
 
-        /// <summary>Grants free licenses to the queue head, oldest first (rule A6).</summary>
+        /// <summary>Grants free licenses to the queue head, oldest first (rule A6); none while the token holds grants back (rule T2).</summary>
         public void PromoteQueue()
         {
-            while (AvailableCount > 0 && queuedCount > 0)
+            while (lookup.GrantsAllowed && AvailableCount > 0 && queuedCount > 0)
             {
                 if (headIndex >= lookup.QueueHead.Count)
                 {

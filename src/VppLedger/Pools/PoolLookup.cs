@@ -50,6 +50,16 @@ public sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats, I
     /// <summary>A lookup that knows no holder and no queue: right for a pool with no holder at all.</summary>
     public static PoolLookup Empty { get; } = new(new Dictionary<string, HolderSeat>(), []);
 
+    /// <summary>
+    /// Null when the pool's token lets licenses be granted now; otherwise the rule id that holds grants back
+    /// (<see cref="Tokens.TokenRules.GrantsHeldBy"/>: T2 expired, T3 another MDM, T10 deleted). While held, the decision
+    /// queues new holders under that rule and promotes no one (rule T2); reclaims are still recorded.
+    /// </summary>
+    public string? GrantsHeldBy { get; init; }
+
+    /// <summary>True when <see cref="GrantsHeldBy"/> is null: the token lets licenses be granted.</summary>
+    public bool GrantsAllowed => GrantsHeldBy is null;
+
     /// <summary>The seat of <paramref name="holder"/>; <see cref="HolderSeat.None"/> when the lookup does not name it.</summary>
     public HolderSeat SeatOf(Holder holder)
     {

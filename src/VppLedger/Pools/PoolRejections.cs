@@ -6,10 +6,6 @@ namespace VppLedger.Pools;
 /// <summary>Why a pool command was refused. Codes are stable and listed in docs/errors.md.</summary>
 public static class PoolRejections
 {
-    /// <summary>The actor lacks the permission the command needs (rule X1).</summary>
-    public static Rejection PermissionDenied(Actor actor, Permissions needed, string action) =>
-        LedgerRejections.PermissionDenied(actor, needed, action);
-
     /// <summary>The pool has never received Apple's counts, so its product kind and total are unknown (rule S2).</summary>
     public static Rejection PoolNotSynced(PoolId pool) => new(
         "PoolNotSynced",

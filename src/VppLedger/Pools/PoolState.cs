@@ -37,6 +37,12 @@ public sealed record PoolState
     /// <summary>Apple's assigned count at the last sync that reported one (rule S2), or null.</summary>
     public int? AppleAssignedCount { get; init; }
 
+    /// <summary>
+    /// The ledger's used count when Apple's assigned count was last compared with it (rule S2), or null before any
+    /// comparison: a sync with the same figures records drift again only when used moved since.
+    /// </summary>
+    public int? UsedCountAtLastComparison { get; init; }
+
     /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 

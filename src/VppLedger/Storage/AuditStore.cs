@@ -390,6 +390,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             IPoolEvent p => Streams.Pool(p.Pool),
             IAssignmentEvent a => Streams.Assignment(a.Pool, a.Group),
             TokenUploaded u => Streams.Token(u.Token),
+            TenantTokensChanged => Streams.TenantTokens,
             UserRecorded u => Streams.User(u.User),
             DeviceRecorded d => Streams.Device(d.Device),
             GroupCreated g => Streams.Group(g.Group),

@@ -38,6 +38,8 @@ internal static class EventNames
         (typeof(Assignments.AssignmentCreated), "vpp.assignment.created.v1"),
         (typeof(Assignments.AssignmentChanged), "vpp.assignment.changed.v1"),
         (typeof(Assignments.AssignmentRemoved), "vpp.assignment.removed.v1"),
+        (typeof(Assignments.AssignmentEndedWithToken), "vpp.assignment.ended_with_token.v1"),
+        (typeof(Tokens.TenantTokensChanged), "vpp.tenant.tokens_changed.v1"),
     ];
 
     private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(e => e.Type, e => e.Name);

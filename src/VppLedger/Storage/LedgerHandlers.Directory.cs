@@ -39,7 +39,7 @@ internal sealed partial class LedgerHandlers
         foreach (var d in c.Devices)
         {
             var one = new RecordDevice(d.Device, d.SerialNumber, d.Profile, d.User, d.SignedInAppleIdKind, c.Id, c.Actor);
-            if ((await DeviceAsync(d.Device, s => DeviceDecider.Decide(one, s, context.Now)).ConfigureAwait(false)).Rejection is { } refused)
+            if ((await RecordDeviceAsync(one).ConfigureAwait(false)).Rejection is { } refused)
             {
                 return refused;
             }
@@ -48,7 +48,7 @@ internal sealed partial class LedgerHandlers
         return Handled.Done;
     }
 
-    /// <summary>Rule R4: a user who leaves the organization has every user license reclaimed, and leaves every queue.</summary>
+    /// <summary>A user who leaves the organization gives back every seat it and its devices hold that nothing else justifies, and leaves every queue.</summary>
     private async Task<Handled> UserLeftAsync(RecordUserLeftOrganization c)
     {
         var stream = await UserStreamAsync(c.User).ConfigureAwait(false);
@@ -64,36 +64,88 @@ internal sealed partial class LedgerHandlers
             return Handled.Done;
         }
 
+        // The pools where the user or one of its devices holds a seat; in each, every seat goes back that no live
+        // assignment still justifies now that the user is gone.
+        _leftUsers.Add(c.User.Value);
         var owner = c.User.Value;
-        var seats = await _session.Query<SeatDoc>()
-            .Where(s => s.OwnerId == owner && s.Type == LicenseType.User)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var pool in seats.GroupBy(s => s.PoolKey))
+        var owners = (await _session.Query<DeviceDoc>().Where(d => d.UserKey == owner).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(d => d.State.Id!.Value.Value)
+            .Append(owner)
+            .ToList();
+        var pools = (await _session.Query<SeatDoc>().Where(s => owners.Contains(s.OwnerId)).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(s => s.PoolKey)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        foreach (var pool in pools)
         {
-            var poolId = PoolOf(pool.Key);
-            var workspace = await context.PoolAsync(poolId, cancellationToken).ConfigureAwait(false);
-            if (workspace.State.Orphaned)
+            if (await ReleaseMembersAsync(PoolOf(pool), null, [GroupMember.ForUser(c.User)], new SeatRelease(ReclaimReason.LeftOrganization), c).ConfigureAwait(false) is { } refused)
             {
-                continue; // rule R7: nothing to reclaim under a deleted token
-            }
-
-            var reclaimed = await workspace.DecideAsync(
-                new ReclaimLicenses(poolId, [.. pool.Select(s => Holder.FromKey(s.HolderKey))], ReclaimReason.LeftOrganization, c.Id, c.Actor),
-                cancellationToken).ConfigureAwait(false);
-            if (reclaimed.IsRejected)
-            {
-                return reclaimed.Rejection;
+                return refused;
             }
         }
 
         return Handled.Done;
     }
 
+    private Task<WriteStream<DeviceState>> DeviceStreamAsync(DeviceId device) =>
+        context.FetchAsync<DeviceDoc, DeviceState>(
+            Streams.Device(device), d => d.State, DeviceState.Initial, (s, e) => DeviceDecider.Evolve(s, (IDeviceEvent)e), cancellationToken);
+
     private async Task<Handled> DeviceAsync(DeviceId device, Func<DeviceState, Decision<IDeviceEvent>> decide)
     {
-        var stream = await context.FetchAsync<DeviceDoc, DeviceState>(
-            Streams.Device(device), d => d.State, DeviceState.Initial, (s, e) => DeviceDecider.Evolve(s, (IDeviceEvent)e), cancellationToken).ConfigureAwait(false);
+        var stream = await DeviceStreamAsync(device).ConfigureAwait(false);
         return stream.AppendDecided(decide(stream.State));
+    }
+
+    /// <summary>
+    /// A device recorded with its user: every assignment with device licensing of a group the user is in reaches the
+    /// device too, as it would have at assignment time (the holders are <see cref="LicenseHolders"/>').
+    /// </summary>
+    private async Task<Handled> RecordDeviceAsync(RecordDevice c)
+    {
+        var stream = await DeviceStreamAsync(c.Device).ConfigureAwait(false);
+        var decision = DeviceDecider.Decide(c, stream.State, context.Now);
+        if (decision.IsRejected || decision.Events.Count == 0)
+        {
+            return decision.Rejection;
+        }
+
+        stream.Append(decision.Events);
+        var device = stream.State;
+        if (device.User is not { } owner || device.Profile is null || device.RemovedFromManagement)
+        {
+            return Handled.Done;
+        }
+
+        var user = (await UserStreamAsync(owner).ConfigureAwait(false)).State;
+        if (!user.Recorded || user.LeftOrganization)
+        {
+            return Handled.Done;
+        }
+
+        var userKey = owner.Value;
+        var groups = await _session.Query<MemberDoc>().Where(m => m.Kind == GroupKind.User && m.MemberId == userKey).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var member = TargetedMember.ForDevice(c.Device, device.Profile, owner, [.. user.Holders().Select(h => h.AppleIdKind!.Value)]);
+        foreach (var group in groups.Select(g => new GroupId(g.GroupKey["group:".Length..])).Distinct())
+        {
+            foreach (var assignment in (await AssignmentsOfGroupAsync(group).ConfigureAwait(false)).Where(a => a.LicenseType == LicenseType.Device))
+            {
+                var pool = await context.PoolAsync(assignment.Pool, cancellationToken).ConfigureAwait(false);
+                var holders = LicenseHolders.For(assignment.Pool, pool.State.Product, LicenseType.Device, member);
+                if (holders.IsRefused)
+                {
+                    context.Warnings.Add(holders.Refusal!);
+                    continue;
+                }
+
+                if (await GrantHoldersAsync(assignment.Pool, holders.Holders, c).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+            }
+        }
+
+        return Handled.Done;
     }
 
     private Task<WriteStream<GroupState>> GroupStreamAsync(GroupId group) =>
@@ -142,7 +194,7 @@ internal sealed partial class LedgerHandlers
         return Handled.Done;
     }
 
-    /// <summary>Rule R4: members no longer in any group targeted with the app have its license reclaimed (and leave its queue).</summary>
+    /// <summary>Members no longer in any group targeted with the app give back the seats they hold (and leave its queue).</summary>
     private async Task<Handled> RemoveMembersAsync(RemoveGroupMembers c)
     {
         var current = await CurrentMembersAsync(c.Group, c.Members).ConfigureAwait(false);
@@ -162,7 +214,7 @@ internal sealed partial class LedgerHandlers
 
         foreach (var assignment in await AssignmentsOfGroupAsync(c.Group).ConfigureAwait(false))
         {
-            var reclaimed = await ReclaimFromMembersAsync(assignment, removed, ReclaimReason.NoLongerTargeted, c, stillTargetedCheck: true).ConfigureAwait(false);
+            var reclaimed = await ReleaseMembersAsync(assignment.Pool, assignment.Group, removed, new SeatRelease(ReclaimReason.NoLongerTargeted), c).ConfigureAwait(false);
             if (reclaimed is not null)
             {
                 return reclaimed;

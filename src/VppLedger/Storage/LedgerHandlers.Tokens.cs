@@ -1,17 +1,18 @@
 using Marten;
 using VppLedger.Assignments;
-using VppLedger.Directory;
-using VppLedger.Licensing;
 using VppLedger.Pools;
 using VppLedger.Tokens;
 
 namespace VppLedger.Storage;
 
-/// <summary>Token commands: upload, renew, delete and the location claims (T4).</summary>
+/// <summary>
+/// Token commands: upload, renew, migrate, take control, delete, and the location claims (T4). Every upload,
+/// migration and deletion appends to the tenant's <see cref="Streams.TenantTokens"/> stream at the version read
+/// before its token count and claims, so two of them never both commit on the same read (T1, T4).
+/// </summary>
 internal sealed partial class LedgerHandlers
 {
-    private Task<WriteStream<TokenState>> TokenStreamAsync(TokenId token) =>
-        context.FetchAsync<TokenDoc, TokenState>(Streams.Token(token), d => d.State, TokenState.Initial, (s, e) => TokenDecider.Evolve(s, (ITokenEvent)e), cancellationToken);
+    private Task<WriteStream<TokenState>> TokenStreamAsync(TokenId token) => context.TokenAsync(token, cancellationToken);
 
     private async Task<Handled> TokenAsync(TokenId token, Func<TokenState, Task<Decision<ITokenEvent>>> decide)
     {
@@ -19,23 +20,34 @@ internal sealed partial class LedgerHandlers
         return stream.AppendDecided(await decide(stream.State).ConfigureAwait(false));
     }
 
+    private Rejection? Parse(string content, out VppTokenFile file)
+    {
+        var parsed = VppTokenFile.Parse(content, context.Now);
+        file = parsed.File!;
+        return parsed.IsValid ? null : parsed.Error;
+    }
+
+    /// <summary>Rule T12: the file's secret goes to its own erasable document, never to an event.</summary>
+    private void StoreSecret(TokenId token, VppTokenFile file) =>
+        _session.Store(new TokenSecretDoc(token.Value, file.Secret.Reveal(), file.Fingerprint.Hex));
+
     private async Task<Handled> UploadAsync(UploadTokenFile c)
     {
-        var parsed = VppTokenFile.Parse(c.FileContent, context.Now);
-        if (!parsed.IsValid)
+        if (Parse(c.FileContent, out var file) is { } unreadable)
         {
-            return parsed.Error;
+            return unreadable;
         }
 
-        var file = parsed.File!;
         var location = c.Location ?? file.LocationFromOrganization;
-        var tokenCount = await _session.Query<TokenDoc>().CountAsync(t => !t.Deleted, cancellationToken).ConfigureAwait(false);
+        var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
+        var tokenCount = await LiveTokenCountAsync().ConfigureAwait(false);
         var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
-        var command = new UploadToken(c.Token, file.Facts, location, c.ManagedAppleId, c.Settings, c.ConsentToSendDataToApple, c.TakeControlFromOtherMdm, c.Id, c.Actor);
+        var command = new UploadToken(c.Token, file.Facts, location, c.ManagedAppleId, c.Settings, c.ConsentToSendDataToApple, c.TakeControlFromOtherMdm, c.Id, c.Actor, c.Programme);
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, tokenCount, claims, context.Now))).ConfigureAwait(false);
         if (handled.Rejection is null && context.Changes.Count > 0)
         {
-            _session.Store(new TokenSecretDoc(c.Token.Value, file.Secret.Reveal(), file.Fingerprint.Hex));
+            AppendTenantTokensChanged(tenantVersion, c.Token, checked(tokenCount + 1));
+            StoreSecret(c.Token, file);
             if (claims.HeldInThisTenantBy is null)
             {
                 _session.Store(new LocationClaimDoc(location.Value, location.Value, c.Token.Value));
@@ -47,34 +59,103 @@ internal sealed partial class LedgerHandlers
 
     private async Task<Handled> RenewAsync(RenewTokenFile c)
     {
-        var parsed = VppTokenFile.Parse(c.FileContent, context.Now);
-        if (!parsed.IsValid)
+        if (Parse(c.FileContent, out var file) is { } unreadable)
         {
-            return parsed.Error;
+            return unreadable;
         }
 
-        var file = parsed.File!;
         var command = new RenewToken(c.Token, file.Facts, c.Location ?? file.LocationFromOrganization, c.Id, c.Actor);
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, context.Now))).ConfigureAwait(false);
         if (handled.Rejection is null && context.Changes.Count > 0)
         {
-            _session.Store(new TokenSecretDoc(c.Token.Value, file.Secret.Reveal(), file.Fingerprint.Hex)); // rule T8: the new secret replaces the old
+            StoreSecret(c.Token, file); // rule T8: the new secret replaces the old
+            return await ServeQueuesAsync(c.Token, c).ConfigureAwait(false);
         }
 
         return handled;
+    }
+
+    private async Task<Handled> TakeControlAsync(TakeTokenControl c)
+    {
+        var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))).ConfigureAwait(false);
+        return handled.Rejection is null && context.Changes.Count > 0 ? await ServeQueuesAsync(c.Token, c).ConfigureAwait(false) : handled;
+    }
+
+    /// <summary>The token lets licenses be granted again: each of its pools serves its queue head (holders that waited, A6 order).</summary>
+    private async Task<Handled> ServeQueuesAsync(TokenId token, ILedgerCommand c)
+    {
+        var tokenKey = token.Value;
+        var pools = await _session.Query<PoolDoc>()
+            .Where(p => p.TokenKey == tokenKey && p.Queued)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
+        {
+            var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
+            var served = await workspace.DecideAsync(new ServeQueue(pool.State.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+            if (served.IsRejected)
+            {
+                return served.Rejection;
+            }
+        }
+
+        return Handled.Done;
+    }
+
+    /// <summary>
+    /// A legacy token takes its new location token's file in place (T9): same token id, so apps, assignments and
+    /// licenses stay. The new secret is stored apart (T12), the new location claimed and the old one released (T4).
+    /// </summary>
+    private async Task<Handled> MigrateAsync(MigrateLegacyTokenFile c)
+    {
+        if (Parse(c.FileContent, out var file) is { } unreadable)
+        {
+            return unreadable;
+        }
+
+        var location = c.Location ?? file.LocationFromOrganization;
+        var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
+        var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
+        var stream = await TokenStreamAsync(c.Token).ConfigureAwait(false);
+        var before = stream.State.Location;
+        var command = new MigrateLegacyToken(c.Token, file.Facts, location, c.Id, c.Actor);
+        if (stream.AppendDecided(TokenDecider.Decide(command, stream.State, claims, context.Now)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (context.Changes.Count == 0)
+        {
+            return Handled.Done;
+        }
+
+        StoreSecret(c.Token, file);
+        if (before != location)
+        {
+            await ReleaseClaimAsync(c.Token, before).ConfigureAwait(false);
+        }
+
+        _session.Store(new LocationClaimDoc(location.Value, location.Value, c.Token.Value));
+        AppendTenantTokensChanged(tenantVersion, c.Token, await LiveTokenCountAsync().ConfigureAwait(false));
+        return Handled.Done;
     }
 
     /// <summary>Rule T4: the location's claims in this tenant, and whether another tenant holds it (the one cross-tenant read, X2).</summary>
     private async Task<TokenLocationClaims> ClaimsAsync(TokenId token, LocationKey location)
     {
         var inAnotherTenant = await OtherTenantClaimsAsync(location).ConfigureAwait(false);
+        var other = (await LiveHoldersAsync(location).ConfigureAwait(false)).Where(id => id != token).Cast<TokenId?>().FirstOrDefault();
+        return new TokenLocationClaims(inAnotherTenant, other);
+    }
+
+    /// <summary>The tenant's live tokens of a location, by id.</summary>
+    private async Task<IReadOnlyList<TokenId>> LiveHoldersAsync(LocationKey location)
+    {
         var key = location.Value;
         var holders = await _session.Query<TokenDoc>()
             .Where(t => t.Location == key && !t.Deleted)
             .Select(t => t.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var other = holders.FirstOrDefault(id => id != Streams.Token(token));
-        return new TokenLocationClaims(inAnotherTenant, other is null ? null : new TokenId(other["token:".Length..]));
+        return [.. holders.Order(StringComparer.Ordinal).Select(id => new TokenId(id["token:".Length..]))];
     }
 
     private async Task<bool> OtherTenantClaimsAsync(LocationKey location)
@@ -85,8 +166,51 @@ internal sealed partial class LedgerHandlers
         return counts.Count > 0 && counts[0] > 0;
     }
 
+    /// <summary>The token no longer holds the location: a claim it held passes to another live token of the tenant, or is freed (T4).</summary>
+    private async Task ReleaseClaimAsync(TokenId token, LocationKey location)
+    {
+        if (location.Value is null)
+        {
+            return;
+        }
+
+        var claim = await _session.LoadAsync<LocationClaimDoc>(location.Value, cancellationToken).ConfigureAwait(false);
+        if (claim is null || claim.Token != token.Value)
+        {
+            return;
+        }
+
+        var next = TokenRules.ClaimHolderAfterDeletion(token, await LiveHoldersAsync(location).ConfigureAwait(false));
+        if (next is { } holder)
+        {
+            _session.Store(claim with { Token = holder.Value });
+        }
+        else
+        {
+            _session.Delete(claim);
+        }
+    }
+
+    private Task<int> LiveTokenCountAsync() => _session.Query<TokenDoc>().CountAsync(t => !t.Deleted, cancellationToken);
+
+    /// <summary>The version of the tenant's token stream; read before the count and the claims it covers.</summary>
+    private async Task<long> TenantTokensVersionAsync()
+    {
+        var state = await _session.Events.FetchStreamStateAsync(Streams.TenantTokens, cancellationToken).ConfigureAwait(false);
+        return state?.Version ?? 0;
+    }
+
+    /// <summary>Appends at the version read: a concurrent upload, migration or deletion that committed since makes this one conflict and decide again.</summary>
+    private void AppendTenantTokensChanged(long versionRead, TokenId token, int liveTokenCount)
+    {
+        var e = new TenantTokensChanged(context.Now, token, liveTokenCount);
+        _session.Events.Append(Streams.TenantTokens, versionRead + 1, e);
+        context.Record(Streams.TenantTokens, versionRead + 1, e);
+    }
+
     private async Task<Handled> DeleteTokenAsync(DeleteToken c)
     {
+        var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
         var stream = await TokenStreamAsync(c.Token).ConfigureAwait(false);
         var decision = TokenDecider.Decide(c, stream.State, context.Policy, context.Now);
         if (decision.IsRejected)
@@ -103,7 +227,7 @@ internal sealed partial class LedgerHandlers
 
         var tokenKey = c.Token.Value;
         var pools = await _session.Query<PoolDoc>().Where(p => p.TokenKey == tokenKey).ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var pool in pools)
+        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
         {
             var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
             if (context.Policy.DeletingTokenRevokes)
@@ -123,16 +247,38 @@ internal sealed partial class LedgerHandlers
             }
         }
 
-        _session.Delete<TokenSecretDoc>(c.Token.Value);
-        if (location.Value is not null)
+        if (await EndAssignmentsAsync(c.Token).ConfigureAwait(false) is { } ended)
         {
-            var claim = await _session.LoadAsync<LocationClaimDoc>(location.Value, cancellationToken).ConfigureAwait(false);
-            if (claim?.Token == c.Token.Value)
+            return ended;
+        }
+
+        _session.Delete<TokenSecretDoc>(c.Token.Value);
+        await ReleaseClaimAsync(c.Token, location).ConfigureAwait(false);
+        AppendTenantTokensChanged(tenantVersion, c.Token, Math.Max(0, await LiveTokenCountAsync().ConfigureAwait(false) - 1));
+        return Handled.Done;
+    }
+
+    /// <summary>Every active assignment of the token's apps ends with it (T10): nothing is reclaimed, they no longer list or target.</summary>
+    private async Task<Rejection?> EndAssignmentsAsync(TokenId token)
+    {
+        var tokenKey = token.Value;
+        var assignments = await _session.Query<AssignmentDoc>()
+            .Where(a => a.TokenKey == tokenKey && a.State.Active)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var doc in assignments.OrderBy(a => a.Id, StringComparer.Ordinal))
+        {
+            var stream = await context.FetchAsync<AssignmentDoc, AssignmentState>(
+                doc.Id,
+                d => d.State,
+                AssignmentState.Initial(doc.State.Pool, doc.State.Group),
+                (s, e) => AssignmentDecider.Evolve(s, (IAssignmentEvent)e),
+                cancellationToken).ConfigureAwait(false);
+            if (stream.AppendDecided(AssignmentDecider.EndWithToken(stream.State, context.Now)) is { } refused)
             {
-                _session.Delete(claim);
+                return refused;
             }
         }
 
-        return Handled.Done;
+        return null;
     }
 }

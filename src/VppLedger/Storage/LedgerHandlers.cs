@@ -15,32 +15,26 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
 {
     private readonly IDocumentSession _session = context.Session;
 
-    public static Permissions PermissionFor(ILedgerCommand command) => command switch
-    {
-        ITokenCommand or UploadTokenFile or RenewTokenFile => Permissions.ManagedApps,
-        ApplyAppleCounts => Permissions.ManagedApps, // a sync reports Apple's counts
-        IPoolCommand or IAssignmentCommand or RevokeLicenses => Permissions.MobileApps,
-        IUserCommand or IDeviceCommand or IGroupCommand or RecordDirectory => Permissions.Directory,
-        _ => Permissions.All,
-    };
+    /// <summary>The one permission the command declares on its type (rule X1); its consequences run under it.</summary>
+    public static Permissions PermissionFor(ILedgerCommand command) => RequiresPermissionAttribute.For(command.GetType());
 
     public Task<Handled> HandleAsync(ILedgerCommand command) => command switch
     {
         UploadTokenFile c => UploadAsync(c),
         RenewTokenFile c => RenewAsync(c),
         DeleteToken c => DeleteTokenAsync(c),
-        MigrateLegacyToken c => TokenAsync(c.Token, async s => TokenDecider.Decide(c, s, await ClaimsAsync(c.Token, c.Location).ConfigureAwait(false), context.Now)),
+        MigrateLegacyTokenFile c => MigrateAsync(c),
         ChangeTokenSettings c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         RecordTokenSyncSucceeded c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         RecordTokenSyncFailed c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         MarkTokenAssignedToExternalMdm c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
-        TakeTokenControl c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
-        UploadToken or RenewToken => Task.FromResult<Handled>(new Rejection(
-            "UseTokenFileCommand", "T12", "Send UploadTokenFile or RenewTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
+        TakeTokenControl c => TakeControlAsync(c),
+        UploadToken or RenewToken or MigrateLegacyToken => Task.FromResult<Handled>(new Rejection(
+            "UseTokenFileCommand", "T12", "Send UploadTokenFile, RenewTokenFile or MigrateLegacyTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
         RecordUser c => UserAsync(c),
         RecordDirectory c => DirectoryAsync(c),
         RecordUserLeftOrganization c => UserLeftAsync(c),
-        RecordDevice c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)),
+        RecordDevice c => RecordDeviceAsync(c),
         RecordDeviceRemovedFromManagement c => DeviceAsync(c.Device, s => DeviceDecider.Decide(c, s, context.Now)), // rule R5: nothing is reclaimed
         CreateGroup c => GroupAsync(c.Group, s => Task.FromResult(GroupDecider.Decide(c, s, context.Now))),
         AddGroupMembers c => AddMembersAsync(c),

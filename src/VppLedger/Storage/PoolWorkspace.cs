@@ -8,7 +8,7 @@ namespace VppLedger.Storage;
 /// queue (never the whole holder set, ARCHITECTURE.md "Scale"), and remembers what this command changed so that
 /// several decisions on the same pool in one transaction see each other.
 /// </summary>
-internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState> stream)
+internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState> stream, WriteStream<Tokens.TokenState> token)
 {
     private readonly Dictionary<string, HolderSeat> _seats = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
@@ -57,9 +57,10 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
     private async Task<PoolLookup> LookupAsync(IPoolCommand command, CancellationToken cancellationToken)
     {
         var seats = await SeatsAsync(PoolDecider.HoldersNamedIn(command), cancellationToken).ConfigureAwait(false);
-        var needed = PoolDecider.QueueHeadNeeded(stream.State, command);
+        var heldBy = Tokens.TokenRules.GrantsHeldBy(token.State, context.Now); // the token's state as this command leaves it
+        var needed = heldBy is null ? PoolDecider.QueueHeadNeeded(stream.State, command) : 0;
         var head = needed == 0 ? [] : await QueueHeadAsync(needed, cancellationToken).ConfigureAwait(false);
-        return new PoolLookup(seats, head);
+        return new PoolLookup(seats, head) { GrantsHeldBy = heldBy };
     }
 
     private async Task<IReadOnlyList<QueuedHolder>> QueueHeadAsync(int needed, CancellationToken cancellationToken)

@@ -5,6 +5,9 @@ internal static class Streams
 {
     public static string Token(TokenId token) => "token:" + token.Value;
 
+    /// <summary>The tenant's one stream of token changes; its version is the lock of every upload, migration and deletion (T1, T4).</summary>
+    public const string TenantTokens = "tenant:tokens";
+
     public static string Pool(PoolId pool) => $"pool:{pool.Token.Value}:{pool.AdamId.Value}";
 
     public static string Assignment(PoolId pool, GroupId group) => $"assignment:{pool.Token.Value}:{pool.AdamId.Value}:{group.Value}";

@@ -63,12 +63,22 @@ internal sealed class WriteContext(IDocumentSession session, Instant now, VppLed
                 Pools.PoolState.Initial(pool),
                 (s, e) => Pools.PoolDecider.Evolve(s, (Pools.IPoolEvent)e),
                 cancellationToken).ConfigureAwait(false);
-            workspace = new PoolWorkspace(this, stream);
+            var token = await TokenAsync(pool.Token, cancellationToken).ConfigureAwait(false);
+            workspace = new PoolWorkspace(this, stream, token);
             _pools[pool] = workspace;
         }
 
         return workspace;
     }
+
+    /// <summary>The token stream of a pool: the pools read whether it lets licenses be granted (every pool decision).</summary>
+    public Task<WriteStream<Tokens.TokenState>> TokenAsync(TokenId token, CancellationToken cancellationToken) =>
+        FetchAsync<TokenDoc, Tokens.TokenState>(
+            Streams.Token(token),
+            d => d.State,
+            Tokens.TokenState.Initial,
+            (s, e) => Tokens.TokenDecider.Evolve(s, (Tokens.ITokenEvent)e),
+            cancellationToken);
 
     internal void Record(string stream, long version, ILedgerEvent e) =>
         Changes.Add(new LedgerChange(stream, version, EventNames.NameOf(e.GetType()), e));

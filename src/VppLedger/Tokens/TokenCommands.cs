@@ -21,6 +21,7 @@ public interface ITokenCommand : ILedgerCommand
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
 /// <param name="Programme">Apps and Books (default) or a legacy VPP token (rule T9).</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record UploadToken(
     TokenId Token,
     TokenFileFacts File,
@@ -39,6 +40,7 @@ public sealed record UploadToken(
 /// <param name="Location">The new file's location; must be the token's.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record RenewToken(TokenId Token, TokenFileFacts File, LocationKey Location, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>Change a token's settings (rules T7, T11).</summary>
@@ -46,6 +48,7 @@ public sealed record RenewToken(TokenId Token, TokenFileFacts File, LocationKey 
 /// <param name="Settings">The settings wanted, all of them.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record ChangeTokenSettings(TokenId Token, TokenSettings Settings, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>Record a successful sync with Apple (rules T6, T7). The command id identifies the sync.</summary>
@@ -56,6 +59,7 @@ public sealed record ChangeTokenSettings(TokenId Token, TokenSettings Settings, 
 /// <param name="AppsMissingFromStore">Apps the store of the token's country lacks (rule T7).</param>
 /// <param name="Id">The idempotency key, recorded as the sync's id.</param>
 /// <param name="Actor">Who asked (the host's sync job).</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record RecordTokenSyncSucceeded(
     TokenId Token,
     SyncTrigger Trigger,
@@ -71,6 +75,7 @@ public sealed record RecordTokenSyncSucceeded(
 /// <param name="Reason">Apple's error, or what else went wrong.</param>
 /// <param name="Id">The idempotency key, recorded as the sync's id.</param>
 /// <param name="Actor">Who asked (the host's sync job).</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record RecordTokenSyncFailed(TokenId Token, SyncTrigger Trigger, string Reason, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>Record that Apple reports the token bound to another MDM (rule T3).</summary>
@@ -78,12 +83,14 @@ public sealed record RecordTokenSyncFailed(TokenId Token, SyncTrigger Trigger, s
 /// <param name="OtherMdm">The other MDM's name, if Apple gives it.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record MarkTokenAssignedToExternalMdm(TokenId Token, string? OtherMdm, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>Take control of a token from another MDM (rule T3).</summary>
 /// <param name="Token">The token.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record TakeTokenControl(TokenId Token, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>
@@ -95,12 +102,14 @@ public sealed record TakeTokenControl(TokenId Token, CommandId Id, Actor Actor) 
 /// <param name="Location">The new token's location.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record MigrateLegacyToken(TokenId Token, TokenFileFacts File, LocationKey Location, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>Delete a token (rule T10): licenses are orphaned, unless the policy revokes them first.</summary>
 /// <param name="Token">The token.</param>
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record DeleteToken(TokenId Token, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>

@@ -7,8 +7,8 @@ namespace VppLedger.Tokens;
 /// The pure decider of a location token stream, <c>token:{tokenId}</c>: one <c>Decide</c> per command, and
 /// <see cref="Evolve"/>. No clock, no I/O: time comes in as <c>now</c>, and what lies beyond the stream (the
 /// tenant's token count, location claims, the policy) comes in as arguments the storage layer gathers.
-/// Every <c>Decide</c> checks the "managed apps" permission first (rule X1), and decides no events for a
-/// command already applied.
+/// Every <c>Decide</c> decides no events for a command already applied. No decider checks a permission: the
+/// ledger checks the command's own one (<see cref="RequiresPermissionAttribute"/>, rule X1) before anything is read.
 /// </summary>
 public static class TokenDecider
 {
@@ -26,11 +26,6 @@ public static class TokenDecider
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(claims);
-        if (!command.Actor.Has(Permissions.ManagedApps))
-        {
-            return TokenRejections.PermissionDenied(command.Actor, "upload a token");
-        }
-
         if (state.Deleted)
         {
             return TokenRejections.TokenDeleted(command.Token);
@@ -153,11 +148,6 @@ public static class TokenDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.ManagedApps))
-        {
-            return TokenRejections.PermissionDenied(command.Actor, "sync a token");
-        }
-
         if (state.Uploaded && state.LastSyncId == command.Id)
         {
             return Decision<ITokenEvent>.Nothing;
@@ -279,6 +269,13 @@ public static class TokenDecider
             return TokenRejections.DuplicateLocationInAnotherTenant();
         }
 
+        if (claims.HeldInThisTenantBy is { } holder && holder != command.Token)
+        {
+            // Rules T9, T4: two legacy tokens (or a legacy token and an uploaded one) of one location would each
+            // count the location's licenses; the first keeps them, this one is refused.
+            return TokenRejections.LocationAlreadyHeldInTenant(command.Token, holder);
+        }
+
         return Decision<ITokenEvent>.Accept(new TokenMigratedFromLegacyVpp(now, command.Location, command.File, DuplicateOf(claims, command.Token)));
     }
 
@@ -296,11 +293,6 @@ public static class TokenDecider
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(policy);
-        if (!command.Actor.Has(Permissions.ManagedApps))
-        {
-            return TokenRejections.PermissionDenied(command.Actor, "delete a token");
-        }
-
         if (!state.Uploaded)
         {
             return TokenRejections.TokenNotFound(command.Token);
@@ -371,11 +363,6 @@ public static class TokenDecider
     private static Rejection? Existing(ITokenCommand command, TokenState state, string action)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (!command.Actor.Has(Permissions.ManagedApps))
-        {
-            return TokenRejections.PermissionDenied(command.Actor, action);
-        }
-
         if (!state.Uploaded)
         {
             return TokenRejections.TokenNotFound(command.Token);

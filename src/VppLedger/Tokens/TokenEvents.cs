@@ -86,3 +86,14 @@ public sealed record TokenMigratedFromLegacyVpp(Instant OccurredAt, LocationKey 
 /// <param name="OccurredAt">When.</param>
 /// <param name="RevocationRequested">True under <see cref="LedgerPolicy.DeletingTokenRevokes"/>: the ledger revokes the licenses first.</param>
 public sealed record TokenDeleted(Instant OccurredAt, bool RevocationRequested) : ITokenEvent;
+
+/// <summary>
+/// A token of the tenant was uploaded, migrated or deleted. Appended to the tenant's one stream <c>tenant:tokens</c>,
+/// whose version every upload, migration and deletion checks at commit: the tenant's token count (rule T1) and the
+/// location claims (rule T4) that such a command reads are covered by it, so two of them never both commit on the
+/// same read.
+/// </summary>
+/// <param name="OccurredAt">When.</param>
+/// <param name="Token">The token uploaded, migrated or deleted.</param>
+/// <param name="LiveTokenCount">How many tokens the tenant holds after the change, deleted ones excluded (rule T1).</param>
+public sealed record TenantTokensChanged(Instant OccurredAt, TokenId Token, int LiveTokenCount) : ILedgerEvent;

@@ -13,6 +13,8 @@ namespace VppLedger.Tokens;
 /// <param name="TakeControlFromOtherMdm">Take the token over from another MDM (T3).</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who uploads; needs <see cref="Permissions.ManagedApps"/>.</param>
+/// <param name="Programme">Apps and Books (the default), or a legacy VPP token to migrate later with <see cref="MigrateLegacyTokenFile"/> (T9).</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record UploadTokenFile(
     TokenId Token,
     string FileContent,
@@ -22,7 +24,8 @@ public sealed record UploadTokenFile(
     bool ConsentToSendDataToApple,
     bool TakeControlFromOtherMdm,
     CommandId Id,
-    Actor Actor) : ILedgerCommand
+    Actor Actor,
+    TokenProgramme Programme = TokenProgramme.AppsAndBooks) : ILedgerCommand
 {
     /// <inheritdoc />
     public override string ToString() => $"UploadTokenFile {{ Token = {Token}, Id = {Id} }}";
@@ -34,8 +37,26 @@ public sealed record UploadTokenFile(
 /// <param name="Location">Apple's location id when known; else the organization name stands for it.</param>
 /// <param name="Id">The command id.</param>
 /// <param name="Actor">Who renews; needs <see cref="Permissions.ManagedApps"/>.</param>
+[RequiresPermission(Permissions.ManagedApps)]
 public sealed record RenewTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand
 {
     /// <inheritdoc />
     public override string ToString() => $"RenewTokenFile {{ Token = {Token}, Id = {Id} }}";
+}
+
+/// <summary>
+/// Migrate a legacy VPP token in place to the Apps and Books location token that replaces it (T9): the token keeps
+/// its id, so its apps, assignments and licenses stay. The ledger keeps the new file's secret in its own erasable
+/// store (T12) and claims the new location for the tenant (T4).
+/// </summary>
+/// <param name="Token">The legacy token.</param>
+/// <param name="FileContent">The new location token file's content.</param>
+/// <param name="Location">Apple's location id when known; else the organization name stands for it.</param>
+/// <param name="Id">The command id.</param>
+/// <param name="Actor">Who migrates; needs <see cref="Permissions.ManagedApps"/>.</param>
+[RequiresPermission(Permissions.ManagedApps)]
+public sealed record MigrateLegacyTokenFile(TokenId Token, string FileContent, LocationKey? Location, CommandId Id, Actor Actor) : ILedgerCommand
+{
+    /// <inheritdoc />
+    public override string ToString() => $"MigrateLegacyTokenFile {{ Token = {Token}, Id = {Id} }}";
 }

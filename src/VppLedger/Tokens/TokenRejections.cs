@@ -13,12 +13,6 @@ public static class TokenRejections
     private const string Download =
         "Download the token again from Apple Business Manager (or Apple School Manager) > Preferences > Payments and Billing, and upload that file unchanged.";
 
-    /// <summary>The actor lacks the "managed apps" permission that every token command needs (rule X1).</summary>
-    /// <param name="actor">Who asked.</param>
-    /// <param name="action">What they asked, in a few words ("upload a token").</param>
-    public static Rejection PermissionDenied(Actor actor, string action) =>
-        LedgerRejections.PermissionDenied(actor, Permissions.ManagedApps, action);
-
     /// <summary>The file is larger than <see cref="VppTokenFile.MaxFileBytes"/> (rule T5).</summary>
     /// <param name="size">The size received, in bytes.</param>
     public static Rejection TokenFileTooLarge(int size) => new(
@@ -177,6 +171,17 @@ public static class TokenRejections
         "NotALegacyToken",
         "T9",
         $"Token '{token}' is already an Apps and Books location token; only a legacy VPP token is migrated. To give it a new file, renew it.");
+
+    /// <summary>
+    /// A legacy token would migrate to a location that another live token of the tenant already holds (rules T9, T4):
+    /// the location's licenses would be counted twice.
+    /// </summary>
+    /// <param name="token">The legacy token.</param>
+    /// <param name="heldBy">The token of the tenant that holds the location.</param>
+    public static Rejection LocationAlreadyHeldInTenant(TokenId token, TokenId heldBy) => new(
+        "LocationAlreadyHeldInTenant",
+        "T9",
+        $"Legacy token '{token}' cannot migrate to this location: token '{heldBy}' of this tenant already holds it, and two tokens of one location would count its licenses twice. Assign the apps under token '{heldBy}', then delete legacy token '{token}'.");
 
     /// <summary>A sync result carries a negative count (rule T6).</summary>
     /// <param name="appCount">The app count given.</param>

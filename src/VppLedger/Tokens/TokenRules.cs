@@ -72,6 +72,50 @@ public static class TokenRules
         return state.AssignedToExternalMdm ? TokenRejections.TokenAssignedToExternalMdm(id) : null;
     }
 
+    /// <summary>
+    /// Null when licenses may be granted under the token at <paramref name="now"/>; otherwise the rule id that holds
+    /// every grant back: <c>T5</c> (never uploaded), <c>T10</c> (deleted), <c>T2</c> (expired) or <c>T3</c> (bound to
+    /// another MDM). While held, a pool records reclaims and queues new holders, but grants nothing and promotes no
+    /// one; renewal or taking control back serves the queues (rules T2, A6).
+    /// </summary>
+    /// <param name="state">The token's state.</param>
+    /// <param name="now">The time to judge expiry against.</param>
+    public static string? GrantsHeldBy(TokenState state, Instant now) => CheckCanSyncOrGrant(state, now)?.Rule;
+
+    /// <summary>
+    /// Null when an assignment of the token's apps may be created or reached by directory changes; otherwise why not:
+    /// <c>TokenNotFound</c> or <c>TokenDeleted</c> (rule T10: the token's apps and assignments left the MDM). An expired
+    /// token or one bound to another MDM is no reason: the assignment is recorded and its grants wait (rules T2, T3).
+    /// </summary>
+    /// <param name="state">The token's state.</param>
+    public static Rejection? CheckCanAssign(TokenState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Id is not { } id)
+        {
+            return TokenRejections.TokenNotFound(null);
+        }
+
+        return state.Deleted ? TokenRejections.TokenDeleted(id) : null;
+    }
+
+    /// <summary>
+    /// Who holds a location's claim once <paramref name="deleted"/> is deleted (rule T4): the claim stays with the
+    /// tenant while any of its live tokens still holds the location (the first by id), and is freed (null) only when
+    /// the last one goes.
+    /// </summary>
+    /// <param name="deleted">The token being deleted, which held the claim.</param>
+    /// <param name="liveHolders">The tenant's live tokens of the same location (the deleted one may be among them).</param>
+    public static TokenId? ClaimHolderAfterDeletion(TokenId deleted, IEnumerable<TokenId> liveHolders)
+    {
+        ArgumentNullException.ThrowIfNull(liveHolders);
+        return liveHolders
+            .Where(t => t != deleted)
+            .OrderBy(t => t.Value, StringComparer.Ordinal)
+            .Select(t => (TokenId?)t)
+            .FirstOrDefault();
+    }
+
     /// <summary>True when the token's file has expired at <paramref name="now"/> (rule T2: expiry is exclusive).</summary>
     /// <param name="state">The token's state.</param>
     /// <param name="now">The time to judge against.</param>

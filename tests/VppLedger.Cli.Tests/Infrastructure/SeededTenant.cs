@@ -68,7 +68,7 @@ public sealed class SeededTenant : IAsyncLifetime
         }
 
         await RunAsync(tenant, new AddGroupMembers(group, members, Id(), Admin));
-        await RunAsync(tenant, new CreateAssignment(pages, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, Id(), Admin));
+        await RunAsync(tenant, new CreateAssignment(pages, group, AssignmentIntent.Required, LicenseType.User, Id(), Admin));
         await RunAsync(tenant, new DeleteToken(old, Id(), Admin));
     }
 

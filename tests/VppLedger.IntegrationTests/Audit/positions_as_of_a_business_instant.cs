@@ -24,7 +24,7 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
         var group = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
         db.Clock.Advance(Duration.FromHours(1));
         var t1 = db.Clock.GetCurrentInstant();
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
         db.Clock.Advance(Duration.FromHours(1));
         var t2 = db.Clock.GetCurrentInstant();
         await s.CountsAsync(pool, purchased: 3);

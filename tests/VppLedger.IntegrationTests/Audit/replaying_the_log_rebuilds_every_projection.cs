@@ -82,11 +82,11 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         db.Clock.Advance(Duration.FromMinutes(5));
 
         // Pool A: 1,500 granted and 500 queued, reclaimed and left, four times over (A6, R2, A4).
-        await s.AssignAsync(poolA, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(poolA, group, AssignmentIntent.Required, LicenseType.User);
         await s.RunAsync(new RemoveAssignment(poolA, group, s.NextId(), admin));
-        await s.AssignAsync(poolA, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
-        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Uninstall, LicenseType.User, ProductKind.App, s.NextId(), admin));
-        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Required, LicenseType.User, ProductKind.App, s.NextId(), admin));
+        await s.AssignAsync(poolA, group, AssignmentIntent.Required, LicenseType.User);
+        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Uninstall, LicenseType.User, s.NextId(), admin));
+        await s.RunAsync(new ChangeAssignment(poolA, group, AssignmentIntent.Required, LicenseType.User, s.NextId(), admin));
         db.Clock.Advance(Duration.FromMinutes(5));
 
         // Counts and drift (S2), a member who leaves the group and one who leaves the organization (R4).
@@ -99,7 +99,7 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         var ipad = await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised());
         await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised() with { Kiosk = true });
         var ipads = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
-        await s.AssignAsync(poolB, ipads, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
+        await s.AssignAsync(poolB, ipads, AssignmentIntent.Required, LicenseType.Device);
         await s.RunAsync(new RecordDeviceRemovedFromManagement(ipad, s.NextId(), admin));
 
         // The main token's life (T3, T6, T7, T8) and the second token's deletion, which orphans pool B (T10).

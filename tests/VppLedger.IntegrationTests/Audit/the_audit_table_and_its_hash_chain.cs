@@ -18,7 +18,7 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
         var pool = await s.SyncedPoolAsync(new TokenId("tok-" + tenant), "361309726", purchased: 2);
         var users = await s.UsersAsync("u", 4);
         var group = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
         return (s, pool);
     }
 

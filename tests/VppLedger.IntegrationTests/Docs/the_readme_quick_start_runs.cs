@@ -44,7 +44,7 @@ public sealed class the_readme_quick_start_runs
         await contoso.ExecuteAsync(new AddGroupMembers(sales, [.. new[] { "ann", "bob", "cat" }.Select(n => GroupMember.ForUser(new UserId(n)))], CommandId.New(), admin));
 
         var outcome = await contoso.ExecuteAsync(new CreateAssignment(
-            pages, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, CommandId.New(), admin));
+            pages, sales, AssignmentIntent.Required, LicenseType.User, CommandId.New(), admin));
 
         var pool = await contoso.GetPoolAsync(pages);
         Console.WriteLine($"{pool!.UsedCount} of {pool.TotalCount} used, {pool.QueuedCount} queued"); // 2 of 2 used, 1 queued

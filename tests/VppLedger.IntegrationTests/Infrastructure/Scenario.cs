@@ -90,8 +90,8 @@ public sealed class Scenario(ITenantLedger ledger, Instant now)
         return group;
     }
 
-    public Task<CommandOutcome> AssignAsync(PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenseType type, ProductKind product = ProductKind.App) =>
-        RunAsync(new CreateAssignment(pool, group, target, intent, type, product, NextId(), Admin));
+    public Task<CommandOutcome> AssignAsync(PoolId pool, GroupId group, AssignmentIntent intent, LicenseType type) =>
+        RunAsync(new CreateAssignment(pool, group, intent, type, NextId(), Admin));
 
     public static DeviceProfile CorporateSupervised(Platform platform = Platform.iOS) =>
         new(platform, Ownership.Corporate, EnrollmentKind.Device, Supervised: true, Kiosk: false, AppStoreBlocked: false);

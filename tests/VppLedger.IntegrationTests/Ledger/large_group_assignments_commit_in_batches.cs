@@ -21,7 +21,7 @@ public sealed class large_group_assignments_commit_in_batches(SmallBatchLedgerFi
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "777", purchased: 300);
         var users = await s.UsersAsync("b", 350);
         var group = await s.GroupAsync("big", GroupKind.User, users.Select(GroupMember.ForUser));
-        var assign = new CreateAssignment(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User, ProductKind.App, new CommandId("assign-big"), Scenario.Admin);
+        var assign = new CreateAssignment(pool, group, AssignmentIntent.Required, LicenseType.User, new CommandId("assign-big"), Scenario.Admin);
 
         db.AfterPart = part => { if (part == 1) { throw new TimeoutException("simulated crash after the second batch"); } };
         await Assert.ThrowsAsync<TimeoutException>(() => s.Ledger.ExecuteAsync(assign));

@@ -21,9 +21,9 @@ public sealed class revoking_licenses_by_app_user_device_and_token(LedgerFixture
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised(), users[0], AppleIdKind.Managed);
         var people = await s.GroupAsync("people", GroupKind.User, users.Select(GroupMember.ForUser));
         var ipads = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
-        await s.AssignAsync(word, people, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
-        await s.AssignAsync(excel, people, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
-        await s.AssignAsync(excel, ipads, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
+        await s.AssignAsync(word, people, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(excel, people, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(excel, ipads, AssignmentIntent.Required, LicenseType.Device);
         Assert.Equal((3, 1), ((await s.Ledger.GetPoolAsync(word))!.UsedCount, (await s.Ledger.GetPoolAsync(word))!.QueuedCount));
 
         // One user: both of r0001's user licenses go; in Word the freed seat goes to the queue head (r0004).

@@ -24,7 +24,7 @@ public sealed class the_articles_scenarios_end_to_end(LedgerFixture db) : IClass
         var users = await s.UsersAsync("u", 500);
         var group = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
 
-        var assigned = await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        var assigned = await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
 
         Assert.Equal(100, assigned.EventsOf<LicenseGranted>().Count());
         Assert.Equal(400, assigned.EventsOf<HolderQueued>().Count());
@@ -59,7 +59,7 @@ public sealed class the_articles_scenarios_end_to_end(LedgerFixture db) : IClass
         var pool = await s.SyncedPoolAsync(new TokenId("tok-f"), "1001", purchased: 5);
         var ipad = await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised());
         var group = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
-        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.Device);
 
         var retired = await s.RunAsync(new RecordDeviceRemovedFromManagement(ipad, s.NextId(), Scenario.Admin));
 
@@ -78,7 +78,7 @@ public sealed class the_articles_scenarios_end_to_end(LedgerFixture db) : IClass
         var pool = await s.SyncedPoolAsync(token, "2002", purchased: 10);
         var users = await s.UsersAsync("n", 3);
         var group = await s.GroupAsync("all", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
 
         var deleted = await s.RunAsync(new DeleteToken(token, s.NextId(), Scenario.Admin));
 
@@ -102,8 +102,8 @@ public sealed class the_articles_scenarios_end_to_end(LedgerFixture db) : IClass
         var users = await s.UsersAsync("t", 2);
         var sales = await s.GroupAsync("sales", GroupKind.User, users.Select(GroupMember.ForUser));
         var managers = await s.GroupAsync("managers", GroupKind.User, [GroupMember.ForUser(users[0])]);
-        await s.AssignAsync(pool, sales, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
-        await s.AssignAsync(pool, managers, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
+        await s.AssignAsync(pool, sales, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, managers, AssignmentIntent.Available, LicenseType.User);
 
         var leftSales = await s.RunAsync(new RemoveGroupMembers(sales, [GroupMember.ForUser(users[0]), GroupMember.ForUser(users[1])], s.NextId(), Scenario.Admin));
 

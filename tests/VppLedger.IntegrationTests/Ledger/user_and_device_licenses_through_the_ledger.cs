@@ -20,7 +20,7 @@ public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db
         var users = await s.UsersAsync("both", 1, personal: true, managed: true);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
 
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Available, LicenseType.User);
 
         var licenses = await s.Ledger.GetUserLicensesAsync(users[0]);
         Assert.Equal([AppleIdKind.Personal, AppleIdKind.Managed], licenses.Licenses.Select(l => l.Holder.AppleIdKind!.Value).Order());
@@ -40,19 +40,19 @@ public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db
         var corporate = await s.DeviceAsync("corp-1", Scenario.CorporateSupervised());
         var devices = await s.GroupAsync("devices", GroupKind.Device, [GroupMember.ForDevice(enrolled), GroupMember.ForDevice(blocked), GroupMember.ForDevice(corporate)]);
 
-        var assigned = await s.AssignAsync(pool, devices, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
+        var assigned = await s.AssignAsync(pool, devices, AssignmentIntent.Required, LicenseType.Device);
 
         // L5: no device license on User Enrollment; L2: App Store blocked is fine for device licenses.
         Assert.Equal(["blocked-1", "corp-1"], assigned.EventsOf<LicenseGranted>().Select(g => g.Holder.OwnerId));
         Assert.Equal("L5", Assert.Single(assigned.Warnings).Rule);
 
-        // L7: user licenses need the App Store.
+        // L5, L7: user licensing for a device group would grant nobody, so it is refused up front (issue 10, item 6).
         var users = await s.UsersAsync("owner", 1);
         await s.DeviceAsync("blocked-2", Scenario.CorporateSupervised() with { AppStoreBlocked = true }, users[0], AppleIdKind.Managed);
         var byUser = await s.GroupAsync("blocked-devices", GroupKind.Device, [GroupMember.ForDevice(new DeviceId("blocked-2"))]);
-        var refused = await s.AssignAsync(pool, byUser, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.User);
-        Assert.Empty(refused.EventsOf<LicenseGranted>());
-        Assert.Equal(("UserLicensingNeedsAppStore", "L7"), (refused.Warnings[0].Code, refused.Warnings[0].Rule));
+        var refused = await s.Ledger.ExecuteAsync(new CreateAssignment(pool, byUser, AssignmentIntent.Required, LicenseType.User, s.NextId(), Scenario.Admin));
+        Assert.Equal(("UserLicensingNotForDeviceGroups", "L7"), (refused.Rejection?.Code, refused.Rejection?.Rule));
+        Assert.Empty(refused.Changes);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db
         }
 
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Available, LicenseType.User);
 
         var license = Assert.Single((await s.Ledger.GetUserLicensesAsync(users[0])).Licenses);
         Assert.Equal(6, license.Devices.Count);
@@ -88,16 +88,16 @@ public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db
         await s.DeviceAsync("m1-ipad", Scenario.CorporateSupervised(), users[0], AppleIdKind.Managed);
         await s.DeviceAsync("m2-ipad", Scenario.CorporateSupervised(), users[1], AppleIdKind.Managed);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
 
-        var migrated = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        var migrated = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.Device, s.NextId(), Scenario.Admin));
 
         Assert.Equal(2, migrated.EventsOf<LicenseReclaimed>().Count(r => r.Reason == ReclaimReason.MigratedToDeviceLicense));
         Assert.Equal(["m1-ipad", "m2-ipad"], migrated.EventsOf<LicenseGranted>().Select(g => g.Holder.OwnerId).Order());
         var summary = await s.Ledger.GetPoolAsync(pool);
         Assert.Equal((0, 2), (summary!.UserLicenseCount, summary.DeviceLicenseCount));
 
-        var back = await s.Ledger.ExecuteAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.User, ProductKind.App, s.NextId(), Scenario.Admin));
+        var back = await s.Ledger.ExecuteAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.User, s.NextId(), Scenario.Admin));
         Assert.Equal(("DeviceToUserMigrationNotSupported", "L8"), (back.Rejection!.Code, back.Rejection.Rule));
     }
 
@@ -112,14 +112,14 @@ public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised());
         var group = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
 
-        var available = await s.Ledger.ExecuteAsync(new CreateAssignment(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Available, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        var available = await s.Ledger.ExecuteAsync(new CreateAssignment(pool, group, AssignmentIntent.Available, LicenseType.Device, s.NextId(), Scenario.Admin));
         Assert.Equal(("AvailableIntentNotForDeviceGroups", "A2"), (available.Rejection!.Code, available.Rejection.Rule));
 
-        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
-        var uninstall = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Uninstall, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.Device);
+        var uninstall = await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Uninstall, LicenseType.Device, s.NextId(), Scenario.Admin));
         Assert.Equal(ReclaimReason.UninstallIntent, Assert.Single(uninstall.EventsOf<LicenseReclaimed>()).Reason);
 
-        await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.Device, ProductKind.App, s.NextId(), Scenario.Admin));
+        await s.RunAsync(new ChangeAssignment(pool, group, AssignmentIntent.Required, LicenseType.Device, s.NextId(), Scenario.Admin));
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
         var removed = await s.RunAsync(new RemoveAssignment(pool, group, s.NextId(), Scenario.Admin));
         Assert.Equal(ReclaimReason.AssignmentRemoved, Assert.Single(removed.EventsOf<LicenseReclaimed>()).Reason);
@@ -156,7 +156,7 @@ public sealed class the_current_apple_policy_through_the_ledger(CurrentAppleLedg
         var pool = await s.SyncedPoolAsync(token, "600", purchased: 10);
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised());
         var group = await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]);
-        await s.AssignAsync(pool, group, AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device);
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.Device);
 
         var removed = await s.RunAsync(new RemoveAssignment(pool, group, s.NextId(), Scenario.Admin));
         Assert.Empty(removed.EventsOf<LicenseReclaimed>());

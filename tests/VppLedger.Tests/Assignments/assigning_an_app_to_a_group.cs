@@ -1,5 +1,6 @@
 using NodaTime;
 using VppLedger.Assignments;
+using VppLedger.Directory;
 
 namespace VppLedger.Tests.Assignments;
 
@@ -10,18 +11,23 @@ public sealed class assigning_an_app_to_a_group
     private static readonly GroupId Group = new("sales");
     private static readonly Actor Admin = new("admin", Permissions.MobileApps);
 
-    private static Decision<IAssignmentEvent> When(IAssignmentCommand command, params IAssignmentEvent[] given) =>
-        AssignmentDecider.Decide(command, given.Aggregate(AssignmentState.Initial(Pool, Group), AssignmentDecider.Evolve), Now);
+    /// <summary>A command with the facts the ledger holds about its pool and group.</summary>
+    private sealed record Asked(IAssignmentCommand Command, AssignmentFacts Facts);
 
-    private static CreateAssignment Create(
+    private static AssignmentFacts Facts(AssignmentTarget target = AssignmentTarget.UserGroup, ProductKind product = ProductKind.App) =>
+        new(PoolSynced: true, product, target == AssignmentTarget.UserGroup ? GroupKind.User : GroupKind.Device);
+
+    private static Decision<IAssignmentEvent> When(Asked asked, params IAssignmentEvent[] given) =>
+        AssignmentDecider.Decide(asked.Command, given.Aggregate(AssignmentState.Initial(Pool, Group), AssignmentDecider.Evolve), asked.Facts, Now);
+
+    private static Asked Create(
         AssignmentTarget target = AssignmentTarget.UserGroup,
         AssignmentIntent intent = AssignmentIntent.Required,
         LicenseType type = LicenseType.User,
-        ProductKind product = ProductKind.App,
-        Actor? actor = null) => new(Pool, Group, target, intent, type, product, new CommandId("c1"), actor ?? Admin);
+        ProductKind product = ProductKind.App) => new(new CreateAssignment(Pool, Group, intent, type, new CommandId("c1"), Admin), Facts(target, product));
 
-    private static ChangeAssignment Change(AssignmentIntent intent, LicenseType type) =>
-        new(Pool, Group, intent, type, ProductKind.App, new CommandId("c2"), Admin);
+    private static Asked Change(AssignmentIntent intent, LicenseType type, AssignmentTarget target = AssignmentTarget.UserGroup) =>
+        new(new ChangeAssignment(Pool, Group, intent, type, new CommandId("c2"), Admin), Facts(target));
 
     private static AssignmentCreated Created(
         AssignmentTarget target = AssignmentTarget.UserGroup,
@@ -39,7 +45,7 @@ public sealed class assigning_an_app_to_a_group
     [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Available, LicenseType.User)]
     [InlineData(AssignmentTarget.UserGroup, AssignmentIntent.Required, LicenseType.Device)]
     [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.Device)]
-    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenseType.User)]
+    [InlineData(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenseType.Device)]
     public void an_assignment_targets_a_group_with_an_intent_and_a_license_type(AssignmentTarget target, AssignmentIntent intent, LicenseType type)
     {
         Assert.Equal([Created(target, intent, type)], When(Create(target, intent, type)).Events);
@@ -51,7 +57,7 @@ public sealed class assigning_an_app_to_a_group
     {
         ThenRejected(When(Create(AssignmentTarget.DeviceGroup, AssignmentIntent.Available)), "AvailableIntentNotForDeviceGroups", "A2");
         ThenRejected(
-            When(Change(AssignmentIntent.Available, LicenseType.Device), Created(AssignmentTarget.DeviceGroup, type: LicenseType.Device)),
+            When(Change(AssignmentIntent.Available, LicenseType.Device, AssignmentTarget.DeviceGroup), Created(AssignmentTarget.DeviceGroup, type: LicenseType.Device)),
             "AvailableIntentNotForDeviceGroups",
             "A2");
     }
@@ -90,7 +96,7 @@ public sealed class assigning_an_app_to_a_group
         {
             When(Create(), Created()),
             When(Change(AssignmentIntent.Required, LicenseType.User), Created()),
-            When(new RemoveAssignment(Pool, Group, new CommandId("c3"), Admin), Created(), new AssignmentRemoved(Pool, Group, Now)),
+            When(new Asked(new RemoveAssignment(Pool, Group, new CommandId("c3"), Admin), Facts()), Created(), new AssignmentRemoved(Pool, Group, Now)),
         };
         Assert.All(decisions, d => Assert.True(d.Rejection is null && d.Events.Count == 0));
     }
@@ -104,9 +110,23 @@ public sealed class assigning_an_app_to_a_group
     }
 
     [Fact]
-    [Trait("Rule", "X1")]
-    public void assigning_needs_the_mobile_apps_permission()
+    [Trait("Rule", "L6")]
+    [Trait("Rule", "A2")]
+    public void an_assignment_is_refused_until_the_ledger_knows_the_pools_product_and_the_groups_kind()
     {
-        ThenRejected(When(Create(actor: new Actor("token-admin", Permissions.ManagedApps))), "PermissionDenied", "X1");
+        // Issue 10, item 13: the command no longer carries the product or the group's kind, so it cannot contradict them.
+        ThenRejected(When(Create() with { Facts = new AssignmentFacts(PoolSynced: false, ProductKind.App, GroupKind.User) }), "PoolNotSynced", "S2");
+        ThenRejected(When(Create() with { Facts = new AssignmentFacts(PoolSynced: true, ProductKind.App, null) }), "GroupNotFound", "A1");
+        ThenRejected(When(Create(type: LicenseType.Device, product: ProductKind.Book)), "BooksTakeUserLicensesOnly", "L6");
+    }
+
+    [Fact]
+    [Trait("Rule", "L5")]
+    [Trait("Rule", "L7")]
+    public void user_licensing_for_a_device_group_is_refused_up_front()
+    {
+        // Issue 10, item 6: a device group names no user, so user licensing would grant nobody.
+        ThenRejected(When(Create(AssignmentTarget.DeviceGroup, AssignmentIntent.Required, LicenseType.User)), "UserLicensingNotForDeviceGroups", "L7");
+        ThenRejected(When(Create(AssignmentTarget.DeviceGroup, AssignmentIntent.Uninstall, LicenseType.User)), "UserLicensingNotForDeviceGroups", "L7");
     }
 }

@@ -45,7 +45,7 @@ public sealed class what_an_assignment_change_does_to_licenses
     [Trait("Rule", "R2")]
     public void removing_an_assignment_reclaims_nothing_under_the_newer_policy_until_intent_is_uninstall()
     {
-        Assert.Equal(MemberLicenseAction.LeaveAlone, Effect(Active(AssignmentIntent.Required), None, LedgerPolicy.CurrentApple).Action);
+        Assert.Equal(MemberLicenseAction.WithdrawQueue, Effect(Active(AssignmentIntent.Required), None, LedgerPolicy.CurrentApple).Action);
         Assert.Equal(MemberLicenseAction.Reclaim, Effect(Active(AssignmentIntent.Required), Active(AssignmentIntent.Uninstall), LedgerPolicy.CurrentApple).Action);
     }
 

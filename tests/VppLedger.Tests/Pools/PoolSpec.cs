@@ -18,10 +18,14 @@ internal sealed class PoolSpec
     /// <summary>The full model after the history and the decided events.</summary>
     public PoolBook After => PoolBook.Replay(PoolFixtures.Pool, [.. history, .. Decision.Events]);
 
-    public PoolSpec When(IPoolCommand command, Instant? now = null)
+    /// <param name="command">The command.</param>
+    /// <param name="now">The business time; <see cref="PoolFixtures.Now"/> by default.</param>
+    /// <param name="grantsHeldBy">The rule id of the token state that holds grants back (T2, T3, T10), or null.</param>
+    public PoolSpec When(IPoolCommand command, Instant? now = null, string? grantsHeldBy = null)
     {
         var book = PoolBook.Replay(command.Pool, history);
-        decision = PoolDecider.Decide(command, book.State, book.LookupFor(command), now ?? PoolFixtures.Now);
+        var lookup = grantsHeldBy is null ? book.LookupFor(command) : book.LookupFor(command) with { GrantsHeldBy = grantsHeldBy };
+        decision = PoolDecider.Decide(command, book.State, lookup, now ?? PoolFixtures.Now);
         return this;
     }
 

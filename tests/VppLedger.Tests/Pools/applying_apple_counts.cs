@@ -82,13 +82,4 @@ public sealed class applying_apple_counts
     {
         PoolSpec.Given().When(Sync(purchased, retired, assigned)).ThenRejected("InvalidAppleCounts", "S2");
     }
-
-    [Fact]
-    [Trait("Rule", "X1")]
-    public void applying_counts_needs_the_managed_apps_permission()
-    {
-        PoolSpec.Given()
-            .When(Sync(10, actor: new Actor("app-admin", Permissions.MobileApps)))
-            .ThenRejected("PermissionDenied", "X1");
-    }
 }

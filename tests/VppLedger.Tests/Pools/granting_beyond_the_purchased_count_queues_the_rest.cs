@@ -66,17 +66,6 @@ public sealed class granting_beyond_the_purchased_count_queues_the_rest
     }
 
     [Fact]
-    [Trait("Rule", "X1")]
-    public void granting_needs_the_mobile_apps_permission()
-    {
-        var tokenAdmin = new Actor("token-admin", Permissions.ManagedApps);
-        var rejection = PoolSpec.Given(Counts(5))
-            .When(new GrantLicenses(Pool, [User("a")], Id(), tokenAdmin))
-            .ThenRejected("PermissionDenied", "X1");
-        Assert.Contains("MobileApps", rejection.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     [Trait("Rule", "S1")]
     [Trait("Rule", "A6")]
     public void a_grant_reads_only_the_holders_it_names_however_large_the_pool()

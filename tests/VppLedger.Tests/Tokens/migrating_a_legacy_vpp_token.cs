@@ -55,4 +55,16 @@ public sealed class migrating_a_legacy_vpp_token
         Spec().Given(LegacyUploaded).When(s => TokenDecider.Decide(Migrate(), s, new TokenLocationClaims(true, null), Now))
             .ThenRejected("DuplicateLocationInAnotherTenant", "T4");
     }
+
+    [Fact]
+    [Trait("Rule", "T9")]
+    [Trait("Rule", "T4")]
+    public void a_second_legacy_token_cannot_migrate_to_a_location_another_token_of_the_tenant_holds()
+    {
+        var rejection = Spec().Given(LegacyUploaded)
+            .When(s => TokenDecider.Decide(Migrate(), s, new TokenLocationClaims(false, OtherToken), Now))
+            .ThenRejected("LocationAlreadyHeldInTenant", "T9");
+
+        Assert.Contains(OtherToken.Value, rejection.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,142 @@
+using Marten;
+using VppLedger.Assignments;
+using VppLedger.Directory;
+using VppLedger.Licensing;
+
+namespace VppLedger.Storage;
+
+/// <summary>Reading a group's members and the holders they yield for an assignment (the rules are LicenseHolders').</summary>
+internal sealed partial class LedgerHandlers
+{
+    /// <summary>The group's members in targeting order, a page at a time, after a position.</summary>
+    private async IAsyncEnumerable<(IReadOnlyList<GroupMember> Members, long Last)> MemberPagesAsync(GroupId group, long after = -1, int pageSize = MemberPageSize)
+    {
+        var groupKey = Streams.Group(group);
+        while (true)
+        {
+            var position = after;
+            var page = await _session.Query<MemberDoc>()
+                .Where(m => m.GroupKey == groupKey && m.Position > position)
+                .OrderBy(m => m.Position)
+                .Take(pageSize)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+
+            after = page[^1].Position;
+            yield return ([.. page.Select(m => new GroupMember(m.Kind, m.MemberId))], after);
+        }
+    }
+
+    /// <summary>
+    /// The holders a page of members yields for an assignment (L2-L7 decided by <see cref="LicenseHolders"/>), in
+    /// targeting order. Users and devices are read in one query each; a member refused for a reason of its own is
+    /// reported as a warning and skipped.
+    /// </summary>
+    private async Task<List<Holder>> HoldersOfAsync(AssignmentState assignment, ProductKind product, IReadOnlyList<GroupMember> members, bool warn = true)
+    {
+        var userIds = members.Where(m => m.Kind == GroupKind.User).Select(m => Streams.User(new UserId(m.Id))).ToList();
+        var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
+        var users = (userIds.Count == 0 ? [] : await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false))
+            .ToDictionary(u => u.Id, u => u.State, StringComparer.Ordinal);
+        var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false))
+            .ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+
+        // A device license for a user group goes to each of the user's devices.
+        var devicesOfUsers = new Dictionary<string, List<DeviceState>>(StringComparer.Ordinal);
+        if (assignment.LicenseType == LicenseType.Device && users.Count > 0)
+        {
+            var owners = users.Values.Where(u => u.Id is not null).Select(u => u.Id!.Value.Value).ToList();
+            var owned = await _session.Query<DeviceDoc>().Where(d => d.UserKey != null && owners.Contains(d.UserKey)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var d in owned.OrderBy(d => d.Id, StringComparer.Ordinal))
+            {
+                if (!devicesOfUsers.TryGetValue(d.UserKey!, out var list))
+                {
+                    devicesOfUsers[d.UserKey!] = list = [];
+                }
+
+                list.Add(d.State);
+            }
+        }
+
+        var holders = new List<Holder>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            foreach (var target in TargetsOf(member, users, devices, devicesOfUsers))
+            {
+                var result = target.Member is null
+                    ? MemberHolders.Refused(target.Missing!)
+                    : LicenseHolders.For(assignment.Pool, product, assignment.LicenseType, target.Member);
+                if (result.IsRefused)
+                {
+                    if (warn)
+                    {
+                        context.Warnings.Add(result.Refusal!);
+                    }
+
+                    continue;
+                }
+
+                holders.AddRange(result.Holders.Where(h => seen.Add(h.Key)));
+            }
+        }
+
+        return holders;
+    }
+
+    private IEnumerable<(TargetedMember? Member, Rejection? Missing)> TargetsOf(
+        GroupMember member,
+        Dictionary<string, UserState> users,
+        Dictionary<string, DeviceState> devices,
+        Dictionary<string, List<DeviceState>> devicesOfUsers)
+    {
+        if (member.Kind == GroupKind.User)
+        {
+            if (!users.TryGetValue(Streams.User(new UserId(member.Id)), out var user) || !user.Recorded)
+            {
+                yield return (null, NotRecorded("User", member.Id));
+                yield break;
+            }
+
+            if (user.LeftOrganization || _leftUsers.Contains(member.Id))
+            {
+                yield break; // rule R4: nobody who left gets a license
+            }
+
+            var kinds = user.Holders().Select(h => h.AppleIdKind!.Value).ToList();
+            if (devicesOfUsers.TryGetValue(member.Id, out var owned))
+            {
+                foreach (var device in owned.Where(d => !d.RemovedFromManagement && d.Profile is not null))
+                {
+                    yield return (TargetedMember.ForDevice(device.Id!.Value, device.Profile!, user.Id, kinds), null);
+                }
+
+                yield break;
+            }
+
+            yield return (TargetedMember.ForUser(user.Id!.Value, kinds), null);
+            yield break;
+        }
+
+        if (!devices.TryGetValue(Streams.Device(new DeviceId(member.Id)), out var state) || !state.Recorded || state.Profile is null)
+        {
+            yield return (null, NotRecorded("Device", member.Id));
+            yield break;
+        }
+
+        if (state.RemovedFromManagement)
+        {
+            yield break; // rule R5 keeps what it holds; a device out of management gets nothing new
+        }
+
+        yield return (TargetedMember.ForDevice(state.Id!.Value, state.Profile, state.User, []), null);
+    }
+
+    private static Rejection NotRecorded(string what, string id) => new(
+        "MemberNotRecorded",
+        "A1",
+        $"{what} '{id}' is a group member but was never recorded in the directory, so it got no license. Record it (RecordUser or RecordDevice), then add it to the group again.");
+}
