@@ -130,8 +130,8 @@ public sealed class ModelCommands(string tenant)
             Op.CreateGroup o => new CreateGroup(Group(o.Group), KindOf(o.Group), id, actor),
             Op.AddMembers o => new AddGroupMembers(Group(o.Group), [.. o.Members.Select(m => Member(o.Group, m))], id, actor),
             Op.RemoveMembers o => new RemoveGroupMembers(Group(o.Group), [.. o.Members.Select(m => Member(o.Group, m))], id, actor),
-            Op.CreateAssignment o => new CreateAssignment(Pool(o.Token, o.App), Group(o.Group), TargetOf(o.Group), o.Intent, o.LicenseType, ProductOf(o.App), id, actor),
-            Op.ChangeAssignment o => new ChangeAssignment(Pool(o.Token, o.App), Group(o.Group), o.Intent, o.LicenseType, ProductOf(o.App), id, actor),
+            Op.CreateAssignment o => new CreateAssignment(Pool(o.Token, o.App), Group(o.Group), o.Intent, o.LicenseType, id, actor),
+            Op.ChangeAssignment o => new ChangeAssignment(Pool(o.Token, o.App), Group(o.Group), o.Intent, o.LicenseType, id, actor),
             Op.RemoveAssignment o => new RemoveAssignment(Pool(o.Token, o.App), Group(o.Group), id, actor),
             Op.Grant o => new GrantLicenses(Pool(o.Token, o.App), [.. o.Holders.Select(HolderOf)], id, actor),
             Op.RevokeApp o => RevokeLicenses.ForApp(Pool(o.Token, o.App), id, actor),
@@ -155,9 +155,6 @@ public sealed class ModelCommands(string tenant)
         Supervised: !o.UserEnrollment,
         Kiosk: false,
         o.AppStoreBlocked);
-
-    private static Assignments.AssignmentTarget TargetOf(int g) =>
-        KindOf(g) == GroupKind.User ? Assignments.AssignmentTarget.UserGroup : Assignments.AssignmentTarget.DeviceGroup;
 
     private string NextSecret(int t)
     {
