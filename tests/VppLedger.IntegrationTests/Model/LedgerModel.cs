@@ -408,11 +408,7 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
             return existing.Intent == o.Intent && existing.LicenseType == o.LicenseType ? Expect.Either : Expect.Rejected;
         }
 
-        var wants = o.Intent != AssignmentIntent.Uninstall;
-        if (wants && !CanGrant(o.Token))
-        {
-            return Expect.Rejected; // rule T2: an expired token assigns nothing
-        }
+        var wants = o.Intent != AssignmentIntent.Uninstall; // under an expired or external token the holders wait in the queue (T2, T3)
 
         Assignments[key] = new MAssignment { Active = true, Intent = o.Intent, LicenseType = o.LicenseType };
         var poolKey = (o.Token, o.App);
@@ -488,10 +484,6 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
         var pool = Pools[poolKey];
         var members = Groups[o.Group].Members;
         var wantsNow = o.Intent != AssignmentIntent.Uninstall;
-        if (wantsNow && !before.Wants && !CanGrant(o.Token))
-        {
-            return Expect.Rejected; // rule T2
-        }
 
         a.Intent = o.Intent;
         a.LicenseType = o.LicenseType;

@@ -120,8 +120,6 @@ public static class ModelGenerators
             case Op.AppleCounts { App: BookApp } or Op.CreateAssignment { App: BookApp } or Op.ChangeAssignment { App: BookApp }
                 or Op.RemoveAssignment { App: BookApp } or Op.Grant { App: BookApp } or Op.RevokeApp { App: BookApp } when Bug(KnownBugs.Item11_BooksReassigned):
                 return "item 11: books";
-            case Op.DeleteToken d when Bug(KnownBugs.Item2_DeletedTokenKeepsAssignments) && model.Assignments.Any(a => a.Key.T == d.Token && a.Value.Active):
-                return "item 2: deleting a token with assignments";
             case Op.CreateAssignment ca when Bug(KnownBugs.Item2_DeletedTokenKeepsAssignments) && model.Tokens[ca.Token].Deleted:
                 return "item 2: assigning an app of a deleted token (accepted when the group has no member)";
             case Op.AdvanceClock c when Bug(KnownBugs.Item3_ExpiredTokenGrants)
@@ -132,8 +130,6 @@ public static class ModelGenerators
                 return "item 5: user to device licensing";
             case Op.CreateAssignment ca when Bug(KnownBugs.Item6_UserLicensingOnDeviceGroups) && ca.Group >= 2 && ca.LicenseType == LicenseType.User:
                 return "item 6: user licensing on a device group";
-            case Op.UserLeft ul when Bug(KnownBugs.Item8_ReclaimsFromTodaysFacts) && model.Devices.Any(d => d.Recorded && d.Owner == ul.User):
-                return "item 8: a leaving user with devices";
             case Op.RecordUser ru when Bug(KnownBugs.Item8_ReclaimsFromTodaysFacts) && model.Users[ru.User] is { Recorded: true } u
                 && ((u.Personal && !ru.Personal) || (u.Managed && !ru.Managed)):
                 return "item 8: dropping an Apple ID";

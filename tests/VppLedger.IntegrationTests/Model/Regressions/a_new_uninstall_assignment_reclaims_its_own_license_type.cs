@@ -3,7 +3,7 @@ namespace VppLedger.IntegrationTests.Model.Regressions;
 /// <summary>Found by the model test: issue 10 item 9 (rule A4): Uninstall reclaims the licenses of its own license type.</summary>
 public sealed class a_new_uninstall_assignment_reclaims_its_own_license_type(ArticleModelFixture fixture) : ModelRegression(fixture)
 {
-    [Fact(Skip = "fails until item 9 lands: a new Uninstall assignment with device licensing reclaims user licenses (the default type) and leaves the device licenses")]
+    [Fact]
     [Trait("Rule", "A4")]
     public Task device_licenses_of_the_groups_users_devices() => ReplayAsync(
         new Op.Grant(0, 0, [(0, null)]),

@@ -3,14 +3,14 @@ namespace VppLedger.IntegrationTests.Model.Regressions;
 /// <summary>Found by the model test: issue 10 item 3 (rule T2): nothing is granted under an expired token, by any path.</summary>
 public sealed class no_license_is_granted_while_the_token_is_expired(ArticleModelFixture fixture) : ModelRegression(fixture)
 {
-    [Fact(Skip = "fails until item 3 lands: a revocation under an expired token promotes the queue head")]
+    [Fact]
     [Trait("Rule", "T2")]
     public Task not_even_to_the_queue_head_when_a_license_is_revoked() => ReplayAsync(
         new Op.CreateAssignment(1, 0, 0, AssignmentIntent.Required, LicenseType.User),
         new Op.AdvanceClock(61),
         new Op.RevokeUser(0));
 
-    [Fact(Skip = "fails until item 3 lands: AddGroupMembers under an expired token is refused TokenExpired; renewal does not serve the queue")]
+    [Fact]
     [Trait("Rule", "T2")]
     public Task and_a_member_added_meanwhile_waits_for_the_renewal() => ReplayWithoutItem1Async(
         new Op.CreateGroup(1),
