@@ -90,10 +90,27 @@ public static class ModelGenerators
                 return (null, why1 ?? why2 ?? "clock in a concurrent pair");
             }
 
+            if (scope.Excludes(KnownBugs.Item14_AssignmentAndMembershipSkew) && (SameGroupSkew(first, second) || SameGroupSkew(second, first)))
+            {
+                return (null, "item 14: a membership change and an assignment of the same group at the same moment");
+            }
+
             return (new Op.Concurrently(first, second), null);
         }
 
         return Skip(op, model, scope) is { } reason ? (null, reason) : (Normalize(op, model), null);
+    }
+
+    private static bool SameGroupSkew(Op membership, Op assignment)
+    {
+        var group = membership switch { Op.AddMembers m => m.Group, Op.RemoveMembers m => m.Group, _ => -1 };
+        return group >= 0 && assignment switch
+        {
+            Op.CreateAssignment a => a.Group == group,
+            Op.ChangeAssignment a => a.Group == group,
+            Op.RemoveAssignment a => a.Group == group,
+            _ => false,
+        };
     }
 
     private static Op Normalize(Op op, LedgerModel model) => op switch
