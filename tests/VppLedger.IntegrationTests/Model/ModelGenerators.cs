@@ -173,6 +173,9 @@ public static class ModelGenerators
                 return "open: a device recorded again";
             case Op.Grant g when Open(Unspecified.DirectGrantToRetiredDevice) && g.Holders.Any(h => h.Kind is null && model.Devices[h.Owner].Retired):
                 return "open: a direct grant to a retired device";
+            case Op.CreateAssignment { Intent: AssignmentIntent.Uninstall } or Op.ChangeAssignment { Intent: AssignmentIntent.Uninstall }
+                when Open(Unspecified.UninstallOfAHolderStillWanted) && model.Assignments.Any(a => a.Value is { Active: true, Wants: true }):
+                return "open: Uninstall while another assignment still wants licenses";
             case Op.CreateAssignment ca when !model.Groups[ca.Group].Created || model.Assignments.GetValueOrDefault((ca.Token, ca.App, ca.Group))?.Active == true:
                 return "an assignment of a group never created, or created twice";
             case Op.CreateAssignment ca when !model.Pools.ContainsKey((ca.Token, ca.App)):

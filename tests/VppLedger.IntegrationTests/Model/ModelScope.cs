@@ -68,7 +68,10 @@ public enum Unspecified
     /// <summary>A direct grant to a retired device (R5 keeps; may it get more?).</summary>
     DirectGrantToRetiredDevice = 1 << 2,
 
-    All = (1 << 3) - 1,
+    /// <summary>An Uninstall assignment whose holders another assignment of the pool still wants (the model reclaims them, A4; main kept one under CurrentApple in the 30,000-step run).</summary>
+    UninstallOfAHolderStillWanted = 1 << 3,
+
+    All = (1 << 4) - 1,
 }
 
 /// <summary>The generator's scope: which known bugs and open questions it stays away from.</summary>
