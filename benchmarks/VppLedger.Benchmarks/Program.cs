@@ -5,6 +5,7 @@ namespace VppLedger.Benchmarks;
 /// <summary>
 /// Runs the suites: <c>dotnet run -c Release --project benchmarks/VppLedger.Benchmarks -- --filter '*' --job short</c>.
 /// <c>generate --size small|large</c> loads a synthetic tenant and times it (<see cref="Scale.ScaleCommand"/>).
+/// <c>concurrency [--writers 1,4,16,32] [--seconds 8]</c> times one tenant's single-license grants on different pools beside a raw one-row-per-transaction baseline (<see cref="Concurrency.ConcurrencyCommand"/>).
 /// <c>--smoke</c> runs every benchmark once, in process, and exits non-zero if any failed (CI: <c>.ci/bench-smoke</c>); <c>--only Text</c> keeps the suites whose name contains it.
 /// </summary>
 public static class Program
@@ -14,6 +15,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "generate")
         {
             return Scale.ScaleCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] == "concurrency")
+        {
+            return Concurrency.ConcurrencyCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
         if (args.Contains("--smoke", StringComparer.Ordinal))

@@ -72,7 +72,7 @@ public static class VppLedgerCli
                     .WithDescription("Why a holder has, or has not, a license of a pool: the events and the rule ids that decided it.")
                     .WithExample("audit", "explain", "--tenant", "contoso", "--holder", "u.alice.managed", "--pool", "tok-main:361309726");
                 audit.AddCommand<AuditVerifyCommand>("verify").WithData(host)
-                    .WithDescription("Recomputes the tenant's hash chain; exit code 1 at the first row that does not match.");
+                    .WithDescription("Seals, then recomputes the tenant's hash chain over the log and prints its head; exit code 1 at the first event, row or link that does not match.");
             });
             config.AddCommand<ExportCommand>("export").WithData(host)
                 .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE.")

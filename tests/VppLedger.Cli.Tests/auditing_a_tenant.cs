@@ -117,6 +117,26 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
 
     [Fact]
     [Trait("Rule", "I1")]
+    public async Task verify_prints_the_head_and_checks_a_head_recorded_earlier()
+    {
+        var first = await Run("audit", "verify");
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.ToString());
+        var head = System.Text.RegularExpressions.Regex.Match(first.Output, "Head: ([0-9]+:[0-9a-f]{64})").Groups[1].Value;
+        Assert.NotEmpty(head);
+
+        var extends = await Run("audit", "verify", "--head", head, "--json");
+        var forged = await Run("audit", "verify", "--head", head[..^4] + (head.EndsWith("0000", StringComparison.Ordinal) ? "1111" : "0000"));
+        var malformed = await Run("audit", "verify", "--head", "not-a-head");
+
+        Assert.True(extends.ExitCode == ExitCodes.Ok, extends.ToString());
+        Assert.Contains("\"extendsRecordedHead\": true", extends.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Rejected, forged.ExitCode);
+        Assert.Contains("DoesNotExtendRecordedHead", forged.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, malformed.ExitCode);
+    }
+
+    [Fact]
+    [Trait("Rule", "I1")]
     public async Task export_writes_csv_and_ndjson_with_one_line_per_row()
     {
         var csv = await Run("export", "--format", "csv");
@@ -144,15 +164,24 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
         Assert.Contains("csv or ndjson", run.Error, StringComparison.Ordinal);
     }
 
+    private const string LegacyToken =
+        """{"event":"vpp.token.uploaded.v1","stream":"token:legacy","actor":"legacy-mdm","data":{"OccurredAt":"2024-04-30T08:00:00Z","Token":"legacy","Location":"apple:loc-cli-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2025-04-30T08:00:00Z","Fingerprint":"471f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"ManagedAppleId":{"Value":"vpp-admin@contoso.example","Kind":"Managed"},"Settings":{"Name":"Legacy","CountryCode":"US","AccountType":"Business","AutomaticAppUpdates":true},"Programme":"AppsAndBooks","TookControlFromOtherMdm":false,"DuplicateOf":null}}""";
+
+    private static string Users(params string[] ids) => string.Join('\n', ids.Select(id =>
+        $$$"""{"event":"vpp.user.recorded.v1","stream":"user:{{{id}}}","actor":"legacy-mdm","data":{"OccurredAt":"2024-04-30T08:00:00Z","User":"{{{id}}}","PersonalAppleId":null,"ManagedAppleId":{"Value":"{{{id}}}@contoso.example","Kind":"Managed"}} }"""));
+
+    private static string Grant(string holder, string at) =>
+        $$$"""{"event":"vpp.pool.license_granted.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{"Token":"legacy","AdamId":"555"},"Holder":"{{{holder}}}","Reason":"Targeted","Rule":"A6","OccurredAt":"{{{at}}}"}}""";
+
+    private const string OneLicense =
+        """{"event":"vpp.pool.apple_counts_applied.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{"Token":"legacy","AdamId":"555"},"Product":"App","PurchasedCount":1,"RetiredCount":0,"AppleAssignedCount":null,"OccurredAt":"2024-05-01T08:00:00Z"}}""";
+
     [Fact]
     [Trait("Rule", "I4")]
     public async Task import_appends_history_once_and_a_malformed_file_writes_nothing()
     {
-        var pool = "{\"Token\":\"legacy\",\"AdamId\":\"555\"}";
         var good = Path.Combine(_folder, "history.ndjson");
-        File.WriteAllText(good, string.Join('\n',
-            $$$"""{"event":"vpp.pool.apple_counts_applied.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{{{pool}}},"Product":"App","PurchasedCount":1,"RetiredCount":0,"AppleAssignedCount":null,"OccurredAt":"2024-05-01T08:00:00Z"}}""",
-            $$$"""{"event":"vpp.pool.license_granted.v1","stream":"pool:legacy:555","actor":"legacy-mdm","data":{"Pool":{{{pool}}},"Holder":"u.alice.managed","Reason":"Targeted","Rule":"A6","OccurredAt":"2024-05-02T08:00:00Z"}}"""));
+        File.WriteAllText(good, string.Join('\n', LegacyToken, Users("alice"), OneLicense, Grant("u.alice.managed", "2024-05-02T08:00:00Z")));
         var bad = Path.Combine(_folder, "broken.ndjson");
         File.WriteAllText(bad, "{\"event\":\"vpp.pool.license_granted.v1\"}\nnot json\n");
 
@@ -161,11 +190,25 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
         var broken = await Tool.RunAsync(db.Environment, "import", bad, "--tenant", "imported-bad", "--schema", SeededTenant.Schema);
 
         Assert.True(first.ExitCode == ExitCodes.Ok, first.ToString());
-        Assert.Contains("\"imported\": 2", first.Output, StringComparison.Ordinal);
-        Assert.Contains("\"alreadyImported\": 2", again.Output, StringComparison.Ordinal);
+        Assert.Contains("\"imported\": 4", first.Output, StringComparison.Ordinal);
+        Assert.Contains("\"alreadyImported\": 4", again.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.BadInputFile, broken.ExitCode);
         Assert.Contains("line 2", broken.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.UnknownTenant, (await Tool.RunAsync(db.Environment, "report", "--tenant", "imported-bad", "--schema", SeededTenant.Schema)).ExitCode);
+    }
+
+    [Fact]
+    [Trait("Rule", "S4")]
+    public async Task import_refuses_a_file_that_oversells_a_pool_naming_the_line_and_rule()
+    {
+        var oversold = Path.Combine(_folder, "oversold.ndjson");
+        File.WriteAllText(oversold, string.Join('\n', LegacyToken.Replace("loc-cli-legacy", "loc-cli-oversold", StringComparison.Ordinal), Users("alice", "bob"), OneLicense, Grant("u.alice.managed", "2024-05-02T08:00:00Z"), Grant("u.bob.managed", "2024-05-02T09:00:00Z")));
+
+        var run = await Tool.RunAsync(db.Environment, "import", oversold, "--tenant", "imported-oversold", "--schema", SeededTenant.Schema);
+
+        Assert.Equal(ExitCodes.BadInputFile, run.ExitCode);
+        Assert.Contains("line 6 breaks rule S4 (ImportGrantOverTotal)", run.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UnknownTenant, (await Tool.RunAsync(db.Environment, "report", "--tenant", "imported-oversold", "--schema", SeededTenant.Schema)).ExitCode);
     }
 
     [Fact]

@@ -88,12 +88,27 @@ internal sealed class LedgerTenant : IAsyncDisposable
         return users;
     }
 
-    /// <summary>Grants <paramref name="holders"/> in <paramref name="pool"/>, <paramref name="perCommand"/> a command.</summary>
+    /// <summary>
+    /// Grants <paramref name="holders"/> in <paramref name="pool"/>, <paramref name="perCommand"/> a command. Device
+    /// holders are recorded in the directory first (a direct grant passes the holder rules, issue 10 item 13).
+    /// </summary>
     public async Task GrantAsync(PoolId pool, IEnumerable<Holder> holders, int perCommand = 5_000)
     {
-        foreach (var chunk in holders.Chunk(perCommand))
+        var all = holders.ToList();
+        await DevicesAsync(all.Where(h => h.Type == LicenseType.Device).Select(h => h.Device!.Value));
+        foreach (var chunk in all.Chunk(perCommand))
         {
             await RunAsync(new GrantLicenses(pool, chunk, NextId(), Admin));
+        }
+    }
+
+    /// <summary>Records corporate supervised iPads under these ids, as many a command as the ledger takes.</summary>
+    public async Task DevicesAsync(IEnumerable<DeviceId> devices)
+    {
+        var profile = new DeviceProfile(Platform.iOS, Ownership.Corporate, EnrollmentKind.Device, Supervised: true, Kiosk: false, AppStoreBlocked: false);
+        foreach (var chunk in devices.Chunk(RecordDirectory.MaxEntriesPerCommand))
+        {
+            await RunAsync(new RecordDirectory([], [.. chunk.Select(d => new DirectoryDevice(d, new SerialNumber("SN-" + d.Value), profile, null, null))], NextId(), Admin));
         }
     }
 

@@ -140,6 +140,7 @@ internal sealed class AuditAsOfCommand : CliCommand<AuditAsOfCommand.Settings>
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
+        await SealNote.WriteAsync(host, tenant, cancellationToken).ConfigureAwait(false);
 
         if (holder is not null)
         {
@@ -236,15 +237,37 @@ internal sealed class AuditExplainCommand : CliCommand<AuditExplainCommand.Setti
     }
 }
 
-/// <summary><c>vppledger audit verify</c>: recomputes the tenant's hash chain; exit code 1 at the first row that does not match.</summary>
-internal sealed class AuditVerifyCommand : CliCommand<TenantSettings>
+/// <summary>
+/// <c>vppledger audit verify</c>: seals what can be sealed, then recomputes the tenant's hash chain over the log and
+/// prints the sealed head (record it elsewhere); with <c>--head</c>, also checks that the chain still extends a head
+/// recorded earlier. Exit code 1 at the first event, row or link that does not match.
+/// </summary>
+internal sealed class AuditVerifyCommand : CliCommand<AuditVerifyCommand.Settings>
 {
-    protected override async Task<int> RunAsync(CliHost host, TenantSettings settings, CancellationToken cancellationToken)
+    internal sealed class Settings : TenantSettings
     {
+        [CommandOption("--head <POSITION:HASH>")]
+        [Description("A head printed by an earlier verify (position:hash): the chain must still extend it (detects a truncated tail).")]
+        public string? Head { get; init; }
+    }
+
+    protected override async Task<int> RunAsync(CliHost host, Settings settings, CancellationToken cancellationToken)
+    {
+        ChainHead? recorded;
+        try
+        {
+            recorded = settings.Head is null ? null : ChainHead.Parse(settings.Head);
+        }
+        catch (FormatException e)
+        {
+            await host.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
-        var result = await tenant.Audit.VerifyChainAsync(cancellationToken).ConfigureAwait(false);
+        var result = await tenant.Audit.VerifyChainAsync(recorded, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
             Format.WriteJson(host, new
@@ -253,23 +276,44 @@ internal sealed class AuditVerifyCommand : CliCommand<TenantSettings>
                 rows = result.RowCount,
                 intact = result.IsIntact,
                 headHash = result.HeadHash,
-                firstMismatch = result.FirstMismatch,
+                head = result.Head?.ToString(),
+                headSequence = result.Head?.Sequence,
+                unsealed = result.UnsealedCount,
+                extendsRecordedHead = result.ExtendsRecordedHead,
+                firstMismatch = result.FirstMismatch is { } m
+                    ? new { m.ChainPosition, m.Sequence, m.Stream, m.Version, m.Reason, Kind = m.Kind.ToString() }
+                    : null,
             });
         }
         else if (result.IsIntact)
         {
-            host.Console.MarkupLine($"[green]Intact[/]: {Format.Count(result.RowCount)} audit rows of tenant {Markup.Escape(tenant.TenantId)} chain up to head hash {Markup.Escape(result.HeadHash ?? "-")} (record it elsewhere to anchor the chain).");
+            host.Console.MarkupLine(
+                $"[green]Intact[/]: {Format.Count(result.RowCount)} sealed events of tenant {Markup.Escape(tenant.TenantId)}"
+                + (recorded is null ? "" : $", extending the recorded head {recorded.Position}")
+                + $"; {Format.Count(result.UnsealedCount)} not sealed yet.");
+            host.Console.MarkupLine($"Head: [bold]{Markup.Escape(result.Head?.ToString() ?? "-")}[/] (record it elsewhere; check it later with --head).");
         }
 
         if (!result.IsIntact)
         {
             var m = result.FirstMismatch!;
             await host.Error.WriteLineAsync(
-                $"The hash chain of tenant {tenant.TenantId} is broken at chain position {m.ChainPosition} (event {m.Sequence}, {m.Stream} v{m.Version}): {m.Reason}. The audit rows were changed outside the ledger: restore them from a backup, or rebuild them from the log with 'vppledger rebuild'.").ConfigureAwait(false);
+                $"The hash chain of tenant {tenant.TenantId} is broken at chain position {m.ChainPosition} (event {m.Sequence}, {m.Stream} v{m.Version}), {m.Kind}: {m.Reason}. The log or the audit rows were changed outside the ledger: restore them from a backup; audit rows alone can be rebuilt from the log with 'vppledger rebuild'.").ConfigureAwait(false);
             return ExitCodes.Rejected;
         }
 
         return ExitCodes.Ok;
+    }
+}
+
+/// <summary>The chain's seal status, told on standard error by the commands that read the audit (export, as-of), so that their output stays clean.</summary>
+internal static class SealNote
+{
+    public static async Task WriteAsync(CliHost host, ITenantLedger tenant, CancellationToken cancellationToken)
+    {
+        var status = await tenant.Audit.SealStatusAsync(cancellationToken).ConfigureAwait(false);
+        await host.Error.WriteLineAsync(
+            $"Hash chain of tenant {tenant.TenantId}: sealed head {status.Head?.ToString() ?? "none"}; {status.UnsealedCount} event(s) after it not sealed yet.").ConfigureAwait(false);
     }
 }
 

@@ -42,6 +42,7 @@ internal sealed class ExportCommand : CliCommand<ExportCommand.Settings>
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
+        await SealNote.WriteAsync(host, tenant, cancellationToken).ConfigureAwait(false);
 
         if (settings.Output is null)
         {
@@ -77,6 +78,9 @@ internal sealed class ExportCommand : CliCommand<ExportCommand.Settings>
 internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
 {
     private const int LinesShown = 10;
+
+    /// <summary>The actor of an import run from the tool: whoever may run the tool on this database may import (rule X1).</summary>
+    internal static readonly Actor Importer = new("vppledger import", Permissions.ImportHistory);
 
     internal sealed class Settings : DatabaseSettings
     {
@@ -117,7 +121,7 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
         try
         {
             await using var file = new FileStream(settings.File, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
-            result = await tenant.Audit.ImportAsync(file, cancellationToken).ConfigureAwait(false);
+            result = await tenant.Audit.ImportAsync(file, Importer, cancellationToken).ConfigureAwait(false);
         }
         catch (AuditImportException e)
         {
@@ -128,6 +132,11 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException(ExitCodes.BadInputFile, $"Import file '{settings.File}' cannot be read ({e.Message}): check the path and its permissions.", e);
+        }
+
+        if (result.Refusal is { } refusal)
+        {
+            throw new CliException(ExitCodes.BadInputFile, $"'{settings.File}': {refusal.Message}");
         }
 
         if (settings.Json)

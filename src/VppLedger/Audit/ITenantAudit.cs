@@ -55,23 +55,62 @@ public interface ITenantAudit
     Task<LicenseExplanation> ExplainAsync(Holder holder, PoolId pool, Instant asOf, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md). Every line is
+    /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md), under the
+    /// <see cref="Permissions.ImportHistory"/> permission (rule X1), checked before the file is read. Every line is
     /// checked before anything is written: a malformed file throws <see cref="AuditImportException"/> with every bad
-    /// line number and writes nothing. Each line has an import key (its <c>id</c>, or the SHA-256 of its content),
-    /// stored under a unique key in the same transaction as its event, so importing the same file again writes nothing.
-    /// When the task completes the imported events are durable.
+    /// line number and writes nothing. Then the lines are checked in order by the rules of live history
+    /// (<see cref="HistoryRules"/>: tokens T1, T2, T4, T10; seats S1, S4, A6; counts S2; the tenant's own tokens X2): the
+    /// first line that no live command could have produced refuses the whole import, typed, in
+    /// <see cref="ImportResult.Refusal"/>, and nothing is written. Each line has an import key (its <c>id</c>, or the
+    /// SHA-256 of its content), stored under a unique key in the same transaction as its event, so importing the same
+    /// file again writes nothing. When the task completes with no refusal the imported events are durable. Thread-safe;
+    /// an import that races a live command on the same streams is checked again on fresh facts.
     /// </summary>
     /// <param name="ndjson">The file; read once, not closed.</param>
+    /// <param name="actor">Who imports; needs <see cref="Permissions.ImportHistory"/>. Recorded as the actor of lines that name none.</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
+    /// <returns>The counts, or the refusal (nothing written).</returns>
     /// <exception cref="AuditImportException">A line is malformed; nothing was written.</exception>
-    Task<ImportResult> ImportAsync(Stream ndjson, CancellationToken cancellationToken = default);
+    Task<ImportResult> ImportAsync(Stream ndjson, Actor actor, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Recomputes the tenant's hash chain over its audit rows, in chain order, and reports the first row whose stored
-    /// hash or link does not match. Streams the rows: memory does not grow with their number.
+    /// Seals what can be sealed now (see <see cref="SealAsync"/>), then recomputes the tenant's hash chain from the
+    /// log (<c>mt_events</c>), the audit rows and the stored links, in log order, and reports the first event, row or
+    /// link that does not match, named by kind (<see cref="ChainMismatchKind"/>): an event changed, deleted or
+    /// inserted, an audit row changed, deleted or inserted, a link changed or removed, the tail truncated. Streams:
+    /// memory does not grow with the log.
     /// </summary>
     /// <param name="cancellationToken">Cancels the check.</param>
     Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The same, and also checks that the chain still extends <paramref name="recordedHead"/>, a head the host read
+    /// earlier (from <see cref="ChainVerification.Head"/> or <c>vppledger audit verify</c>) and stored outside the
+    /// database: the link at its position must still have its hash. This is what detects a truncated tail.
+    /// </summary>
+    /// <param name="recordedHead">The head recorded earlier, or null.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Seals the log as far as is safe now: links every event of the gap-free prefix of the log (every tenant's,
+    /// in log order) into its tenant's chain, in pages, outside any command's transaction. Never seals past a sequence
+    /// number that a still-open transaction may yet fill. Thread-safe; concurrent calls (and other processes) take
+    /// turns. Returns this tenant's sealed head and unsealed tail.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels between pages.</param>
+    Task<SealStatus> SealAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until every event of this tenant committed before the call is sealed (sealing itself, page by page, and
+    /// waiting for open transactions below a gap to end), then returns the sealed head.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task<SealStatus> WaitForSealAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The tenant's sealed head and how many of its events are not sealed yet, without sealing.</summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<SealStatus> SealStatusAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Writes the audit rows of a business-time range, in log order, as NDJSON or CSV, streamed (bounded memory). The stream is flushed, not closed.</summary>
     /// <param name="output">Where to write (UTF-8, no byte order mark).</param>
@@ -232,7 +271,14 @@ public sealed record LicenseExplanation(
 /// <param name="LineCount">Lines with an event read from the file.</param>
 /// <param name="ImportedCount">Events appended.</param>
 /// <param name="AlreadyImportedCount">Lines whose import key was already stored: nothing written for them (rule I4).</param>
-public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount);
+public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount)
+{
+    /// <summary>Why the import was refused, naming the first line that breaks a rule and the rule; null when it was applied. A refused import wrote nothing.</summary>
+    public ImportRefusal? Refusal { get; init; }
+
+    /// <summary>True unless refused.</summary>
+    public bool Succeeded => Refusal is null;
+}
 
 /// <summary>One malformed line of an import file.</summary>
 /// <param name="Line">The 1-based line number.</param>
@@ -272,21 +318,6 @@ public sealed class AuditImportException : Exception
             ? "The import file is malformed; nothing was imported."
             : $"The import file has {errors.Count} malformed line(s); nothing was imported. First: line {errors[0].Line}: {errors[0].Message}";
 }
-
-/// <summary>The outcome of a hash chain verification.</summary>
-/// <param name="RowCount">Rows checked.</param>
-/// <param name="IsIntact">True when every row's hash and link match.</param>
-/// <param name="FirstMismatch">The first row that does not match, or null.</param>
-/// <param name="HeadHash">The last row's recomputed hash (hex): record it elsewhere to anchor the chain.</param>
-public sealed record ChainVerification(long RowCount, bool IsIntact, ChainMismatch? FirstMismatch, string? HeadHash);
-
-/// <summary>The first row of a chain that does not match.</summary>
-/// <param name="ChainPosition">Its place in the chain.</param>
-/// <param name="Sequence">Its event's global sequence.</param>
-/// <param name="Stream">Its stream.</param>
-/// <param name="Version">Its version in the stream.</param>
-/// <param name="Reason">What did not match.</param>
-public sealed record ChainMismatch(long ChainPosition, long Sequence, string Stream, long Version, string Reason);
 
 /// <summary>How far a rebuild has gone.</summary>
 /// <param name="Projection">The projection being rebuilt.</param>

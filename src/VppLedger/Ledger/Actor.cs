@@ -16,8 +16,15 @@ public enum Permissions
     /// <summary>Report directory facts (users, devices, groups); what a host's sync job holds.</summary>
     Directory = 4,
 
+    /// <summary>
+    /// Import history recorded elsewhere into a tenant (<c>ITenantAudit.ImportAsync</c>). Held apart from the others:
+    /// an import writes tokens, pools and seats at once, so it is given to a migration job or an administrator, not to
+    /// every role that manages apps.
+    /// </summary>
+    ImportHistory = 8,
+
     /// <summary>Every permission.</summary>
-    All = ManagedApps | MobileApps | Directory,
+    All = ManagedApps | MobileApps | Directory | ImportHistory,
 }
 
 /// <summary>Who issues a command, with the permissions the host granted them (rule X1, I1).</summary>

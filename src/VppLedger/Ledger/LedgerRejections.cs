@@ -20,7 +20,7 @@ public static class LedgerRejections
     // The permissions as the MDM's roles name them (rule X1: "managed apps", "mobile apps").
     private static string Words(Permissions permissions)
     {
-        var names = new List<string>(3);
+        var names = new List<string>(4);
         if (permissions.HasFlag(Permissions.ManagedApps))
         {
             names.Add("\"managed apps\" (ManagedApps)");
@@ -34,6 +34,11 @@ public static class LedgerRejections
         if (permissions.HasFlag(Permissions.Directory))
         {
             names.Add("\"directory\" (Directory)");
+        }
+
+        if (permissions.HasFlag(Permissions.ImportHistory))
+        {
+            names.Add("\"import history\" (ImportHistory)");
         }
 
         return names.Count == 0 ? "none" : string.Join(" and ", names);

@@ -103,4 +103,51 @@ public static class LicenseHolders
 
         return new MemberHolders([.. kinds.Select(kind => Holder.ForUser(user, kind))], null);
     }
+
+    /// <summary>
+    /// Whether <paramref name="holder"/> may take a license of <paramref name="pool"/> by a direct grant, by the same
+    /// rules a targeted member passes: recorded in the directory (A1), still in the organization (R4), a device still
+    /// managed (R5), and one of the holders <see cref="For"/> yields for it (L4, L5, L6, L7).
+    /// </summary>
+    /// <param name="pool">The pool.</param>
+    /// <param name="product">The pool's product.</param>
+    /// <param name="holder">The holder asked for.</param>
+    /// <param name="user">The user's recorded state, for a user license; null when never recorded.</param>
+    /// <param name="device">The device's recorded state, for a device license; null when never recorded.</param>
+    /// <returns>Null when the holder may take the license; otherwise why not.</returns>
+    public static Rejection? CheckDirectGrant(PoolId pool, ProductKind product, Holder holder, UserState? user, DeviceState? device)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        MemberHolders yields;
+        if (holder.Type == LicenseType.Device)
+        {
+            if (device is not { Recorded: true, Profile: not null })
+            {
+                return LicensingRejections.HolderNotRecorded(holder);
+            }
+
+            if (device.RemovedFromManagement)
+            {
+                return LicensingRejections.DeviceNotManaged(device.Id!.Value);
+            }
+
+            yields = For(pool, product, LicenseType.Device, TargetedMember.ForDevice(device.Id!.Value, device.Profile, device.User));
+        }
+        else
+        {
+            if (user is not { Recorded: true })
+            {
+                return LicensingRejections.HolderNotRecorded(holder);
+            }
+
+            if (user.LeftOrganization)
+            {
+                return LicensingRejections.HolderLeftOrganization(user.Id!.Value);
+            }
+
+            yields = For(pool, product, LicenseType.User, TargetedMember.ForUser(user.Id!.Value, [.. user.Holders().Select(h => h.AppleIdKind!.Value)]));
+        }
+
+        return yields.Refusal ?? (yields.Holders.Contains(holder) ? null : LicensingRejections.HolderNotRecorded(holder));
+    }
 }

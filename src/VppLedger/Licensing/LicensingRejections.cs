@@ -48,4 +48,33 @@ public static class LicensingRejections
         "DeviceLicenseNeedsDevice",
         "L2",
         $"Member {member} is not a device, and a device license is bound to one device. Target a device group, or assign with license type User.");
+
+    /// <summary>A license was asked for a holder the directory never recorded (rule A1).</summary>
+    /// <param name="holder">The holder.</param>
+    public static Rejection HolderNotRecorded(Holder holder) => new(
+        "HolderNotRecorded",
+        "A1",
+        $"Holder {holder} names a {(holder ?? throw new ArgumentNullException(nameof(holder))).Type.ToString().ToLowerInvariant()} the directory never recorded, so it cannot take a license. Record it (RecordUser or RecordDevice) first.");
+
+    /// <summary>A license was asked for a user who left the organization (rule R4).</summary>
+    /// <param name="user">The user.</param>
+    public static Rejection HolderLeftOrganization(UserId user) => new(
+        "HolderLeftOrganization",
+        "R4",
+        $"User '{user}' left the organization, so no license can be granted to them. Grant it to someone who is still in the organization.");
+
+    /// <summary>A license was asked for a device removed from management (rule R5: it keeps what it holds, but takes nothing new).</summary>
+    /// <param name="device">The device.</param>
+    public static Rejection DeviceNotManaged(DeviceId device) => new(
+        "DeviceNotManaged",
+        "R5",
+        $"Device '{device}' was removed from management; it keeps the licenses it holds but takes no new one. Enroll it again (RecordDevice) first.");
+
+    /// <summary>A group member was never recorded in the directory, so it got no license (rule A1). A warning: the others are served.</summary>
+    /// <param name="what">User or Device.</param>
+    /// <param name="id">The member's id.</param>
+    public static Rejection MemberNotRecorded(string what, string id) => new(
+        "MemberNotRecorded",
+        "A1",
+        $"{what} '{id}' is a group member but was never recorded in the directory, so it got no license. Record it (RecordUser or RecordDevice), then add it to the group again.");
 }

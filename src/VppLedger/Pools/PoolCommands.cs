@@ -52,7 +52,7 @@ public sealed record GrantLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, C
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
 [RequiresPermission(Permissions.MobileApps)]
-public sealed record ReclaimLicenses(
+internal sealed record ReclaimLicenses(
     PoolId Pool,
     IReadOnlyList<Holder> Holders,
     ReclaimReason Reason,
@@ -70,7 +70,7 @@ public sealed record ReclaimLicenses(
 /// <param name="Id">Idempotency key (rule I4); one per page.</param>
 /// <param name="Actor">Who asked.</param>
 [RequiresPermission(Permissions.MobileApps)]
-public sealed record RevokeAllLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
+internal sealed record RevokeAllLicenses(PoolId Pool, IReadOnlyList<Holder> Holders, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
 /// Move a user from a user license to device licenses for its devices (rule L8), in one decision: the user
@@ -83,7 +83,7 @@ public sealed record RevokeAllLicenses(PoolId Pool, IReadOnlyList<Holder> Holder
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
 [RequiresPermission(Permissions.MobileApps)]
-public sealed record MigrateToDeviceLicenses(
+internal sealed record MigrateToDeviceLicenses(
     PoolId Pool,
     Holder From,
     IReadOnlyList<Holder> To,
@@ -98,7 +98,7 @@ public sealed record MigrateToDeviceLicenses(
 /// <param name="Id">Idempotency key (rule I4).</param>
 /// <param name="Actor">Who asked.</param>
 [RequiresPermission(Permissions.ManagedApps)]
-public sealed record OrphanPool(PoolId Pool, CommandId Id, Actor Actor) : IPoolCommand;
+internal sealed record OrphanPool(PoolId Pool, CommandId Id, Actor Actor) : IPoolCommand;
 
 /// <summary>
 /// Remove the app from the MDM's catalogue. An iOS-family VPP app cannot be removed (rule S3); for a macOS app

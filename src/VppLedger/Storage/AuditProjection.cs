@@ -6,9 +6,10 @@ using VppLedger.Audit;
 namespace VppLedger.Storage;
 
 /// <summary>
-/// Writes one audit row per event (rule I1) in the transaction that appends it; a trigger chains the tenant's new rows.
-/// Live appends (Quick mode) do not know the global sequence yet, so the row reads it from mt_events by stream and
-/// version, in the same transaction; a rebuild knows it already.
+/// Writes one audit row per event (rule I1) in the transaction that appends it: a row of its own, keyed by stream
+/// and version, so commands share no row, counter or lock. The chain is sealed later, outside the command, by
+/// <see cref="AuditSealer"/>. Live appends (Quick mode) do not know the global sequence yet, so the row reads it from
+/// mt_events by stream and version, in the same transaction; a rebuild knows it already.
 /// </summary>
 internal sealed class AuditProjection(string schema) : IProjection
 {
@@ -75,7 +76,6 @@ internal sealed class AuditProjection(string schema) : IProjection
             causation[i] = e.CausationId;
         }
 
-        // The table's statement trigger chains the new rows (AuditSchema.TriggerSql).
         operations.QueueSqlCommand(_insert, tenant, seq, stream, version, name, at, token, adam, kind, holder, position, action, reason, rule, actor, correlation, causation);
 
         return Task.CompletedTask;

@@ -7,11 +7,13 @@ namespace VppLedger.Storage;
 /// <summary>
 /// Rebuilds every projection from the log with Marten's daemon (rule I2). Projections that own their documents
 /// (the write states) are torn down by Marten; the seat and member rows and the audit table are emptied here first,
-/// so that nothing of the live state survives into the rebuilt one.
+/// so that nothing of the live state survives into the rebuilt one. The hash chain is not a projection: it is the
+/// evidence that the log was not changed, so a rebuild keeps it and then seals what was not sealed yet. Rebuilt
+/// audit rows equal the live ones, so the kept chain verifies over them; a changed event stays detected.
 /// </summary>
 internal static class AuditRebuild
 {
-    public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
+    public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {
         var steps = new (string Name, Func<JasperFx.Events.Daemon.IProjectionDaemon, Task> Run)[]
         {
@@ -46,6 +48,12 @@ internal static class AuditRebuild
             cancellationToken.ThrowIfCancellationRequested();
             await steps[i].Run(daemon).ConfigureAwait(false);
             progress?.Report(new RebuildProgress(steps[i].Name, i + 1, steps.Length));
+        }
+
+        // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
+        while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).Blocked)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -21,9 +21,12 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     /// <summary>Most lines one import file may hold: the file is checked whole before anything is written.</summary>
     public const int MaxImportLines = 200_000;
 
+    /// <summary>How many times an import is checked again on fresh facts when other writers change the same streams meanwhile.</summary>
+    private const int MaxImportAttempts = 5;
+
     private const string Columns =
-        "tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position, "
-        + "action, reason, rule_id, actor, correlation_id, causation_id, chain_position, hash";
+        "a.tenant_id, a.seq, a.stream, a.version, a.event_name, a.occurred_at, a.token, a.adam_id, a.holder_kind, a.holder_id, a.queue_position, "
+        + "a.action, a.reason, a.rule_id, a.actor, a.correlation_id, a.causation_id, c.chain_position, c.hash";
 
     private static readonly JsonSerializer Json = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
 
@@ -40,41 +43,41 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     public async IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         query ??= new AuditQuery();
-        var where = new StringBuilder("tenant_id = @tenant");
+        var where = new StringBuilder("a.tenant_id = @tenant");
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue("tenant", TenantId);
         if (query.Holder is { } holder)
         {
-            where.Append(" and holder_id = @holder");
+            where.Append(" and a.holder_id = @holder");
             command.Parameters.AddWithValue("holder", AuditPseudonym.Of(TenantId, holder));
         }
 
         if (query.Token is { } token)
         {
-            where.Append(" and token = @token");
+            where.Append(" and a.token = @token");
             command.Parameters.AddWithValue("token", token.Value);
         }
 
         if (query.App is { } app)
         {
-            where.Append(" and adam_id = @adam");
+            where.Append(" and a.adam_id = @adam");
             command.Parameters.AddWithValue("adam", app.Value);
         }
 
         if (query.From is { } from)
         {
-            where.Append(" and occurred_at >= @from");
+            where.Append(" and a.occurred_at >= @from");
             command.Parameters.AddWithValue("from", from.ToDateTimeUtc());
         }
 
         if (query.To is { } to)
         {
-            where.Append(" and occurred_at < @to");
+            where.Append(" and a.occurred_at < @to");
             command.Parameters.AddWithValue("to", to.ToDateTimeUtc());
         }
 
-        command.CommandText = $"select {Columns} from {Table} where {where} order by seq";
+        command.CommandText = $"select {Columns} from {Table} a left join {AuditSchema.Chain(ledger.Options.SchemaName)} c on c.tenant_id = a.tenant_id and c.seq = a.seq where {where} order by a.seq";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -159,55 +162,123 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return explainer.Result();
     }
 
-    public async Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default)
+    public Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default) => VerifyChainAsync(null, cancellationToken);
+
+    public async Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default)
     {
+        await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var status = await StatusAsync(connection, cancellationToken).ConfigureAwait(false);
+        var schema = ledger.Options.SchemaName;
+
+        // The tenant's sealed events, audit rows and links, joined by sequence, in log order; any of the three may be missing.
         await using var command = new NpgsqlCommand(
-            $"select a.chain_position, a.seq, a.stream, a.version, a.prev_hash, a.hash, {AuditSchema.CanonicalSql("a", "a.chain_position")} "
-            + $"from {Table} a where a.tenant_id = @tenant order by a.chain_position nulls last, a.seq",
+            $"""
+            with e as (select e.seq_id as seq, e.stream_id as stream, e.version, {AuditSchema.EventHashSql("e")} as eh
+                       from {schema}.mt_events e where e.tenant_id = @tenant and e.seq_id <= @through and e.type = any(@types)),
+                 a as (select a.seq, a.stream, a.version, {AuditSchema.RowCanonicalSql("a")} as rc
+                       from {Table} a where a.tenant_id = @tenant and a.seq <= @through),
+                 c as (select c.seq, c.stream, c.version, c.chain_position, c.prev_hash, c.event_hash, c.hash
+                       from {AuditSchema.Chain(schema)} c where c.tenant_id = @tenant)
+            select coalesce(c.seq, e.seq, a.seq), coalesce(c.stream, e.stream, a.stream), coalesce(c.version, e.version, a.version),
+                   e.eh, a.rc, c.chain_position, c.prev_hash, c.event_hash, c.hash
+            from c full join e on e.seq = c.seq full join a on a.seq = coalesce(c.seq, e.seq)
+            order by 1, c.chain_position
+            """,
             connection);
         command.Parameters.AddWithValue("tenant", TenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        byte[] head = [];
-        long count = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        command.Parameters.AddWithValue("through", status.SealedThrough);
+        command.Parameters.AddWithValue("types", ledger.Sealer.LedgerTypes.ToArray());
+        var verifier = new ChainVerifier(recordedHead);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            count++;
-            var position = reader.IsDBNull(0) ? (long?)null : reader.GetInt64(0);
-            var seq = reader.GetInt64(1);
-            var stream = reader.GetString(2);
-            var version = reader.GetInt64(3);
-            var prev = reader.IsDBNull(4) ? [] : (byte[])reader[4];
-            var stored = reader.IsDBNull(5) ? null : (byte[])reader[5];
-            var canonical = reader.GetString(6);
-            string? reason = null;
-            if (position != count || stored is null)
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                reason = $"chain position is {(position is null ? "missing (row never sealed)" : position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}, expected {count.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-            }
-            else if (!prev.AsSpan().SequenceEqual(head))
-            {
-                reason = "its previous hash is not the hash of the row before it (a row was removed, inserted or re-hashed)";
-            }
-            else
-            {
-                var recomputed = SHA256.HashData([.. head, .. Encoding.UTF8.GetBytes(canonical)]);
-                if (!recomputed.AsSpan().SequenceEqual(stored))
+                var entry = new ChainEntry(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.GetInt64(2),
+                    Bytes(reader, 3),
+                    NullableString(reader, 4),
+                    reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                    Bytes(reader, 6),
+                    Bytes(reader, 7),
+                    Bytes(reader, 8));
+                if (!verifier.Add(entry))
                 {
-                    reason = "its content does not match its hash (the row was altered)";
+                    break;
                 }
-
-                head = recomputed;
-            }
-
-            if (reason is not null)
-            {
-                return new ChainVerification(count, false, new ChainMismatch(position ?? 0, seq, stream, version, reason), head.Length == 0 ? null : Convert.ToHexStringLower(head));
             }
         }
 
-        return new ChainVerification(count, true, null, head.Length == 0 ? null : Convert.ToHexStringLower(head));
+        return verifier.Complete(status.Head, status.UnsealedCount);
     }
+
+    public async Task<SealStatus> SealAsync(CancellationToken cancellationToken = default)
+    {
+        await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+        return await SealStatusAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SealStatus> WaitForSealAsync(CancellationToken cancellationToken = default)
+    {
+        long target;
+        await using (var connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var last = new NpgsqlCommand($"select coalesce(max(seq), 0) from {Table} where tenant_id = @tenant", connection);
+            last.Parameters.AddWithValue("tenant", TenantId);
+            target = (long)(await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        // Waits for open transactions below a gap to end: a short pause between rounds, longer while nothing moves.
+        var pause = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            var (through, _) = await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+            if (through >= target)
+            {
+                return await SealStatusAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 200));
+        }
+    }
+
+    public async Task<SealStatus> SealStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await StatusAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SealStatus> StatusAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var schema = ledger.Options.SchemaName;
+        await using var command = new NpgsqlCommand(
+            $"""
+            select coalesce((select sealed_seq from {AuditSchema.Seal(schema)} where id = 1), 0),
+                   h.chain_position, h.seq, h.hash
+            from (select 1) one left join {AuditSchema.Head(schema)} h on h.tenant_id = @tenant
+            """,
+            connection);
+        command.Parameters.AddWithValue("tenant", TenantId);
+        long through;
+        ChainHead? head;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            through = reader.GetInt64(0);
+            head = reader.IsDBNull(1) ? null : new ChainHead(reader.GetInt64(1), reader.GetInt64(2), Convert.ToHexStringLower((byte[])reader[3]));
+        }
+
+        await using var tail = new NpgsqlCommand($"select count(*) from {Table} where tenant_id = @tenant and seq > @through", connection);
+        tail.Parameters.AddWithValue("tenant", TenantId);
+        tail.Parameters.AddWithValue("through", through);
+        var unsealed = (long)(await tail.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new SealStatus(head, through, unsealed);
+    }
+
+    private static byte[]? Bytes(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : (byte[])r[i];
 
     public async Task<long> ExportAsync(Stream output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default)
     {
@@ -249,15 +320,41 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return count;
     }
 
-    public async Task<ImportResult> ImportAsync(Stream ndjson, CancellationToken cancellationToken = default)
+    public async Task<ImportResult> ImportAsync(Stream ndjson, Actor actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ndjson);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!actor.Has(Permissions.ImportHistory))
+        {
+            // Checked before the file is read: an actor without the permission learns nothing of the tenant.
+            return new ImportResult(0, 0, 0)
+            {
+                Refusal = new ImportRefusal(0, LedgerRejections.PermissionDenied(actor, Permissions.ImportHistory, $"import history into tenant {TenantId}")),
+            };
+        }
+
         var (lines, errors) = await ParseAsync(ndjson, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {
             throw new AuditImportException(errors);
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ImportOnceAsync(lines, actor, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < MaxImportAttempts && IsConflict(e))
+            {
+                // A live command or another import wrote to the same streams since the facts were read: check again on fresh facts.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<ImportResult> ImportOnceAsync(List<ImportLine> lines, Actor actor, CancellationToken cancellationToken)
+    {
         await using var session = ledger.Store.LightweightSession(TenantId);
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in lines.Select(l => l.Key).Distinct(StringComparer.Ordinal).Chunk(1000))
@@ -272,26 +369,171 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             return new ImportResult(lines.Count, 0, lines.Count);
         }
 
+        // Versions first, facts after: a fact newer than its version only makes the commit conflict, never pass stale.
+        var versions = new Dictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var stream in fresh.Select(l => l.Stream).Distinct(StringComparer.Ordinal))
+        {
+            var state = await session.Events.FetchStreamStateAsync(stream, cancellationToken).ConfigureAwait(false);
+            versions[stream] = state?.Version;
+        }
+
+        var facts = await HistoryFactsAsync(session, fresh, cancellationToken).ConfigureAwait(false);
+        var verdict = HistoryRules.Check(facts, fresh.Select(l => new HistoryLine(l.Line, l.Stream, l.Event)));
+        if (verdict.Refusal is { } refusal)
+        {
+            return new ImportResult(lines.Count, 0, lines.Count - fresh.Count) { Refusal = refusal };
+        }
+
         session.CorrelationId = "import:" + fresh[0].Key[..16];
         session.CausationId = session.CorrelationId;
         foreach (var stream in fresh.GroupBy(l => l.Stream, StringComparer.Ordinal))
         {
-            var state = await session.Events.FetchStreamStateAsync(stream.Key, cancellationToken).ConfigureAwait(false);
-            var version = state?.Version ?? 0;
+            var version = versions[stream.Key] ?? 0;
             var items = stream.ToList();
-            var action = state is null
+            var action = versions[stream.Key] is null
                 ? session.Events.StartStream(stream.Key, items.Select(i => i.Event).ToArray())
                 : session.Events.Append(stream.Key, version + items.Count, items.Select(i => i.Event).ToArray());
             for (var i = 0; i < items.Count; i++)
             {
-                action.Events[i].UserName = items[i].Actor;
+                action.Events[i].UserName = items[i].Actor ?? actor.Name;
                 session.Insert(new ImportRecordDoc(items[i].Key, stream.Key, version + i + 1, items[i].Line));
+            }
+        }
+
+        foreach (var claim in verdict.Claims)
+        {
+            if (claim.Claimed)
+            {
+                session.Store(new LocationClaimDoc(claim.Location.Value, claim.Location.Value, claim.Token.Value));
+            }
+            else
+            {
+                session.Delete<LocationClaimDoc>(claim.Location.Value);
             }
         }
 
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new ImportResult(lines.Count, fresh.Count, lines.Count - fresh.Count);
     }
+
+    /// <summary>What the history rules read: every token of the tenant, the pools and seats the file names, the locations other tenants claim.</summary>
+    private async Task<HistoryFacts> HistoryFactsAsync(IDocumentSession session, List<ImportLine> fresh, CancellationToken cancellationToken)
+    {
+        var tokenDocs = await session.Query<TokenDoc>().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var tokens = tokenDocs.Where(d => d.State.Id is not null).ToDictionary(d => d.State.Id!.Value, d => d.State);
+
+        var poolEvents = fresh.Select(l => l.Event).OfType<IPoolEvent>().ToList();
+        var pools = new Dictionary<PoolId, PoolState>();
+        foreach (var chunk in poolEvents.Select(e => Streams.Pool(e.Pool)).Distinct(StringComparer.Ordinal).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<PoolDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                pools[doc.State.Pool] = doc.State;
+            }
+        }
+
+        var seatKeys = poolEvents
+            .Select(e => (e.Pool, Holder: HolderOf(e)))
+            .Where(p => p.Holder is not null)
+            .Select(p => (p.Pool, p.Holder!.Key))
+            .Distinct()
+            .ToDictionary(p => Streams.Seat(p.Pool, p.Key), StringComparer.Ordinal);
+        var seats = new Dictionary<(PoolId, string), SeatStatus>();
+        foreach (var chunk in seatKeys.Keys.Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<SeatDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                seats[seatKeys[doc.Id]] = doc.Status;
+            }
+        }
+
+        var named = poolEvents.Where(e => e is LicenseGranted or HolderQueued).Select(HolderOf).OfType<Holder>().ToList();
+        var users = new Dictionary<UserId, UserState>();
+        foreach (var chunk in named.Select(h => h.User).OfType<UserId>().Distinct().Select(Streams.User).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<UserDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                if (doc.State.Id is { } user)
+                {
+                    users[user] = doc.State;
+                }
+            }
+        }
+
+        var devices = new Dictionary<DeviceId, DeviceState>();
+        foreach (var chunk in named.Select(h => h.Device).OfType<DeviceId>().Distinct().Select(Streams.Device).Chunk(1000))
+        {
+            foreach (var doc in await session.LoadManyAsync<DeviceDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                if (doc.State.Id is { } device)
+                {
+                    devices[device] = doc.State;
+                }
+            }
+        }
+
+        // Rule A6's first in, first out: each promotion or departure can uncover one more entry of the queue's head.
+        var queueHeads = new Dictionary<PoolId, IReadOnlyList<QueuedHolder>>();
+        foreach (var pool in poolEvents
+            .Where(e => e is LicenseGranted { Reason: GrantReason.PromotedFromQueue } or HolderLeftQueue)
+            .GroupBy(e => e.Pool))
+        {
+            if (!pools.TryGetValue(pool.Key, out var state) || state.QueuedCount == 0)
+            {
+                continue;
+            }
+
+            var key = Streams.Pool(pool.Key);
+            var head = await session.Query<SeatDoc>()
+                .Where(x => x.PoolKey == key && x.Status == SeatStatus.Queued)
+                .OrderBy(x => x.QueuePosition)
+                .Take(pool.Count())
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            queueHeads[pool.Key] = [.. head.Select(x => new QueuedHolder(Holder.FromKey(x.HolderKey), x.QueuePosition))];
+        }
+
+        var locations = fresh.Select(l => l.Event switch
+            {
+                TokenUploaded u => u.Location.Value,
+                TokenMigratedFromLegacyVpp m => m.Location.Value,
+                _ => null,
+            })
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        var elsewhere = new HashSet<LocationKey>();
+        if (locations.Length > 0)
+        {
+            await session.Database.EnsureStorageExistsAsync(typeof(LocationClaimDoc), cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in locations.Chunk(1000))
+            {
+                var sql = $"select id from {ledger.Options.SchemaName}.mt_doc_locationclaimdoc where id = any(?) and tenant_id <> ?";
+                var claimed = await session.QueryAsync<string>(sql, cancellationToken, chunk, TenantId).ConfigureAwait(false);
+                elsewhere.UnionWith(claimed.Select(c => new LocationKey(c)));
+            }
+        }
+
+        return new HistoryFacts { Tokens = tokens, Pools = pools, Seats = seats, QueueHeads = queueHeads, Users = users, Devices = devices, LocationsClaimedElsewhere = elsewhere };
+    }
+
+    private static Holder? HolderOf(IPoolEvent e) => e switch
+    {
+        LicenseGranted g => g.Holder,
+        HolderQueued q => q.Holder,
+        HolderLeftQueue l => l.Holder,
+        LicenseReclaimed r => r.Holder,
+        _ => null,
+    };
+
+    private static bool IsConflict(Exception e) => e switch
+    {
+        JasperFx.ConcurrencyException => true,
+        Marten.Exceptions.ExistingStreamIdCollisionException => true,
+        JasperFx.Events.ExistingStreamIdCollisionException => true,
+        JasperFx.DocumentAlreadyExistsException => true,
+        Marten.Exceptions.MartenCommandException { InnerException: PostgresException { SqlState: "23505" or "40001" } } => true,
+        _ => false,
+    };
 
     private sealed record ImportLine(int Line, string Key, string Stream, string? Actor, ILedgerEvent Event);
 
@@ -369,6 +611,16 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         }
 
         var @event = (ILedgerEvent?)data.ToObject(type, Json) ?? throw new FormatException("The event's data is null.");
+        if (@event is IPoolEvent pe && (pe.Pool.Token.Value is null || pe.Pool.AdamId.Value is null || (pe is LicenseGranted or HolderQueued or HolderLeftQueue or LicenseReclaimed && HolderOf(pe) is null)))
+        {
+            throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
+        }
+
+        if (@event is TokenUploaded { Location.Value: null } or TokenUploaded { File: null } or TokenMigratedFromLegacyVpp { Location.Value: null } or TokenMigratedFromLegacyVpp { File: null })
+        {
+            throw new FormatException("The token event's data lacks its Location or File: give Location as apple:{locationId} and File with OrganizationName, ExpiresAt and Fingerprint.");
+        }
+
         var expected = ExpectedStream(@event, stream);
         if (!string.Equals(expected, stream, StringComparison.Ordinal))
         {

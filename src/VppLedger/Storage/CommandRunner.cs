@@ -36,12 +36,12 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
     {
         // A command written in several transactions (a very large fan-out) runs one part per transaction, each
         // with its own idempotency record, so a retry after a crash replays the parts done and resumes the rest.
-        var outcome = await RunPartAsync(tenantId, command, needed, handle, part: 0, startAfter: null, cancellationToken).ConfigureAwait(false);
+        var outcome = await GuardedPartAsync(tenantId, command, needed, handle, part: 0, startAfter: null, cancellationToken).ConfigureAwait(false);
         var all = outcome.Outcome;
         for (var part = 1; outcome.ResumeAfter is { } resume && all.Status != CommandStatus.Rejected; part++)
         {
             Options.AfterPartCommitted?.Invoke(part - 1);
-            outcome = await RunPartAsync(tenantId, command, needed, handle, part, resume, cancellationToken).ConfigureAwait(false);
+            outcome = await GuardedPartAsync(tenantId, command, needed, handle, part, resume, cancellationToken).ConfigureAwait(false);
             if (outcome.Outcome.Status == CommandStatus.Rejected)
             {
                 return outcome.Outcome with { Changes = all.Changes };
@@ -59,6 +59,30 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         return all;
     }
 
+    /// <summary>
+    /// One part, with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>: outcome unknown
+    /// when the commit was sent (or an earlier part committed), certainly not applied otherwise.
+    /// </summary>
+    private async Task<(CommandOutcome Outcome, long? ResumeAfter)> GuardedPartAsync(
+        string tenantId,
+        ILedgerCommand command,
+        Permissions needed,
+        Func<WriteContext, Task<Handled>> handle,
+        int part,
+        long? startAfter,
+        CancellationToken cancellationToken)
+    {
+        var probe = new CommitProbe();
+        try
+        {
+            return await RunPartAsync(tenantId, command, needed, handle, part, startAfter, probe, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (InfrastructureFaults.IsFault(e, cancellationToken))
+        {
+            throw InfrastructureFaults.Unavailable($"{CommandName(command)} '{command.Id}' ran", probe.CommitSent || part > 0, e);
+        }
+    }
+
     private async Task<(CommandOutcome Outcome, long? ResumeAfter)> RunPartAsync(
         string tenantId,
         ILedgerCommand command,
@@ -66,6 +90,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         Func<WriteContext, Task<Handled>> handle,
         int part,
         long? startAfter,
+        CommitProbe probe,
         CancellationToken cancellationToken)
     {
         var recordId = part == 0 ? command.Id.Value : $"{command.Id.Value}~{part}";
@@ -82,6 +107,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
             session.CorrelationId = command.Id.Value;
             session.CausationId = command.Id.Value;
             session.LastModifiedBy = command.Actor.Name;
+            probe.Watch(session);
 
             var earlier = await session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)

@@ -56,9 +56,22 @@ internal sealed partial class LedgerHandlers
             MemberLicenseAction.Reclaim => await FanOutAsync(before, members => ReleaseMembersAsync(before.Pool, before.Group, members, new SeatRelease(effect.Reason!.Value), c)).ConfigureAwait(false),
             MemberLicenseAction.WithdrawQueue =>
                 await FanOutAsync(before, members => ReleaseMembersAsync(before.Pool, before.Group, members, new SeatRelease(effect.Reason!.Value, QueuedOnly: true), c)).ConfigureAwait(false),
-            MemberLicenseAction.MigrateToDevice => await FanOutAsync(after, members => MigrateMembersAsync(after, members, c)).ConfigureAwait(false),
+            MemberLicenseAction.MigrateToDevice => await MigrateAsync(after, c).ConfigureAwait(false),
             _ => Handled.Done,
         };
+    }
+
+    /// <summary>
+    /// The members' queued user entries leave first, across every page, so that no seat a migration frees is promoted
+    /// to a user entry of this assignment; then each member's user seats pass to its devices or go back.
+    /// </summary>
+    private async Task<Handled> MigrateAsync(AssignmentState after, ILedgerCommand c)
+    {
+        var withdraw = new SeatRelease(ReclaimReason.MigratedToDeviceLicense, LicenseType.User, QueuedOnly: true);
+        var withdrawn = await FanOutAsync(after, members => ReleaseMembersAsync(after.Pool, after.Group, members, withdraw, c)).ConfigureAwait(false);
+        return withdrawn.Rejection is not null
+            ? withdrawn
+            : await FanOutAsync(after, members => MigrateMembersAsync(after, members, c)).ConfigureAwait(false);
     }
 
     private static bool IsSameAssignment(AssignmentState state, CreateAssignment c) =>

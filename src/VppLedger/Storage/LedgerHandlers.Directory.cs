@@ -36,10 +36,16 @@ internal sealed partial class LedgerHandlers
             }
         }
 
+        // One read for the whole batch: which of the devices' users are in any group at all (most, in a first load, are not).
+        var owners = c.Devices.Where(d => d.User is not null).Select(d => d.User!.Value.Value).Distinct(StringComparer.Ordinal).ToList();
+        var grouped = owners.Count == 0
+            ? []
+            : (await _session.Query<MemberDoc>().Where(m => m.Kind == GroupKind.User && owners.Contains(m.MemberId)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Select(m => m.MemberId).ToHashSet(StringComparer.Ordinal);
         foreach (var d in c.Devices)
         {
             var one = new RecordDevice(d.Device, d.SerialNumber, d.Profile, d.User, d.SignedInAppleIdKind, c.Id, c.Actor);
-            if ((await RecordDeviceAsync(one).ConfigureAwait(false)).Rejection is { } refused)
+            if ((await RecordDeviceAsync(one, grouped.Contains).ConfigureAwait(false)).Rejection is { } refused)
             {
                 return refused;
             }
@@ -101,7 +107,7 @@ internal sealed partial class LedgerHandlers
     /// A device recorded with its user: every assignment with device licensing of a group the user is in reaches the
     /// device too, as it would have at assignment time (the holders are <see cref="LicenseHolders"/>').
     /// </summary>
-    private async Task<Handled> RecordDeviceAsync(RecordDevice c)
+    private async Task<Handled> RecordDeviceAsync(RecordDevice c, Func<string, bool>? inAnyGroup = null)
     {
         var stream = await DeviceStreamAsync(c.Device).ConfigureAwait(false);
         var decision = DeviceDecider.Decide(c, stream.State, context.Now);
@@ -112,7 +118,7 @@ internal sealed partial class LedgerHandlers
 
         stream.Append(decision.Events);
         var device = stream.State;
-        if (device.User is not { } owner || device.Profile is null || device.RemovedFromManagement)
+        if (device.User is not { } owner || device.Profile is null || device.RemovedFromManagement || inAnyGroup?.Invoke(owner.Value) == false)
         {
             return Handled.Done;
         }

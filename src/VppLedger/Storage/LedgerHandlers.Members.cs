@@ -2,6 +2,7 @@ using Marten;
 using VppLedger.Assignments;
 using VppLedger.Directory;
 using VppLedger.Licensing;
+using VppLedger.Licensing.Workflows;
 
 namespace VppLedger.Storage;
 
@@ -31,7 +32,7 @@ internal sealed partial class LedgerHandlers
     }
 
     /// <summary>
-    /// The holders a page of members yields for an assignment (L2-L7 decided by <see cref="LicenseHolders"/>), in
+    /// The holders a page of members yields for an assignment (decided by <see cref="MemberTargets"/>), in
     /// targeting order. Users and devices are read in one query each; a member refused for a reason of its own is
     /// reported as a warning and skipped.
     /// </summary>
@@ -65,11 +66,11 @@ internal sealed partial class LedgerHandlers
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in members)
         {
-            foreach (var target in TargetsOf(member, users, devices, devicesOfUsers))
+            var user = member.Kind == GroupKind.User ? users.GetValueOrDefault(Streams.User(new UserId(member.Id))) : null;
+            var device = member.Kind == GroupKind.Device ? devices.GetValueOrDefault(Streams.Device(new DeviceId(member.Id))) : null;
+            var owned = member.Kind == GroupKind.User ? devicesOfUsers.GetValueOrDefault(member.Id) : null;
+            foreach (var result in MemberTargets.Of(assignment.Pool, product, assignment.LicenseType, member, user, device, owned, _leftUsers.Contains(member.Id)))
             {
-                var result = target.Member is null
-                    ? MemberHolders.Refused(target.Missing!)
-                    : LicenseHolders.For(assignment.Pool, product, assignment.LicenseType, target.Member);
                 if (result.IsRefused)
                 {
                     if (warn)
@@ -86,57 +87,4 @@ internal sealed partial class LedgerHandlers
 
         return holders;
     }
-
-    private IEnumerable<(TargetedMember? Member, Rejection? Missing)> TargetsOf(
-        GroupMember member,
-        Dictionary<string, UserState> users,
-        Dictionary<string, DeviceState> devices,
-        Dictionary<string, List<DeviceState>> devicesOfUsers)
-    {
-        if (member.Kind == GroupKind.User)
-        {
-            if (!users.TryGetValue(Streams.User(new UserId(member.Id)), out var user) || !user.Recorded)
-            {
-                yield return (null, NotRecorded("User", member.Id));
-                yield break;
-            }
-
-            if (user.LeftOrganization || _leftUsers.Contains(member.Id))
-            {
-                yield break; // rule R4: nobody who left gets a license
-            }
-
-            var kinds = user.Holders().Select(h => h.AppleIdKind!.Value).ToList();
-            if (devicesOfUsers.TryGetValue(member.Id, out var owned))
-            {
-                foreach (var device in owned.Where(d => !d.RemovedFromManagement && d.Profile is not null))
-                {
-                    yield return (TargetedMember.ForDevice(device.Id!.Value, device.Profile!, user.Id, kinds), null);
-                }
-
-                yield break;
-            }
-
-            yield return (TargetedMember.ForUser(user.Id!.Value, kinds), null);
-            yield break;
-        }
-
-        if (!devices.TryGetValue(Streams.Device(new DeviceId(member.Id)), out var state) || !state.Recorded || state.Profile is null)
-        {
-            yield return (null, NotRecorded("Device", member.Id));
-            yield break;
-        }
-
-        if (state.RemovedFromManagement)
-        {
-            yield break; // rule R5 keeps what it holds; a device out of management gets nothing new
-        }
-
-        yield return (TargetedMember.ForDevice(state.Id!.Value, state.Profile, state.User, []), null);
-    }
-
-    private static Rejection NotRecorded(string what, string id) => new(
-        "MemberNotRecorded",
-        "A1",
-        $"{what} '{id}' is a group member but was never recorded in the directory, so it got no license. Record it (RecordUser or RecordDevice), then add it to the group again.");
 }

@@ -10,15 +10,45 @@ namespace VppLedger.Storage;
 /// <summary>Pool commands and revocation.</summary>
 internal sealed partial class LedgerHandlers
 {
-    private async Task<Handled> GatedPoolAsync(IPoolCommand c)
+    private async Task<Handled> GatedPoolAsync(IPoolCommand c) =>
+        await TokenBlockAsync(c.Pool).ConfigureAwait(false) ?? await PoolAsync(c).ConfigureAwait(false);
+
+    /// <summary>Why the pool's token may neither sync nor grant now (an orphaned pool answers for itself), or null.</summary>
+    private async Task<Rejection?> TokenBlockAsync(PoolId pool)
     {
-        var token = await TokenStreamAsync(c.Pool.Token).ConfigureAwait(false);
+        var token = await TokenStreamAsync(pool.Token).ConfigureAwait(false);
         if (TokenRules.CheckCanSyncOrGrant(token.State, context.Now) is { } blocked)
         {
-            var pool = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
-            if (!pool.State.Orphaned)
+            var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
+            if (!workspace.State.Orphaned)
             {
-                return blocked; // rules T2, T3: an expired or external token neither syncs nor grants
+                return blocked;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A host's direct grant: every holder passes the rules a targeted member passes, then the pool decides.</summary>
+    private async Task<Handled> DirectGrantAsync(GrantLicenses c)
+    {
+        if (await TokenBlockAsync(c.Pool).ConfigureAwait(false) is { } blocked)
+        {
+            return blocked;
+        }
+
+        var workspace = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
+        var userIds = c.Holders.Where(h => h.Type == LicenseType.User).Select(h => Streams.User(h.User!.Value)).Distinct(StringComparer.Ordinal).ToList();
+        var deviceIds = c.Holders.Where(h => h.Type == LicenseType.Device).Select(h => Streams.Device(h.Device!.Value)).Distinct(StringComparer.Ordinal).ToList();
+        var users = (userIds.Count == 0 ? [] : await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+        var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+        foreach (var holder in c.Holders)
+        {
+            var user = holder.User is { } u ? users.GetValueOrDefault(Streams.User(u)) : null;
+            var device = holder.Device is { } d ? devices.GetValueOrDefault(Streams.Device(d)) : null;
+            if (workspace.State.Synced && LicenseHolders.CheckDirectGrant(c.Pool, workspace.State.Product, holder, user, device) is { } refused)
+            {
+                return refused;
             }
         }
 

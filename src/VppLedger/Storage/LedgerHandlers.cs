@@ -44,7 +44,7 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         RemoveAssignment c => AssignmentAsync(c),
         RevokeLicenses c => RevokeAsync(c),
         ApplyAppleCounts c => GatedPoolAsync(c),
-        GrantLicenses c => GatedPoolAsync(c),
+        GrantLicenses c => DirectGrantAsync(c),
         MigrateToDeviceLicenses c => GatedPoolAsync(c),
         IPoolCommand c => PoolAsync(c),
         _ => throw new ArgumentException($"VppLedger has no handler for {command.GetType().Name}.", nameof(command)),

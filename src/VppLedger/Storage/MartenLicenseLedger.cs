@@ -10,6 +10,7 @@ namespace VppLedger.Storage;
 internal sealed class MartenLicenseLedger : ILicenseLedger
 {
     private readonly bool _ownsStore;
+    private readonly SealLoop? _sealLoop;
 
     public MartenLicenseLedger(DocumentStore store, VppLedgerOptions options, IClock clock, bool ownsStore)
     {
@@ -18,7 +19,12 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
         Clock = clock;
         _ownsStore = ownsStore;
         Runner = new CommandRunner(store, clock, options);
+        Sealer = new AuditSealer(store, options.SchemaName);
+        _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval) : null;
     }
+
+    /// <summary>Links committed events into the chain (the background loop and explicit seals share it).</summary>
+    public AuditSealer Sealer { get; }
 
     public DocumentStore Store { get; }
 
@@ -28,22 +34,34 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
 
     public CommandRunner Runner { get; }
 
-    public ITenantLedger ForTenant(string tenantId) => new TenantLedger(this, TenantIds.Check(tenantId));
+    public ITenantLedger ForTenant(string tenantId) => new GuardedTenantLedger(new TenantLedger(this, TenantIds.Check(tenantId)));
 
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
-        Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken);
+        InfrastructureFaults.ReadAsync("the schema was applied", async () =>
+        {
+            await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await AuditSchema.DropLegacySealingAsync(Store, Options.SchemaName, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, writes: true);
 
     public Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        AuditRebuild.RunAsync(Store, Options, progress, cancellationToken);
+        InfrastructureFaults.ReadAsync("the projections were rebuilt", async () =>
+        {
+            await AuditRebuild.RunAsync(Store, Options, Sealer, progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, writes: true);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_sealLoop is not null)
+        {
+            await _sealLoop.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_ownsStore)
         {
             Store.Dispose();
         }
-
-        return ValueTask.CompletedTask;
     }
 }
 
@@ -67,6 +85,8 @@ internal static class TenantIds
 
 internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) : ITenantLedger
 {
+    private static readonly string[] LedgerEventNames = [.. EventNames.All.Select(e => e.Name)];
+
     public string TenantId { get; } = tenantId;
 
     public Audit.ITenantAudit Audit => new TenantAudit(ledger, TenantId);
@@ -84,8 +104,11 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
+        // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
+        // SaveChanges (with no option to turn them off in Marten 9), under the session's tenant: a tenant whose only
+        // command failed must not exist (docs/guarantees.md).
         await using var session = Query();
-        return await session.Events.QueryAllRawEvents().AnyAsync(cancellationToken).ConfigureAwait(false);
+        return await session.Events.QueryAllRawEvents().Where(e => LedgerEventNames.Contains(e.EventTypeName)).AnyAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PoolSummary?> GetPoolAsync(PoolId pool, CancellationToken cancellationToken = default)

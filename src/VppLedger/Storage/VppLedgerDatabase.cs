@@ -17,5 +17,6 @@ public static class VppLedgerDatabase
         options.Schema = SchemaCreation.CreateOrUpdate;
         using var store = Storage.MartenSetup.CreateStore(connectionString, options);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Storage.AuditSchema.DropLegacySealingAsync(store, options.SchemaName, cancellationToken).ConfigureAwait(false);
     }
 }

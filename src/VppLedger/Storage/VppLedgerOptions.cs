@@ -19,6 +19,13 @@ public sealed class VppLedgerOptions
     /// <summary>How many times a command is decided again on fresh state after a concurrency conflict. Default 8.</summary>
     public int MaxConcurrencyRetries { get; set; } = 8;
 
+    /// <summary>
+    /// How often the ledger's background sealer links newly committed events into the tamper-evident chain (outside the
+    /// commands' transactions; docs/audit.md). Default 200 ms. <see cref="TimeSpan.Zero"/> turns the background sealer
+    /// off: the host then calls <see cref="Audit.ITenantAudit.SealAsync"/> itself (verification also seals first).
+    /// </summary>
+    public TimeSpan SealInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 

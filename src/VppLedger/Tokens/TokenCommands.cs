@@ -22,7 +22,7 @@ public interface ITokenCommand : ILedgerCommand
 /// <param name="Actor">Who asked.</param>
 /// <param name="Programme">Apps and Books (default) or a legacy VPP token (rule T9).</param>
 [RequiresPermission(Permissions.ManagedApps)]
-public sealed record UploadToken(
+internal sealed record UploadToken(
     TokenId Token,
     TokenFileFacts File,
     LocationKey Location,
@@ -41,7 +41,7 @@ public sealed record UploadToken(
 /// <param name="Id">The idempotency key.</param>
 /// <param name="Actor">Who asked.</param>
 [RequiresPermission(Permissions.ManagedApps)]
-public sealed record RenewToken(TokenId Token, TokenFileFacts File, LocationKey Location, CommandId Id, Actor Actor) : ITokenCommand;
+internal sealed record RenewToken(TokenId Token, TokenFileFacts File, LocationKey Location, CommandId Id, Actor Actor) : ITokenCommand;
 
 /// <summary>Change a token's settings (rules T7, T11).</summary>
 /// <param name="Token">The token.</param>

@@ -21,7 +21,7 @@ public static class TokenDecider
     /// <param name="tenantTokenCount">How many tokens the tenant holds now, deleted ones excluded (rule T1).</param>
     /// <param name="claims">Where else the location is held (rule T4).</param>
     /// <param name="now">The current time.</param>
-    public static Decision<ITokenEvent> Decide(UploadToken command, TokenState state, int tenantTokenCount, TokenLocationClaims claims, Instant now)
+    internal static Decision<ITokenEvent> Decide(UploadToken command, TokenState state, int tenantTokenCount, TokenLocationClaims claims, Instant now)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
@@ -84,7 +84,7 @@ public static class TokenDecider
     /// <param name="command">The renewal.</param>
     /// <param name="state">The token's state.</param>
     /// <param name="now">The current time.</param>
-    public static Decision<ITokenEvent> Decide(RenewToken command, TokenState state, Instant now)
+    internal static Decision<ITokenEvent> Decide(RenewToken command, TokenState state, Instant now)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (Existing(command, state, "renew a token") is { } refused)

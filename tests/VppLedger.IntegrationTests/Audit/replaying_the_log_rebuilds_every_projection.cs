@@ -37,7 +37,7 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
             await TestServer.ScalarAsync<object>($"update {db.SchemaName}.{table} set data = '{{}}'::jsonb");
         }
 
-        await TestServer.ScalarAsync<object>($"update {db.SchemaName}.vpp_audit set action = 'spoilt', hash = null");
+        await TestServer.ScalarAsync<object>($"update {db.SchemaName}.vpp_audit set action = 'spoilt'");
         var progress = new List<VppLedger.Audit.RebuildProgress>();
         await db.Ledger.RebuildAsync(new SynchronousProgress(progress));
         var rebuilt = await SnapshotAsync();
@@ -116,7 +116,8 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
             {"event":"vpp.token.uploaded.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-01-02T09:00:00Z","Token":"tok-legacy","Location":"apple:loc-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2026-01-02T09:00:00Z","Fingerprint":"471f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"ManagedAppleId":{"Value":"vpp-admin@contoso.example","Kind":"Managed"},"Settings":{"Name":"Legacy","CountryCode":"US","AccountType":"Business","AutomaticAppUpdates":true},"Programme":"LegacyVpp","TookControlFromOtherMdm":false,"DuplicateOf":null}}
             {"event":"vpp.token.migrated_from_legacy_vpp.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-02-02T09:00:00Z","Location":"apple:loc-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2026-02-02T09:00:00Z","Fingerprint":"571f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"DuplicateOf":null}}
             """;
-        await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(legacy)));
+        var imported = await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(legacy)), new Actor("legacy-import", Permissions.ImportHistory));
+        Assert.True(imported.Succeeded, imported.Refusal?.Message);
     }
 
     private sealed class SynchronousProgress(List<VppLedger.Audit.RebuildProgress> seen) : IProgress<VppLedger.Audit.RebuildProgress>

@@ -75,9 +75,11 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
     public async Task an_untouched_chain_verifies_and_grows_with_each_command()
     {
         var (s, pool) = await SmallTenantAsync("chain");
+        await s.Ledger.Audit.WaitForSealAsync();
         var first = await s.Ledger.Audit.VerifyChainAsync();
         await s.CountsAsync(pool, purchased: 3);
 
+        await s.Ledger.Audit.WaitForSealAsync();
         var second = await s.Ledger.Audit.VerifyChainAsync();
 
         Assert.True(first.IsIntact, first.FirstMismatch?.Reason);
@@ -92,6 +94,7 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
     public async Task altering_a_stored_row_is_found_and_the_row_is_named()
     {
         var (s, pool) = await SmallTenantAsync("tamper");
+        await s.Ledger.Audit.WaitForSealAsync();
         var victim = (await s.Ledger.Audit.HistoryAsync().ToListAsync()).First(r => r.Action == "holder_queued");
 
         await TestServer.ScalarAsync<object>(
@@ -107,9 +110,10 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
 
     [Fact]
     [Trait("Rule", "I1")]
-    public async Task deleting_a_row_breaks_the_link_of_the_next_one()
+    public async Task deleting_a_row_is_found_and_the_row_is_named()
     {
         var (s, _) = await SmallTenantAsync("gap");
+        await s.Ledger.Audit.WaitForSealAsync();
         var rows = await s.Ledger.Audit.HistoryAsync().ToListAsync();
         var victim = rows[3];
 
@@ -118,7 +122,7 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
         var verification = await s.Ledger.Audit.VerifyChainAsync();
 
         Assert.False(verification.IsIntact);
-        Assert.Equal(rows[4].Sequence, verification.FirstMismatch!.Sequence);
+        Assert.Equal((ChainMismatchKind.AuditRowDeleted, victim.Sequence), (verification.FirstMismatch!.Kind, verification.FirstMismatch.Sequence));
     }
 
     [Fact]
@@ -129,10 +133,29 @@ public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClas
 
         await db.Ledger.ApplySchemaAsync();
         await s.CountsAsync(pool, purchased: 4);
+        await s.Ledger.Audit.WaitForSealAsync();
 
         var verification = await s.Ledger.Audit.VerifyChainAsync();
         Assert.True(verification.IsIntact, verification.FirstMismatch?.Reason);
-        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_audit where tenant_id = 'reapply' and hash is null"));
+        Assert.Equal(await db.EventCountAsync("reapply"), verification.RowCount);
+    }
+
+    [Fact]
+    [Trait("Rule", "I1")]
+    public async Task applying_the_schema_removes_the_sealing_trigger_of_earlier_versions()
+    {
+        var (s, pool) = await SmallTenantAsync("legacy");
+        await TestServer.ScalarAsync<object>(
+            $"""
+            create function {db.SchemaName}.vpp_audit_seal_rows() returns trigger language plpgsql as $$ begin raise exception 'the legacy sealing trigger ran'; end $$;
+            create trigger vpp_audit_sealed after insert on {db.SchemaName}.vpp_audit referencing new table as inserted
+              for each statement execute function {db.SchemaName}.vpp_audit_seal_rows();
+            """);
+
+        await db.Ledger.ApplySchemaAsync();
+
+        await s.CountsAsync(pool, purchased: 5);
+        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from pg_trigger where tgname = 'vpp_audit_sealed' and tgrelid = '{db.SchemaName}.vpp_audit'::regclass"));
     }
 
     [Fact]

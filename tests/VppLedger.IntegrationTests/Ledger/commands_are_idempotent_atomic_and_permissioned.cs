@@ -11,7 +11,13 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
     private async Task<(Scenario S, PoolId Pool)> PoolAsync(string tenant)
     {
         var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
-        return (s, await s.SyncedPoolAsync(new TokenId("tok"), "42", purchased: 2));
+        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "42", purchased: 2);
+        foreach (var holder in new[] { Ann, Bob })
+        {
+            await s.RunAsync(new Directory.RecordUser(holder.User!.Value, null, new AppleId(holder.OwnerId + "@contoso.example", AppleIdKind.Managed), s.NextId(), Scenario.Admin));
+        }
+
+        return (s, pool);
     }
 
     [Fact]

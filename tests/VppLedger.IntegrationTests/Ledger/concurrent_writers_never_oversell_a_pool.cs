@@ -25,6 +25,8 @@ public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, I
         var s = new Scenario(db.Ledger.ForTenant("race"), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "31337", purchased: Licenses);
         var holders = Enumerable.Range(1, HolderCount).Select(i => Holder.ForDevice(new DeviceId($"d{i:D3}"))).ToArray();
+        await s.RunAsync(new Directory.RecordDirectory(
+            [], [.. holders.Select(h => new Directory.DirectoryDevice(h.Device!.Value, new SerialNumber("SN" + h.OwnerId), Scenario.CorporateSupervised(), null, null))], s.NextId(), Scenario.Admin));
         var retriedBefore = db.Marten.Runner.ConflictsRetried.Count;
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>

@@ -14,6 +14,7 @@ public sealed class tenants_are_isolated(LedgerFixture db) : IClassFixture<Ledge
         var a = Tenant("iso-a");
         var b = Tenant("iso-b");
         var pool = await a.SyncedPoolAsync(new TokenId("tok"), "555", purchased: 30);
+        await a.DeviceAsync("d1", Scenario.CorporateSupervised());
         await a.RunAsync(new Pools.GrantLicenses(pool, [Holder.ForDevice(new DeviceId("d1"))], a.NextId(), Scenario.Admin));
 
         Assert.Null(await b.Ledger.GetPoolAsync(pool));

@@ -1,0 +1,352 @@
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using VppLedger.Audit;
+
+namespace VppLedger.Storage;
+
+/// <summary>
+/// Links the events of the log into their tenants' hash chains (rule I1), outside every command's transaction, in
+/// pages, one set-based INSERT per page, over the gap-free prefix of the log only.
+/// <para>
+/// Why it never skips an event that commits late. Sequence numbers are taken by <c>nextval</c> inside the writing
+/// transaction and become visible at its commit, so the log can show a gap: a number taken by a transaction that
+/// is still open (it will fill it) or by one that rolled back (it never will). The sealer seals up to the first gap.
+/// A gap below a visible event was taken before that event's number, hence before the moment the sealer saw the gap
+/// (<c>clock_timestamp()</c> in the statement that read the page, whose snapshot already showed the later event):
+/// the transaction that took it began before that moment. The gap is declared dead only when, after that moment, no
+/// client transaction of this database that began at or before it is still open (<c>pg_stat_activity.xact_start</c>;
+/// this covers a transaction that called <c>nextval</c> and has no transaction id yet), no transaction id older
+/// than that snapshot's <c>xmax</c> is still in progress (<c>pg_snapshot_xip</c>, visible to every role), and a
+/// fresh read still does not show the number. Then its transaction has ended without the event: it rolled back.
+/// This is the same argument as Marten's gap liveness probe of its high-water detection, without its timeout: the
+/// sealer waits, it never skips on time. The lag is therefore bounded by the sealer's interval plus the longest
+/// transaction open when a gap is seen (commands are short; a long-running transaction of the host delays sealing,
+/// it never breaks it). In a database where writers run under other roles, give the ledger's role
+/// <c>pg_read_all_stats</c> so that their <c>xact_start</c> is visible.
+/// </para>
+/// </summary>
+internal sealed class AuditSealer
+{
+    /// <summary>Events read and linked per page (one transaction each).</summary>
+    public const int PageSize = 5000;
+
+    private readonly DocumentStore _store;
+    private readonly string _schema;
+    private readonly string[] _ledgerTypes;
+    private readonly long _lockKey;
+
+    public AuditSealer(DocumentStore store, string schema)
+    {
+        _store = store;
+        _schema = schema;
+        _ledgerTypes = [.. EventNames.All.Select(e => e.Name)];
+        _lockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema + ".vpp_audit_seal")), 0);
+    }
+
+    /// <summary>The event type names that belong to the chain (every ledger event).</summary>
+    public IReadOnlyList<string> LedgerTypes => _ledgerTypes;
+
+    /// <summary>
+    /// Seals as far as is safe now, page after page. Returns the global sequence through which the log is sealed,
+    /// and whether it stopped before the visible end (a gap that an open transaction may still fill, or another sealer).
+    /// </summary>
+    public async Task<(long SealedThrough, bool Blocked)> SealAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"insert into {AuditSchema.Seal(_schema)} (id, sealed_seq, sealed_at) values (1, 0, now()) on conflict do nothing", cancellationToken).ConfigureAwait(false);
+        await using (var tryLock = new NpgsqlCommand("select pg_try_advisory_lock(@k)", connection))
+        {
+            tryLock.Parameters.AddWithValue("k", _lockKey);
+            if (!(bool)(await tryLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return (await SealedThroughAsync(connection, cancellationToken).ConfigureAwait(false), true);
+            }
+        }
+
+        try
+        {
+            while (true)
+            {
+                var (sealedThrough, more, blocked) = await SealPageAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (!more)
+                {
+                    return (sealedThrough, blocked);
+                }
+            }
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", connection);
+            unlock.Parameters.AddWithValue("k", _lockKey);
+            await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<long> SealedThroughAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select coalesce((select sealed_seq from {AuditSchema.Seal(_schema)} where id = 1), 0)", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private sealed record PageRow(long Seq, string Tenant, string Stream, long Version, bool Ledger, byte[]? EventHash, string? RowCanonical);
+
+    private async Task<(long SealedThrough, bool More, bool Blocked)> SealPageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var sealedThrough = await SealedThroughAsync(connection, cancellationToken).ConfigureAwait(false);
+
+        // One statement: the page, and the moment and xmax of its snapshot (for the gap probe below).
+        var rows = new List<PageRow>(PageSize);
+        DateTime observed = default;
+        long xmax = 0;
+        await using (var read = new NpgsqlCommand(
+            $"select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
+            + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
+            + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
+            + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint "
+            + $"from {_schema}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
+            + "where e.seq_id > @from order by e.seq_id limit @page",
+            connection))
+        {
+            read.Parameters.AddWithValue("types", _ledgerTypes);
+            read.Parameters.AddWithValue("from", sealedThrough);
+            read.Parameters.AddWithValue("page", PageSize);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new PageRow(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetInt64(3),
+                    reader.GetBoolean(4),
+                    reader.IsDBNull(5) ? null : (byte[])reader[5],
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+                observed = reader.GetDateTime(7);
+                xmax = reader.GetInt64(8);
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return (sealedThrough, false, false);
+        }
+
+        // The gap-free prefix: stop at the first missing number unless every gap of the page is proven dead.
+        var ceiling = rows[^1].Seq;
+        var firstGap = FirstGap(rows, sealedThrough);
+        var blocked = false;
+        if (firstGap is { } gap)
+        {
+            if (!await GapsAreDeadAsync(connection, observed, xmax, sealedThrough, ceiling, rows.Count, cancellationToken).ConfigureAwait(false))
+            {
+                ceiling = gap - 1;
+                blocked = true;
+            }
+        }
+
+        var sealable = rows.Where(r => r.Seq <= ceiling).ToList();
+        if (sealable.Count == 0)
+        {
+            return (sealedThrough, false, true);
+        }
+
+        if (sealable.FirstOrDefault(r => r.Ledger && r.RowCanonical is null) is { } missing)
+        {
+            throw new InvalidOperationException(
+                $"Event {missing.Seq} ({missing.Stream} v{missing.Version}) of tenant {missing.Tenant} has no audit row, so it cannot be sealed. Run RebuildAsync (vppledger rebuild) to rebuild the audit rows from the log.");
+        }
+
+        await WriteAsync(connection, sealable.Where(r => r.Ledger).ToList(), ceiling, sealedThrough, cancellationToken).ConfigureAwait(false);
+        return (ceiling, !blocked && rows.Count == PageSize, blocked);
+    }
+
+    private static long? FirstGap(List<PageRow> rows, long sealedThrough)
+    {
+        var expected = sealedThrough + 1;
+        foreach (var r in rows)
+        {
+            if (r.Seq != expected)
+            {
+                return expected;
+            }
+
+            expected++;
+        }
+
+        return null;
+    }
+
+    private async Task<bool> GapsAreDeadAsync(NpgsqlConnection connection, DateTime observed, long xmax, long after, long through, int seen, CancellationToken cancellationToken)
+    {
+        await using var probe = new NpgsqlCommand(
+            "select (select count(*) from pg_stat_activity a where a.datname = current_database() and a.pid <> pg_backend_pid() "
+            + "and a.backend_type = 'client backend' and a.xact_start is not null and a.xact_start <= @observed) "
+            + "+ (select count(*) from pg_snapshot_xip(pg_current_snapshot()) x where x::text::bigint < @xmax)",
+            connection);
+        probe.Parameters.AddWithValue("observed", NpgsqlDbType.TimestampTz, DateTime.SpecifyKind(observed, DateTimeKind.Utc));
+        probe.Parameters.AddWithValue("xmax", xmax);
+        var open = (long)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (open > 0)
+        {
+            return false;
+        }
+
+        // Every transaction that may have taken a missing number has ended: a fresh read shows whether one committed.
+        await using var recount = new NpgsqlCommand($"select count(*) from {_schema}.mt_events where seq_id > @after and seq_id <= @through", connection);
+        recount.Parameters.AddWithValue("after", after);
+        recount.Parameters.AddWithValue("through", through);
+        return (long)(await recount.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == seen;
+    }
+
+    private async Task WriteAsync(NpgsqlConnection connection, List<PageRow> rows, long ceiling, long sealedThrough, CancellationToken cancellationToken)
+    {
+        var tenants = rows.Select(r => r.Tenant).Distinct(StringComparer.Ordinal).ToArray();
+        var heads = new Dictionary<string, (long Position, byte[] Hash)>(StringComparer.Ordinal);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (tenants.Length > 0)
+        {
+            await using var load = new NpgsqlCommand($"select tenant_id, chain_position, hash from {AuditSchema.Head(_schema)} where tenant_id = any(@t)", connection, transaction);
+            load.Parameters.AddWithValue("t", tenants);
+            await using var reader = await load.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                heads[reader.GetString(0)] = (reader.GetInt64(1), (byte[])reader[2]);
+            }
+        }
+
+        var n = rows.Count;
+        var tenant = new string[n];
+        var position = new long[n];
+        var seq = new long[n];
+        var stream = new string[n];
+        var version = new long[n];
+        var eventHash = new byte[n][];
+        var prev = new byte[]?[n];
+        var hash = new byte[n][];
+        var headSeq = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            var r = rows[i];
+            var (p, h) = heads.TryGetValue(r.Tenant, out var head) ? head : (0L, []);
+            var next = p + 1;
+            var link = AuditChain.Link(h, r.EventHash!, r.RowCanonical!, next);
+            tenant[i] = r.Tenant;
+            position[i] = next;
+            seq[i] = r.Seq;
+            stream[i] = r.Stream;
+            version[i] = r.Version;
+            eventHash[i] = r.EventHash!;
+            prev[i] = p == 0 ? null : h;
+            hash[i] = link;
+            heads[r.Tenant] = (next, link);
+            headSeq[r.Tenant] = r.Seq;
+        }
+
+        if (n > 0)
+        {
+            await using var insert = new NpgsqlCommand(
+                $"insert into {AuditSchema.Chain(_schema)} (tenant_id, chain_position, seq, stream, version, event_hash, prev_hash, hash) "
+                + "select * from unnest(@tenant, @position, @seq, @stream, @version, @event_hash, @prev, @hash)",
+                connection, transaction);
+            insert.Parameters.AddWithValue("tenant", tenant);
+            insert.Parameters.AddWithValue("position", position);
+            insert.Parameters.AddWithValue("seq", seq);
+            insert.Parameters.AddWithValue("stream", stream);
+            insert.Parameters.AddWithValue("version", version);
+            insert.Parameters.AddWithValue("event_hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea, eventHash);
+            insert.Parameters.AddWithValue("prev", NpgsqlDbType.Array | NpgsqlDbType.Bytea, prev);
+            insert.Parameters.AddWithValue("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea, hash);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+            var moved = headSeq.Keys.ToArray();
+            await using var upsert = new NpgsqlCommand(
+                $"insert into {AuditSchema.Head(_schema)} (tenant_id, chain_position, seq, hash, sealed_at) "
+                + "select t, p, s, h, now() from unnest(@t, @p, @s, @h) as u(t, p, s, h) "
+                + "on conflict (tenant_id) do update set chain_position = excluded.chain_position, seq = excluded.seq, hash = excluded.hash, sealed_at = excluded.sealed_at",
+                connection, transaction);
+            upsert.Parameters.AddWithValue("t", moved);
+            upsert.Parameters.AddWithValue("p", moved.Select(t => heads[t].Position).ToArray());
+            upsert.Parameters.AddWithValue("s", moved.Select(t => headSeq[t]).ToArray());
+            upsert.Parameters.AddWithValue("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea, moved.Select(t => heads[t].Hash).ToArray());
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var mark = new NpgsqlCommand($"update {AuditSchema.Seal(_schema)} set sealed_seq = @to, sealed_at = now() where id = 1 and sealed_seq = @from", connection, transaction))
+        {
+            mark.Parameters.AddWithValue("to", ceiling);
+            mark.Parameters.AddWithValue("from", sealedThrough);
+            if (await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                throw new InvalidOperationException("Another sealer moved the seal watermark while this one held the sealer lock; nothing was written.");
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// The sealer's background loop, owned by the ledger facade: started with it, stopped when it is disposed. Seals
+/// every <see cref="VppLedgerOptions.SealInterval"/>; an error (for example the schema not applied yet) is kept for
+/// <see cref="LastError"/> and retried at the next round.
+/// </summary>
+internal sealed class SealLoop : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public SealLoop(AuditSealer sealer, TimeSpan interval) => _loop = Task.Run(() => RunAsync(sealer, interval, _stop.Token));
+
+    public Exception? LastError { get; private set; }
+
+    private async Task RunAsync(AuditSealer sealer, TimeSpan interval, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await sealer.SealAsync(stop).ConfigureAwait(false);
+                LastError = null;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or PostgresException)
+            {
+                LastError = e;
+            }
+
+            try
+            {
+                await Task.Delay(interval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}
