@@ -91,6 +91,11 @@ public static class AssignmentDecider
 
     private static Decision<IAssignmentEvent> DecideChange(ChangeAssignment c, AssignmentState state, AssignmentFacts facts, Instant now)
     {
+        if (facts.PoolOrphaned)
+        {
+            return Pools.PoolRejections.PoolOrphanedTokenDeleted(c.Pool); // rule T10
+        }
+
         if (!state.Active)
         {
             return AssignmentRejections.AssignmentNotFound(c.Pool, c.Group);
@@ -114,6 +119,11 @@ public static class AssignmentDecider
     // The ledger must know the pool's product and the group's kind before it can check an assignment against them.
     private static Rejection? Unknown(PoolId pool, GroupId group, AssignmentFacts facts)
     {
+        if (facts.PoolOrphaned)
+        {
+            return Pools.PoolRejections.PoolOrphanedTokenDeleted(pool); // rule T10: a deleted token's apps left the MDM
+        }
+
         if (!facts.PoolSynced)
         {
             return Pools.PoolRejections.PoolNotSynced(pool); // rule S2

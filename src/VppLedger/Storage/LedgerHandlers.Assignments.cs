@@ -29,7 +29,7 @@ internal sealed partial class LedgerHandlers
         {
             var pool = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
             var group = await GroupStreamAsync(c.Group).ConfigureAwait(false);
-            var facts = new AssignmentFacts(pool.State.Synced, pool.State.Product, group.State.Created ? group.State.Kind : null);
+            var facts = new AssignmentFacts(pool.State.Synced, pool.State.Product, group.State.Created ? group.State.Kind : null, pool.State.Orphaned);
             var decision = AssignmentDecider.Decide(c, before, facts, context.Now);
             if (decision.IsRejected)
             {

@@ -2,6 +2,7 @@ using Marten;
 using VppLedger.Assignments;
 using VppLedger.Directory;
 using VppLedger.Licensing;
+using VppLedger.Licensing.Workflows;
 using VppLedger.Pools;
 using VppLedger.Tokens;
 
@@ -16,7 +17,37 @@ internal sealed partial class LedgerHandlers
     private async Task<Handled> UserAsync(RecordUser c)
     {
         var stream = await UserStreamAsync(c.User).ConfigureAwait(false);
-        return stream.AppendDecided(UserDecider.Decide(c, stream.State, context.Now));
+        var before = stream.State;
+        if (stream.AppendDecided(UserDecider.Decide(c, before, context.Now)) is { } refused)
+        {
+            return refused;
+        }
+
+        var dropped = SeatReclaims.DroppedAppleIds(before, stream.State);
+        return dropped.Count == 0 ? Handled.Done : await ReleaseDroppedAsync(c.User, dropped, c).ConfigureAwait(false);
+    }
+
+    /// <summary>The seats held under Apple IDs the user no longer has go back in every pool (the choice is <see cref="SeatReclaims.DroppedAppleIds"/>).</summary>
+    private async Task<Handled> ReleaseDroppedAsync(UserId user, IReadOnlyList<Holder> dropped, ILedgerCommand c)
+    {
+        var keys = dropped.Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
+        var seats = await context.ReadSeatsOfOwnersAsync([(Streams.User(user), user.Value)], LicenseType.User, cancellationToken).ConfigureAwait(false);
+        foreach (var pool in seats.Where(s => keys.Contains(s.HolderKey)).GroupBy(s => s.PoolKey).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var workspace = await context.PoolAsync(PoolOf(pool.Key), cancellationToken).ConfigureAwait(false);
+            if (workspace.State.Orphaned)
+            {
+                continue; // nothing under a deleted token can be reclaimed any more
+            }
+
+            var holders = pool.Select(s => Holder.FromKey(s.HolderKey)).ToList();
+            if (await ApplyAsync(workspace, SeatReclaims.Release(workspace.Pool, holders, ReclaimReason.NoLongerTargeted, c.Id, c.Actor)).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        return Handled.Done;
     }
 
     // Each entry decided as its own RecordUser or RecordDevice; the first refusal refuses the command (nothing is written).

@@ -122,7 +122,7 @@ internal sealed partial class WriteContext
         }
 
         var streams = _versionsRead.Where(r => !(_streams.TryGetValue(r.Key, out var s) && ((IWriteStream)s).Appended)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
-        var bumps = StampsChanged().Order(StringComparer.Ordinal).ToArray();
+        var bumps = StampsChanged().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(); // one upsert may not touch a row twice (21000)
         var stamps = _stampsRead.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         if (streams.Count > 0 || stamps.Count > 0 || bumps.Length > 0)
         {

@@ -121,6 +121,16 @@ public sealed class assigning_an_app_to_a_group
     }
 
     [Fact]
+    [Trait("Rule", "T10")]
+    public void an_app_of_a_deleted_token_can_be_neither_assigned_nor_reassigned()
+    {
+        // Issue 10, item 2 (found by the model test): with the token gone, its apps left the MDM, even for an empty group.
+        var orphaned = new AssignmentFacts(PoolSynced: true, ProductKind.App, GroupKind.User, PoolOrphaned: true);
+        ThenRejected(When(Create() with { Facts = orphaned }), "PoolOrphanedTokenDeleted", "T10");
+        ThenRejected(When(Change(AssignmentIntent.Available, LicenseType.User) with { Facts = orphaned }, Created()), "PoolOrphanedTokenDeleted", "T10");
+    }
+
+    [Fact]
     [Trait("Rule", "L5")]
     [Trait("Rule", "L7")]
     public void user_licensing_for_a_device_group_is_refused_up_front()

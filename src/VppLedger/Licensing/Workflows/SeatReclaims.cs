@@ -53,4 +53,33 @@ public static class SeatReclaims
         ArgumentNullException.ThrowIfNull(holders);
         return holders.Count == 0 ? [] : [new ReclaimLicenses(pool, holders, reason, id, actor)];
     }
+
+    /// <summary>
+    /// The user holders a change of Apple IDs leaves with no Apple ID behind them (rules L3, L4): a seat held under an
+    /// Apple ID the user no longer has is targeted by nothing, so it goes back (rule R4). Empty when nothing was dropped.
+    /// </summary>
+    /// <param name="before">The user before the change.</param>
+    /// <param name="after">The user after it.</param>
+    public static IReadOnlyList<Holder> DroppedAppleIds(UserState before, UserState after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        if (before.Id is not { } user || !before.Recorded || before.LeftOrganization)
+        {
+            return [];
+        }
+
+        var dropped = new List<Holder>(2);
+        if (before.PersonalAppleId is not null && after.PersonalAppleId is null)
+        {
+            dropped.Add(Holder.ForUser(user, AppleIdKind.Personal));
+        }
+
+        if (before.ManagedAppleId is not null && after.ManagedAppleId is null)
+        {
+            dropped.Add(Holder.ForUser(user, AppleIdKind.Managed));
+        }
+
+        return dropped;
+    }
 }

@@ -10,7 +10,7 @@ public sealed class reclaims_follow_the_seats_actually_held(ArticleModelFixture 
         new Op.CreateAssignment(0, 0, 0, AssignmentIntent.Required, LicenseType.Device),
         new Op.UserLeft(0));
 
-    [Fact(Skip = "fails until item 8 lands fully: a dropped personal Apple ID keeps its seat (still on main after the core merge)")]
+    [Fact]
     [Trait("Rule", "R4")]
     public Task a_dropped_personal_apple_id_frees_its_seat() => ReplayAsync(
         new Op.AddMembers(0, [0]),
