@@ -29,8 +29,7 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         RecordTokenSyncFailed c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         MarkTokenAssignedToExternalMdm c => TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))),
         TakeTokenControl c => TakeControlAsync(c),
-        UploadToken or RenewToken or MigrateLegacyToken => Task.FromResult<Handled>(new Rejection(
-            "UseTokenFileCommand", "T12", "Send UploadTokenFile, RenewTokenFile or MigrateLegacyTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).")),
+        UploadToken or RenewToken or MigrateLegacyToken => Task.FromResult<Handled>(TokenRejections.UseTokenFileCommand()),
         RecordUser c => UserAsync(c),
         RecordDirectory c => DirectoryAsync(c),
         RecordUserLeftOrganization c => UserLeftAsync(c),

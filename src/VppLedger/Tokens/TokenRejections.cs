@@ -136,6 +136,12 @@ public static class TokenRejections
         "T5",
         $"No token {(token is { } id ? $"'{id}' " : string.Empty)}was uploaded in this tenant. Upload it first, or check the token id.");
 
+    /// <summary>A token's facts were sent without its file, so the ledger could not keep the secret apart (rule T12).</summary>
+    public static Rejection UseTokenFileCommand() => new(
+        "UseTokenFileCommand",
+        "T12",
+        "Send UploadTokenFile, RenewTokenFile or MigrateLegacyTokenFile with the file itself, so the ledger can keep its secret apart (rule T12).");
+
     /// <summary>The token was deleted (rules T10, R7).</summary>
     /// <param name="token">The token.</param>
     public static Rejection TokenDeleted(TokenId token) => new(
