@@ -45,38 +45,36 @@ internal sealed class ScaleGenerator(ITenantLedger tenant, ScaleSize size, int c
         await RunAllAsync(Enumerable.Range(0, size.TokenCount).Select(i => (Func<Task>)(() => UploadAsync(i, cancellationToken))), cancellationToken);
         phase("pools");
         await RunAllAsync(Enumerable.Range(0, size.PoolCount).Select(i => (Func<Task>)(() => CountsAsync(i, cancellationToken))), cancellationToken);
-        phase("directory and grants");
-        await RunAllAsync(DirectoryAndGrants(cancellationToken), cancellationToken);
+        phase("directory");
+        await RunAllAsync(Directory(cancellationToken), cancellationToken);
+        phase("grants");
+        await RunAllAsync(Grants(cancellationToken), cancellationToken);
     }
 
-    // Work items of similar length (directory chunks of 1,000 entries, each pool's grants), shuffled so that
-    // directory and pool streams are written side by side. Commands on one pool run in order in one item.
-    private IEnumerable<Func<Task>> DirectoryAndGrants(CancellationToken cancellationToken)
+    // The directory first, in chunks of 1,000 entries: a direct grant takes only holders the directory recorded (rule A1).
+    private IEnumerable<Func<Task>> Directory(CancellationToken cancellationToken)
     {
         const int DirectoryChunk = 1_000;
-        var items = new List<Func<Task>>();
         for (var start = 0; start < size.UserCount; start += DirectoryChunk)
         {
             var from = start;
-            items.Add(() => UsersAsync(from, Math.Min(size.UserCount, from + DirectoryChunk), cancellationToken));
+            yield return () => UsersAsync(from, Math.Min(size.UserCount, from + DirectoryChunk), cancellationToken);
         }
 
         for (var start = 0; start < size.DeviceCount; start += DirectoryChunk)
         {
             var from = start;
-            items.Add(() => DevicesAsync(from, Math.Min(size.DeviceCount, from + DirectoryChunk), cancellationToken));
+            yield return () => DevicesAsync(from, Math.Min(size.DeviceCount, from + DirectoryChunk), cancellationToken);
         }
+    }
 
-        for (var p = 0; p < size.PoolCount; p++)
-        {
-            var pool = p;
-            items.Add(() => GrantsAsync(pool, cancellationToken));
-        }
-
-        // The big pool first (it is the longest item); the rest in a fixed shuffled order.
+    // Each pool's grants in one work item (commands on one pool run in order); the big pool first (it is the
+    // longest item), the rest in a fixed shuffled order.
+    private IEnumerable<Func<Task>> Grants(CancellationToken cancellationToken)
+    {
         var random = new Random(42);
-        var big = items[items.Count - size.PoolCount];
-        return [big, .. items.Where(i => i != big).OrderBy(_ => random.Next())];
+        var others = Enumerable.Range(1, Math.Max(0, size.PoolCount - 1)).OrderBy(_ => random.Next()).ToList();
+        return [.. new[] { 0 }.Concat(others).Take(size.PoolCount).Select(p => (Func<Task>)(() => GrantsAsync(p, cancellationToken)))];
     }
 
     private Task UploadAsync(int i, CancellationToken cancellationToken) => RunAsync(new UploadTokenFile(
