@@ -300,6 +300,15 @@ public sealed class the_chain_proves_the_log(ManualSealLedgerFixture db) : IClas
             pools.Add(await s.SyncedPoolAsync(token, (1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), purchased: 40, upload: false));
         }
 
+        // A direct grant takes only holders the directory recorded (rule A1).
+        for (var w = 0; w < Writers; w++)
+        {
+            for (var i = 0; i < GrantsPerWriter; i++)
+            {
+                await s.DeviceAsync($"w{w}-{i}", Scenario.CorporateSupervised());
+            }
+        }
+
         // Two writers per pool: commits interleave across pools, and conflicts on a pool leave gaps in the sequence.
         await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
