@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using VppLedger.Directory;
 using VppLedger.Pools;
@@ -13,11 +12,6 @@ namespace VppLedger.Tests.Architecture;
 public sealed class every_command_declares_one_permission
 {
     private static readonly Assembly Ledger = typeof(PoolDecider).Assembly;
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
 
     private const BindingFlags Everything =
         BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
@@ -76,49 +70,5 @@ public sealed class every_command_declares_one_permission
         (called.DeclaringType == typeof(Actor) && called.Name == nameof(Actor.Has))
         || called.Name == nameof(LedgerRejections.PermissionDenied);
 
-    private static IEnumerable<MethodBase> Calls(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
-        {
-            yield break;
-        }
-
-        var typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        var i = 0;
-        while (i < il.Length)
-        {
-            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
-            i += il[i] == 0xFE ? 2 : 1;
-            var opCode = OpCodesByValue[value];
-            if (opCode.OperandType == OperandType.InlineMethod)
-            {
-                MethodBase? called = null;
-                try
-                {
-                    called = method.Module.ResolveMethod(BitConverter.ToInt32(il, i), typeArgs, methodArgs);
-                }
-                catch (ArgumentException)
-                {
-                    // A generic context the scanner cannot rebuild; permission checks are not generic.
-                }
-
-                if (called is not null)
-                {
-                    yield return called;
-                }
-            }
-
-            i += opCode.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, i)),
-                _ => 4,
-            };
-        }
-    }
+    private static IEnumerable<MethodBase> Calls(MethodBase method) => IlMembers.Referenced(method).OfType<MethodBase>();
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using VppLedger.Pools;
 
 namespace VppLedger.Tests.Architecture;
@@ -19,11 +18,6 @@ public sealed class the_domain_knows_no_storage
 
     private const BindingFlags Everything =
         BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
 
     [Fact]
     [Trait("Category", "Architecture")]
@@ -91,63 +85,6 @@ public sealed class the_domain_knows_no_storage
     }
 
     /// <summary>The types a method body's IL names through method, field, type and token operands.</summary>
-    private static IEnumerable<Type> BodyReferences(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
-        {
-            yield break;
-        }
-
-        var typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        var i = 0;
-        while (i < il.Length)
-        {
-            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
-            i += il[i] == 0xFE ? 2 : 1;
-            var opCode = OpCodesByValue[value];
-            switch (opCode.OperandType)
-            {
-                case OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok:
-                    var token = BitConverter.ToInt32(il, i);
-                    MemberInfo? member = null;
-                    try
-                    {
-                        member = method.Module.ResolveMember(token, typeArgs, methodArgs);
-                    }
-                    catch (ArgumentException)
-                    {
-                        // Tokens of generic contexts the scanner cannot rebuild; the signatures above still cover them.
-                    }
-
-                    if (member is Type t)
-                    {
-                        yield return t;
-                    }
-                    else if (member?.DeclaringType is { } declaring)
-                    {
-                        yield return declaring;
-                    }
-
-                    i += 4;
-                    break;
-                case OperandType.InlineSwitch:
-                    i += 4 + (4 * BitConverter.ToInt32(il, i));
-                    break;
-                default:
-                    i += OperandSize(opCode.OperandType);
-                    break;
-            }
-        }
-    }
-
-    private static int OperandSize(OperandType type) => type switch
-    {
-        OperandType.InlineNone => 0,
-        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-        OperandType.InlineVar => 2,
-        OperandType.InlineI8 or OperandType.InlineR => 8,
-        _ => 4,
-    };
+    private static IEnumerable<Type> BodyReferences(MethodBase method) =>
+        IlMembers.Referenced(method).Select(m => m as Type ?? m.DeclaringType).OfType<Type>();
 }
