@@ -171,6 +171,8 @@ public static class ModelGenerators
                 return "RecordDirectory: an entry left out on its own";
             case Op.RecordDevice rd when Open(Unspecified.DeviceFactsChange) && model.Devices[rd.Device].Recorded:
                 return "open: a device recorded again";
+            case Op.Grant when Open(Unspecified.DirectGrantProvenance):
+                return "open: a direct grant (a seat keeps no provenance)";
             case Op.Grant g when Open(Unspecified.DirectGrantToRetiredDevice) && g.Holders.Any(h => h.Kind is null && model.Devices[h.Owner].Retired):
                 return "open: a direct grant to a retired device";
             case Op.CreateAssignment { Intent: AssignmentIntent.Uninstall } or Op.ChangeAssignment { Intent: AssignmentIntent.Uninstall }
