@@ -1,90 +1,40 @@
-using System.Reflection;
 using VppLedger.Pools;
 
 namespace VppLedger.Tests.Architecture;
 
-/// <summary>Domain folders never reference Marten or Npgsql (ARCHITECTURE.md), down to the IL of method bodies.</summary>
+/// <summary>
+/// The pure domain lives in its own assembly, <c>VppLedger.Domain</c>, which references neither Marten nor Npgsql
+/// (ARCHITECTURE.md): the compiler refuses any storage type there. This test guards the project file.
+/// </summary>
 public sealed class the_domain_knows_no_storage
 {
-    private static readonly string[] DomainNamespaces =
-        ["VppLedger", "VppLedger.Tokens", "VppLedger.Pools", "VppLedger.Assignments", "VppLedger.Directory", "VppLedger.Licensing", "VppLedger.Audit"];
-
-    // The root namespace also holds the host-facing entry points, which are storage by design
-    // (ARCHITECTURE.md: StoreOptions.AddVppLedger() is the one Marten type in the public API).
-    private static readonly Type[] StorageEntryPoints =
-        [typeof(VppLedgerStoreOptionsExtensions), typeof(VppLedgerServiceCollectionExtensions), typeof(VppLedgerDatabase), typeof(VppLedgerOptions), typeof(LicenseLedger)];
-
     private static readonly string[] StoragePrefixes = ["Marten", "Npgsql", "Weasel", "JasperFx"];
 
-    private const BindingFlags Everything =
-        BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-
     [Fact]
     [Trait("Category", "Architecture")]
-    public void no_domain_type_references_marten_or_npgsql()
+    public void the_domain_assembly_references_no_storage_assembly()
     {
-        var domainTypes = typeof(PoolDecider).Assembly.GetTypes()
-            .Where(t => DomainNamespaces.Contains(t.Namespace) && !StorageEntryPoints.Contains(t.DeclaringType ?? t))
+        var domain = typeof(PoolDecider).Assembly;
+        Assert.Equal("VppLedger.Domain", domain.GetName().Name);
+
+        var storage = domain.GetReferencedAssemblies()
+            .Select(a => a.Name ?? string.Empty)
+            .Where(name => StoragePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)) || name == "VppLedger")
             .ToList();
-        Assert.Contains(typeof(PoolDecider), domainTypes);
 
-        var offences = domainTypes.SelectMany(Offences).Distinct().ToList();
-
-        Assert.True(offences.Count == 0, "Domain types reference storage:\n" + string.Join('\n', offences));
+        Assert.True(storage.Count == 0, "VppLedger.Domain references " + string.Join(", ", storage));
     }
 
     [Fact]
     [Trait("Category", "Architecture")]
-    public void the_scanner_finds_a_marten_reference_that_only_a_method_body_makes()
+    public void the_storage_assembly_holds_no_decider()
     {
-        // Guards the guard: this test class itself uses Marten inside one body, and nowhere else.
-        var offences = Offences(typeof(the_domain_knows_no_storage)).ToList();
-        Assert.Contains(offences, o => o.Contains(nameof(UsesMarten), StringComparison.Ordinal) && o.Contains("Marten.StoreOptions", StringComparison.Ordinal));
+        // Deciders, rules and workflows are domain code: none may live beside Marten.
+        var misplaced = typeof(ILicenseLedger).Assembly.GetTypes()
+            .Where(t => t.Name.EndsWith("Decider", StringComparison.Ordinal) || t.Namespace is { } ns && ns.Contains(".Workflows", StringComparison.Ordinal))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.True(misplaced.Count == 0, "Domain types in the storage assembly: " + string.Join(", ", misplaced));
     }
-
-    private static string UsesMarten() => new Marten.StoreOptions().DatabaseSchemaName;
-
-    private static IEnumerable<string> Offences(Type type)
-    {
-        var references = new List<(string Where, Type? Type)>
-        {
-            ("base type", type.BaseType),
-        };
-        references.AddRange(type.GetInterfaces().Select(i => ("interface", (Type?)i)));
-        references.AddRange(type.GetFields(Everything).Select(f => ($"field {f.Name}", (Type?)f.FieldType)));
-        references.AddRange(type.GetProperties(Everything).Select(p => ($"property {p.Name}", (Type?)p.PropertyType)));
-        references.AddRange(type.GetCustomAttributesData().Select(a => ("attribute", (Type?)a.AttributeType)));
-
-        var methods = type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything));
-        foreach (var method in methods)
-        {
-            references.Add(($"method {method.Name} returns", (method as MethodInfo)?.ReturnType));
-            references.AddRange(method.GetParameters().Select(p => ($"method {method.Name} parameter {p.Name}", (Type?)p.ParameterType)));
-            references.AddRange(BodyReferences(method).Select(t => ($"method {method.Name} body", (Type?)t)));
-        }
-
-        return references
-            .Where(r => r.Type is not null && IsStorage(r.Type))
-            .Select(r => $"{type.FullName}: {r.Where} uses {r.Type!.FullName}");
-    }
-
-    private static bool IsStorage(Type type)
-    {
-        if (type.HasElementType)
-        {
-            return IsStorage(type.GetElementType()!);
-        }
-
-        if (type.IsGenericType && !type.IsGenericTypeDefinition && type.GetGenericArguments().Any(IsStorage))
-        {
-            return true;
-        }
-
-        var assembly = type.Assembly.GetName().Name ?? string.Empty;
-        return StoragePrefixes.Any(p => assembly.StartsWith(p, StringComparison.Ordinal));
-    }
-
-    /// <summary>The types a method body's IL names through method, field, type and token operands.</summary>
-    private static IEnumerable<Type> BodyReferences(MethodBase method) =>
-        IlMembers.Referenced(method).Select(m => m as Type ?? m.DeclaringType).OfType<Type>();
 }
