@@ -237,7 +237,17 @@ public sealed record HolderPosition(Instant AsOf, Holder Holder, IReadOnlyList<H
 /// <param name="Pools">Every pool's counters, ordered by token and app.</param>
 /// <param name="Tokens">Every token uploaded by then, ordered by id.</param>
 /// <param name="EventCount">How many pool and token events were folded.</param>
-public sealed record TenantPosition(Instant AsOf, IReadOnlyList<Reading.PoolSummary> Pools, IReadOnlyList<Reading.TokenSummary> Tokens, long EventCount);
+public sealed record TenantPosition(Instant AsOf, IReadOnlyList<Reading.PoolSummary> Pools, IReadOnlyList<Reading.TokenSummary> Tokens, long EventCount)
+{
+    /// <summary>
+    /// The sealed chain link covered by the checkpoint the answer started from (docs/audit.md "Checkpoints"): the
+    /// answer is that link's state plus <see cref="FoldedEventCount"/> later events. Null when folded from the beginning.
+    /// </summary>
+    public ChainHead? Checkpoint { get; init; }
+
+    /// <summary>Events read and folded after the checkpoint (all of them when <see cref="Checkpoint"/> is null).</summary>
+    public long FoldedEventCount { get; init; }
+}
 
 /// <summary>One step of an explanation: an event that changed the holder's seat, and the rule that decided it.</summary>
 /// <param name="At">Business time of the event.</param>

@@ -55,5 +55,8 @@ internal static class AuditRebuild
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
+
+        // The checkpoints of positions are a projection of the sealed log: written again from it, in one pass.
+        await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
     }
 }

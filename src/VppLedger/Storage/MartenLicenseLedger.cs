@@ -19,7 +19,7 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
         Clock = clock;
         _ownsStore = ownsStore;
         Runner = new CommandRunner(store, clock, options);
-        Sealer = new AuditSealer(store, options.SchemaName);
+        Sealer = new AuditSealer(store, options);
         _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval) : null;
     }
 

@@ -26,6 +26,19 @@ public sealed class VppLedgerOptions
     /// </summary>
     public TimeSpan SealInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A checkpoint of positions (every pool's and token's state, docs/audit.md "Checkpoints") is cut after this many
+    /// pool and token events of a tenant, or at the first event of a new <see cref="CheckpointPeriod"/>, whichever
+    /// comes first. Default 10,000: an as-of answer folds at most about this many events after its checkpoint.
+    /// </summary>
+    public int CheckpointEveryEvents { get; set; } = 10_000;
+
+    /// <summary>
+    /// The business-time period that also cuts a checkpoint: before a tenant's first event of a new period (counted
+    /// from the Unix epoch, in UTC). Default one day.
+    /// </summary>
+    public TimeSpan CheckpointPeriod { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 

@@ -1,0 +1,133 @@
+using System.Text;
+using CsCheck;
+using NodaTime;
+using VppLedger.Assignments;
+using VppLedger.Audit;
+using VppLedger.Directory;
+using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Pools;
+
+namespace VppLedger.IntegrationTests.Audit;
+
+/// <summary>
+/// The property behind checkpoints (I5): over generated histories (writers whose clocks disagree, concurrent
+/// commands on two pools, imports with earlier business times, seals at random points, an unsealed tail), the
+/// whole-tenant as-of answered from checkpoints equals the fold of the whole log at every instant tried.
+/// </summary>
+public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixture db) : IClassFixture<CheckpointLedgerFixture>
+{
+    private const int Iterations = 12;
+
+    private static readonly Actor Importer = new("migration-job", Permissions.ImportHistory);
+
+    public abstract record Op
+    {
+        public sealed record Advance(int Hours) : Op;
+
+        public sealed record Counts(int Pool, int Purchased) : Op;
+
+        public sealed record Concurrent(int PurchasedA, int PurchasedB, int User) : Op;
+
+        public sealed record Member(int User, bool Add) : Op;
+
+        public sealed record Import : Op;
+
+        public sealed record Seal : Op;
+    }
+
+    public sealed record Generated(int Seed, IReadOnlyList<Op> Ops, bool SealAtEnd)
+    {
+        public override string ToString() => $"seed {Seed}, seal at end {SealAtEnd}:\n" + string.Join("\n", Ops.Select((o, i) => $"{i + 1}: {o}"));
+    }
+
+    private static readonly Gen<Op> OneOp = Gen.Frequency(
+        (4, Gen.Int[1, 40].Select(h => (Op)new Op.Advance(h))),
+        (4, Gen.Select(Gen.Int[0, 2], Gen.Int[0, 6], (p, n) => (Op)new Op.Counts(p, n))),
+        (2, Gen.Select(Gen.Int[0, 6], Gen.Int[0, 6], Gen.Int[0, 5], (a, b, u) => (Op)new Op.Concurrent(a, b, u))),
+        (4, Gen.Select(Gen.Int[0, 5], Gen.Bool, (u, add) => (Op)new Op.Member(u, add))),
+        (1, Gen.Const((Op)new Op.Import())),
+        (1, Gen.Const((Op)new Op.Seal())));
+
+    private static readonly Gen<Generated> Histories = Gen.Select(Gen.Int[0, 1_000_000], OneOp.List[8, 30], Gen.Bool, (seed, ops, seal) => new Generated(seed, ops, seal));
+
+    private int _tenants;
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task checkpointed_as_of_answers_like_the_full_fold_at_random_instants()
+    {
+        await Histories.SampleAsync(CheckAsync, iter: Iterations, threads: 1, print: g => g.ToString());
+    }
+
+    private async Task CheckAsync(Generated history)
+    {
+        var tenant = $"prop-{Interlocked.Increment(ref _tenants)}";
+        var start = Instant.FromUtc(2024, 4, 20, 9, 0);
+        db.Clock.Reset(start, history.Seed, jitterMinutes: 90);
+        var s = new Scenario(db.Ledger.ForTenant(tenant), start);
+        var token = new TokenId("live");
+        var pools = new List<PoolId> { await s.SyncedPoolAsync(token, "0", purchased: 2) };
+        pools.Add(await s.SyncedPoolAsync(token, "1", purchased: 1, upload: false));
+        pools.Add(await s.SyncedPoolAsync(token, "2", purchased: 1, upload: false));
+        var users = await s.UsersAsync("u", 6);
+        var group = await s.GroupAsync("g", GroupKind.User, [GroupMember.ForUser(users[0])]);
+        await s.AssignAsync(pools[0], group, AssignmentIntent.Required, LicenseType.User);
+        var imports = 0;
+        foreach (var op in history.Ops)
+        {
+            switch (op)
+            {
+                case Op.Advance a:
+                    db.Clock.Advance(Duration.FromHours(a.Hours));
+                    break;
+                case Op.Counts c:
+                    await s.Ledger.ExecuteAsync(new ApplyAppleCounts(pools[c.Pool], ProductKind.App, c.Purchased, 0, null, s.NextId(), Scenario.Admin));
+                    break;
+                case Op.Concurrent c:
+                    await Task.WhenAll(
+                        s.Ledger.ExecuteAsync(new ApplyAppleCounts(pools[0], ProductKind.App, c.PurchasedA, 0, null, s.NextId(), Scenario.Admin)),
+                        s.Ledger.ExecuteAsync(new ApplyAppleCounts(pools[1], ProductKind.App, c.PurchasedB, 0, null, s.NextId(), Scenario.Admin)),
+                        s.Ledger.ExecuteAsync(new AddGroupMembers(group, [GroupMember.ForUser(users[c.User])], s.NextId(), Scenario.Admin)));
+                    break;
+                case Op.Member m:
+                    await s.Ledger.ExecuteAsync(m.Add
+                        ? new AddGroupMembers(group, [GroupMember.ForUser(users[m.User])], s.NextId(), Scenario.Admin)
+                        : new RemoveGroupMembers(group, [GroupMember.ForUser(users[m.User])], s.NextId(), Scenario.Admin));
+                    break;
+                case Op.Import when imports < 2:
+                    var result = await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(History.Valid($"{tenant}-imp{++imports}"))), Importer);
+                    Assert.Null(result.Refusal);
+                    break;
+                case Op.Seal:
+                    await s.Ledger.Audit.WaitForSealAsync();
+                    break;
+            }
+        }
+
+        if (history.SealAtEnd)
+        {
+            await s.Ledger.Audit.WaitForSealAsync();
+        }
+
+        // Every business time of the log, just before and at it, and a few beyond either end.
+        var times = await s.Ledger.Audit.HistoryAsync().Select(r => r.OccurredAt).Distinct().ToListAsync();
+        var random = new Random(history.Seed);
+        var instants = times.SelectMany(t => new[] { t - Duration.Epsilon, t })
+            .Concat([times.Min() - Duration.FromDays(1), times.Max() + Duration.FromDays(1)])
+            .OrderBy(_ => random.Next())
+            .Take(40)
+            .ToList();
+        var audit = db.AuditOf(tenant);
+        foreach (var at in instants)
+        {
+            var checkpointed = await s.Ledger.Audit.TenantAsOfAsync(at);
+            var full = await audit.TenantAsOfByFullFoldAsync(at);
+            Assert.True(
+                full.Pools.SequenceEqual(checkpointed.Pools) && full.Tokens.SequenceEqual(checkpointed.Tokens) && full.EventCount == checkpointed.EventCount,
+                $"as of {at}: the checkpoint at {checkpointed.Checkpoint} and {checkpointed.FoldedEventCount} later events give {checkpointed.EventCount} events, pools {string.Join("; ", checkpointed.Pools)}; "
+                + $"the full fold gives {full.EventCount} events, pools {string.Join("; ", full.Pools)}");
+        }
+
+        Assert.True(await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = @t", ("t", tenant)) > 0 || !history.SealAtEnd);
+    }
+}
