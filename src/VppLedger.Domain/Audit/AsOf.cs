@@ -14,8 +14,18 @@ namespace VppLedger.Audit;
 /// <param name="asOf">The business instant.</param>
 public sealed class PoolAsOfFold(PoolId pool, Instant asOf)
 {
-    private readonly PoolBook _book = new(pool);
+    private PoolBook _book = new(pool);
     private long _count;
+    private long _folded;
+    private ChainHead? _checkpoint;
+
+    /// <summary>Starts from a checkpoint of the pool's book instead of its first event (its events all occurred at or before the instant).</summary>
+    internal void StartFrom(PoolBook book, long eventCount, ChainHead checkpoint)
+    {
+        _book = book;
+        _count = eventCount;
+        _checkpoint = checkpoint;
+    }
 
     /// <summary>Folds one event when it occurred at or before the instant; returns whether it did.</summary>
     /// <param name="event">The next event of the pool stream, in log order.</param>
@@ -29,12 +39,17 @@ public sealed class PoolAsOfFold(PoolId pool, Instant asOf)
 
         _book.Apply(@event);
         _count++;
+        _folded++;
         return true;
     }
 
     /// <summary>The position; null when no event had occurred by then.</summary>
     public PoolPosition? Result() =>
-        _count == 0 ? null : new PoolPosition(asOf, PoolSummary.From(_book.State), _book.Holders, _book.Queue, _count);
+        _count == 0 ? null : new PoolPosition(asOf, PoolSummary.From(_book.State), _book.Holders, _book.Queue, _count)
+        {
+            Checkpoint = _checkpoint,
+            FoldedEventCount = _folded,
+        };
 }
 
 /// <summary>Folds one token's events into its position at an instant. Not thread-safe: one per query.</summary>

@@ -17,7 +17,9 @@ namespace VppLedger.Audit;
 /// <param name="Pool">The pool's state, for a pool stream.</param>
 /// <param name="Token">The token's state, for a token stream.</param>
 /// <param name="EventCount">Events of the stream folded.</param>
-internal sealed record CheckpointPosition(string Stream, PoolState? Pool, TokenState? Token, long EventCount);
+/// <param name="Holders">A pool checkpoint's holders (null in a tenant checkpoint).</param>
+/// <param name="Queue">A pool checkpoint's queue (null in a tenant checkpoint).</param>
+internal sealed record CheckpointPosition(string Stream, PoolState? Pool, TokenState? Token, long EventCount, IReadOnlyList<Holder>? Holders = null, IReadOnlyList<QueuedHolder>? Queue = null);
 
 /// <summary>A checkpoint cut by <see cref="TenantCheckpointer"/>.</summary>
 /// <param name="Seq">The log position (global sequence) it covers: every pool and token event of the tenant at or before it.</param>
@@ -87,6 +89,12 @@ internal sealed class TenantCheckpointer
     /// <summary>The log position of the last event folded.</summary>
     public long Through => _last.Seq;
 
+    /// <summary>How many events of <paramref name="stream"/> were folded so far (a pool's book is checkpointed at every multiple of <c>everyEvents</c>).</summary>
+    public long CountOf(string stream) => _streams.TryGetValue(stream, out var p) ? p.EventCount : 0;
+
+    /// <summary>True when the last event folded completed a multiple of <c>everyEvents</c> events of its stream: time to checkpoint that pool's book.</summary>
+    public bool PoolBookDue(string stream) => stream.StartsWith("pool:", StringComparison.Ordinal) && CountOf(stream) % _everyEvents == 0;
+
     /// <summary>
     /// Folds the next pool or token event of the tenant, in log order, with its chain link. Returns the checkpoints
     /// cut by it: one before it when it opens a new business period, one after it when it completes
@@ -144,6 +152,33 @@ internal sealed class TenantCheckpointer
         _since = 0;
         _segmentMin = Instant.MaxValue;
         return checkpoint;
+    }
+}
+
+/// <summary>
+/// Folds one pool's events after its previous book checkpoint into the next one (the pool's holders and queue as
+/// well as its counters). Pure: the caller reads the events.
+/// </summary>
+internal static class PoolBookCheckpoint
+{
+    /// <summary>The pool's next book checkpoint at <paramref name="seq"/>, from the previous one (or nothing) and the pool's events after it, in log order.</summary>
+    public static Checkpoint Cut(PoolId pool, string stream, CheckpointState? previous, IEnumerable<ILedgerEvent> events, long seq, long chainPosition, byte[] hash)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var book = previous is { Positions: [var p] } ? PoolBook.Restore(p.Pool!, p.Holders ?? [], p.Queue ?? []) : new PoolBook(pool);
+        var count = previous?.EventCount ?? 0;
+        var max = previous?.MaxOccurredAt ?? Instant.MinValue;
+        var min = Instant.MaxValue;
+        foreach (var e in events.OfType<IPoolEvent>())
+        {
+            book.Apply(e);
+            count++;
+            max = e.OccurredAt > max ? e.OccurredAt : max;
+            min = e.OccurredAt < min ? e.OccurredAt : min;
+        }
+
+        return new Checkpoint(seq, previous?.Seq ?? 0, chainPosition, hash, max, min, count, true, (previous?.CutCount ?? 0) + 1,
+            [new CheckpointPosition(stream, book.State, null, count, book.Holders, book.Queue)]);
     }
 }
 

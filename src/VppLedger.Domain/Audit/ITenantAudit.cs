@@ -211,7 +211,18 @@ public sealed record AuditEntry(
 /// <param name="Holders">Every holder of a license, ordered by key.</param>
 /// <param name="Queue">The queue, oldest first.</param>
 /// <param name="EventCount">How many of the pool's events were folded.</param>
-public sealed record PoolPosition(Instant AsOf, Reading.PoolSummary Summary, IReadOnlyList<Holder> Holders, IReadOnlyList<Pools.QueuedHolder> Queue, long EventCount);
+public sealed record PoolPosition(Instant AsOf, Reading.PoolSummary Summary, IReadOnlyList<Holder> Holders, IReadOnlyList<Pools.QueuedHolder> Queue, long EventCount)
+{
+    /// <summary>
+    /// The sealed chain link covered by the pool's checkpoint the answer started from (docs/audit.md "Checkpoints"):
+    /// the answer is the pool's book at that link plus <see cref="FoldedEventCount"/> later events. Null when folded
+    /// from the pool's first event.
+    /// </summary>
+    public ChainHead? Checkpoint { get; init; }
+
+    /// <summary>Events of the pool read and folded after the checkpoint (all of them when <see cref="Checkpoint"/> is null).</summary>
+    public long FoldedEventCount { get; init; }
+}
 
 /// <summary>A token as it stood at an instant.</summary>
 /// <param name="AsOf">The business instant.</param>

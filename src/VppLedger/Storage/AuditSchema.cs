@@ -141,10 +141,12 @@ internal static class AuditSchema
     }
 
     // One row per checkpoint of positions (docs/audit.md "Checkpoints"); written by the sealer and by a rebuild only.
+    // Scope '' is the whole tenant (every pool's counters and every token); a pool stream id, that pool's book.
     private static Table CheckpointTable(string schema)
     {
         var table = new Table(new PostgresqlObjectName(schema, CheckpointTableName, IdentifierUsage.General));
         table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("scope").NotNull().AsPrimaryKey();
         table.AddColumn<long>("seq").NotNull().AsPrimaryKey();
         table.AddColumn<long>("from_seq").NotNull();
         table.AddColumn<long>("chain_position").NotNull();
@@ -154,7 +156,7 @@ internal static class AuditSchema
         table.AddColumn<long>("event_count").NotNull();
         table.AddColumn<int>("cut_number").NotNull();
         table.AddColumn<bool>("full_state").NotNull();
-        table.Indexes.Add(new IndexDefinition($"ix_{CheckpointTableName}_time") { Columns = ["tenant_id", "max_occurred_at", "seq"] });
+        table.Indexes.Add(new IndexDefinition($"ix_{CheckpointTableName}_time") { Columns = ["tenant_id", "scope", "max_occurred_at", "seq"] });
         return table;
     }
 
@@ -163,6 +165,7 @@ internal static class AuditSchema
     {
         var table = new Table(new PostgresqlObjectName(schema, CheckpointPositionTableName, IdentifierUsage.General));
         table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("scope").NotNull().AsPrimaryKey();
         table.AddColumn<long>("checkpoint_seq").NotNull().AsPrimaryKey();
         table.AddColumn<string>("stream").NotNull().AsPrimaryKey();
         table.AddColumn<long>("event_count").NotNull();

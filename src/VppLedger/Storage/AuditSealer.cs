@@ -343,7 +343,8 @@ internal sealed class AuditSealer
             ForgetCheckpointers();
         }
 
-        var cuts = new List<(string Tenant, Checkpoint Checkpoint)>();
+        var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
+        var books = new List<(string Tenant, string Stream, long Seq, long Position, byte[] Hash)>();
         foreach (var (row, position, hash) in folded)
         {
             if (!_checkpointers.TryGetValue(row.Tenant, out var checkpointer))
@@ -354,20 +355,34 @@ internal sealed class AuditSealer
 
             if (CheckpointStore.Read(row.Type, row.Data!) is { } e)
             {
-                cuts.AddRange(checkpointer.Apply(row.Seq, position, hash, row.Stream, e).Select(c => (row.Tenant, c)));
+                cuts.AddRange(checkpointer.Apply(row.Seq, position, hash, row.Stream, e).Select(c => (row.Tenant, "", c)));
+                if (checkpointer.PoolBookDue(row.Stream))
+                {
+                    books.Add((row.Tenant, row.Stream, row.Seq, position, hash));
+                }
             }
         }
 
         await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);
+        foreach (var b in books)
+        {
+            await Checkpoints.CheckpointPoolAsync(connection, transaction, b.Tenant, b.Stream, b.Seq, b.Position, b.Hash, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private TenantCheckpointer NewCheckpointer(CheckpointState? from) =>
         new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), CheckpointStore.FullEvery, from);
 
-    // A tenant's running fold: its latest checkpoint, then its sealed events after it.
-    private async Task<TenantCheckpointer> LoadCheckpointerAsync(NpgsqlConnection connection, string tenant, long sealedThrough, List<(string Tenant, Checkpoint Checkpoint)> cuts, CancellationToken cancellationToken)
+    // A tenant's running fold: its latest checkpoint, then its sealed events after it (whose pool book checkpoints
+    // the sealer that sealed them wrote already).
+    private async Task<TenantCheckpointer> LoadCheckpointerAsync(
+        NpgsqlConnection connection,
+        string tenant,
+        long sealedThrough,
+        List<(string Tenant, string Scope, Checkpoint Checkpoint)> cuts,
+        CancellationToken cancellationToken)
     {
-        var state = await Checkpoints.LoadAsync(connection, tenant, null, cancellationToken).ConfigureAwait(false);
+        var state = await Checkpoints.LoadAsync(connection, tenant, "", null, cancellationToken).ConfigureAwait(false);
         var checkpointer = NewCheckpointer(state);
         var events = new List<CheckpointStore.FoldEvent>();
         await foreach (var e in Checkpoints.EventsAsync(connection, tenant, [(state?.Seq ?? 0, sealedThrough)], null, withLinks: true, cancellationToken).ConfigureAwait(false))
@@ -377,7 +392,7 @@ internal sealed class AuditSealer
 
         foreach (var e in events)
         {
-            cuts.AddRange(checkpointer.Apply(e.Seq, e.ChainPosition, e.Hash!, e.Stream, e.Event).Select(c => (tenant, c)));
+            cuts.AddRange(checkpointer.Apply(e.Seq, e.ChainPosition, e.Hash!, e.Stream, e.Event).Select(c => (tenant, "", c)));
         }
 
         return checkpointer;
@@ -406,7 +421,7 @@ internal sealed class AuditSealer
             await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}", cancellationToken).ConfigureAwait(false);
             var sealedThrough = await SealedThroughAsync(write, cancellationToken).ConfigureAwait(false);
             var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
-            var cuts = new List<(string Tenant, Checkpoint Checkpoint)>();
+            var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
             await using var command = new NpgsqlCommand(
                 $"select e.tenant_id, e.seq_id, e.stream_id, e.type, e.data::text, c.chain_position, c.hash from {_schema}.mt_events e "
                 + $"join {AuditSchema.Chain(_schema)} c on c.tenant_id = e.tenant_id and c.seq = e.seq_id "
@@ -428,7 +443,15 @@ internal sealed class AuditSealer
                     checkpointers[tenant] = checkpointer = NewCheckpointer(null);
                 }
 
-                cuts.AddRange(checkpointer.Apply(reader.GetInt64(1), reader.GetInt64(5), (byte[])reader[6], reader.GetString(2), e).Select(c => (tenant, c)));
+                var (seq, position, hash, stream) = (reader.GetInt64(1), reader.GetInt64(5), (byte[])reader[6], reader.GetString(2));
+                cuts.AddRange(checkpointer.Apply(seq, position, hash, stream, e).Select(c => (tenant, "", c)));
+                if (checkpointer.PoolBookDue(stream))
+                {
+                    await using var transaction = await write.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await Checkpoints.CheckpointPoolAsync(write, transaction, tenant, stream, seq, position, hash, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (cuts.Count >= 64)
                 {
                     await WriteCheckpointsAsync(write, cuts, cancellationToken).ConfigureAwait(false);
@@ -445,7 +468,7 @@ internal sealed class AuditSealer
         }
     }
 
-    private async Task WriteCheckpointsAsync(NpgsqlConnection connection, List<(string Tenant, Checkpoint Checkpoint)> cuts, CancellationToken cancellationToken)
+    private async Task WriteCheckpointsAsync(NpgsqlConnection connection, List<(string Tenant, string Scope, Checkpoint Checkpoint)> cuts, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);

@@ -6,7 +6,7 @@ using VppLedger.Pools;
 
 namespace VppLedger.IntegrationTests.Audit;
 
-/// <summary>Whole-tenant as-of answers start from the nearest checkpoint of positions and fold only the later events (I5).</summary>
+/// <summary>Whole-tenant and pool as-of answers start from the nearest checkpoint of positions and fold only the later events (I5).</summary>
 public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFixture db) : IClassFixture<CheckpointLedgerFixture>
 {
     private static readonly Actor Importer = new("migration-job", Permissions.ImportHistory);
@@ -41,7 +41,7 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
 
     [Fact]
     [Trait("Rule", "I5")]
-    public async Task a_tenant_as_of_starts_from_the_nearest_checkpoint_and_names_the_link_it_covers()
+    public async Task a_tenant_and_a_pool_as_of_start_from_the_nearest_checkpoint_and_name_the_link_it_covers()
     {
         var start = Instant.FromUtc(2024, 4, 20, 9, 0);
         var (s, pool) = await DailyCountsAsync("nearest", start, days: 8);
@@ -57,6 +57,13 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
         Assert.True(checkpointed.FoldedEventCount < CheckpointLedgerFixture.EveryEvents, $"folded {checkpointed.FoldedEventCount} events after the checkpoint");
         Assert.Null(full.Checkpoint);
         Assert.Equal(pool, checkpointed.Pools[0].Pool);
+
+        var book = await s.Ledger.Audit.PoolAsOfAsync(pool, at);
+        var fullBook = await db.AuditOf("nearest").PoolAsOfByFullFoldAsync(pool, at);
+        Assert.Equal((fullBook!.Summary, fullBook.EventCount), (book!.Summary, book.EventCount));
+        Assert.NotNull(book.Checkpoint);
+        Assert.Equal(await LinkHashAsync("nearest", book.Checkpoint.Position), book.Checkpoint.Hash);
+        Assert.True(book.FoldedEventCount < CheckpointLedgerFixture.EveryEvents, $"folded {book.FoldedEventCount} pool events after the checkpoint");
     }
 
     [Fact]
@@ -105,10 +112,10 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
     {
         await DailyCountsAsync("rebuild", Instant.FromUtc(2024, 4, 20, 9, 0), days: 12);
         var sql = $"""
-            select string_agg(concat_ws('|', c.tenant_id, c.seq, c.from_seq, c.chain_position, encode(c.hash, 'hex'), c.max_occurred_at,
+            select string_agg(concat_ws('|', c.tenant_id, c.scope, c.seq, c.from_seq, c.chain_position, encode(c.hash, 'hex'), c.max_occurred_at,
                    c.segment_min_occurred_at, c.event_count, c.cut_number, c.full_state,
                    (select string_agg(p.stream || '=' || p.event_count || ':' || p.state::text, ',' order by p.stream)
-                    from {db.SchemaName}.vpp_checkpoint_position p where p.tenant_id = c.tenant_id and p.checkpoint_seq = c.seq)), E'\n' order by c.tenant_id, c.seq)
+                    from {db.SchemaName}.vpp_checkpoint_position p where p.tenant_id = c.tenant_id and p.scope = c.scope and p.checkpoint_seq = c.seq)), E'\n' order by c.tenant_id, c.scope, c.seq)
             from {db.SchemaName}.vpp_checkpoint c
             """;
         var live = await TestServer.ScalarAsync<string>(sql);
