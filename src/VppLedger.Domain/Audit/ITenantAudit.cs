@@ -43,6 +43,29 @@ public interface ITenantAudit
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<HolderPosition> HolderAsOfAsync(Holder holder, Instant asOf, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every change to a pool between two business instants (rule I5): the pool as of <paramref name="from"/> and as
+    /// of <paramref name="to"/> (each from its nearest checkpoint), and the pool's audit rows whose business time lies
+    /// in <c>(from, to]</c>, in log order, streamed when <see cref="AuditRange{TPosition}.Changes"/> is enumerated (once).
+    /// </summary>
+    /// <param name="pool">The token and app.</param>
+    /// <param name="from">The earlier instant (exclusive for the changes; the start position is as of it).</param>
+    /// <param name="to">The later instant (inclusive).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is before <paramref name="from"/>, or an instant lies outside the years 1 to 9999.</exception>
+    Task<AuditRange<PoolPosition>> PoolChangesAsync(PoolId pool, Instant from, Instant to, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every change to a holder's seats between two business instants, in every pool (rule I5): the holder as of both
+    /// ends and its audit rows whose business time lies in <c>(from, to]</c>, in log order, streamed when enumerated.
+    /// </summary>
+    /// <param name="holder">The holder.</param>
+    /// <param name="from">The earlier instant (exclusive for the changes).</param>
+    /// <param name="to">The later instant (inclusive).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is before <paramref name="from"/>, or an instant lies outside the years 1 to 9999.</exception>
+    Task<AuditRange<HolderPosition>> HolderChangesAsync(Holder holder, Instant from, Instant to, CancellationToken cancellationToken = default);
+
     /// <summary>Every pool's counters and every token of the tenant at <paramref name="asOf"/> (rule I5); memory grows with the number of pools and tokens, not with the log.</summary>
     /// <param name="asOf">The business instant.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
@@ -242,6 +265,16 @@ public sealed record HolderSeatAsOf(PoolId Pool, Pools.SeatStatus Status, long Q
 /// <param name="Holder">The holder.</param>
 /// <param name="Seats">Granted and queued seats, ordered by pool.</param>
 public sealed record HolderPosition(Instant AsOf, Holder Holder, IReadOnlyList<HolderSeatAsOf> Seats);
+
+/// <summary>What changed between two business instants, with the positions at both ends.</summary>
+/// <typeparam name="TPosition">A pool's or a holder's position.</typeparam>
+/// <param name="From">The earlier instant.</param>
+/// <param name="To">The later instant.</param>
+/// <param name="Start">The position as of <paramref name="From"/>; null when nothing had occurred by then.</param>
+/// <param name="End">The position as of <paramref name="To"/>.</param>
+/// <param name="Changes">The audit rows whose business time lies in <c>(From, To]</c>, in log order; read from the database when enumerated, once.</param>
+public sealed record AuditRange<TPosition>(Instant From, Instant To, TPosition? Start, TPosition? End, IAsyncEnumerable<AuditEntry> Changes)
+    where TPosition : class;
 
 /// <summary>A whole tenant at an instant.</summary>
 /// <param name="AsOf">The business instant.</param>

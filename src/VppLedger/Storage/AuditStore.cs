@@ -85,11 +85,78 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             command.Parameters.AddWithValue("to", to.ToDateTimeUtc());
         }
 
+        await foreach (var entry in RowsAsync(command, where.ToString(), cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    private async IAsyncEnumerable<AuditEntry> RowsAsync(NpgsqlCommand command, string where, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         command.CommandText = $"select {Columns} from {Table} a left join {AuditSchema.Chain(ledger.Options.SchemaName)} c on c.tenant_id = a.tenant_id and c.seq = a.seq where {where} order by a.seq";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return ReadEntry(reader);
+        }
+    }
+
+    public async Task<AuditRange<PoolPosition>> PoolChangesAsync(PoolId pool, Instant from, Instant to, CancellationToken cancellationToken = default)
+    {
+        InputRules.ThrowIfInvalid(pool, nameof(pool));
+        ThrowIfNotARange(from, to);
+        var start = await PoolAsOfAsync(pool, from, cancellationToken).ConfigureAwait(false);
+        var end = await PoolAsOfAsync(pool, to, cancellationToken).ConfigureAwait(false);
+        return new AuditRange<PoolPosition>(from, to, start, end, ChangesAsync(
+            "a.token = @token and a.adam_id = @adam and a.stream = @stream",
+            c =>
+            {
+                c.Parameters.AddWithValue("token", pool.Token.Value);
+                c.Parameters.AddWithValue("adam", pool.AdamId.Value);
+                c.Parameters.AddWithValue("stream", Streams.Pool(pool));
+            },
+            from,
+            to,
+            cancellationToken));
+    }
+
+    public async Task<AuditRange<HolderPosition>> HolderChangesAsync(Holder holder, Instant from, Instant to, CancellationToken cancellationToken = default)
+    {
+        InputRules.ThrowIfInvalid(holder, nameof(holder));
+        ThrowIfNotARange(from, to);
+        var start = await HolderAsOfAsync(holder, from, cancellationToken).ConfigureAwait(false);
+        var end = await HolderAsOfAsync(holder, to, cancellationToken).ConfigureAwait(false);
+        var pseudonym = AuditPseudonym.Of(TenantId, holder);
+        return new AuditRange<HolderPosition>(from, to, start, end, ChangesAsync(
+            "a.holder_id = @holder",
+            c => c.Parameters.AddWithValue("holder", pseudonym),
+            from,
+            to,
+            cancellationToken));
+    }
+
+    private static void ThrowIfNotARange(Instant from, Instant to)
+    {
+        InputRules.ThrowIfOutOfRange(from, nameof(from));
+        InputRules.ThrowIfOutOfRange(to, nameof(to));
+        if (to < from)
+        {
+            throw new ArgumentException($"to ({to}) is before from ({from}); give the earlier instant first.", nameof(to));
+        }
+    }
+
+    // The rows whose business time lies in (from, to], in log order, read when enumerated, on a connection of their own.
+    private async IAsyncEnumerable<AuditEntry> ChangesAsync(string filter, Action<NpgsqlCommand> bind, Instant from, Instant to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand { Connection = connection };
+        command.Parameters.AddWithValue("tenant", TenantId);
+        command.Parameters.AddWithValue("from", from.ToDateTimeUtc());
+        command.Parameters.AddWithValue("to", to.ToDateTimeUtc());
+        bind(command);
+        await foreach (var entry in RowsAsync(command, $"a.tenant_id = @tenant and {filter} and a.occurred_at > @from and a.occurred_at <= @to", cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
         }
     }
 
