@@ -374,8 +374,15 @@ public sealed class AuditImportException : Exception
             : $"The import file has {errors.Count} malformed line(s); nothing was imported. First: line {errors[0].Line}: {errors[0].Message}";
 }
 
-/// <summary>How far a rebuild has gone.</summary>
-/// <param name="Projection">The projection being rebuilt.</param>
-/// <param name="Done">Projections rebuilt so far.</param>
-/// <param name="Total">Projections to rebuild.</param>
-public sealed record RebuildProgress(string Projection, int Done, int Total);
+/// <summary>How far a rebuild has gone. The log is read once for every projection, so progress is counted in events.</summary>
+/// <param name="Projection">What is being rebuilt: <c>log</c> (every projection at once, in one pass).</param>
+/// <param name="Done">Percent of the log's events applied so far.</param>
+/// <param name="Total">100.</param>
+public sealed record RebuildProgress(string Projection, int Done, int Total)
+{
+    /// <summary>Events of the log read and applied to every projection so far (including those of a resumed rebuild's earlier run).</summary>
+    public long EventsRead { get; init; }
+
+    /// <summary>Events in the log when the rebuild started.</summary>
+    public long EventCount { get; init; }
+}

@@ -42,12 +42,8 @@ public sealed class VppLedgerOptions
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 
-    /// <summary>
-    /// How long the daemon may take to rebuild one projection before it gives up. Marten's default is 5 minutes, which
-    /// a tenant of 5 million events exceeds (the seat rows took longer and the rebuild threw TimeoutException); the
-    /// caller's cancellation token is the way to stop a rebuild. Tests lower it.
-    /// </summary>
-    internal TimeSpan RebuildShardTimeout { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>Events a rebuild reads and applies to every projection per transaction (bounds its memory). Tests lower it.</summary>
+    internal int RebuildPageSize { get; set; } = 5000;
 
     /// <summary>Test hook: called after each committed part of a command written in several transactions.</summary>
     internal Action<int>? AfterPartCommitted { get; set; }

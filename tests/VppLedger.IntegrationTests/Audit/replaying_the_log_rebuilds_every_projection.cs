@@ -42,7 +42,9 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         await db.Ledger.RebuildAsync(new SynchronousProgress(progress));
         var rebuilt = await SnapshotAsync();
 
-        Assert.Equal(8, progress.Count);
+        // One pass over the log for every projection: progress in events, one report per page of 5,000 and one at the end.
+        Assert.Equal(progress[^1].EventCount, progress[^1].EventsRead);
+        Assert.True(progress.Count >= 3 && progress.All(p => p.Projection == "log"), $"{progress.Count} reports");
         Assert.Equal(live.Keys.Order(), rebuilt.Keys.Order());
         foreach (var (table, text) in live)
         {
