@@ -32,7 +32,7 @@ public sealed class a_rebuild_stopped_between_pages_resumes_where_it_stopped(Sma
     [Trait("Rule", "I2")]
     public async Task a_rebuild_cancelled_after_two_pages_resumes_from_the_third_and_gives_the_live_state()
     {
-        var s = new Scenario(db.Ledger.ForTenant("resume"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("resume")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "1", purchased: 5);
         var users = await s.UsersAsync("u", 20);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));

@@ -15,7 +15,7 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
     private async Task<(Scenario S, PoolId Pool)> DailyCountsAsync(string tenant, Instant start, int days)
     {
         db.Clock.Reset(start);
-        var s = new Scenario(db.Ledger.ForTenant(tenant), start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), start);
         var pool = await s.SyncedPoolAsync(new TokenId("live"), "1", purchased: 1);
         for (var day = 1; day <= days; day++)
         {
@@ -84,7 +84,7 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
         var end = await s.Ledger.Audit.TenantAsOfAsync(Instant.FromUtc(2024, 6, 11, 0, 0));
         var fullEnd = await db.AuditOf("import").TenantAsOfByFullFoldAsync(Instant.FromUtc(2024, 6, 11, 0, 0));
 
-        Assert.Null(imported.Refusal);
+        Assert.Null(imported.Rejection);
         AssertSameAnswer(full, after);
         AssertSameAnswer(fullEnd, end);
 

@@ -17,7 +17,7 @@ public sealed class changes_between_two_instants(CheckpointLedgerFixture db) : I
     {
         var day0 = Instant.FromUtc(2024, 4, 20, 9, 0);
         db.Clock.Reset(day0);
-        var s = new Scenario(db.Ledger.ForTenant(tenant), day0);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), day0);
         var pool = await s.SyncedPoolAsync(new TokenId("live"), "1", purchased: 1);
         var users = await s.UsersAsync("u", 2);
         var group = await s.GroupAsync("g", GroupKind.User, [GroupMember.ForUser(users[0])]);
@@ -68,7 +68,7 @@ public sealed class changes_between_two_instants(CheckpointLedgerFixture db) : I
     [Trait("Rule", "I5")]
     public async Task a_range_that_ends_before_it_starts_is_refused()
     {
-        var ledger = db.Ledger.ForTenant("bad-range");
+        var ledger = db.Ledger.ForTenant(new TenantId("bad-range"));
         var pool = new PoolId(new TokenId("t"), new AdamId("1"));
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => ledger.Audit.PoolChangesAsync(pool, Instant.FromUtc(2024, 5, 2, 0, 0), Instant.FromUtc(2024, 5, 1, 0, 0)));

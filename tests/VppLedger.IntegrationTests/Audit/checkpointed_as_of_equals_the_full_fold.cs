@@ -73,7 +73,7 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
         var tenant = $"prop-{Interlocked.Increment(ref _tenants)}";
         var start = Instant.FromUtc(2024, 4, 20, 9, 0);
         db.Clock.Reset(start, history.Seed, jitterMinutes: 90);
-        var s = new Scenario(db.Ledger.ForTenant(tenant), start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), start);
         var token = new TokenId("live");
         var pools = new List<PoolId> { await s.SyncedPoolAsync(token, "0", purchased: 2) };
         pools.Add(await s.SyncedPoolAsync(token, "1", purchased: 1, upload: false));
@@ -105,7 +105,7 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
                     break;
                 case Op.Import when imports < 2:
                     var result = await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(History.Valid($"{tenant}-imp{++imports}"))), Importer);
-                    Assert.Null(result.Refusal);
+                    Assert.Null(result.Rejection);
                     break;
                 case Op.Seal:
                     await s.Ledger.Audit.WaitForSealAsync();
