@@ -17,6 +17,9 @@ namespace VppLedger.Storage;
 /// </summary>
 internal static class AuditRebuild
 {
+    /// <summary>The type name Marten gives the placeholder rows it writes for failed appends.</summary>
+    private const string Tombstone = "tombstone";
+
     private static readonly JsonSerializer Json = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
 
     private static readonly Dictionary<string, Type> TypeByName = EventNames.All.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
@@ -50,15 +53,15 @@ internal static class AuditRebuild
         while (through < last)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
+            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, cancellationToken).ConfigureAwait(false);
+            if (rows == 0)
             {
                 break;
             }
 
-            through = page[^1].Sequence;
+            through = lastRead;
             await ApplyAsync(store, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
-            read += page.Count;
+            read += rows;
             progress?.Report(new RebuildProgress("log", (int)Math.Min(100, 100 * read / Math.Max(1, total)), 100) { EventsRead = read, EventCount = total });
         }
 
@@ -99,9 +102,12 @@ internal static class AuditRebuild
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long seq ? seq : null;
     }
 
-    private static async Task<List<IEvent>> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, CancellationToken cancellationToken)
+    // A page of the log: its ledger events, the last sequence read and how many rows were read (Marten's own
+    // 'tombstone' rows, written for failed appends, are read past and applied to nothing, as the daemon does).
+    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, CancellationToken cancellationToken)
     {
         var page = new List<IEvent>(pageSize);
+        var (lastRead, rows) = (after, 0);
         await using var command = new NpgsqlCommand(
             $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
             + "where seq_id > @after order by seq_id limit @page",
@@ -111,7 +117,13 @@ internal static class AuditRebuild
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            (lastRead, rows) = (reader.GetInt64(0), rows + 1);
             var name = reader.GetString(4);
+            if (name == Tombstone)
+            {
+                continue;
+            }
+
             if (!TypeByName.TryGetValue(name, out var type))
             {
                 throw new InvalidOperationException($"Event {reader.GetInt64(0)} has the unknown type '{name}': the rebuild stops rather than skip it.");
@@ -130,7 +142,7 @@ internal static class AuditRebuild
             page.Add(e);
         }
 
-        return page;
+        return (page, lastRead, rows);
     }
 
     // One page, every projection, one transaction (with the rebuild's watermark).

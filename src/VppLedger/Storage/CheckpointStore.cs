@@ -49,7 +49,7 @@ internal sealed class CheckpointStore(string schema)
         pick.Parameters.AddWithValue("scope", scope);
         if (asOf is { } at)
         {
-            pick.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, at.ToDateTimeUtc());
+            pick.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, Bounded(at));
         }
 
         long seq, position, count;
@@ -115,7 +115,7 @@ internal sealed class CheckpointStore(string schema)
         command.Parameters.AddWithValue("t", tenant);
         command.Parameters.AddWithValue("scope", scope);
         command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, asOf.ToDateTimeUtc());
+        command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, Bounded(asOf));
         var ranges = new List<(long From, long To)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -184,7 +184,7 @@ internal sealed class CheckpointStore(string schema)
         command.Parameters.AddWithValue("types", PoolAndTokenNames);
         if (asOf is { } at)
         {
-            command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, at.ToDateTimeUtc());
+            command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, Bounded(at));
         }
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -288,6 +288,17 @@ internal sealed class CheckpointStore(string schema)
         Json.Serialize(text, state);
         return text.ToString();
     }
+
+    // An instant outside the years 1 to 9999 (NodaTime allows them, PostgreSQL and DateTime do not) reads as the nearest
+    // one inside: every stored business time lies inside, so the answer is the same; the fold keeps the real instant.
+    private static DateTime Bounded(Instant at) =>
+        at < MinSql ? DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc)
+        : at > MaxSql ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
+        : at.ToDateTimeUtc();
+
+    private static readonly Instant MinSql = Instant.FromDateTimeUtc(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc));
+
+    private static readonly Instant MaxSql = Instant.FromDateTimeUtc(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc));
 
     private static Instant ToInstant(DateTime value) => Instant.FromDateTimeUtc(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

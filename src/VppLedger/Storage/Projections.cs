@@ -83,37 +83,65 @@ internal sealed class SeatsAndMembersProjection : IProjection
 {
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        // The last change of each row wins, one store or delete per row: a page of a rebuild can queue, grant,
+        // reclaim and queue one holder again, and a session does not keep a row's stores and deletes in the order
+        // they were asked for (found by the model test on the one-pass rebuild: queued seats lost).
+        var seats = new Dictionary<(string Tenant, string Id), SeatDoc?>();
+        var members = new Dictionary<(string Tenant, string Id), MemberDoc?>();
         foreach (var e in events)
         {
-            var ops = operations.ForTenant(e.TenantId);
             switch (e.Data)
             {
                 case LicenseGranted g:
-                    ops.Store(Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
+                    seats[(e.TenantId, Streams.Seat(g.Pool, g.Holder.Key))] = Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e);
                     break;
                 case HolderQueued q:
-                    ops.Store(Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
+                    seats[(e.TenantId, Streams.Seat(q.Pool, q.Holder.Key))] = Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e);
                     break;
                 case LicenseReclaimed r:
-                    ops.Delete<SeatDoc>(Streams.Seat(r.Pool, r.Holder.Key));
+                    seats[(e.TenantId, Streams.Seat(r.Pool, r.Holder.Key))] = null;
                     break;
                 case HolderLeftQueue l:
-                    ops.Delete<SeatDoc>(Streams.Seat(l.Pool, l.Holder.Key));
+                    seats[(e.TenantId, Streams.Seat(l.Pool, l.Holder.Key))] = null;
                     break;
                 case GroupMembersAdded added:
                     foreach (var m in added.Members)
                     {
-                        ops.Store(new MemberDoc(e.StreamKey + "|" + m.Member, e.StreamKey!, m.Member.Kind, m.Member.Id, m.Position));
+                        members[(e.TenantId, e.StreamKey + "|" + m.Member)] = new MemberDoc(e.StreamKey + "|" + m.Member, e.StreamKey!, m.Member.Kind, m.Member.Id, m.Position);
                     }
 
                     break;
                 case GroupMembersRemoved removed:
                     foreach (var m in removed.Members)
                     {
-                        ops.Delete<MemberDoc>(e.StreamKey + "|" + m);
+                        members[(e.TenantId, e.StreamKey + "|" + m)] = null;
                     }
 
                     break;
+            }
+        }
+
+        foreach (var ((tenant, id), seat) in seats)
+        {
+            if (seat is null)
+            {
+                operations.ForTenant(tenant).Delete<SeatDoc>(id);
+            }
+            else
+            {
+                operations.ForTenant(tenant).Store(seat);
+            }
+        }
+
+        foreach (var ((tenant, id), member) in members)
+        {
+            if (member is null)
+            {
+                operations.ForTenant(tenant).Delete<MemberDoc>(id);
+            }
+            else
+            {
+                operations.ForTenant(tenant).Store(member);
             }
         }
 
