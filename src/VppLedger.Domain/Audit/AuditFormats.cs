@@ -5,7 +5,7 @@ using NodaTime.Text;
 namespace VppLedger.Audit;
 
 /// <summary>Writes audit rows as NDJSON lines or CSV records (docs/audit.md lists the fields). Pure and streaming.</summary>
-public static class AuditFormats
+internal static class AuditFormats
 {
     /// <summary>The CSV header and the NDJSON field names, in order.</summary>
     public static IReadOnlyList<string> Fields { get; } =
