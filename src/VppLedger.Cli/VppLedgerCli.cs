@@ -128,7 +128,9 @@ public static class VppLedgerCli
 
     private static CliException? Failure(Exception exception, CancellationToken cancellationToken) => exception switch
     {
-        // Cancelled: whatever surfaced (TaskCanceledException, Npgsql's "operation cancelled", a cancelled wait), one line.
+        // Cancelled: the command's own line when it has one, else whatever surfaced (TaskCanceledException, Npgsql's
+        // "operation cancelled", a cancelled wait) gives the one line of every command.
+        CliException { ExitCode: ExitCodes.Cancelled } cancelled => cancelled,
         _ when cancellationToken.IsCancellationRequested => new CliException(ExitCodes.Cancelled, CancelledMessage),
         CliException cli => cli,
         CommandAppException usage => new CliException(ExitCodes.Usage, UsageMessage(usage)),

@@ -182,7 +182,29 @@ internal sealed class RebuildCommand : CliCommand<DatabaseSettings>
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var rebuilt = new List<string>();
         var line = new ProgressLine(host, "Rebuilding");
-        await ledger.RebuildAsync(
+        try
+        {
+            await RebuildAsync(ledger, rebuilt, line, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Cancelled, "Cancelled: the rebuild stopped part-way, so some projections are not rebuilt yet (the log and the hash chain are untouched); run 'vppledger rebuild' again before the ledger serves reads.", e);
+        }
+
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        line.Finish($"done in {seconds:0.0} s");
+        if (settings.Json)
+        {
+            Format.WriteJson(host, new { schema = settings.Schema, projections = rebuilt, seconds = Math.Round(seconds, 1) });
+            return ExitCodes.Ok;
+        }
+
+        host.Console.MarkupLine($"Rebuilt {rebuilt.Count} projection(s) from the log in {seconds:0.0} s: {Markup.Escape(string.Join(", ", rebuilt))}.");
+        return ExitCodes.Ok;
+    }
+
+    private static Task RebuildAsync(ILicenseLedger ledger, List<string> rebuilt, ProgressLine line, CancellationToken cancellationToken) =>
+        ledger.RebuildAsync(
             new ProgressReport(p =>
             {
                 lock (rebuilt)
@@ -195,18 +217,7 @@ internal sealed class RebuildCommand : CliCommand<DatabaseSettings>
 
                 line.Report(p.EventsDone, p.EventsTotal, $"{p.Done} of {p.Total} projections rebuilt");
             }),
-            cancellationToken).ConfigureAwait(false);
-        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-        line.Finish($"done in {seconds:0.0} s");
-        if (settings.Json)
-        {
-            Format.WriteJson(host, new { schema = settings.Schema, projections = rebuilt, seconds = Math.Round(seconds, 1) });
-            return ExitCodes.Ok;
-        }
-
-        host.Console.MarkupLine($"Rebuilt {rebuilt.Count} projection(s) from the log in {seconds:0.0} s: {Markup.Escape(string.Join(", ", rebuilt))}.");
-        return ExitCodes.Ok;
-    }
+            cancellationToken);
 
     // Reports synchronously, on the reporting thread (Progress<T> would post to the thread pool, out of order).
     private sealed class ProgressReport(Action<RebuildProgress> onReport) : IProgress<RebuildProgress>

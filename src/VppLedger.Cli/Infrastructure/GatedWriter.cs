@@ -5,7 +5,7 @@ namespace VppLedger.Cli.Infrastructure;
 /// <summary>How long a cancelled command may take to end by itself before the process exits without it.</summary>
 internal static class CancelGrace
 {
-    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(800);
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>
