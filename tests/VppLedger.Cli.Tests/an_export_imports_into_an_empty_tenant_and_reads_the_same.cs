@@ -47,7 +47,7 @@ public sealed class an_export_imports_into_an_empty_tenant_and_reads_the_same(Se
 
         await using var source = LicenseLedger.Create(db.Connection, o => { o.SchemaName = SeededTenant.Schema; o.Schema = SchemaCreation.None; }, new NodaTime.Testing.FakeClock(Tool.Now));
         await using var target = LicenseLedger.Create(db.Connection, o => { o.SchemaName = Target; o.Schema = SchemaCreation.None; }, new NodaTime.Testing.FakeClock(Tool.Now));
-        Assert.Equal(await ReadModelsAsync(source.ForTenant(SeededTenant.Tenant)), await ReadModelsAsync(target.ForTenant(SeededTenant.Tenant)));
+        Assert.Equal(await ReadModelsAsync(source.ForTenant(new TenantId(SeededTenant.Tenant))), await ReadModelsAsync(target.ForTenant(new TenantId(SeededTenant.Tenant))));
 
         foreach (var command in new[] { new[] { "report", "--json" }, ["audit", "as-of", "2026-11-01T09:00:00Z", "--json"] })
         {
