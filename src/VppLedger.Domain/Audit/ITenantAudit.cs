@@ -375,14 +375,14 @@ public sealed class AuditImportException : Exception
 }
 
 /// <summary>How far a rebuild has gone. The log is read once for every projection, so progress is counted in events.</summary>
-/// <param name="Projection">What is being rebuilt: <c>log</c> (every projection at once, in one pass).</param>
-/// <param name="Done">Percent of the log's events applied so far.</param>
-/// <param name="Total">100.</param>
+/// <param name="Projection">What is rebuilt: every projection at once, in one pass over the log.</param>
+/// <param name="Done">0 while the pass runs, 1 once every projection is rebuilt.</param>
+/// <param name="Total">1.</param>
 public sealed record RebuildProgress(string Projection, int Done, int Total)
 {
-    /// <summary>Events of the log read and applied to every projection so far (including those of a resumed rebuild's earlier run).</summary>
-    public long EventsRead { get; init; }
+    /// <summary>Events of the log read and applied to every projection so far (including those of a resumed rebuild's earlier run); reported once per page.</summary>
+    public long EventsDone { get; init; }
 
-    /// <summary>Events in the log when the rebuild started.</summary>
-    public long EventCount { get; init; }
+    /// <summary>Events in the log when the rebuild started (each is read once).</summary>
+    public long EventsTotal { get; init; }
 }

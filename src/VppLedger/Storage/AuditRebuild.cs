@@ -17,6 +17,9 @@ namespace VppLedger.Storage;
 /// </summary>
 internal static class AuditRebuild
 {
+    /// <summary>The name a rebuild's progress reports carry: there is one step.</summary>
+    private const string OnePass = "every projection, one pass over the log";
+
     /// <summary>The type name Marten gives the placeholder rows it writes for failed appends.</summary>
     private const string Tombstone = "tombstone";
 
@@ -29,7 +32,7 @@ internal static class AuditRebuild
 
     public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {
-        var schema = options.SchemaName;
+        var schema = SchemaNames.Quote(options.SchemaName);
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null)", cancellationToken).ConfigureAwait(false);
@@ -42,14 +45,14 @@ internal static class AuditRebuild
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, $"truncate {AuditSchema.Qualified(schema)}; insert into {schema}.vpp_rebuild values (1, 0, now())", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"truncate {AuditSchema.Qualified(options.SchemaName)}; insert into {schema}.vpp_rebuild values (1, 0, now())", cancellationToken).ConfigureAwait(false);
             through = 0;
         }
 
         var last = await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
         var total = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
         var read = through.Value == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through.Value}", cancellationToken).ConfigureAwait(false);
-        var projections = new Projections(schema);
+        var projections = new Projections(options.SchemaName);
         while (through < last)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -62,7 +65,7 @@ internal static class AuditRebuild
             through = lastRead;
             await ApplyAsync(store, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
             read += rows;
-            progress?.Report(new RebuildProgress("log", (int)Math.Min(100, 100 * read / Math.Max(1, total)), 100) { EventsRead = read, EventCount = total });
+            progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
         }
 
         // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
@@ -74,7 +77,7 @@ internal static class AuditRebuild
         // The checkpoints of positions are a projection of the sealed log: written again from it, in one pass.
         await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"delete from {schema}.vpp_rebuild", cancellationToken).ConfigureAwait(false);
-        progress?.Report(new RebuildProgress("log", 100, 100) { EventsRead = read, EventCount = total });
+        progress?.Report(new RebuildProgress(OnePass, 1, 1) { EventsDone = read, EventsTotal = total });
     }
 
     private sealed class Projections(string schema)

@@ -119,7 +119,7 @@ internal sealed class AuditSealer
             + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
             + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
             + "e.type, case when e.type = any(@folded) then e.data::text end "
-            + $"from {_schema}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
+            + $"from {SchemaNames.Quote(_schema)}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
             + "where e.seq_id > @from order by e.seq_id limit @page",
             connection))
         {
@@ -211,7 +211,7 @@ internal sealed class AuditSealer
         }
 
         // Every transaction that may have taken a missing number has ended: a fresh read shows whether one committed.
-        await using var recount = new NpgsqlCommand($"select count(*) from {_schema}.mt_events where seq_id > @after and seq_id <= @through", connection);
+        await using var recount = new NpgsqlCommand($"select count(*) from {SchemaNames.Quote(_schema)}.mt_events where seq_id > @after and seq_id <= @through", connection);
         recount.Parameters.AddWithValue("after", after);
         recount.Parameters.AddWithValue("through", through);
         return (long)(await recount.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == seen;
@@ -423,7 +423,7 @@ internal sealed class AuditSealer
             var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
             var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
             await using var command = new NpgsqlCommand(
-                $"select e.tenant_id, e.seq_id, e.stream_id, e.type, e.data::text, c.chain_position, c.hash from {_schema}.mt_events e "
+                $"select e.tenant_id, e.seq_id, e.stream_id, e.type, e.data::text, c.chain_position, c.hash from {SchemaNames.Quote(_schema)}.mt_events e "
                 + $"join {AuditSchema.Chain(_schema)} c on c.tenant_id = e.tenant_id and c.seq = e.seq_id "
                 + "where e.seq_id <= @through and e.type = any(@types) order by e.seq_id",
                 read);

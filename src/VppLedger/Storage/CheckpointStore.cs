@@ -158,7 +158,7 @@ internal sealed class CheckpointStore(string schema)
         await using var command = new NpgsqlCommand(
             pool is null
                 ? $"select e.seq_id, e.stream_id, e.type, e.data::text, {links} "
-                    + $"from unnest(@lo, @hi) r(lo, hi) join {schema}.mt_events e on e.seq_id > r.lo and e.seq_id <= r.hi {chain}"
+                    + $"from unnest(@lo, @hi) r(lo, hi) join {SchemaNames.Quote(schema)}.mt_events e on e.seq_id > r.lo and e.seq_id <= r.hi {chain}"
                     + (asOf is null ? "" : $"left join {AuditSchema.Qualified(schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id ")
                     + "where e.tenant_id = @t and e.type = any(@types) "
                     + (asOf is null ? "" : "and (a.occurred_at is null or a.occurred_at <= @at) ")
@@ -166,7 +166,7 @@ internal sealed class CheckpointStore(string schema)
                 : $"select e.seq_id, e.stream_id, e.type, e.data::text, {links} "
                     + $"from unnest(@lo, @hi) r(lo, hi) join {AuditSchema.Qualified(schema)} a "
                     + "on a.tenant_id = @t and a.token = @token and a.adam_id = @adam and a.seq > r.lo and a.seq <= r.hi "
-                    + $"join {schema}.mt_events e on e.seq_id = a.seq and e.tenant_id = a.tenant_id {chain}"
+                    + $"join {SchemaNames.Quote(schema)}.mt_events e on e.seq_id = a.seq and e.tenant_id = a.tenant_id {chain}"
                     + "where a.stream = @stream and e.type = any(@types) "
                     + (asOf is null ? "" : "and a.occurred_at <= @at ")
                     + "order by e.seq_id",

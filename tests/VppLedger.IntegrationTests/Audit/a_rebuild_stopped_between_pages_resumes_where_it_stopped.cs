@@ -49,10 +49,10 @@ public sealed class a_rebuild_stopped_between_pages_resumes_where_it_stopped(Sma
         await db.Ledger.RebuildAsync(new Progress(second, _ => { }));
 
         Assert.IsAssignableFrom<OperationCanceledException>(stopped);
-        Assert.Equal([10L, 20L], first.Select(p => p.EventsRead));
+        Assert.Equal([10L, 20L], first.Select(p => p.EventsDone));
         Assert.True(watermark > 0, "no page was committed");
-        Assert.Equal(30, second[0].EventsRead); // the third page first: the two committed pages were not applied again
-        Assert.Equal(total, second[^1].EventsRead);
+        Assert.Equal(30, second[0].EventsDone); // the third page first: the two committed pages were not applied again
+        Assert.Equal(total, second[^1].EventsDone);
         Assert.Equal(live, await SnapshotAsync());
         Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_rebuild"));
         Assert.True((await s.Ledger.Audit.VerifyChainAsync()).IsIntact);
