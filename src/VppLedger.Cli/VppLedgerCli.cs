@@ -59,6 +59,9 @@ public static class VppLedgerCli
             config.AddCommand<ReportCommand>("report").WithData(host)
                 .WithDescription("Pools (total, used, available, queued, over-allocated) and tokens (state, expiry) of one tenant.")
                 .WithExample("report", "--tenant", "contoso");
+            config.AddCommand<WhatIfCommand>("what-if").WithData(host)
+                .WithDescription("Decides the command in a JSON file on the tenant's current state and prints what it would grant, queue, reclaim and orphan; writes nothing.")
+                .WithExample("what-if", "delete-token.json", "--tenant", "contoso");
             config.AddBranch("audit", audit =>
             {
                 audit.SetDescription("The audit trail: history, positions as of an instant, explanations, the hash chain.");

@@ -52,6 +52,19 @@ public interface ITenantLedger
     /// <returns>Applied, unchanged or rejected, with the events written.</returns>
     Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What-if: decides <paramref name="command"/> on the current state exactly as <see cref="ExecuteAsync"/> would
+    /// (input checks, permission X1, the same rules and deciders, an id already used answers its first outcome, I4) and
+    /// writes nothing, not even the idempotency record: executing the same command afterwards, with nothing committed
+    /// in between, writes the same events. A large fan-out is decided whole in memory (it is not split into
+    /// transactions) and summarised per pool; the outcome lists at most <paramref name="maxListedEvents"/> events.
+    /// </summary>
+    /// <param name="command">Any command of the ledger.</param>
+    /// <param name="maxListedEvents">How many of the events to list in the outcome; the per-pool summary counts all. Default 1,000.</param>
+    /// <param name="cancellationToken">Cancels the preview.</param>
+    /// <returns>The outcome it would have, the number of events it would write, and per pool what it would grant, queue, reclaim and orphan.</returns>
+    Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default);
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

@@ -20,6 +20,9 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default) =>
         inner.ExecuteAsync(command, cancellationToken);
 
+    public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default) =>
+        inner.PreviewAsync(command, maxListedEvents, cancellationToken);
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
         Read("the tenant was looked up", () => inner.ExistsAsync(cancellationToken), cancellationToken);
 

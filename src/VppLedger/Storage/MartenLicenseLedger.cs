@@ -102,6 +102,18 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
             cancellationToken);
     }
 
+    public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return ledger.Runner.PreviewAsync(
+            TenantId,
+            command,
+            LedgerHandlers.PermissionFor(command),
+            context => new LedgerHandlers(context, cancellationToken).HandleAsync(command),
+            maxListedEvents,
+            cancellationToken);
+    }
+
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
         // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
