@@ -65,6 +65,25 @@ public interface ITenantLedger
     /// <returns>The outcome it would have, the number of events it would write, and per pool what it would grant, queue, reclaim and orphan.</returns>
     Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Evaluates the tenant's alerts at <paramref name="now"/> (the host's scheduled call): a live token expiring within
+    /// 30 (the policy's window, T2), 7 or 1 days, a live pool with fewer free licenses than a threshold (S1), a queue
+    /// whose head waited longer than a duration (A6). Each crossing is recorded once as an <see cref="Alerts.AlertRaised"/>
+    /// event and an <see cref="Alerts.AlertCleared"/> when it no longer holds, in the tenant's alert stream, in one
+    /// transaction. Idempotent for the same instant and thresholds: a second call returns the first outcome
+    /// (<see cref="CommandOutcome.IsReplay"/>) and writes nothing; a later call writes only what changed. Alerts change
+    /// no license, so the call needs no actor.
+    /// </summary>
+    /// <param name="now">The instant of the evaluation; the events carry it as their business time.</param>
+    /// <param name="thresholds">When alerts are raised; <see cref="Alerts.AlertThresholds.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels before the commit.</param>
+    /// <returns>The alerts raised and cleared by this evaluation, as events.</returns>
+    Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The alerts raised and not cleared yet, by key.</summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

@@ -23,6 +23,12 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default) =>
         inner.PreviewAsync(command, maxListedEvents, cancellationToken);
 
+    public Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default) =>
+        inner.EvaluateAlertsAsync(now, thresholds, cancellationToken);
+
+    public Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default) =>
+        Read("alerts were listed", () => inner.ListAlertsAsync(cancellationToken), cancellationToken);
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
         Read("the tenant was looked up", () => inner.ExistsAsync(cancellationToken), cancellationToken);
 

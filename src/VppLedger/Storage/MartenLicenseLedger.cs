@@ -114,6 +114,20 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
             cancellationToken);
     }
 
+    public Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default)
+    {
+        InputRules.ThrowIfOutOfRange(now, nameof(now));
+        var command = Alerts.AlertCommands.Evaluate(now, thresholds ?? Alerts.AlertThresholds.Default);
+        return ExecuteAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var (_, book) = await AlertStream.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        return [.. book.Active.Values];
+    }
+
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
         // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
