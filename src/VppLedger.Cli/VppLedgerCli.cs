@@ -62,6 +62,9 @@ public static class VppLedgerCli
             config.AddCommand<WhatIfCommand>("what-if").WithData(host)
                 .WithDescription("Decides the command in a JSON file on the tenant's current state and prints what it would grant, queue, reclaim and orphan; writes nothing.")
                 .WithExample("what-if", "delete-token.json", "--tenant", "contoso");
+            config.AddCommand<TailCommand>("tail").WithData(host)
+                .WithDescription("The tenant's change feed in log order (--json: NDJSON, --follow: keep waiting, --subscription NAME: resume from its checkpoint and commit it).")
+                .WithExample("tail", "--tenant", "contoso", "--follow", "--json");
             config.AddBranch("audit", audit =>
             {
                 audit.SetDescription("The audit trail: history, positions as of an instant, explanations, the hash chain.");

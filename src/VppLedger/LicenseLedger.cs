@@ -84,6 +84,14 @@ public interface ITenantLedger
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The tenant's change feed under a durable subscription: every ledger event of the tenant in log order, at least
+    /// once, with a checkpoint the host commits and resumes from after a crash (docs/insights.md).
+    /// </summary>
+    /// <param name="subscription">The subscription's name, 1 to 64 letters, digits, '.', '_' or '-' (for example <c>siem</c>).</param>
+    /// <exception cref="ArgumentException">The name is empty, too long or has other characters.</exception>
+    Feed.IChangeFeed ChangeFeed(string subscription);
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

@@ -29,6 +29,8 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default) =>
         Read("alerts were listed", () => inner.ListAlertsAsync(cancellationToken), cancellationToken);
 
+    public Feed.IChangeFeed ChangeFeed(string subscription) => inner.ChangeFeed(subscription);
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
         Read("the tenant was looked up", () => inner.ExistsAsync(cancellationToken), cancellationToken);
 

@@ -128,6 +128,8 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
         return [.. book.Active.Values];
     }
 
+    public Feed.IChangeFeed ChangeFeed(string subscription) => new MartenChangeFeed(ledger, TenantId, MartenChangeFeed.CheckName(subscription));
+
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
         // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
