@@ -92,6 +92,16 @@ public interface ITenantLedger
     /// <exception cref="ArgumentException">The name is empty, too long or has other characters.</exception>
     Feed.IChangeFeed ChangeFeed(string subscription);
 
+    /// <summary>
+    /// The idle and wasted licenses of the tenant now, per pool and kind: held by retired devices (R5), by users who
+    /// left (R4), by holders no active assignment targets, in orphaned pools (T10), free licenses unused for the idle
+    /// period (from history), and queues while another token's pool of the same app has free licenses (L10); with
+    /// unit prices, in money. Reads one pass over the tenant's granted seats.
+    /// </summary>
+    /// <param name="options">Idle period and unit prices; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

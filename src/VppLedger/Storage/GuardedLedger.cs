@@ -31,6 +31,9 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
 
     public Feed.IChangeFeed ChangeFeed(string subscription) => inner.ChangeFeed(subscription);
 
+    public Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default) =>
+        Read("the waste report was read", () => inner.GetWasteReportAsync(options, cancellationToken), cancellationToken);
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
         Read("the tenant was looked up", () => inner.ExistsAsync(cancellationToken), cancellationToken);
 

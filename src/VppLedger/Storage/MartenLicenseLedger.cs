@@ -130,6 +130,9 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 
     public Feed.IChangeFeed ChangeFeed(string subscription) => new MartenChangeFeed(ledger, TenantId, MartenChangeFeed.CheckName(subscription));
 
+    public Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WasteStore.ComputeAsync(ledger, TenantId, options ?? new Insights.WasteOptions(), ledger.Clock.GetCurrentInstant(), cancellationToken);
+
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
         // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
