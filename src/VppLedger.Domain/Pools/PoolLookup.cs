@@ -45,7 +45,7 @@ public sealed record QueuedHolder(Holder Holder, long Position);
 /// The first entries of the pool's queue, in ascending position, at least
 /// <see cref="PoolDecider.QueueHeadNeeded"/> of them (more are ignored).
 /// </param>
-public sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats, IReadOnlyList<QueuedHolder> QueueHead)
+internal sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats, IReadOnlyList<QueuedHolder> QueueHead)
 {
     /// <summary>A lookup that knows no holder and no queue: right for a pool with no holder at all.</summary>
     public static PoolLookup Empty { get; } = new(new Dictionary<string, HolderSeat>(), []);
