@@ -63,7 +63,7 @@ internal sealed class TailCommand : CliCommand<TailCommand.Settings>
             }
             else
             {
-                await ReadWithoutCommittingAsync(feed, tenant.TenantId, sink, settings.After, options, cancellationToken).ConfigureAwait(false);
+                await ReadWithoutCommittingAsync(feed, tenant.Tenant, sink, settings.After, options, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (settings.Follow && cancellationToken.IsCancellationRequested)
@@ -74,7 +74,7 @@ internal sealed class TailCommand : CliCommand<TailCommand.Settings>
         return ExitCodes.Ok;
     }
 
-    private static async Task ReadWithoutCommittingAsync(IChangeFeed feed, string tenant, IChangeSink sink, long after, ChangeFeedOptions options, CancellationToken cancellationToken)
+    private static async Task ReadWithoutCommittingAsync(IChangeFeed feed, TenantId tenant, IChangeSink sink, long after, ChangeFeedOptions options, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -98,7 +98,7 @@ internal sealed class TailCommand : CliCommand<TailCommand.Settings>
     /// <summary>One line per event for people: position, business time, stream, event, actor.</summary>
     private sealed class TextSink(IAnsiConsole console) : IChangeSink
     {
-        public Task DeliverAsync(string tenantId, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
+        public Task DeliverAsync(TenantId tenant, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
         {
             foreach (var e in batch)
             {

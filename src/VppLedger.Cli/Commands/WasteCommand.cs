@@ -49,7 +49,7 @@ internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
         {
             Format.WriteJson(host, new
             {
-                tenant = tenant.TenantId,
+                tenant = tenant.Tenant.Value,
                 at = Format.Iso(report.At),
                 idleDays = report.IdleDays,
                 totalSeats = report.TotalSeatCount,
@@ -69,7 +69,7 @@ internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
         }
         else
         {
-            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Idle and wasted licenses of {Markup.Escape(tenant.TenantId)}[/]")
+            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Idle and wasted licenses of {Markup.Escape(tenant.Tenant.Value)}[/]")
                 .AddColumn("Token").AddColumn("App").AddColumn("Kind").AddColumn(new TableColumn("Licenses").RightAligned()).AddColumn("Rule").AddColumn(new TableColumn("Cost").RightAligned());
             foreach (var l in report.Lines)
             {

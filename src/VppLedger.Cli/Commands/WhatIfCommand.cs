@@ -62,7 +62,7 @@ internal sealed class WhatIfCommand : CliCommand<WhatIfCommand.Settings>
         ITenantLedger tenant;
         try
         {
-            tenant = ledger.ForTenant(settings.Tenant!);
+            tenant = ledger.ForTenant(new TenantId(settings.Tenant!));
         }
         catch (ArgumentException e)
         {
@@ -72,7 +72,7 @@ internal sealed class WhatIfCommand : CliCommand<WhatIfCommand.Settings>
         var preview = await tenant.PreviewAsync(command, settings.Events, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            Format.WriteJson(host, Json(tenant.TenantId, command, preview));
+            Format.WriteJson(host, Json(tenant.Tenant.Value, command, preview));
         }
         else
         {

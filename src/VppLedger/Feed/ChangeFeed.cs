@@ -23,10 +23,10 @@ public interface IChangeSink
     /// Delivers one batch, in log order. Return only once the batch is durably handed over: the feed commits its
     /// checkpoint after this returns, and delivers the batch again when it throws (at least once).
     /// </summary>
-    /// <param name="tenantId">The tenant the events belong to.</param>
+    /// <param name="tenant">The tenant the events belong to.</param>
     /// <param name="batch">One or more events, positions increasing.</param>
     /// <param name="cancellationToken">Stops the delivery.</param>
-    Task DeliverAsync(string tenantId, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken);
+    Task DeliverAsync(TenantId tenant, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken);
 }
 
 /// <summary>How <see cref="IChangeFeed.RunAsync"/> reads.</summary>

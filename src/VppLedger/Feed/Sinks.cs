@@ -16,15 +16,15 @@ public static class FeedJson
     /// <c>{"position", "tenant", "stream", "version", "event", "occurredAt", "actor", "correlationId", "data"}</c> on one
     /// line; <c>data</c> is the event as the log stores it. A receiver deduplicates by tenant and position.
     /// </summary>
-    /// <param name="tenantId">The tenant.</param>
+    /// <param name="tenant">The tenant.</param>
     /// <param name="e">The event.</param>
-    public static string Line(string tenantId, FeedEvent e)
+    public static string Line(TenantId tenant, FeedEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         var line = new JObject
         {
             ["position"] = e.Position,
-            ["tenant"] = tenantId,
+            ["tenant"] = tenant.Value,
             ["stream"] = e.Stream,
             ["version"] = e.Version,
             ["event"] = e.EventName,
@@ -42,12 +42,12 @@ public static class FeedJson
 public sealed class NdjsonChangeSink(TextWriter writer) : IChangeSink
 {
     /// <inheritdoc/>
-    public async Task DeliverAsync(string tenantId, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
+    public async Task DeliverAsync(TenantId tenant, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         foreach (var e in batch)
         {
-            await writer.WriteLineAsync(FeedJson.Line(tenantId, e).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await writer.WriteLineAsync(FeedJson.Line(tenant, e).AsMemory(), cancellationToken).ConfigureAwait(false);
         }
 
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -122,12 +122,12 @@ public sealed class WebhookChangeSink : IChangeSink
     }
 
     /// <inheritdoc/>
-    public async Task DeliverAsync(string tenantId, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
+    public async Task DeliverAsync(TenantId tenant, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var body = Encoding.UTF8.GetBytes(string.Concat(batch.Select(e => FeedJson.Line(tenantId, e) + "\n")));
+        var body = Encoding.UTF8.GetBytes(string.Concat(batch.Select(e => FeedJson.Line(tenant, e) + "\n")));
         var signature = WebhookSignature.Sign(_secret, body);
-        var delivery = $"{tenantId}:{batch[0].Position}-{batch[^1].Position}";
+        var delivery = $"{tenant.Value}:{batch[0].Position}-{batch[^1].Position}";
         var backoff = _options.InitialBackoff;
         Exception? last = null;
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)

@@ -28,11 +28,11 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
 
     public static string CheckName(string subscription)
     {
-        if (string.IsNullOrWhiteSpace(subscription) || subscription.Length > TenantIds.MaxLength
+        if (string.IsNullOrWhiteSpace(subscription) || subscription.Length > VppLedger.TenantId.MaxLength
             || !subscription.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
         {
             throw new ArgumentException(
-                $"Subscription name '{subscription}' is not valid: use 1 to {TenantIds.MaxLength} letters, digits, '.', '_' or '-' (for example siem).",
+                $"Subscription name '{subscription}' is not valid: use 1 to {VppLedger.TenantId.MaxLength} letters, digits, '.', '_' or '-' (for example siem).",
                 nameof(subscription));
         }
 
@@ -124,7 +124,7 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
                 continue;
             }
 
-            await sink.DeliverAsync(tenantId, batch, cancellationToken).ConfigureAwait(false);
+            await sink.DeliverAsync(new TenantId(tenantId), batch, cancellationToken).ConfigureAwait(false);
             checkpoint = await CommitAsync(batch[^1].Position, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -15,7 +15,7 @@ public sealed class a_large_preview_is_summarised_per_pool(SmallBatchLedgerFixtu
     [Trait("Rule", "A6")]
     public async Task a_350_member_assignment_previews_300_grants_and_50_queued_listing_only_ten_events()
     {
-        var s = new Scenario(db.Ledger.ForTenant("whatif-large"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("whatif-large")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "201", purchased: 300);
         var users = await s.UsersAsync("l", 350);
         var group = await s.GroupAsync("everyone", GroupKind.User, users.Select(GroupMember.ForUser));

@@ -18,7 +18,7 @@ public sealed class alerts_are_recorded_as_events_once_per_crossing(LedgerFixtur
     public async Task a_full_pool_a_waiting_queue_and_an_expiring_token_alert_once_and_clear_when_resolved()
     {
         var start = db.Clock.GetCurrentInstant();
-        var s = new Scenario(db.Ledger.ForTenant("alerts"), start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("alerts")), start);
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "301", purchased: 2);
         var users = await s.UsersAsync("a", 3);
         var group = await s.GroupAsync("crew", GroupKind.User, users.Select(GroupMember.ForUser));
@@ -49,8 +49,8 @@ public sealed class alerts_are_recorded_as_events_once_per_crossing(LedgerFixtur
     public async Task a_tenants_alerts_see_only_its_own_pools()
     {
         var now = db.Clock.GetCurrentInstant();
-        var a = new Scenario(db.Ledger.ForTenant("alerts-a"), now);
-        var b = new Scenario(db.Ledger.ForTenant("alerts-b"), now);
+        var a = new Scenario(db.Ledger.ForTenant(new TenantId("alerts-a")), now);
+        var b = new Scenario(db.Ledger.ForTenant(new TenantId("alerts-b")), now);
         await a.SyncedPoolAsync(new TokenId("tok"), "401", purchased: 0);
         await b.SyncedPoolAsync(new TokenId("tok"), "402", purchased: 10);
 

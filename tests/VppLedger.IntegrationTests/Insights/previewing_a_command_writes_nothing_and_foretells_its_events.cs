@@ -18,7 +18,7 @@ public sealed class previewing_a_command_writes_nothing_and_foretells_its_events
     [Trait("Rule", "I3")]
     public async Task a_preview_then_an_execution_write_the_same_events()
     {
-        var s = new Scenario(db.Ledger.ForTenant("whatif-same"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("whatif-same")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "101", purchased: 3);
         var users = await s.UsersAsync("u", 5);
         var group = await s.GroupAsync("staff", GroupKind.User, users.Select(GroupMember.ForUser));
@@ -41,7 +41,7 @@ public sealed class previewing_a_command_writes_nothing_and_foretells_its_events
     [Trait("Rule", "I4")]
     public async Task a_preview_writes_no_row_and_takes_no_sequence_number()
     {
-        var s = new Scenario(db.Ledger.ForTenant("whatif-nothing"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("whatif-nothing")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "102", purchased: 2);
         var users = await s.UsersAsync("n", 4);
         var group = await s.GroupAsync("team", GroupKind.User, users.Select(GroupMember.ForUser));
@@ -65,7 +65,7 @@ public sealed class previewing_a_command_writes_nothing_and_foretells_its_events
     [Trait("Rule", "R7")]
     public async Task previewing_a_token_deletion_counts_the_seats_it_would_orphan()
     {
-        var s = new Scenario(db.Ledger.ForTenant("whatif-orphans"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("whatif-orphans")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "103", purchased: 10);
         var users = await s.UsersAsync("o", 4);
         var group = await s.GroupAsync("all", GroupKind.User, users.Select(GroupMember.ForUser));
@@ -83,7 +83,7 @@ public sealed class previewing_a_command_writes_nothing_and_foretells_its_events
     [Trait("Rule", "X1")]
     public async Task a_preview_without_the_permission_is_refused_like_the_command()
     {
-        var s = new Scenario(db.Ledger.ForTenant("whatif-denied"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("whatif-denied")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "104", purchased: 1);
         var sync = new Actor("directory-sync", Permissions.Directory);
 
@@ -98,7 +98,7 @@ public sealed class previewing_a_command_writes_nothing_and_foretells_its_events
     [Trait("Rule", "I4")]
     public async Task previewing_a_command_already_executed_answers_its_first_outcome()
     {
-        var s = new Scenario(db.Ledger.ForTenant("whatif-replay"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("whatif-replay")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "105", purchased: 5);
         var counts = new ApplyAppleCounts(pool, ProductKind.App, 8, 0, null, s.NextId(), Scenario.Admin);
         var executed = await s.RunAsync(counts);

@@ -14,7 +14,7 @@ public sealed class the_change_feed_delivers_every_event_at_least_once_in_log_or
 
     private async Task<Scenario> TenantWithHistoryAsync(string tenant, int users)
     {
-        var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "501", purchased: users / 2);
         var members = await s.UsersAsync("f", users);
         var group = await s.GroupAsync("g", GroupKind.User, members.Select(GroupMember.ForUser));
@@ -124,7 +124,7 @@ public sealed class the_change_feed_delivers_every_event_at_least_once_in_log_or
 
     private sealed class CallbackSink(Action<FeedEvent> onEvent) : IChangeSink
     {
-        public Task DeliverAsync(string tenantId, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
+        public Task DeliverAsync(TenantId tenant, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
         {
             foreach (var e in batch)
             {
@@ -140,12 +140,12 @@ public sealed class the_change_feed_delivers_every_event_at_least_once_in_log_or
     {
         private int _batches;
 
-        public async Task DeliverAsync(string tenantId, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
+        public async Task DeliverAsync(TenantId tenant, IReadOnlyList<FeedEvent> batch, CancellationToken cancellationToken)
         {
             var committed = await feed.CheckpointAsync(cancellationToken);
             checkpoints.Add(committed);
             Assert.True(batch[0].Position > committed);
-            await inner.DeliverAsync(tenantId, batch, cancellationToken);
+            await inner.DeliverAsync(tenant, batch, cancellationToken);
             if (++_batches == crashAfterBatches)
             {
                 throw new TimeoutException("simulated crash after delivery, before the checkpoint was committed");

@@ -18,7 +18,7 @@ public sealed class the_waste_report_finds_idle_and_wasted_licenses(LedgerFixtur
     [Trait("Rule", "L10")]
     public async Task retired_devices_untargeted_holders_orphaned_pools_idle_free_seats_and_misplaced_queues_are_counted_and_priced()
     {
-        var s = new Scenario(db.Ledger.ForTenant("waste"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("waste")), db.Clock.GetCurrentInstant());
         var a = await s.SyncedPoolAsync(new TokenId("tok-a"), "601", purchased: 6);
         var d = await s.SyncedPoolAsync(new TokenId("tok-a"), "602", purchased: 2, upload: false);
         var e = await s.SyncedPoolAsync(new TokenId("tok-a"), "604", purchased: 10, upload: false);
