@@ -105,6 +105,15 @@ public interface ITenantLedger
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The run-out forecast of every live pool: at the net rate of grants minus reclaims over the trailing window
+    /// (business time, from history), when its free licenses run out, and how many to buy to serve its queue
+    /// (docs/insights.md documents the method).
+    /// </summary>
+    /// <param name="window">The trailing window; 30 days when null.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default);
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

@@ -34,6 +34,9 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default) =>
         Read("the waste report was read", () => inner.GetWasteReportAsync(options, cancellationToken), cancellationToken);
 
+    public Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default) =>
+        Read("the forecast was read", () => inner.ForecastAsync(window, cancellationToken), cancellationToken);
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
         Read("the tenant was looked up", () => inner.ExistsAsync(cancellationToken), cancellationToken);
 

@@ -151,6 +151,9 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
     public Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default) =>
         WasteStore.ComputeAsync(ledger, TenantId, options ?? new Insights.WasteOptions(), ledger.Clock.GetCurrentInstant(), cancellationToken);
 
+    public Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default) =>
+        ForecastStore.ComputeAsync(ledger, TenantId, window ?? Duration.FromDays(30), ledger.Clock.GetCurrentInstant(), cancellationToken);
+
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
         // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting
