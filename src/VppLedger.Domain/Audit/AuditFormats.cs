@@ -9,7 +9,7 @@ namespace VppLedger.Audit;
 /// naming everywhere (camelCase, the names of the tool's <c>--json</c>); an NDJSON export line also carries the event's
 /// <c>data</c>, so that <c>ImportAsync</c> (and <c>vppledger import</c>) accepts an export as it is.
 /// </summary>
-public static class AuditFormats
+internal static class AuditFormats
 {
     /// <summary>The CSV header and the NDJSON field names, in order (an NDJSON export line adds <c>data</c>, the event itself).</summary>
     public static IReadOnlyList<string> Fields { get; } =

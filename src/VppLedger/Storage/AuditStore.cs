@@ -683,9 +683,28 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             throw new FormatException($"Event {name} cannot be appended to stream '{stream}'; its stream is '{expected}'.");
         }
 
-        var key = (string?)json["id"]
+        // The text of a line reaches PostgreSQL as it is: refuse what it cannot store (NUL, a lone surrogate) or what
+        // would break a log line, with the same checks commands get (rule I3), before anything is written.
+        if (InputRules.Problem(@event, type, "data") is { } invalid)
+        {
+            throw new FormatException($"The event's {invalid}.");
+        }
+
+        var actor = (string?)json["actor"];
+        if (actor is not null && InputRules.OneLineProblem(actor, InputRules.MaxNameLength) is { } badActor)
+        {
+            throw new FormatException($"The line's \"actor\" {badActor}; give who recorded the event as one line of text, at most {InputRules.MaxNameLength} characters.");
+        }
+
+        var id = (string?)json["id"];
+        if (id is not null && InputRules.OneLineProblem(id, IdentifierText.MaxLength) is { } badId)
+        {
+            throw new FormatException($"The line's \"id\" {badId}; give a stable key of at most {IdentifierText.MaxLength} characters, or leave it out.");
+        }
+
+        var key = id
             ?? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + stream + "\n" + data.ToString(Formatting.None))));
-        return new ImportLine(number, "import:" + key, stream, (string?)json["actor"], @event);
+        return new ImportLine(number, "import:" + key, stream, actor, @event);
     }
 
     private static string ExpectedStream(ILedgerEvent e, string stream)
