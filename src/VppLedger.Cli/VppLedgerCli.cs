@@ -93,13 +93,13 @@ public static class VppLedgerCli
                     .WithDescription("Seals, then recomputes the tenant's hash chain over the log and prints its head; exit code 1 at the first event, row or link that does not match.");
             });
             config.AddCommand<ExportCommand>("export").WithData(host)
-                .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE.")
+                .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE; 'vppledger import' reads an NDJSON export back.")
                 .WithExample("export", "--tenant", "contoso", "--format", "csv", "--output", "audit.csv");
             config.AddCommand<ImportCommand>("import").WithData(host)
                 .WithDescription("Appends history recorded elsewhere (NDJSON, one event a line): all or nothing, and importing it again writes nothing.")
                 .WithExample("import", "history.ndjson", "--tenant", "contoso");
             config.AddCommand<RebuildCommand>("rebuild").WithData(host)
-                .WithDescription("Rebuilds every projection of every tenant from the log, with a progress bar. Run it with no command in flight.");
+                .WithDescription("Rebuilds every projection of every tenant from the log, with progress by events (rate, time left) on standard error. Run it with no command in flight.");
             config.AddBranch("db", db =>
             {
                 db.SetDescription("The database.");
