@@ -53,4 +53,14 @@ public static class PoolRejections
         "MigrationNeedsDeviceHolders",
         "L8",
         $"A migration in pool {pool} must name one or more device holders (d.{{deviceId}}) to receive device licenses. Pass the user's devices as the targets.");
+
+    /// <summary>Apple's answer names a holder as both completed and refused (docs/apple.md).</summary>
+    public static Rejection AppleAnswerContradictsItself(PoolId pool, string appleEventId, Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return new(
+            "AppleAnswerContradictsItself",
+            "S2",
+            $"Apple's answer to event {appleEventId} for pool {pool} names holder {holder.Key} as both completed and failed. Read the event's status from Apple again and record it as Apple reports it.");
+    }
 }

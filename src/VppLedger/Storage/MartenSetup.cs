@@ -77,6 +77,7 @@ internal static class MartenSetup
             .Index([x => x.PoolKey, x => x.Status, x => x.QueuePosition])
             .Index([x => x.OwnerId, x => x.Type]);
         options.Schema.For<MemberDoc>().Index([x => x.GroupKey, x => x.Position]);
+        options.Schema.For<ReleaseDoc>().Index(x => x.PoolKey);
         options.Schema.For<CommandRecord>();
         options.Schema.For<TokenSecretDoc>();
 
