@@ -30,3 +30,15 @@ public sealed record RecordAppleEventResult(
     IReadOnlyList<AppleHolderFailure> Failures,
     CommandId Id,
     Actor Actor) : IPoolCommand;
+
+/// <summary>
+/// Record Apple's synchronous answer to one call made for outbox requests (what <see cref="IAppleOutbox.RecordAnswerAsync"/>
+/// runs). Needs <see cref="Permissions.ManagedApps"/> (rule X1). Internal: a host goes through the outbox.
+/// </summary>
+/// <param name="Token">The token of the batch.</param>
+/// <param name="RequestIds">The requests of the batch.</param>
+/// <param name="Answer">Apple's answer.</param>
+/// <param name="Id">Idempotency key (rule I4), derived from the batch.</param>
+/// <param name="Actor">Who records it.</param>
+[RequiresPermission(Permissions.ManagedApps)]
+internal sealed record RecordAppleCallAnswer(TokenId Token, IReadOnlyList<string> RequestIds, AppleCallAnswer Answer, CommandId Id, Actor Actor) : ILedgerCommand;

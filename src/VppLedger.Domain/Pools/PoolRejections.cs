@@ -63,4 +63,10 @@ public static class PoolRejections
             "S2",
             $"Apple's answer to event {appleEventId} for pool {pool} names holder {holder.Key} as both completed and failed. Read the event's status from Apple again and record it as Apple reports it.");
     }
+
+    /// <summary>Apple's answer to a call is neither an event id nor an error, or both, or names no request (docs/apple.md).</summary>
+    public static Rejection AppleCallAnswerNotOneOf(TokenId token) => new(
+        "AppleCallAnswerNotOneOf",
+        "S2",
+        $"The answer recorded for a call of token {token} must name the requests of the batch and be either Apple's event id or Apple's error, not both and not neither. Record AppleCallAnswer.Accepted(eventId) or AppleCallAnswer.Refused(number, message).");
 }

@@ -49,6 +49,30 @@ internal sealed record SeatDoc(
         with { PendingReleaseCount = pendingReleaseCount };
 }
 
+/// <summary>
+/// One request of the Apple outbox: a seat change the ledger decided, stored with its event in the same transaction.
+/// The id is the pool stream and the event's version, so one decided change is one request. Indexed by token, status and
+/// order, and by Apple's event id.
+/// </summary>
+internal sealed record AppleRequestDoc(
+    string Id,
+    string TokenKey,
+    string PoolKey,
+    long Version,
+    AppleRequestKind Kind,
+    string HolderKey,
+    Instant DecidedAt,
+    AppleRequestStatus Status,
+    string? AppleEventId,
+    int? ErrorNumber,
+    string? ErrorMessage)
+{
+    public static string IdOf(PoolId pool, long version) => Streams.Pool(pool) + "@" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public AppleRequest ToRequest(SerialNumber? serial) =>
+        new(Id, LedgerHandlers.PoolOf(PoolKey), Kind, Holder.FromKey(HolderKey), serial, DecidedAt);
+}
+
 /// <summary>Releases of seats Apple had confirmed, waiting for Apple's disassociation, of one holder in one pool (docs/apple.md).</summary>
 internal sealed record ReleaseDoc(string Id, string PoolKey, string HolderKey, int PendingCount);
 

@@ -91,6 +91,8 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 
     public Audit.ITenantAudit Audit => new TenantAudit(ledger, TenantId);
 
+    public IAppleOutbox AppleOutbox => new AppleOutboxStore(ledger, this);
+
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -24,10 +24,19 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         var decision = PoolDecider.Decide(command, stream.State, lookup, context.Now);
         if (!decision.IsRejected)
         {
+            var version = stream.Version;
             stream.Append(decision.Events);
             foreach (var e in decision.Events)
             {
+                version++;
                 Track(e);
+                if (AppleRequests.For(e) is { } kind)
+                {
+                    // The outbox: one Apple request per decided seat change, in the same transaction as its event.
+                    var holder = HolderSeats.HolderOf(e)!;
+                    context.Session.Store(new AppleRequestDoc(
+                        AppleRequestDoc.IdOf(Pool, version), Pool.Token.Value, stream.Id, version, kind, holder.Key, e.OccurredAt, AppleRequestStatus.Pending, null, null, null));
+                }
             }
         }
 
