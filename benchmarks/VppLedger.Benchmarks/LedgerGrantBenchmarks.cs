@@ -32,7 +32,7 @@ public class LedgerGrantBenchmarks
         _postgres = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = true });
         _ledger = LicenseLedger.Create(_postgres.ConnectionString, o => o.SchemaName = "bench_grant_" + Holders);
         await _ledger.ApplySchemaAsync();
-        _tenant = _ledger.ForTenant("bench");
+        _tenant = _ledger.ForTenant(new TenantId("bench"));
         var token = new TokenId("tok");
         _pool = new PoolId(token, new AdamId("361309726"));
         await Run(new UploadTokenFile(

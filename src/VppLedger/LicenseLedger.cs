@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using NodaTime;
 using VppLedger.Licensing;
 using VppLedger.Pools;
@@ -7,14 +9,15 @@ namespace VppLedger;
 
 /// <summary>
 /// The license book a host embeds. Thread-safe: one instance serves the whole process; every call opens its own
-/// short session. Get one per tenant with <see cref="ForTenant"/>.
+/// short session. Get one per tenant with <see cref="ForTenant"/>. Dispose it at shutdown, either way: disposing
+/// stops the background sealer and closes the store it owns (a store of the host's stays open).
 /// </summary>
-public interface ILicenseLedger : IAsyncDisposable
+public interface ILicenseLedger : IAsyncDisposable, IDisposable
 {
     /// <summary>The ledger of one tenant (one MDM customer). Nothing done through it reads or changes another tenant (rule X2).</summary>
-    /// <param name="tenantId">1 to 64 characters: letters, digits, '.', '_' or '-'.</param>
-    /// <exception cref="ArgumentException">The tenant id is empty, too long or has other characters.</exception>
-    ITenantLedger ForTenant(string tenantId);
+    /// <param name="tenant">The tenant, for example <c>new TenantId("contoso")</c>.</param>
+    /// <exception cref="InvalidOperationException">The tenant id is <c>default</c>.</exception>
+    ITenantLedger ForTenant(TenantId tenant);
 
     /// <summary>
     /// Rebuilds every projection from the log (rule I2): the write states, the seat and member rows, and the audit
@@ -33,8 +36,8 @@ public interface ILicenseLedger : IAsyncDisposable
 /// <summary>The ledger of one tenant: commands and queries.</summary>
 public interface ITenantLedger
 {
-    /// <summary>The tenant id.</summary>
-    string TenantId { get; }
+    /// <summary>The tenant.</summary>
+    TenantId Tenant { get; }
 
     /// <summary>The tenant's audit: history, as-of positions, explanations, imports, hash chain and exports (I1, I2, I5).</summary>
     Audit.ITenantAudit Audit { get; }
@@ -130,10 +133,36 @@ public static class LicenseLedger
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="configure">Changes to the options.</param>
     /// <param name="clock">The clock that stamps business time on events; the system clock by default.</param>
-    public static ILicenseLedger Create(string connectionString, Action<VppLedgerOptions>? configure = null, IClock? clock = null)
+    /// <param name="loggerFactory">Where the ledger and Marten log (retries, parts, rebuild progress, the sealer); none by default.</param>
+    /// <exception cref="ArgumentException">The connection string is empty or malformed, or an option is out of range.</exception>
+    public static ILicenseLedger Create(string connectionString, Action<VppLedgerOptions>? configure = null, IClock? clock = null, ILoggerFactory? loggerFactory = null)
+    {
+        var options = Configured(configure);
+        return Create(Storage.MartenSetup.CreateStore(connectionString, options, loggerFactory), options, clock, loggerFactory);
+    }
+
+    /// <summary>
+    /// A ledger with a store of its own over the host's <see cref="NpgsqlDataSource"/> (its pooling, credentials and
+    /// logging). The data source stays the host's: dispose it after the ledger.
+    /// </summary>
+    /// <param name="dataSource">The host's data source.</param>
+    /// <param name="configure">Changes to the options.</param>
+    /// <param name="clock">The clock that stamps business time on events; the system clock by default.</param>
+    /// <param name="loggerFactory">Where the ledger and Marten log; none by default.</param>
+    public static ILicenseLedger Create(NpgsqlDataSource dataSource, Action<VppLedgerOptions>? configure = null, IClock? clock = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var options = Configured(configure);
+        return Create(Storage.MartenSetup.CreateStore(dataSource, options, loggerFactory), options, clock, loggerFactory);
+    }
+
+    internal static ILicenseLedger Create(Marten.DocumentStore store, VppLedgerOptions options, IClock? clock, ILoggerFactory? loggerFactory) =>
+        new Storage.MartenLicenseLedger(store, options, clock ?? SystemClock.Instance, ownsStore: true, loggerFactory);
+
+    private static VppLedgerOptions Configured(Action<VppLedgerOptions>? configure)
     {
         var options = new VppLedgerOptions();
         configure?.Invoke(options);
-        return new Storage.MartenLicenseLedger(Storage.MartenSetup.CreateStore(connectionString, options), options, clock ?? SystemClock.Instance, ownsStore: true);
+        return options;
     }
 }

@@ -26,7 +26,7 @@ public sealed class a_planted_secret_appears_only_in_its_own_document(Reliabilit
         await using var _ = ledger;
         await ledger.ApplySchemaAsync();
         await Faults.InstallAsync(run, schema);
-        var work = new Workload(ledger.ForTenant("secrets"), clock.GetCurrentInstant(), "secret1x", 1, 2, 3);
+        var work = new Workload(ledger.ForTenant(new TenantId("secrets")), clock.GetCurrentInstant(), "secret1x", 1, 2, 3);
         string Plant(string path) => $"PLANTED-{path}-{Guid.NewGuid():N}";
 
         var uploaded = Plant("upload");

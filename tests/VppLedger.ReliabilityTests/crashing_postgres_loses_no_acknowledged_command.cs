@@ -32,7 +32,7 @@ public sealed class crashing_postgres_loses_no_acknowledged_command(ReliabilityR
         var (ledger, clock, schema) = run.NewLedger();
         await using var _ = ledger;
         await ledger.ApplySchemaAsync();
-        var work = new Workload(ledger.ForTenant(Tenant), clock.GetCurrentInstant(), "crash", poolCount: 2, deviceCount: 60, licenses: 20);
+        var work = new Workload(ledger.ForTenant(new TenantId(Tenant)), clock.GetCurrentInstant(), "crash", poolCount: 2, deviceCount: 60, licenses: 20);
         await work.SetUpAsync();
         var acknowledged = new ConcurrentQueue<CommandOutcome>();
 

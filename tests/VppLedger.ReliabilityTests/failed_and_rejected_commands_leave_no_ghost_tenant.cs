@@ -24,14 +24,14 @@ public sealed class failed_and_rejected_commands_leave_no_ghost_tenant(Reliabili
         await Faults.InstallAsync(run, schema);
 
         // Rejected: an upload without the admin's consent (T5), and a grant in a pool nobody synced.
-        var rejected = new Workload(ledger.ForTenant("only-rejected"), clock.GetCurrentInstant(), "rejected", 1, 1, 1);
+        var rejected = new Workload(ledger.ForTenant(new TenantId("only-rejected")), clock.GetCurrentInstant(), "rejected", 1, 1, 1);
         var noConsent = await Host.ExecuteAsync(rejected.Ledger, rejected.Upload(consent: false), figures);
         var noPool = await Host.ExecuteAsync(rejected.Ledger, rejected.Grant(rejected.Pools[0], rejected.Devices[0]), figures);
         Assert.Equal(CommandStatus.Rejected, noConsent!.Status);
         Assert.Equal(CommandStatus.Rejected, noPool!.Status);
 
         // Failed: the transaction breaks after the events were appended (a connection failure before COMMIT).
-        var failed = new Workload(ledger.ForTenant("only-failed"), clock.GetCurrentInstant(), "failed", 1, 1, 1);
+        var failed = new Workload(ledger.ForTenant(new TenantId("only-failed")), clock.GetCurrentInstant(), "failed", 1, 1, 1);
         foreach (var command in new ILedgerCommand[]
         {
             failed.Upload() with { Id = new CommandId("fail-before-upload") },
@@ -56,7 +56,7 @@ public sealed class failed_and_rejected_commands_leave_no_ghost_tenant(Reliabili
 
         foreach (var tenant in new[] { rejected.Ledger, failed.Ledger })
         {
-            Assert.False(await tenant.ExistsAsync(), $"{tenant.TenantId} exists");
+            Assert.False(await tenant.ExistsAsync(), $"{tenant.Tenant.Value} exists");
             Assert.Empty(await tenant.ListTokensAsync());
             Assert.Empty(await tenant.ListPoolsAsync());
             Assert.Empty(await tenant.Audit.HistoryAsync().ToListAsync());
@@ -71,7 +71,7 @@ public sealed class failed_and_rejected_commands_leave_no_ghost_tenant(Reliabili
             {
                 // Marten's own tombstone stream is the one row allowed in mt_streams.
                 var notTombstone = table == "mt_streams" ? " and id <> 'mt_tombstone'" : "";
-                Assert.Equal(0L, await run.ScalarAsync<long>($"select count(*) from {schema}.{table} where tenant_id = @t{notTombstone}", ("t", tenant.TenantId)));
+                Assert.Equal(0L, await run.ScalarAsync<long>($"select count(*) from {schema}.{table} where tenant_id = @t{notTombstone}", ("t", tenant.Tenant.Value)));
             }
         }
 

@@ -108,7 +108,7 @@ public sealed class hostile_input_gets_a_typed_answer_and_writes_nothing(Reliabi
 
         using var file = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
         var result = await work.Ledger.Audit.ImportAsync(file, new Actor("history-import", Permissions.ImportHistory)).WaitAsync(Host.HangBound);
-        return result.Refusal is { } refusal ? $"Refused:{refusal.Rejection.Code}" : $"Imported:{result.ImportedCount}";
+        return result.Rejection is { } refusal ? $"Refused:{refusal.Rejection.Code}" : $"Imported:{result.ImportedCount}";
     });
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class hostile_input_gets_a_typed_answer_and_writes_nothing(Reliabi
         try
         {
             await using var ledger = LicenseLedger.Create(value, o => o.SchemaName = Schema);
-            await ledger.ForTenant(Tenant).ExistsAsync().WaitAsync(Host.HangBound);
+            await ledger.ForTenant(new TenantId(Tenant)).ExistsAsync().WaitAsync(Host.HangBound);
             api = "Answered";
         }
         catch (Exception e) when (e is ArgumentException or LedgerUnavailableException)
@@ -155,7 +155,7 @@ public sealed class hostile_input_gets_a_typed_answer_and_writes_nothing(Reliabi
         Schema = schema;
         await using var _ = ledger;
         await ledger.ApplySchemaAsync();
-        var work = new Workload(ledger.ForTenant(Tenant), clock.GetCurrentInstant(), "corpus0x", 1, 3, 5);
+        var work = new Workload(ledger.ForTenant(new TenantId(Tenant)), clock.GetCurrentInstant(), "corpus0x", 1, 3, 5);
         await work.SetUpAsync();
         var corpus = JObject.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Corpus", file)));
         var failures = new List<string>();

@@ -18,7 +18,7 @@ public sealed class infrastructure_faults_are_one_documented_exception(Reliabili
         var figures = run.For("faults");
         var closedPort = OwnedCluster.FreeLoopbackPort();
         await using var ledger = LicenseLedger.Create($"Host=127.0.0.1;Port={closedPort};Username=postgres;Timeout=5", o => o.SchemaName = "absent");
-        var tenant = ledger.ForTenant("nobody");
+        var tenant = ledger.ForTenant(new TenantId("nobody"));
         var work = new Workload(tenant, ReliabilityRun.Start, "nobody", 1, 1, 1);
 
         figures.Command();
@@ -67,7 +67,7 @@ public sealed class infrastructure_faults_are_one_documented_exception(Reliabili
         var (ledger, clock, schema) = run.NewLedger();
         await using var _ = ledger;
         await ledger.ApplySchemaAsync();
-        var tenant = ledger.ForTenant("faulty");
+        var tenant = ledger.ForTenant(new TenantId("faulty"));
         var work = new Workload(tenant, clock.GetCurrentInstant(), "faulty", 1, 2, 5);
         await work.SetUpAsync();
         await Faults.InstallAsync(run, schema);

@@ -29,7 +29,7 @@ public sealed class sixteen_writers_never_oversell_a_small_pool_while_apple_chan
         var (ledger, clock, _) = run.NewLedger(maxPoolSize: Writers + 4);
         await using var __ = ledger;
         await ledger.ApplySchemaAsync();
-        var work = new Workload(ledger.ForTenant("race"), clock.GetCurrentInstant(), "race", poolCount: 1, deviceCount: 40, licenses: 10);
+        var work = new Workload(ledger.ForTenant(new TenantId("race")), clock.GetCurrentInstant(), "race", poolCount: 1, deviceCount: 40, licenses: 10);
         await work.SetUpAsync();
         var acknowledged = new ConcurrentQueue<CommandOutcome>();
         var conflicts = 0;

@@ -28,7 +28,7 @@ public sealed class tenants_with_identical_ids_never_see_each_other(ReliabilityR
         await using var _ = ledger;
         await ledger.ApplySchemaAsync();
         var tenants = Enumerable.Range(1, TenantCount)
-            .Select(i => new Workload(ledger.ForTenant($"tenant-{i:D2}"), clock.GetCurrentInstant(), $"mark{i:D2}x", poolCount: 2, deviceCount: 12, licenses: 5 + i))
+            .Select(i => new Workload(ledger.ForTenant(new TenantId($"tenant-{i:D2}")), clock.GetCurrentInstant(), $"mark{i:D2}x", poolCount: 2, deviceCount: 12, licenses: 5 + i))
             .ToList();
 
         await Task.WhenAll(tenants.Select(t => t.SetUpAsync()));
@@ -56,13 +56,13 @@ public sealed class tenants_with_identical_ids_never_see_each_other(ReliabilityR
                     if (text.Contains(other.Tag, StringComparison.Ordinal))
                     {
                         figures.CrossTenantRead();
-                        output.WriteLine($"{t.Ledger.TenantId}: {what} shows data of {other.Ledger.TenantId}");
+                        output.WriteLine($"{t.Ledger.Tenant.Value}: {what} shows data of {other.Ledger.Tenant.Value}");
                     }
                 }
             }
 
             // Counts come from this tenant's own log only.
-            var events = await run.ScalarAsync<long>($"select count(*) from {schema}.vpp_audit where tenant_id = @t", ("t", t.Ledger.TenantId));
+            var events = await run.ScalarAsync<long>($"select count(*) from {schema}.vpp_audit where tenant_id = @t", ("t", t.Ledger.Tenant.Value));
             var history = await t.Ledger.Audit.HistoryAsync().CountAsync();
             if (history != events)
             {
@@ -98,7 +98,7 @@ public sealed class tenants_with_identical_ids_never_see_each_other(ReliabilityR
         figures.Command();
         try
         {
-            ledger.ForTenant(tenantId);
+            ledger.ForTenant(new TenantId(tenantId));
             figures.CrossTenantRead();
             Assert.Fail($"tenant id '{tenantId}' was accepted");
         }
@@ -125,9 +125,9 @@ public sealed class tenants_with_identical_ids_never_see_each_other(ReliabilityR
         var (ledger, clock, _) = run.NewLedger(maxPoolSize: 4);
         await using var _ = ledger;
         await ledger.ApplySchemaAsync();
-        var upper = new Workload(ledger.ForTenant("Contoso"), clock.GetCurrentInstant(), "upper1x", 1, 1, 1);
+        var upper = new Workload(ledger.ForTenant(new TenantId("Contoso")), clock.GetCurrentInstant(), "upper1x", 1, 1, 1);
         await Host.ExecuteAsync(upper.Ledger, upper.NewUser("u1"), figures);
-        var lower = ledger.ForTenant("contoso");
+        var lower = ledger.ForTenant(new TenantId("contoso"));
         if (await lower.ExistsAsync() || (await lower.GetUserLicensesAsync(new UserId("u1"))).Licenses.Count > 0)
         {
             figures.CrossTenantRead();
@@ -190,7 +190,7 @@ public sealed class tenants_with_identical_ids_never_see_each_other(ReliabilityR
         }
 
         var db = Tool.Database(run, schema);
-        var tenant = l.TenantId;
+        var tenant = l.Tenant.Value;
         var pool0 = $"{t.Token.Value}:{t.Pools[0].AdamId.Value}";
         foreach (var args in new[]
         {

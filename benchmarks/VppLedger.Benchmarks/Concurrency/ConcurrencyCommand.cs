@@ -36,7 +36,7 @@ public static class ConcurrencyCommand
 
         await using var ledger = LicenseLedger.Create(server.ConnectionString, o => o.SchemaName = "bench_conc");
         await ledger.ApplySchemaAsync();
-        var tenant = ledger.ForTenant("bench");
+        var tenant = ledger.ForTenant(new TenantId("bench"));
         var token = new TokenId("tok");
         await Run(tenant, new UploadTokenFile(
             token,

@@ -25,7 +25,7 @@ internal sealed class LedgerTenant : IAsyncDisposable
         _server = server;
         Ledger = ledger;
         Schema = schema;
-        Tenant = ledger.ForTenant("bench");
+        Tenant = ledger.ForTenant(new TenantId("bench"));
     }
 
     public ILicenseLedger Ledger { get; }

@@ -68,16 +68,16 @@ public class DecideEvolveBenchmarks
     }
 
     [Benchmark(Description = "Pool: grant 1 holder")]
-    public PoolState GrantOne() => DecideAndEvolve(_grantOne);
+    public object GrantOne() => DecideAndEvolve(_grantOne);
 
     [Benchmark(Description = "Pool: grant 1,000 holders (500 granted, 500 queued)")]
-    public PoolState GrantThousand() => DecideAndEvolve(_grantThousand);
+    public object GrantThousand() => DecideAndEvolve(_grantThousand);
 
     [Benchmark(Description = "Pool: reclaim 1, promote queue head")]
-    public PoolState ReclaimPromoting() => DecideAndEvolve(_reclaimPromoting);
+    public object ReclaimPromoting() => DecideAndEvolve(_reclaimPromoting);
 
     [Benchmark(Description = "Token: upload")]
-    public TokenState UploadToken()
+    public object UploadToken()
     {
         var state = TokenState.Initial;
         foreach (var e in TokenDecider.Decide(_upload, state, 10, TokenLocationClaims.None, Now).Events)
@@ -89,7 +89,7 @@ public class DecideEvolveBenchmarks
     }
 
     [Benchmark(Description = "Group: add 1,000 members (900 new)")]
-    public GroupState AddThousandMembers()
+    public object AddThousandMembers()
     {
         var state = _group;
         foreach (var e in GroupDecider.Decide(_addMembers, state, _alreadyMembers, Now).Events)

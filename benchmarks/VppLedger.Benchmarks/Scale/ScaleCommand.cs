@@ -41,7 +41,7 @@ internal static class ScaleCommand
 
         await using var ledger = LicenseLedger.Create(connectionString, o => o.SchemaName = schema);
         await ledger.ApplySchemaAsync();
-        var tenant = ledger.ForTenant(TenantId);
+        var tenant = ledger.ForTenant(new TenantId(TenantId));
         var generator = new ScaleGenerator(tenant, size, concurrency);
 
         if (steps.Contains("load"))

@@ -78,7 +78,7 @@ internal sealed class AuditHistoryCommand : CliCommand<AuditHistoryCommand.Setti
 
         if (settings.Json)
         {
-            Format.WriteJson(host, new { tenant = tenant.TenantId, rows = rows.Select(AuditJson.Row), truncated = more });
+            Format.WriteJson(host, new { tenant = tenant.Tenant.Value, rows = rows.Select(AuditJson.Row), truncated = more });
             return ExitCodes.Ok;
         }
 
@@ -185,11 +185,11 @@ internal sealed class AuditAsOfCommand : CliCommand<AuditAsOfCommand.Settings>
         var all = await tenant.Audit.TenantAsOfAsync(asOf, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            Format.WriteJson(host, AuditJson.Tenant(tenant.TenantId, all));
+            Format.WriteJson(host, AuditJson.Tenant(tenant.Tenant.Value, all));
             return ExitCodes.Ok;
         }
 
-        AsOfRender.Tenant(host.Console, tenant.TenantId, all, null);
+        AsOfRender.Tenant(host.Console, tenant.Tenant.Value, all, null);
         return ExitCodes.Ok;
     }
 }
@@ -272,7 +272,7 @@ internal sealed class AuditVerifyCommand : CliCommand<AuditVerifyCommand.Setting
         {
             Format.WriteJson(host, new
             {
-                tenant = tenant.TenantId,
+                tenant = tenant.Tenant.Value,
                 rows = result.RowCount,
                 intact = result.IsIntact,
                 headHash = result.HeadHash,
@@ -288,7 +288,7 @@ internal sealed class AuditVerifyCommand : CliCommand<AuditVerifyCommand.Setting
         else if (result.IsIntact)
         {
             host.Console.MarkupLine(
-                $"[green]Intact[/]: {Format.Count(result.RowCount)} sealed events of tenant {Markup.Escape(tenant.TenantId)}"
+                $"[green]Intact[/]: {Format.Count(result.RowCount)} sealed events of tenant {Markup.Escape(tenant.Tenant.Value)}"
                 + (recorded is null ? "" : $", extending the recorded head {recorded.Position}")
                 + $"; {Format.Count(result.UnsealedCount)} not sealed yet.");
             host.Console.MarkupLine($"Head: [bold]{Markup.Escape(result.Head?.ToString() ?? "-")}[/] (record it elsewhere; check it later with --head).");
@@ -298,7 +298,7 @@ internal sealed class AuditVerifyCommand : CliCommand<AuditVerifyCommand.Setting
         {
             var m = result.FirstMismatch!;
             await host.Error.WriteLineAsync(
-                $"The hash chain of tenant {tenant.TenantId} is broken at chain position {m.ChainPosition} (event {m.Sequence}, {m.Stream} v{m.Version}), {m.Kind}: {m.Reason}. The log or the audit rows were changed outside the ledger: restore them from a backup; audit rows alone can be rebuilt from the log with 'vppledger rebuild'.").ConfigureAwait(false);
+                $"The hash chain of tenant {tenant.Tenant.Value} is broken at chain position {m.ChainPosition} (event {m.Sequence}, {m.Stream} v{m.Version}), {m.Kind}: {m.Reason}. The log or the audit rows were changed outside the ledger: restore them from a backup; audit rows alone can be rebuilt from the log with 'vppledger rebuild'.").ConfigureAwait(false);
             return ExitCodes.Rejected;
         }
 
@@ -313,7 +313,7 @@ internal static class SealNote
     {
         var status = await tenant.Audit.SealStatusAsync(cancellationToken).ConfigureAwait(false);
         await host.Error.WriteLineAsync(
-            $"Hash chain of tenant {tenant.TenantId}: sealed head {status.Head?.ToString() ?? "none"}; {status.UnsealedCount} event(s) after it not sealed yet.").ConfigureAwait(false);
+            $"Hash chain of tenant {tenant.Tenant.Value}: sealed head {status.Head?.ToString() ?? "none"}; {status.UnsealedCount} event(s) after it not sealed yet.").ConfigureAwait(false);
     }
 }
 

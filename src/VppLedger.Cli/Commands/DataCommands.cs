@@ -63,11 +63,11 @@ internal sealed class ExportCommand : CliCommand<ExportCommand.Settings>
 
         if (settings.Json)
         {
-            Infrastructure.Format.WriteJson(host, new { tenant = tenant.TenantId, file = settings.Output, format, rows = count });
+            Infrastructure.Format.WriteJson(host, new { tenant = tenant.Tenant.Value, file = settings.Output, format, rows = count });
         }
         else
         {
-            host.Console.MarkupLine($"Exported {Infrastructure.Format.Count(count)} audit rows of tenant {Markup.Escape(tenant.TenantId)} to {Markup.Escape(settings.Output)}.");
+            host.Console.MarkupLine($"Exported {Infrastructure.Format.Count(count)} audit rows of tenant {Markup.Escape(tenant.Tenant.Value)} to {Markup.Escape(settings.Output)}.");
         }
 
         return ExitCodes.Ok;
@@ -110,7 +110,7 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
         ITenantLedger tenant;
         try
         {
-            tenant = ledger.ForTenant(settings.Tenant!);
+            tenant = ledger.ForTenant(new TenantId(settings.Tenant!));
         }
         catch (ArgumentException e)
         {
@@ -134,18 +134,18 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
             throw new CliException(ExitCodes.BadInputFile, $"Import file '{settings.File}' cannot be read ({e.Message}): check the path and its permissions.", e);
         }
 
-        if (result.Refusal is { } refusal)
+        if (result.Rejection is { } refusal)
         {
             throw new CliException(ExitCodes.BadInputFile, $"'{settings.File}': {refusal.Message}");
         }
 
         if (settings.Json)
         {
-            Format.WriteJson(host, new { tenant = tenant.TenantId, lines = result.LineCount, imported = result.ImportedCount, alreadyImported = result.AlreadyImportedCount });
+            Format.WriteJson(host, new { tenant = tenant.Tenant.Value, lines = result.LineCount, imported = result.ImportedCount, alreadyImported = result.AlreadyImportedCount });
         }
         else
         {
-            host.Console.MarkupLine($"Imported {Format.Count(result.ImportedCount)} of {Format.Count(result.LineCount)} events into tenant {Markup.Escape(tenant.TenantId)}; {Format.Count(result.AlreadyImportedCount)} were imported before and left as they were.");
+            host.Console.MarkupLine($"Imported {Format.Count(result.ImportedCount)} of {Format.Count(result.LineCount)} events into tenant {Markup.Escape(tenant.Tenant.Value)}; {Format.Count(result.AlreadyImportedCount)} were imported before and left as they were.");
         }
 
         return ExitCodes.Ok;

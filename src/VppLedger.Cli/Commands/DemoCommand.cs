@@ -57,7 +57,7 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
         ITenantLedger tenant;
         try
         {
-            tenant = ledger.ForTenant(tenantId);
+            tenant = ledger.ForTenant(new TenantId(tenantId));
         }
         catch (ArgumentException e)
         {

@@ -19,14 +19,14 @@ internal sealed class ReportCommand : CliCommand<TenantSettings>
         {
             Format.WriteJson(host, new
             {
-                tenant = tenant.TenantId,
+                tenant = tenant.Tenant.Value,
                 pools = pools.Select(PoolJson),
                 tokens = tokens.Select(TokenJson),
             });
             return ExitCodes.Ok;
         }
 
-        host.Console.Write(new Rule($"[bold]Tenant {Markup.Escape(tenant.TenantId)}[/]").LeftJustified());
+        host.Console.Write(new Rule($"[bold]Tenant {Markup.Escape(tenant.Tenant.Value)}[/]").LeftJustified());
         host.Console.Write(Tables.Pools(pools));
         host.Console.Write(Tables.Tokens(tokens));
         return ExitCodes.Ok;

@@ -44,7 +44,7 @@ internal sealed class TokenInspectCommand : CliCommand<TokenInspectCommand.Setti
         var parsed = VppTokenFile.Parse(content, Instant.MinValue);
         if (!parsed.IsValid)
         {
-            throw new CliException(ExitCodes.BadInputFile, $"Token file '{settings.File}' is not a valid token file [{parsed.Error.Code}]: {parsed.Error.Message}");
+            throw new CliException(ExitCodes.BadInputFile, $"Token file '{settings.File}' is not a valid token file [{parsed.Rejection.Code}]: {parsed.Rejection.Message}");
         }
 
         var file = parsed.File;

@@ -77,7 +77,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
             var parsed = VppTokenFile.Parse(content, clock.GetCurrentInstant());
             if (!parsed.IsValid)
             {
-                throw new InvalidOperationException($"The demo's own token file was refused: {parsed.Error.Message}");
+                throw new InvalidOperationException($"The demo's own token file was refused: {parsed.Rejection.Message}");
             }
 
             _console.MarkupLine($"Wrote [bold]{Markup.Escape(Path.GetFileName(path))}[/]: organization [bold]{Markup.Escape(parsed.File.OrganizationName)}[/], expires {Format.When(parsed.File.ExpiresAt)}, secret fingerprint {parsed.File.Fingerprint.Short}… (the secret is kept apart, never in an event: T12).");
@@ -148,7 +148,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
         var sales = new GroupId("sales");
         await RunAsync("Group sales", new CreateGroup(sales, GroupKind.User, NextId(), Admin), quiet: true).ConfigureAwait(false);
-        foreach (var chunk in users.Chunk(GroupDecider.MaxMembersPerCommand))
+        foreach (var chunk in users.Chunk(LedgerLimits.MaxGroupMembersPerCommand))
         {
             await RunAsync("Sales members", new AddGroupMembers(sales, [.. chunk.Select(GroupMember.ForUser)], NextId(), Admin), quiet: true).ConfigureAwait(false);
         }
@@ -268,7 +268,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
 
     private async Task FinalReportAsync()
     {
-        Step("Where things stand (vppledger report)", "The same tables as 'vppledger report --tenant " + ledger.TenantId + "'.");
+        Step("Where things stand (vppledger report)", "The same tables as 'vppledger report --tenant " + ledger.Tenant.Value + "'.");
         await PoolsAsync().ConfigureAwait(false);
         _console.Write(Tables.Tokens(await ledger.ListTokensAsync(cancellationToken).ConfigureAwait(false)));
         var report = await ledger.GetOversubscriptionAsync(cancellationToken).ConfigureAwait(false);
@@ -282,7 +282,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     {
         Step("Back in time, and why (I5, I1)", $"The log replayed as of {Format.When(_afterOversubscription)}, right after step 4: 100 of 100 used, 400 waiting, before any license was bought or freed (vppledger audit as-of). Then why u0151 holds a Pages license now (vppledger audit explain), and the audit trail's hash chain checked (vppledger audit verify).");
         var then = await ledger.Audit.TenantAsOfAsync(_afterOversubscription, cancellationToken).ConfigureAwait(false);
-        AsOfRender.Tenant(_console, ledger.TenantId, then with { Pools = [.. then.Pools.Where(p => p.Pool.Token == _mainToken)] }, Name);
+        AsOfRender.Tenant(_console, ledger.Tenant.Value, then with { Pools = [.. then.Pools.Where(p => p.Pool.Token == _mainToken)] }, Name);
 
         var holder = Holder.ForUser(new UserId("u0151"), AppleIdKind.Managed);
         var explanation = await ledger.Audit.ExplainAsync(holder, Pages, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
@@ -401,7 +401,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     private ApplyAppleCounts Counts(PoolId pool, int purchased) => new(pool, ProductKind.App, purchased, 0, null, NextId(), Admin);
 
     // Apple's location id (rule T4: one tenant per location), made per tenant so that the demo can run again on the same server.
-    private LocationKey Location(string site) => LocationKey.FromAppleLocationId($"demo-{ledger.TenantId}-{site}");
+    private LocationKey Location(string site) => LocationKey.FromAppleLocationId($"demo-{ledger.Tenant.Value}-{site}");
 
     private CommandId NextId() => new($"demo-{Interlocked.Increment(ref _commands):D5}-{Guid.NewGuid():N}");
 

@@ -40,7 +40,7 @@ internal static class Database
         ITenantLedger tenant;
         try
         {
-            tenant = ledger.ForTenant(tenantId);
+            tenant = ledger.ForTenant(new TenantId(tenantId));
         }
         catch (ArgumentException e)
         {

@@ -58,7 +58,7 @@ public sealed record RemoveAssignment(PoolId Pool, GroupId Group, CommandId Id, 
 /// <param name="Product">App or book (rule L6); meaningful when <paramref name="PoolSynced"/>.</param>
 /// <param name="GroupKind">The group's kind, or null when the group was never created.</param>
 /// <param name="PoolOrphaned">True when the pool's token was deleted (rule T10: its apps left the MDM).</param>
-public sealed record AssignmentFacts(bool PoolSynced, ProductKind Product, Directory.GroupKind? GroupKind, bool PoolOrphaned = false)
+internal sealed record AssignmentFacts(bool PoolSynced, ProductKind Product, Directory.GroupKind? GroupKind, bool PoolOrphaned = false)
 {
     /// <summary>The target the group's kind makes (rule A1), or null when the group was never created.</summary>
     public AssignmentTarget? Target => GroupKind switch

@@ -4,7 +4,7 @@ using VppLedger.Licensing;
 namespace VppLedger.Assignments;
 
 /// <summary>The pure decider of an assignment stream (<c>assignment:{tokenId}:{adamId}:{groupId}</c>).</summary>
-public static class AssignmentDecider
+internal static class AssignmentDecider
 {
     /// <summary>
     /// Decides what <paramref name="command"/> changes in the assignment: rules

@@ -3,7 +3,7 @@ using VppLedger.Pools;
 namespace VppLedger.Assignments;
 
 /// <summary>What an assignment change asks of the licenses of the group's members.</summary>
-public enum MemberLicenseAction
+internal enum MemberLicenseAction
 {
     /// <summary>The members' licenses stay as they are.</summary>
     LeaveAlone = 0,
@@ -39,10 +39,10 @@ public enum InstallMode
 /// <param name="LicenseType">The license type to grant, or the one to reclaim.</param>
 /// <param name="Reason">The reclaim reason, for <see cref="MemberLicenseAction.Reclaim"/>; otherwise null.</param>
 /// <param name="Rule">The rule id that decides it.</param>
-public sealed record MemberLicenseEffect(MemberLicenseAction Action, LicenseType LicenseType, ReclaimReason? Reason, string Rule);
+internal sealed record MemberLicenseEffect(MemberLicenseAction Action, LicenseType LicenseType, ReclaimReason? Reason, string Rule);
 
 /// <summary>Pure functions from assignment states to what happens to licenses and installs.</summary>
-public static class AssignmentEffects
+internal static class AssignmentEffects
 {
     /// <summary>How an intent installs the app (rule A3, A4).</summary>
     public static InstallMode InstallFor(AssignmentIntent intent) => intent switch

@@ -1,7 +1,7 @@
 namespace VppLedger.Assignments;
 
 /// <summary>The write state of one assignment stream. Immutable; safe to share between threads.</summary>
-public sealed record AssignmentState
+internal sealed record AssignmentState
 {
     /// <summary>The pool whose app is assigned.</summary>
     public required PoolId Pool { get; init; }

@@ -12,7 +12,7 @@ namespace VppLedger.Audit;
 /// <summary>Folds one pool's events into its position at an instant. Not thread-safe: one per query.</summary>
 /// <param name="pool">The pool.</param>
 /// <param name="asOf">The business instant.</param>
-public sealed class PoolAsOfFold(PoolId pool, Instant asOf)
+internal sealed class PoolAsOfFold(PoolId pool, Instant asOf)
 {
     private readonly PoolBook _book = new(pool);
     private long _count;
@@ -40,7 +40,7 @@ public sealed class PoolAsOfFold(PoolId pool, Instant asOf)
 /// <summary>Folds one token's events into its position at an instant. Not thread-safe: one per query.</summary>
 /// <param name="asOf">The business instant.</param>
 /// <param name="policy">The policy that sets the "expiring soon" window (T2).</param>
-public sealed class TokenAsOfFold(Instant asOf, LedgerPolicy policy)
+internal sealed class TokenAsOfFold(Instant asOf, LedgerPolicy policy)
 {
     private TokenState _state = TokenState.Initial;
     private long _count;
@@ -68,7 +68,7 @@ public sealed class TokenAsOfFold(Instant asOf, LedgerPolicy policy)
 /// <summary>Folds a tenant's pool and token events into every pool's counters and every token at an instant.</summary>
 /// <param name="asOf">The business instant.</param>
 /// <param name="policy">The policy that sets the "expiring soon" window (T2).</param>
-public sealed class TenantAsOfFold(Instant asOf, LedgerPolicy policy)
+internal sealed class TenantAsOfFold(Instant asOf, LedgerPolicy policy)
 {
     private readonly Dictionary<PoolId, PoolState> _pools = [];
     private readonly Dictionary<string, TokenState> _tokens = new(StringComparer.Ordinal);
@@ -112,7 +112,7 @@ public sealed class TenantAsOfFold(Instant asOf, LedgerPolicy policy)
 /// <summary>Folds one holder's audit rows (all pools) into its seats at an instant. Not thread-safe: one per query.</summary>
 /// <param name="holder">The holder.</param>
 /// <param name="asOf">The business instant.</param>
-public sealed class HolderAsOfFold(Holder holder, Instant asOf)
+internal sealed class HolderAsOfFold(Holder holder, Instant asOf)
 {
     private readonly Dictionary<PoolId, HolderSeatAsOf> _seats = [];
 

@@ -10,7 +10,7 @@ namespace VppLedger.Audit;
 /// where <c>event_hash</c> is the SHA-256 of the stored event (tenant, sequence, stream, version, type name, stored
 /// JSON data, actor, correlation, causation) and <c>row_canonical</c> the text of its audit row (docs/audit.md).
 /// </summary>
-public static class AuditChain
+internal static class AuditChain
 {
     /// <summary>The hash of the link at <paramref name="position"/>.</summary>
     /// <param name="previous">The hash of the link before it; empty for the first.</param>
@@ -143,7 +143,7 @@ public sealed record ChainEntry(
 /// Verifies a tenant's chain from its entries in log order (pure; storage streams the entries in). Reports the first
 /// mismatch, named by kind.
 /// </summary>
-public sealed class ChainVerifier
+internal sealed class ChainVerifier
 {
     private readonly ChainHead? _recorded;
     private byte[] _head = [];

@@ -53,7 +53,7 @@ public static class AuditPseudonym
 /// <param name="Action">What happened.</param>
 /// <param name="Reason">Why, or a short detail.</param>
 /// <param name="Rule">The rule id.</param>
-public sealed record AuditFacts(
+internal sealed record AuditFacts(
     string? Token,
     string? AdamId,
     string? HolderKind,

@@ -7,12 +7,12 @@ namespace VppLedger.Audit;
 /// Why a line of imported history was refused when no live command's rejection says it: each names the event that
 /// live commands could never have produced. Codes are stable and listed in docs/errors.md.
 /// </summary>
-public static class HistoryRejections
+internal static class HistoryRejections
 {
     /// <summary>A pool or assignment event names a token this tenant never uploaded, here or earlier in the file (rule X2).</summary>
     /// <param name="token">The token the event names.</param>
     public static Rejection TokenNotInTenant(TokenId token) => new(
-        "ImportTokenNotInTenant",
+        RejectionCodes.ImportTokenNotInTenant,
         "X2",
         $"The event belongs to token {token.Value}, which this tenant never uploaded. Put the token's vpp.token.uploaded.v1 line before its pools' lines, or import the pool into the tenant that holds the token.");
 
@@ -21,7 +21,7 @@ public static class HistoryRejections
     /// <param name="usedCount">Licenses in use before the grant.</param>
     /// <param name="totalCount">Licenses usable.</param>
     public static Rejection GrantOverTotal(PoolId pool, int usedCount, int totalCount) => new(
-        "ImportGrantOverTotal",
+        RejectionCodes.ImportGrantOverTotal,
         "S4",
         string.Create(CultureInfo.InvariantCulture, $"The grant in pool {pool} would make {usedCount + 1L} licenses used of {totalCount}; a grant never makes used exceed total. Queue the holder (vpp.pool.holder_queued.v1) instead, or apply Apple's higher counts first."));
 
@@ -33,7 +33,7 @@ public static class HistoryRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "ImportHolderAlreadySeated",
+            RejectionCodes.ImportHolderAlreadySeated,
             "A6",
             $"Holder {holder.Key} already {(status == SeatStatus.Granted ? "holds a license of" : "waits in the queue of")} pool {pool}; nobody holds twice or both holds and waits. Remove the line, or reclaim the license (or leave the queue) first.");
     }
@@ -45,7 +45,7 @@ public static class HistoryRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "ImportHolderNotQueued",
+            RejectionCodes.ImportHolderNotQueued,
             "A6",
             $"Holder {holder.Key} does not wait in the queue of pool {pool}, so it can neither be promoted from it nor leave it. Queue the holder first (vpp.pool.holder_queued.v1), or grant it with reason Targeted.");
     }
@@ -58,7 +58,7 @@ public static class HistoryRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "ImportPromotionOutOfOrder",
+            RejectionCodes.ImportPromotionOutOfOrder,
             "A6",
             $"Holder {holder.Key} is promoted from the queue of pool {pool} while {headKey} is first in line; the queue is served first in, first out. Promote {headKey} first, or take it out of the queue (vpp.pool.holder_left_queue.v1) before.");
     }
@@ -69,7 +69,7 @@ public static class HistoryRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "ImportHolderNotRecorded",
+            RejectionCodes.ImportHolderNotRecorded,
             "A1",
             $"Holder {holder.Key} was never recorded in the directory (or the user has no Apple ID of that kind), so no license can be granted or queued for it. Put its vpp.user.recorded.v1 or vpp.device.recorded.v1 line before this one.");
     }
@@ -80,7 +80,7 @@ public static class HistoryRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "ImportHolderLeftOrganization",
+            RejectionCodes.ImportHolderLeftOrganization,
             "R4",
             $"Holder {holder.Key} belongs to a user who left the organization, so no license can be granted or queued for it. Remove the line, or put it before the vpp.user.left_organization.v1 line.");
     }
@@ -88,7 +88,7 @@ public static class HistoryRejections
     /// <summary>An imported line carries Apple's answer about a seat (docs/apple.md): Apple's answers are recorded live.</summary>
     /// <param name="pool">The pool.</param>
     public static Rejection AppleAnswerNotImportable(PoolId pool) => new(
-        "ImportAppleAnswerNotSupported",
+        RejectionCodes.ImportAppleAnswerNotSupported,
         "S2",
         $"The line records Apple's answer about a seat of pool {pool}; an import carries the ledger's own decisions, and Apple's answers are recorded live with RecordAppleEventResult. Remove the line, import the history, then record Apple's answers.");
 
@@ -99,7 +99,7 @@ public static class HistoryRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "ImportSeatNotHeld",
+            RejectionCodes.ImportSeatNotHeld,
             "S1",
             $"Holder {holder.Key} holds no license of pool {pool}, so none can be reclaimed; the used count would no longer match the licenses held. Remove the line, or put its grant before it.");
     }
@@ -109,7 +109,7 @@ public static class HistoryRejections
     /// <param name="position">The position in the line.</param>
     /// <param name="expected">The next position of the pool.</param>
     public static Rejection QueuePositionNotNext(PoolId pool, long position, long expected) => new(
-        "ImportQueuePositionNotNext",
+        RejectionCodes.ImportQueuePositionNotNext,
         "A6",
         string.Create(CultureInfo.InvariantCulture, $"Queue position {position} in pool {pool} is not the next one: the pool's next position is {expected}. Number the pool's queued holders one after another from {expected}, in the order they were queued."));
 
@@ -117,7 +117,7 @@ public static class HistoryRejections
     /// <param name="pool">The pool.</param>
     /// <param name="availableCount">Licenses free at that moment.</param>
     public static Rejection QueuedWhileLicenseFree(PoolId pool, int availableCount) => new(
-        "ImportQueuedWhileLicenseFree",
+        RejectionCodes.ImportQueuedWhileLicenseFree,
         "A6",
         string.Create(CultureInfo.InvariantCulture, $"A holder was queued in pool {pool} while {availableCount} license(s) were free; a holder waits only when no license is free. Grant it instead (vpp.pool.license_granted.v1, reason Targeted)."));
 
@@ -127,21 +127,21 @@ public static class HistoryRejections
     /// <param name="usedCount">The pool's used count at that line.</param>
     /// <param name="appleAssignedCount">Apple's count the line records.</param>
     public static Rejection DriftNotConsistent(PoolId pool, int recordedUsedCount, int usedCount, int appleAssignedCount) => new(
-        "ImportDriftNotConsistent",
+        RejectionCodes.ImportDriftNotConsistent,
         "S2",
         string.Create(CultureInfo.InvariantCulture, $"The drift of pool {pool} records the ledger's used count as {recordedUsedCount} and Apple's as {appleAssignedCount}, but the pool counts {usedCount} used there (and counts are never negative). Record the used count the pool had at that moment."));
 
     /// <summary>A pool orphaned while its token was not deleted (rule T10: only a token's deletion orphans its pools).</summary>
     /// <param name="pool">The pool.</param>
     public static Rejection OrphanedWithoutDeletion(PoolId pool) => new(
-        "ImportOrphanedWithoutDeletion",
+        RejectionCodes.ImportOrphanedWithoutDeletion,
         "T10",
         $"Pool {pool} is orphaned while token {pool.Token.Value} is not deleted; only a token's deletion orphans its pools. Put the token's vpp.token.deleted.v1 line first, or remove this line.");
 
     /// <summary>A token event of a token this tenant never uploaded, or an upload of a token that exists (rules T8, T10).</summary>
     /// <param name="token">The token.</param>
     public static Rejection TokenEventBeforeUpload(TokenId token) => new(
-        "ImportTokenEventBeforeUpload",
+        RejectionCodes.ImportTokenEventBeforeUpload,
         "T8",
         $"Token {token.Value} has an event before it was uploaded in this tenant. Put its vpp.token.uploaded.v1 line first.");
 
@@ -149,7 +149,7 @@ public static class HistoryRejections
     /// <param name="token">The token.</param>
     /// <param name="expected">A live token of the tenant with the same location, or null when there is none.</param>
     public static Rejection DuplicateMarkNotConsistent(TokenId token, TokenId? expected) => new(
-        "ImportDuplicateMarkNotConsistent",
+        RejectionCodes.ImportDuplicateMarkNotConsistent,
         "T4",
         expected is { } other
             ? $"Token {token.Value} holds the same location as token {other.Value} of this tenant, but its DuplicateOf does not name a live token of that location. Set DuplicateOf to \"{other.Value}\"."

@@ -16,7 +16,7 @@ public sealed record HistoryLine(int Line, string Stream, ILedgerEvent Event);
 /// What <see cref="HistoryRules"/> needs of a tenant before the file: gathered by the storage layer, folded with the
 /// deciders' own <c>Evolve</c> functions. Anything absent is taken as "no event yet".
 /// </summary>
-public sealed record HistoryFacts
+internal sealed record HistoryFacts
 {
     /// <summary>No token, pool, seat or claim: an empty tenant in an empty database.</summary>
     public static HistoryFacts Empty { get; } = new();
@@ -49,7 +49,7 @@ public sealed record HistoryFacts
 /// <summary>Why an import was refused: the first line that breaks a rule (0 when the whole import is refused) and the rejection.</summary>
 /// <param name="Line">The 1-based line number, or 0 when no line is at fault (a permission).</param>
 /// <param name="Rejection">The stable code, the rule id, and what was wrong.</param>
-public sealed record ImportRefusal(int Line, Rejection Rejection)
+public sealed record ImportRejection(int Line, Rejection Rejection)
 {
     /// <summary>One sentence for a person: the line, the rule, what was wrong, and that nothing was imported.</summary>
     public string Message => Line == 0
@@ -64,9 +64,9 @@ public sealed record ImportRefusal(int Line, Rejection Rejection)
 public sealed record LocationClaimChange(LocationKey Location, TokenId Token, bool Claimed);
 
 /// <summary>What <see cref="HistoryRules.Check"/> found: the refusal, or the claims and token counts to write with the events.</summary>
-/// <param name="Refusal">The first line that breaks a rule, or null when every line passes.</param>
+/// <param name="Rejection">The first line that breaks a rule, or null when every line passes.</param>
 /// <param name="Claims">The location claims the accepted file changes; empty when refused.</param>
-public sealed record HistoryVerdict(ImportRefusal? Refusal, IReadOnlyList<LocationClaimChange> Claims)
+internal sealed record HistoryVerdict(ImportRejection? Rejection, IReadOnlyList<LocationClaimChange> Claims)
 {
     /// <summary>
     /// One <see cref="TenantTokensChanged"/> per accepted upload, migration or deletion of a token, with the line that
@@ -75,7 +75,7 @@ public sealed record HistoryVerdict(ImportRefusal? Refusal, IReadOnlyList<Locati
     public IReadOnlyList<(int Line, TenantTokensChanged Event)> TokenCounts { get; init; } = [];
 
     /// <summary>True when every line passes.</summary>
-    public bool Accepted => Refusal is null;
+    public bool Accepted => Rejection is null;
 }
 
 /// <summary>
@@ -91,7 +91,7 @@ public sealed record HistoryVerdict(ImportRefusal? Refusal, IReadOnlyList<Locati
 /// most <see cref="TokenDecider.MaxTokensPerTenant"/> tokens (T1).
 /// </para>
 /// </summary>
-public static class HistoryRules
+internal static class HistoryRules
 {
     /// <summary>Checks the lines in order against <paramref name="facts"/>; stops at the first that breaks a rule.</summary>
     /// <param name="facts">The tenant before the file.</param>
@@ -106,7 +106,7 @@ public static class HistoryRules
         {
             if (fold.Apply(line) is { } rejection)
             {
-                return new HistoryVerdict(new ImportRefusal(line.Line, rejection), []);
+                return new HistoryVerdict(new ImportRejection(line.Line, rejection), []);
             }
         }
 

@@ -9,8 +9,8 @@ namespace VppLedger.Audit;
 /// </summary>
 public interface ITenantAudit
 {
-    /// <summary>The tenant id.</summary>
-    string TenantId { get; }
+    /// <summary>The tenant.</summary>
+    TenantId Tenant { get; }
 
     /// <summary>
     /// The audit rows of the tenant in log order (global sequence), filtered, streamed from the audit table: the
@@ -62,7 +62,7 @@ public interface ITenantAudit
     /// line number and writes nothing. Then the lines are checked in order by the rules of live history
     /// (<see cref="HistoryRules"/>: tokens T1, T2, T4, T10; seats S1, S4, A6; counts S2; the tenant's own tokens X2): the
     /// first line that no live command could have produced refuses the whole import, typed, in
-    /// <see cref="ImportResult.Refusal"/>, and nothing is written. Each line has an import key (its <c>id</c>, or the
+    /// <see cref="ImportResult.Rejection"/>, and nothing is written. Each line has an import key (its <c>id</c>, or the
     /// SHA-256 of its content), stored under a unique key in the same transaction as its event, so importing the same
     /// file again writes nothing. When the task completes with no refusal the imported events are durable. Thread-safe;
     /// an import that races a live command on the same streams is checked again on fresh facts.
@@ -275,10 +275,10 @@ public sealed record LicenseExplanation(
 public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount)
 {
     /// <summary>Why the import was refused, naming the first line that breaks a rule and the rule; null when it was applied. A refused import wrote nothing.</summary>
-    public ImportRefusal? Refusal { get; init; }
+    public ImportRejection? Rejection { get; init; }
 
     /// <summary>True unless refused.</summary>
-    public bool Succeeded => Refusal is null;
+    public bool Succeeded => Rejection is null;
 }
 
 /// <summary>One malformed line of an import file.</summary>

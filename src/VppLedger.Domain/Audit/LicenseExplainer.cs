@@ -13,7 +13,7 @@ namespace VppLedger.Audit;
 /// <param name="holder">The holder.</param>
 /// <param name="pool">The pool.</param>
 /// <param name="asOf">The business instant.</param>
-public sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
+internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
 {
     private readonly List<ExplanationStep> _steps = [];
     private readonly SortedSet<long> _queuedPositions = [];

@@ -3,7 +3,7 @@ using NodaTime;
 namespace VppLedger.Directory;
 
 /// <summary>The pure decider of a device stream, <c>device:{deviceId}</c>.</summary>
-public static class DeviceDecider
+internal static class DeviceDecider
 {
     /// <summary>Record a device or its new facts. The same facts twice decide nothing.</summary>
     /// <param name="command">The facts.</param>
@@ -13,7 +13,7 @@ public static class DeviceDecider
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(state);
-        if (command.Profile is null || command.SerialNumber.Value is null)
+        if (command.Profile is null || command.SerialNumber == default)
         {
             throw new ArgumentException("A device is recorded with its serial number and its profile.", nameof(command));
         }

@@ -1,7 +1,7 @@
 namespace VppLedger.Directory;
 
 /// <summary>What the directory knows of one device, folded by <see cref="DeviceDecider.Evolve"/>. Immutable.</summary>
-public sealed record DeviceState
+internal sealed record DeviceState
 {
     /// <summary>The state of a stream with no event.</summary>
     public static DeviceState Initial { get; } = new();

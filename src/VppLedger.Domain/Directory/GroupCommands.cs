@@ -16,7 +16,7 @@ public interface IGroupCommand : ILedgerCommand
 public sealed record CreateGroup(GroupId Group, GroupKind Kind, CommandId Id, Actor Actor) : IGroupCommand;
 
 /// <summary>
-/// Add members, in targeting order (rule A6), at most <see cref="GroupDecider.MaxMembersPerCommand"/> at once.
+/// Add members, in targeting order (rule A6), at most <see cref="LedgerLimits.MaxGroupMembersPerCommand"/> at once.
 /// Members already in the group, and repeats within the command, are skipped.
 /// </summary>
 /// <param name="Group">The group.</param>
@@ -26,7 +26,7 @@ public sealed record CreateGroup(GroupId Group, GroupKind Kind, CommandId Id, Ac
 [RequiresPermission(Permissions.Directory)]
 public sealed record AddGroupMembers(GroupId Group, IReadOnlyList<GroupMember> Members, CommandId Id, Actor Actor) : IGroupCommand;
 
-/// <summary>Remove members, at most <see cref="GroupDecider.MaxMembersPerCommand"/> at once. Members not in the group are skipped.</summary>
+/// <summary>Remove members, at most <see cref="LedgerLimits.MaxGroupMembersPerCommand"/> at once. Members not in the group are skipped.</summary>
 /// <param name="Group">The group.</param>
 /// <param name="Members">The members that leave.</param>
 /// <param name="Id">The idempotency key.</param>

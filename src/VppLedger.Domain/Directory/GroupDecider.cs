@@ -6,13 +6,13 @@ namespace VppLedger.Directory;
 /// The pure decider of a group stream, <c>group:{groupId}</c>.
 /// It never loads the member set: the storage layer passes which of the members a command names are in the group.
 /// </summary>
-public static class GroupDecider
+internal static class GroupDecider
 {
     /// <summary>
     /// Most members one command adds or removes: keeps one event well under a megabyte; a host reports a large
     /// group in batches, in targeting order (rule A6).
     /// </summary>
-    public const int MaxMembersPerCommand = 5000;
+    public const int MaxMembersPerCommand = LedgerLimits.MaxGroupMembersPerCommand;
 
     /// <summary>Create a group (rule A1). Created already with the same kind: nothing.</summary>
     /// <param name="command">The creation.</param>

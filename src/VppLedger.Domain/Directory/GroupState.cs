@@ -4,7 +4,7 @@ namespace VppLedger.Directory;
 /// What the group decider needs of one group: counters, not the member set, since groups reach 100,000 members.
 /// Membership of the members a command names comes in as a decide input. Immutable.
 /// </summary>
-public sealed record GroupState
+internal sealed record GroupState
 {
     /// <summary>The state of a stream with no event.</summary>
     public static GroupState Initial { get; } = new();

@@ -3,7 +3,7 @@ using NodaTime;
 namespace VppLedger.Directory;
 
 /// <summary>The pure decider of a user stream, <c>user:{userId}</c>.</summary>
-public static class UserDecider
+internal static class UserDecider
 {
     /// <summary>Record a user or their new Apple IDs (rule L4). The same facts twice decide nothing.</summary>
     /// <param name="command">The facts.</param>

@@ -1,7 +1,7 @@
 namespace VppLedger.Directory;
 
 /// <summary>What the directory knows of one user, folded by <see cref="UserDecider.Evolve"/>. Immutable.</summary>
-public sealed record UserState
+internal sealed record UserState
 {
     /// <summary>The state of a stream with no event.</summary>
     public static UserState Initial { get; } = new();

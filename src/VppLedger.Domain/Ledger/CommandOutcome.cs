@@ -41,7 +41,7 @@ public sealed record CommandOutcome(
     /// Members of a targeted group that got no license for a reason of their own (for example a User Enrollment device
     /// and a device license, rule L5), while the command as a whole was applied. Empty for most commands.
     /// </summary>
-    public IReadOnlyList<Rejection> Warnings { get; init; } = [];
+    public IReadOnlyList<CommandWarning> Warnings { get; init; } = [];
 
     /// <summary>True unless rejected.</summary>
     public bool Succeeded => Status != CommandStatus.Rejected;

@@ -55,7 +55,7 @@ public sealed record Holder
     /// <summary>A user license held by one of the user's Apple IDs; throws <see cref="ArgumentException"/> for a default user id or an undefined kind.</summary>
     public static Holder ForUser(UserId user, AppleIdKind kind)
     {
-        if (user.Value is null)
+        if (user == default)
         {
             throw new ArgumentException("Holder user is a default UserId; build it with new UserId(\"...\").", nameof(user));
         }
@@ -69,7 +69,7 @@ public sealed record Holder
     }
 
     /// <summary>A device license held by a device; throws <see cref="ArgumentException"/> for a default device id.</summary>
-    public static Holder ForDevice(DeviceId device) => device.Value is null
+    public static Holder ForDevice(DeviceId device) => device == default
         ? throw new ArgumentException("Holder device is a default DeviceId; build it with new DeviceId(\"...\").", nameof(device))
         : new(LicenseType.Device, device.Value, null);
 

@@ -16,6 +16,10 @@ internal static class IdentifierText
             ? throw new ArgumentException($"{what} {problem}.", nameof(value))
             : value!;
 
+    /// <summary>The error for the <c>Value</c> of a <c>default</c> identifier: it was never created with its constructor.</summary>
+    public static InvalidOperationException Unset(string type) =>
+        new($"This {type} is default and has no value: create it with new {type}(\"...\") (or read it from the ledger) before using it.");
+
     /// <summary>What is wrong with identifier text, or null. Never repeats the text: a serial number is personal data.</summary>
     public static string? Problem(string? value, bool digitsOnly = false)
     {
@@ -69,10 +73,12 @@ internal static class IdentifierText
 public readonly record struct TokenId
 {
     /// <summary>Creates the identifier; throws <see cref="ArgumentException"/> for empty, over-long or ':'-bearing text.</summary>
-    public TokenId(string value) => Value = IdentifierText.Check(value, "Token id");
+    public TokenId(string value) => _value = IdentifierText.Check(value, "Token id");
 
-    /// <summary>The identifier text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The identifier text; a <c>default</c> TokenId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("TokenId");
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -82,10 +88,12 @@ public readonly record struct TokenId
 public readonly record struct AdamId
 {
     /// <summary>Creates the identifier; throws <see cref="ArgumentException"/> unless the text is digits only.</summary>
-    public AdamId(string value) => Value = IdentifierText.Check(value, "AdamId", digitsOnly: true);
+    public AdamId(string value) => _value = IdentifierText.Check(value, "AdamId", digitsOnly: true);
 
-    /// <summary>The identifier text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The identifier text; a <c>default</c> AdamId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("AdamId");
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -95,10 +103,12 @@ public readonly record struct AdamId
 public readonly record struct UserId
 {
     /// <summary>Creates the identifier; throws <see cref="ArgumentException"/> for empty, over-long or ':'-bearing text.</summary>
-    public UserId(string value) => Value = IdentifierText.Check(value, "User id");
+    public UserId(string value) => _value = IdentifierText.Check(value, "User id");
 
-    /// <summary>The identifier text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The identifier text; a <c>default</c> UserId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("UserId");
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -108,10 +118,12 @@ public readonly record struct UserId
 public readonly record struct DeviceId
 {
     /// <summary>Creates the identifier; throws <see cref="ArgumentException"/> for empty, over-long or ':'-bearing text.</summary>
-    public DeviceId(string value) => Value = IdentifierText.Check(value, "Device id");
+    public DeviceId(string value) => _value = IdentifierText.Check(value, "Device id");
 
-    /// <summary>The identifier text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The identifier text; a <c>default</c> DeviceId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("DeviceId");
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -121,10 +133,12 @@ public readonly record struct DeviceId
 public readonly record struct GroupId
 {
     /// <summary>Creates the identifier; throws <see cref="ArgumentException"/> for empty, over-long or ':'-bearing text.</summary>
-    public GroupId(string value) => Value = IdentifierText.Check(value, "Group id");
+    public GroupId(string value) => _value = IdentifierText.Check(value, "Group id");
 
-    /// <summary>The identifier text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The identifier text; a <c>default</c> GroupId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("GroupId");
 
     /// <inheritdoc />
     public override string ToString() => Value;
@@ -134,10 +148,12 @@ public readonly record struct GroupId
 public readonly record struct SerialNumber
 {
     /// <summary>Creates the serial number; throws <see cref="ArgumentException"/> for empty, over-long or ':'-bearing text.</summary>
-    public SerialNumber(string value) => Value = IdentifierText.Check(value, "Serial number");
+    public SerialNumber(string value) => _value = IdentifierText.Check(value, "Serial number");
 
-    /// <summary>The serial number text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The serial number text; a <c>default</c> SerialNumber has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("SerialNumber");
 
     /// <inheritdoc />
     public override string ToString() => "SerialNumber(***)";
@@ -174,15 +190,17 @@ public readonly record struct AppleId
             throw new ArgumentException($"Apple ID kind {(int)kind} is not an AppleIdKind; use Personal or Managed.", nameof(kind));
         }
 
-        Value = value;
+        _value = value;
         Kind = kind;
     }
 
     /// <summary>Longest Apple ID accepted: the longest e-mail address (RFC 5321 path limit, less its angle brackets).</summary>
     public const int MaxLength = 320;
 
-    /// <summary>The Apple ID text (an e-mail address).</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The Apple ID text (an e-mail address); a <c>default</c> AppleId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("AppleId");
 
     /// <summary>Personal or managed.</summary>
     public AppleIdKind Kind { get; }
@@ -202,13 +220,49 @@ public readonly record struct PoolId(TokenId Token, AdamId AdamId)
 public readonly record struct CommandId
 {
     /// <summary>Creates the identifier; throws <see cref="ArgumentException"/> for empty, over-long or ':'-bearing text.</summary>
-    public CommandId(string value) => Value = IdentifierText.Check(value, "Command id");
+    public CommandId(string value) => _value = IdentifierText.Check(value, "Command id");
 
-    /// <summary>The identifier text.</summary>
-    public string Value { get; }
+    private readonly string? _value;
+
+    /// <summary>The identifier text; a <c>default</c> CommandId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("CommandId");
 
     /// <summary>A new random command id, for callers that have none of their own.</summary>
     public static CommandId New() => new(Guid.NewGuid().ToString("N"));
+
+    /// <inheritdoc />
+    public override string ToString() => Value;
+}
+
+/// <summary>
+/// One tenant of the ledger: one MDM customer, whose book nothing else reads or changes (rule X2). 1 to 64 ASCII
+/// letters, digits, '.', '_' or '-', for example the MDM's customer id.
+/// </summary>
+public readonly record struct TenantId
+{
+    /// <summary>Longest tenant id accepted.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>Creates the tenant id; throws <see cref="ArgumentException"/> for empty, over-long or other text.</summary>
+    /// <param name="value">1 to 64 ASCII letters, digits, '.', '_' or '-'.</param>
+    public TenantId(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength
+            || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            var shown = value is null ? "null" : value.Length > MaxLength ? string.Create(CultureInfo.InvariantCulture, $"of {value.Length} characters") : $"'{value}'";
+            throw new ArgumentException(
+                $"Tenant id {shown} is not valid: use 1 to {MaxLength} ASCII letters, digits, '.', '_' or '-' (for example the MDM customer's id).",
+                nameof(value));
+        }
+
+        _value = value;
+    }
+
+    private readonly string? _value;
+
+    /// <summary>The tenant id text; a <c>default</c> TenantId has none and throws <see cref="InvalidOperationException"/>.</summary>
+    public string Value => _value ?? throw IdentifierText.Unset("TenantId");
 
     /// <inheritdoc />
     public override string ToString() => Value;

@@ -12,7 +12,7 @@ namespace VppLedger;
 /// The limits every value of a command is checked against before anything is read (rule I3: bad input writes
 /// nothing and is answered with a typed rejection, never with an exception from the database). docs/errors.md lists them.
 /// </summary>
-public static class InputRules
+internal static class InputRules
 {
     /// <summary>Longest identifier (token, app, user, device, group, command id, serial number): stream ids are built from them.</summary>
     public const int MaxIdLength = IdentifierText.MaxLength;
@@ -84,7 +84,7 @@ public static class InputRules
     /// <param name="field">The field path, for example <c>Members[3].Id</c>.</param>
     /// <param name="what">What is wrong with it and the limit, for example <c>contains ':' (at character 4)</c>.</param>
     public static Rejection InvalidInput(string field, string what) => new(
-        "InvalidInput",
+        RejectionCodes.InvalidInput,
         "I3",
         $"{field} {what}. Nothing was read or written; correct the value and send the command again.");
 

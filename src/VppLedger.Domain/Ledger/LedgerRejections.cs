@@ -3,7 +3,7 @@ using System.Globalization;
 namespace VppLedger;
 
 /// <summary>Rejections every part of the ledger shares. Codes are stable and listed in docs/errors.md.</summary>
-public static class LedgerRejections
+internal static class LedgerRejections
 {
     /// <summary>The actor lacks a permission the command needs (rule X1). One code, one message, wherever it is checked.</summary>
     /// <param name="actor">Who asked.</param>
@@ -12,10 +12,26 @@ public static class LedgerRejections
     public static Rejection PermissionDenied(Actor actor, Permissions needed, string action)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        return new("PermissionDenied", "X1", string.Create(
+        return new(RejectionCodes.PermissionDenied, "X1", string.Create(
             CultureInfo.InvariantCulture,
             $"{actor.Name} may not {action}: it needs the {Words(needed)} permission and holds {Words(actor.Permissions)}. Ask an administrator to grant it to the role."));
     }
+
+    /// <summary>Other writers kept changing what the command read, more times than the retries allow (rule I3).</summary>
+    /// <param name="command">The command's type name.</param>
+    /// <param name="attempts">How many times it was decided.</param>
+    public static Rejection ConcurrencyConflict(string command, int attempts) => new(
+        RejectionCodes.ConcurrencyConflict,
+        "I3",
+        string.Create(CultureInfo.InvariantCulture, $"Other writers changed the same streams {attempts} times while {command} was decided; nothing was written. Retry the command with the same command id."));
+
+    /// <summary>A command id already used for a different command (rule I4).</summary>
+    /// <param name="id">The command id.</param>
+    /// <param name="earlierCommand">The type name of the command that used it first.</param>
+    public static Rejection IdempotencyKeyReused(CommandId id, string earlierCommand) => new(
+        RejectionCodes.IdempotencyKeyReused,
+        "I4",
+        $"Command id '{id}' was already used for a different {earlierCommand} command. Use a new command id for a new command.");
 
     // The permissions as the MDM's roles name them (rule X1: "managed apps", "mobile apps").
     private static string Words(Permissions permissions)

@@ -8,7 +8,21 @@ namespace VppLedger;
 /// <param name="Code">Stable machine code, for example <c>NoLicensesAvailable</c>.</param>
 /// <param name="Rule">The rule id that decided it, for example <c>S4</c>.</param>
 /// <param name="Message">What was wrong and what to do.</param>
-public sealed record Rejection(string Code, string Rule, string Message);
+public sealed record Rejection(string Code, string Rule, string Message)
+{
+    /// <summary>The same reason as a warning of an applied command.</summary>
+    internal CommandWarning AsWarning() => new(Code, Rule, Message);
+}
+
+/// <summary>
+/// Something an applied command did not do for a reason of its own: for example a member of a targeted group that got
+/// no license because it is a User Enrollment device and the assignment uses device licenses (rule L5). The command
+/// as a whole was applied; the code is one of <see cref="RejectionCodes"/>, listed in docs/errors.md.
+/// </summary>
+/// <param name="Code">Stable machine code, one of <see cref="RejectionCodes"/>.</param>
+/// <param name="Rule">The rule id that decided it.</param>
+/// <param name="Message">What was not done, and what to do about it.</param>
+public sealed record CommandWarning(string Code, string Rule, string Message);
 
 /// <summary>Marks every event of the ledger: each one carries its business time (rule I1).</summary>
 public interface ILedgerEvent
@@ -29,7 +43,7 @@ public interface ILedgerCommand
 
 /// <summary>The outcome of a pure decision: the events to append, or the rejection. An already applied command decides no events.</summary>
 /// <typeparam name="TEvent">The aggregate's event type.</typeparam>
-public sealed class Decision<TEvent>
+internal sealed class Decision<TEvent>
     where TEvent : ILedgerEvent
 {
     private Decision(IReadOnlyList<TEvent> events, Rejection? rejection)

@@ -3,7 +3,7 @@ using VppLedger.Pools;
 namespace VppLedger.Licensing;
 
 /// <summary>Something that happened to a holder outside the assignment: does it reclaim the license? (rules R4, R5, R6)</summary>
-public enum HolderChange
+internal enum HolderChange
 {
     /// <summary>The user left the organization (rule R4): reclaimed.</summary>
     LeftOrganization = 0,
@@ -19,7 +19,7 @@ public enum HolderChange
 }
 
 /// <summary>Which holder changes reclaim a license.</summary>
-public static class HolderChanges
+internal static class HolderChanges
 {
     /// <summary>The reclaim reason <paramref name="change"/> calls for, or null when the holder keeps its license (R5, R6).</summary>
     public static ReclaimReason? ReclaimFor(HolderChange change) => change switch

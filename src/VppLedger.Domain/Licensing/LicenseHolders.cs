@@ -3,7 +3,7 @@ using VppLedger.Directory;
 namespace VppLedger.Licensing;
 
 /// <summary>One member of a targeted group, with the directory facts that decide its holders.</summary>
-public sealed record TargetedMember
+internal sealed record TargetedMember
 {
     private TargetedMember(UserId? user, IReadOnlyList<AppleIdKind> appleIdKinds, DeviceId? device, DeviceProfile? profile)
     {
@@ -39,18 +39,18 @@ public sealed record TargetedMember
 
 /// <summary>The holders a member yields, or why it yields none.</summary>
 /// <param name="Holders">The holders to grant, in a stable order; empty when refused.</param>
-/// <param name="Refusal">Why the member yields no holder, or null.</param>
-public sealed record MemberHolders(IReadOnlyList<Holder> Holders, Rejection? Refusal)
+/// <param name="Rejection">Why the member yields no holder, or null.</param>
+internal sealed record MemberHolders(IReadOnlyList<Holder> Holders, Rejection? Rejection)
 {
-    /// <summary>True when the member yields no holder, for <see cref="Refusal"/>.</summary>
-    public bool IsRefused => Refusal is not null;
+    /// <summary>True when the member yields no holder, for <see cref="Rejection"/>.</summary>
+    public bool IsRejected => Rejection is not null;
 
     /// <summary>A refusal (not an exception: one member's refusal does not stop the others).</summary>
     public static MemberHolders Refused(Rejection refusal) => new([], refusal ?? throw new ArgumentNullException(nameof(refusal)));
 }
 
 /// <summary>Which holders a targeted member yields for a license type (rules L2-L7).</summary>
-public static class LicenseHolders
+internal static class LicenseHolders
 {
     /// <summary>
     /// The holders of <paramref name="member"/> for <paramref name="licenseType"/> in <paramref name="pool"/>:
@@ -148,6 +148,6 @@ public static class LicenseHolders
             yields = For(pool, product, LicenseType.User, TargetedMember.ForUser(user.Id!.Value, [.. user.Holders().Select(h => h.AppleIdKind!.Value)]));
         }
 
-        return yields.Refusal ?? (yields.Holders.Contains(holder) ? null : LicensingRejections.HolderNotRecorded(holder));
+        return yields.Rejection ?? (yields.Holders.Contains(holder) ? null : LicensingRejections.HolderNotRecorded(holder));
     }
 }

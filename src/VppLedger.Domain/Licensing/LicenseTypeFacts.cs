@@ -5,7 +5,7 @@ namespace VppLedger.Licensing;
 /// <param name="DevicesCoveredCount">Devices one license covers: 1 for a device license (L2), 5 for a user license (L3).</param>
 /// <param name="NeedsAppleIdSignIn">True when the end user must sign in with an Apple ID (user license, L3).</param>
 /// <param name="InstallsWithAppStoreBlocked">True when the app installs and updates through the Company Portal with the App Store blocked (device license, L2; L7).</param>
-public sealed record LicenseTypeFacts(LicenseType Type, int DevicesCoveredCount, bool NeedsAppleIdSignIn, bool InstallsWithAppStoreBlocked)
+internal sealed record LicenseTypeFacts(LicenseType Type, int DevicesCoveredCount, bool NeedsAppleIdSignIn, bool InstallsWithAppStoreBlocked)
 {
     /// <summary>The facts of <paramref name="type"/>.</summary>
     public static LicenseTypeFacts For(LicenseType type) => type switch

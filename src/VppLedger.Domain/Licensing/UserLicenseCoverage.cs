@@ -5,7 +5,7 @@ namespace VppLedger.Licensing;
 /// <summary>A device signed in with the Apple ID that holds a user license.</summary>
 /// <param name="Device">The device.</param>
 /// <param name="SignedInAt">When it signed in with that Apple ID; earlier devices are covered first.</param>
-public sealed record SignedInDevice(DeviceId Device, Instant SignedInAt);
+internal sealed record SignedInDevice(DeviceId Device, Instant SignedInAt);
 
 /// <summary>Whether one device is covered by the user license of the Apple ID it signed in with.</summary>
 /// <param name="Device">The device.</param>
@@ -14,7 +14,7 @@ public sealed record SignedInDevice(DeviceId Device, Instant SignedInAt);
 public sealed record DeviceCoverage(DeviceId Device, bool Covered, string Rule);
 
 /// <summary>Rule L3: one user license covers up to 5 devices signed in with the same Apple ID.</summary>
-public static class UserLicenseCoverage
+internal static class UserLicenseCoverage
 {
     /// <summary>Devices one user license covers.</summary>
     public const int MaxDevicesPerUserLicense = 5; // rule L3

@@ -6,7 +6,7 @@ namespace VppLedger.Pools;
 /// as-of replays of one pool; a storage layer keeps the same facts in indexed rows instead.
 /// Not thread-safe: one instance per replay.
 /// </summary>
-public sealed class PoolBook
+internal sealed class PoolBook
 {
     private readonly Dictionary<string, Holder> granted = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, Holder> queue = [];

@@ -8,7 +8,7 @@ namespace VppLedger.Pools;
 /// The pure decider of a pool stream (<c>pool:{tokenId}:{adamId}</c>): the consistency boundary for seats.
 /// No clock, no I/O; the same inputs always decide the same events.
 /// </summary>
-public static class PoolDecider
+internal static class PoolDecider
 {
     /// <summary>
     /// Decides what <paramref name="command"/> changes in the pool. Checks, in order: the

@@ -28,10 +28,10 @@ public readonly record struct HolderSeat(SeatStatus Status, long QueuePosition)
     public int PendingReleaseCount { get; init; }
 
     /// <summary>True when the seat is granted and Apple confirmed it.</summary>
-    public bool ConfirmedByApple => Status == SeatStatus.Granted && Apple == AppleSeatState.Confirmed;
+    internal bool ConfirmedByApple => Status == SeatStatus.Granted && Apple == AppleSeatState.Confirmed;
 
     /// <summary>True when the seat says nothing: no license, no queue place, no pending release.</summary>
-    public bool IsEmpty => Status == SeatStatus.None && PendingReleaseCount == 0;
+    internal bool IsEmpty => Status == SeatStatus.None && PendingReleaseCount == 0;
 
     /// <summary>No license, not queued.</summary>
     public static HolderSeat None => default;
@@ -60,7 +60,7 @@ public sealed record QueuedHolder(Holder Holder, long Position);
 /// The first entries of the pool's queue, in ascending position, at least
 /// <see cref="PoolDecider.QueueHeadNeeded"/> of them (more are ignored).
 /// </param>
-public sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats, IReadOnlyList<QueuedHolder> QueueHead)
+internal sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats, IReadOnlyList<QueuedHolder> QueueHead)
 {
     /// <summary>A lookup that knows no holder and no queue: right for a pool with no holder at all.</summary>
     public static PoolLookup Empty { get; } = new(new Dictionary<string, HolderSeat>(), []);

@@ -4,17 +4,17 @@ using VppLedger.Directory;
 namespace VppLedger.Pools;
 
 /// <summary>Why a pool command was refused. Codes are stable and listed in docs/errors.md.</summary>
-public static class PoolRejections
+internal static class PoolRejections
 {
     /// <summary>The pool has never received Apple's counts, so its product kind and total are unknown (rule S2).</summary>
     public static Rejection PoolNotSynced(PoolId pool) => new(
-        "PoolNotSynced",
+        RejectionCodes.PoolNotSynced,
         "S2",
         $"Pool {pool} has no counts from Apple yet. Sync token {pool.Token} so Apple reports app {pool.AdamId}, then grant again.");
 
     /// <summary>Apple's counts cannot be right: negative, or more retired than purchased (rule S2).</summary>
     public static Rejection InvalidAppleCounts(PoolId pool, int purchasedCount, int retiredCount, int? assignedCount) => new(
-        "InvalidAppleCounts",
+        RejectionCodes.InvalidAppleCounts,
         "S2",
         string.Create(
             CultureInfo.InvariantCulture,
@@ -22,19 +22,19 @@ public static class PoolRejections
 
     /// <summary>The token was deleted: its licenses are orphaned and cannot be revoked any more (rule R7, T10).</summary>
     public static Rejection LicensesOrphanedTokenDeleted(PoolId pool) => new(
-        "LicensesOrphanedTokenDeleted",
+        RejectionCodes.LicensesOrphanedTokenDeleted,
         "R7",
         $"Token {pool.Token} was deleted, so the licenses of pool {pool} are orphaned and can no longer be revoked or reclaimed. Revoke licenses before deleting a token; to free these, upload the token again.");
 
     /// <summary>The token was deleted: the pool grants and syncs no more (rule T10).</summary>
     public static Rejection PoolOrphanedTokenDeleted(PoolId pool) => new(
-        "PoolOrphanedTokenDeleted",
+        RejectionCodes.PoolOrphanedTokenDeleted,
         "T10",
         $"Token {pool.Token} was deleted, so pool {pool} takes no grant and no count any more. Upload the token again to use its licenses.");
 
     /// <summary>An iOS-family VPP app cannot be removed from the MDM (rule S3).</summary>
     public static Rejection VppAppCannotBeRemovedFromMdm(PoolId pool, Platform platform) => new(
-        "VppAppCannotBeRemovedFromMdm",
+        RejectionCodes.VppAppCannotBeRemovedFromMdm,
         "S3",
         $"App {pool.AdamId} ({platform}) is a VPP app of token {pool.Token}; an iOS VPP app cannot be removed from the MDM. Remove its assignments or revoke its licenses instead.");
 
@@ -43,14 +43,14 @@ public static class PoolRejections
     {
         ArgumentNullException.ThrowIfNull(from);
         return new(
-            "UserLicenseNotHeld",
+            RejectionCodes.UserLicenseNotHeld,
             "L8",
             $"Holder {from.Key} holds no license in pool {pool}, so there is nothing to migrate. Grant the device licenses directly instead.");
     }
 
     /// <summary>A migration to device licenses names no device, or names a user holder as a target (rule L8).</summary>
     public static Rejection MigrationNeedsDeviceHolders(PoolId pool) => new(
-        "MigrationNeedsDeviceHolders",
+        RejectionCodes.MigrationNeedsDeviceHolders,
         "L8",
         $"A migration in pool {pool} must name one or more device holders (d.{{deviceId}}) to receive device licenses. Pass the user's devices as the targets.");
 
@@ -59,14 +59,14 @@ public static class PoolRejections
     {
         ArgumentNullException.ThrowIfNull(holder);
         return new(
-            "AppleAnswerContradictsItself",
+            RejectionCodes.AppleAnswerContradictsItself,
             "S2",
             $"Apple's answer to event {appleEventId} for pool {pool} names holder {holder.Key} as both completed and failed. Read the event's status from Apple again and record it as Apple reports it.");
     }
 
     /// <summary>Apple's answer to a call is neither an event id nor an error, or both, or names no request (docs/apple.md).</summary>
     public static Rejection AppleCallAnswerNotOneOf(TokenId token) => new(
-        "AppleCallAnswerNotOneOf",
+        RejectionCodes.AppleCallAnswerNotOneOf,
         "S2",
         $"The answer recorded for a call of token {token} must name the requests of the batch and be either Apple's event id or Apple's error, not both and not neither. Record AppleCallAnswer.Accepted(eventId) or AppleCallAnswer.Refused(number, message).");
 }

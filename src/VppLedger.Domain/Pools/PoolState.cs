@@ -5,7 +5,7 @@ namespace VppLedger.Pools;
 /// same in a pool of 100,000 holders as in an empty one. Who holds or waits is answered by a
 /// <see cref="PoolLookup"/> per command. Immutable; safe to share between threads.
 /// </summary>
-public sealed record PoolState
+internal sealed record PoolState
 {
     /// <summary>The pool.</summary>
     public required PoolId Pool { get; init; }

@@ -42,7 +42,7 @@ public sealed record PoolSummary(
     int ReleasePendingCount = 0)
 {
     /// <summary>Reads a pool's write state.</summary>
-    public static PoolSummary From(PoolState state)
+    internal static PoolSummary From(PoolState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         return new(state.Pool, state.Product, state.TotalCount, state.UsedCount, state.UserLicenseCount, state.DeviceLicenseCount,
@@ -77,7 +77,7 @@ public sealed record TokenSummary(
     TokenId? DuplicateOf)
 {
     /// <summary>Reads a token's write state at <paramref name="now"/>.</summary>
-    public static TokenSummary From(TokenState state, Instant now, LedgerPolicy policy)
+    internal static TokenSummary From(TokenState state, Instant now, LedgerPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(state);
         return new(
@@ -125,7 +125,7 @@ public sealed record OversubscriptionReport(IReadOnlyList<PoolSummary> Oversubsc
 public sealed record AssignmentSummary(PoolId Pool, GroupId Group, AssignmentTarget Target, AssignmentIntent Intent, LicenseType LicenseType, InstallMode Install)
 {
     /// <summary>Reads an assignment's write state.</summary>
-    public static AssignmentSummary From(AssignmentState state)
+    internal static AssignmentSummary From(AssignmentState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         return new(state.Pool, state.Group, state.Target, state.Intent, state.LicenseType, AssignmentEffects.InstallFor(state.Intent));

@@ -117,7 +117,7 @@ public sealed record DeleteToken(TokenId Token, CommandId Id, Actor Actor) : ITo
 /// </summary>
 /// <param name="ActiveInAnotherTenant">The location is claimed by another tenant: the upload is rejected.</param>
 /// <param name="HeldInThisTenantBy">Another token of this tenant that holds the location, if any: the upload is accepted and marked duplicate.</param>
-public sealed record TokenLocationClaims(bool ActiveInAnotherTenant, TokenId? HeldInThisTenantBy)
+internal sealed record TokenLocationClaims(bool ActiveInAnotherTenant, TokenId? HeldInThisTenantBy)
 {
     /// <summary>The location is claimed nowhere else.</summary>
     public static TokenLocationClaims None { get; } = new(false, null);

@@ -10,7 +10,7 @@ namespace VppLedger.Tokens;
 /// Every <c>Decide</c> decides no events for a command already applied. No decider checks a permission: the
 /// ledger checks the command's own one (<see cref="RequiresPermissionAttribute"/>, rule X1) before anything is read.
 /// </summary>
-public static class TokenDecider
+internal static class TokenDecider
 {
     /// <summary>Most tokens one tenant holds; the next upload is rejected. // rule T1</summary>
     public const int MaxTokensPerTenant = 3000; // rule T1
@@ -43,7 +43,7 @@ public static class TokenDecider
             return TokenRejections.ConsentRequired();
         }
 
-        if (command.ManagedAppleId.Kind != AppleIdKind.Managed || command.ManagedAppleId.Value is null)
+        if (command.ManagedAppleId.Kind != AppleIdKind.Managed || command.ManagedAppleId == default)
         {
             return TokenRejections.ManagedAppleIdRequired();
         }

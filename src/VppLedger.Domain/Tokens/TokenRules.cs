@@ -3,7 +3,7 @@ using NodaTime;
 namespace VppLedger.Tokens;
 
 /// <summary>Pure questions about a token that other slices ask: its status, and whether it may sync or grant.</summary>
-public static class TokenRules
+internal static class TokenRules
 {
     /// <summary>
     /// What the token is at <paramref name="now"/> (rules T2, T3, T4, T10). When several apply, the one that

@@ -7,7 +7,7 @@ namespace VppLedger.Tokens;
 /// What the token decider needs of one token stream, folded by <see cref="TokenDecider.Evolve"/>. Immutable.
 /// Holds the fingerprint of the secret, never the secret (rule T12).
 /// </summary>
-public sealed record TokenState
+internal sealed record TokenState
 {
     /// <summary>The state of a stream with no event: nothing uploaded.</summary>
     public static TokenState Initial { get; } = new();

@@ -265,21 +265,21 @@ public sealed class VppTokenFile
 /// <summary>The outcome of <see cref="VppTokenFile.Parse(string, Instant)"/>: the file, or why it was refused.</summary>
 public sealed class VppTokenFileResult
 {
-    private VppTokenFileResult(VppTokenFile? file, Rejection? error)
+    private VppTokenFileResult(VppTokenFile? file, Rejection? rejection)
     {
         File = file;
-        Error = error;
+        Rejection = rejection;
     }
 
     /// <summary>The parsed file; null when refused.</summary>
     public VppTokenFile? File { get; }
 
     /// <summary>Why the file was refused (a stable code of <see cref="TokenRejections"/>); null when parsed.</summary>
-    public Rejection? Error { get; }
+    public Rejection? Rejection { get; }
 
     /// <summary>True when the file parsed; then <see cref="File"/> is set.</summary>
     [MemberNotNullWhen(true, nameof(File))]
-    [MemberNotNullWhen(false, nameof(Error))]
+    [MemberNotNullWhen(false, nameof(Rejection))]
     public bool IsValid => File is not null;
 
     /// <summary>A parsed file.</summary>
@@ -295,5 +295,5 @@ public sealed class VppTokenFileResult
     public static VppTokenFileResult FromRejection(Rejection error) => error;
 
     /// <summary>Names the file or the error; never the secret (rule T12).</summary>
-    public override string ToString() => IsValid ? File.ToString() : $"Refused: {Error.Code}";
+    public override string ToString() => IsValid ? File.ToString() : $"Refused: {Rejection.Code}";
 }

@@ -106,5 +106,5 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         return serials;
     }
 
-    private IQuerySession Query() => ledger.Store.QuerySession(tenant.TenantId);
+    private IQuerySession Query() => ledger.Store.QuerySession(tenant.Tenant.Value);
 }

@@ -298,14 +298,24 @@ internal sealed class AuditSealer
 /// every <see cref="VppLedgerOptions.SealInterval"/>; an error (for example the schema not applied yet) is kept for
 /// <see cref="LastError"/> and retried at the next round.
 /// </summary>
-internal sealed class SealLoop : IAsyncDisposable
+internal sealed partial class SealLoop : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
+    private long _caughtUpAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public SealLoop(AuditSealer sealer, TimeSpan interval) => _loop = Task.Run(() => RunAsync(sealer, interval, _stop.Token));
+    public SealLoop(AuditSealer sealer, TimeSpan interval, string schema, Microsoft.Extensions.Logging.ILogger? logger = null)
+    {
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        LedgerDiagnostics.Track(this, schema);
+        _loop = Task.Run(() => RunAsync(sealer, interval, _stop.Token));
+    }
 
     public Exception? LastError { get; private set; }
+
+    /// <summary>Seconds since a pass last sealed through the visible end of the log.</summary>
+    public double LagSeconds => System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _caughtUpAt)).TotalSeconds;
 
     private async Task RunAsync(AuditSealer sealer, TimeSpan interval, CancellationToken stop)
     {
@@ -313,7 +323,17 @@ internal sealed class SealLoop : IAsyncDisposable
         {
             try
             {
-                await sealer.SealAsync(stop).ConfigureAwait(false);
+                var (_, blocked) = await sealer.SealAsync(stop).ConfigureAwait(false);
+                if (!blocked)
+                {
+                    Interlocked.Exchange(ref _caughtUpAt, System.Diagnostics.Stopwatch.GetTimestamp());
+                }
+
+                if (LastError is not null)
+                {
+                    SealRecovered(_logger);
+                }
+
                 LastError = null;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -322,6 +342,11 @@ internal sealed class SealLoop : IAsyncDisposable
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or PostgresException)
             {
+                if (LastError is null)
+                {
+                    SealFailed(_logger, e);
+                }
+
                 LastError = e;
             }
 
@@ -336,8 +361,15 @@ internal sealed class SealLoop : IAsyncDisposable
         }
     }
 
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 20, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The background sealer failed and retries at its next round; new events wait to be linked into the chain")]
+    private static partial void SealFailed(Microsoft.Extensions.Logging.ILogger logger, Exception error);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 21, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "The background sealer works again")]
+    private static partial void SealRecovered(Microsoft.Extensions.Logging.ILogger logger);
+
     public async ValueTask DisposeAsync()
     {
+        LedgerDiagnostics.Untrack(this);
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -36,7 +36,9 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         .Where(e => typeof(IPoolEvent).IsAssignableFrom(e.Type) || typeof(ITokenEvent).IsAssignableFrom(e.Type))
         .Select(e => e.Name)];
 
-    public string TenantId { get; } = tenantId;
+    public TenantId Tenant { get; } = new(tenantId);
+
+    private string TenantId { get; } = tenantId;
 
     private string Table => AuditSchema.Qualified(ledger.Options.SchemaName);
 
@@ -343,7 +345,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             // Checked before the file is read: an actor without the permission learns nothing of the tenant.
             return new ImportResult(0, 0, 0)
             {
-                Refusal = new ImportRefusal(0, LedgerRejections.PermissionDenied(actor, Permissions.ImportHistory, $"import history into tenant {TenantId}")),
+                Rejection = new ImportRejection(0, LedgerRejections.PermissionDenied(actor, Permissions.ImportHistory, $"import history into tenant {TenantId}")),
             };
         }
 
@@ -395,9 +397,9 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
         var facts = await HistoryFactsAsync(session, fresh, cancellationToken).ConfigureAwait(false);
         var verdict = HistoryRules.Check(facts, fresh.Select(l => new HistoryLine(l.Line, l.Stream, l.Event)));
-        if (verdict.Refusal is { } refusal)
+        if (verdict.Rejection is { } rejection)
         {
-            return new ImportResult(lines.Count, 0, lines.Count - fresh.Count) { Refusal = refusal };
+            return new ImportResult(lines.Count, 0, lines.Count - fresh.Count) { Rejection = rejection };
         }
 
         session.CorrelationId = "import:" + fresh[0].Key[..16];
@@ -638,7 +640,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         }
 
         var @event = (ILedgerEvent?)data.ToObject(type, Json) ?? throw new FormatException("The event's data is null.");
-        if (@event is IPoolEvent pe && (pe.Pool.Token.Value is null || pe.Pool.AdamId.Value is null || (pe is LicenseGranted or HolderQueued or HolderLeftQueue or LicenseReclaimed && HolderOf(pe) is null)))
+        if (@event is IPoolEvent pe && (pe.Pool.Token == default || pe.Pool.AdamId == default || (pe is LicenseGranted or HolderQueued or HolderLeftQueue or LicenseReclaimed && HolderOf(pe) is null)))
         {
             throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
         }

@@ -23,7 +23,7 @@ internal sealed record StoredChange(string Stream, long Version, string EventNam
 /// <summary>One warning of a stored outcome (a member skipped for a reason of its own), kept whole for a replay (rule I4).</summary>
 internal sealed record StoredWarning(string Code, string Rule, string Message)
 {
-    public static StoredWarning From(Rejection warning) => new(warning.Code, warning.Rule, warning.Message);
+    public static StoredWarning From(CommandWarning warning) => new(warning.Code, warning.Rule, warning.Message);
 
-    public Rejection ToRejection() => new(Code, Rule, Message);
+    public CommandWarning ToWarning() => new(Code, Rule, Message);
 }

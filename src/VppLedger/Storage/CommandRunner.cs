@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx;
 using Marten;
 using Marten.Exceptions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace VppLedger.Storage;
@@ -19,8 +22,10 @@ internal readonly record struct Handled(Rejection? Rejection)
 /// Runs one command: permission check (X1) before anything is read, idempotency lookup (I4), load, pure decide,
 /// every event in one SaveChangesAsync (I3), and on a concurrency conflict a fresh decision, with bounded retries and jitter.
 /// </summary>
-internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedgerOptions options)
+internal sealed partial class CommandRunner(DocumentStore store, IClock clock, VppLedgerOptions options, ILogger? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
     public DocumentStore Store { get; } = store;
 
     public IClock Clock { get; } = clock;
@@ -34,14 +39,78 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         Func<WriteContext, Task<Handled>> handle,
         CancellationToken cancellationToken)
     {
+        var name = CommandName(command);
+        using var activity = LedgerDiagnostics.Source.StartActivity("vppledger.command");
+        if (activity is not null)
+        {
+            activity.DisplayName = $"vppledger.command {name}";
+            activity.SetTag("vppledger.tenant", tenantId);
+            activity.SetTag("vppledger.command", name);
+        }
+
+        var trace = new CommandTrace();
+        var started = Stopwatch.GetTimestamp();
+        var outcomeTag = "unavailable";
+        string? code = null;
+        try
+        {
+            var outcome = await RunPartsAsync(tenantId, command, needed, handle, trace, cancellationToken).ConfigureAwait(false);
+            outcomeTag = outcome.Status switch
+            {
+                CommandStatus.Applied => "applied",
+                CommandStatus.Unchanged => "unchanged",
+                _ => "rejected",
+            };
+            code = outcome.Rejection?.Code;
+            return outcome;
+        }
+        catch (OperationCanceledException)
+        {
+            outcomeTag = "canceled";
+            throw;
+        }
+        finally
+        {
+            if (activity is not null)
+            {
+                activity.SetTag("vppledger.outcome", outcomeTag);
+                activity.SetTag("vppledger.rejection_code", code);
+                activity.SetTag("vppledger.attempts", trace.Attempts);
+                activity.SetTag("vppledger.parts", trace.Parts);
+                if (outcomeTag is "unavailable" or "canceled")
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, outcomeTag);
+                }
+            }
+
+            var tags = new TagList { { "vppledger.command", name }, { "vppledger.outcome", outcomeTag } };
+            if (code is not null)
+            {
+                tags.Add("vppledger.rejection_code", code);
+            }
+
+            LedgerDiagnostics.Commands.Add(1, tags);
+            LedgerDiagnostics.CommandDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+
+    private async Task<CommandOutcome> RunPartsAsync(
+        string tenantId,
+        ILedgerCommand command,
+        Permissions needed,
+        Func<WriteContext, Task<Handled>> handle,
+        CommandTrace trace,
+        CancellationToken cancellationToken)
+    {
         // A command written in several transactions (a very large fan-out) runs one part per transaction, each
         // with its own idempotency record, so a retry after a crash replays the parts done and resumes the rest.
-        var outcome = await GuardedPartAsync(tenantId, command, needed, handle, part: 0, startAfter: null, cancellationToken).ConfigureAwait(false);
+        var outcome = await GuardedPartAsync(tenantId, command, needed, handle, part: 0, startAfter: null, trace, cancellationToken).ConfigureAwait(false);
         var all = outcome.Outcome;
         for (var part = 1; outcome.ResumeAfter is { } resume && all.Status != CommandStatus.Rejected; part++)
         {
             Options.AfterPartCommitted?.Invoke(part - 1);
-            outcome = await GuardedPartAsync(tenantId, command, needed, handle, part, resume, cancellationToken).ConfigureAwait(false);
+            PartCommitted(_logger, CommandName(command), command.Id.Value, tenantId, part);
+            outcome = await GuardedPartAsync(tenantId, command, needed, handle, part, resume, trace, cancellationToken).ConfigureAwait(false);
             if (outcome.Outcome.Status == CommandStatus.Rejected)
             {
                 return outcome.Outcome with { Changes = all.Changes };
@@ -70,12 +139,14 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         Func<WriteContext, Task<Handled>> handle,
         int part,
         long? startAfter,
+        CommandTrace trace,
         CancellationToken cancellationToken)
     {
         var probe = new CommitProbe();
+        trace.Parts = part + 1;
         try
         {
-            return await RunPartAsync(tenantId, command, needed, handle, part, startAfter, probe, cancellationToken).ConfigureAwait(false);
+            return await RunPartAsync(tenantId, command, needed, handle, part, startAfter, probe, trace, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (InfrastructureFaults.IsFault(e, cancellationToken))
         {
@@ -91,6 +162,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         int part,
         long? startAfter,
         CommitProbe probe,
+        CommandTrace trace,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -108,6 +180,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         var payloadHash = PayloadHash(command);
         for (var attempt = 1; ; attempt++)
         {
+            trace.Attempts++;
             await using var session = Store.LightweightSession(tenantId);
             session.CorrelationId = command.Id.Value;
             session.CausationId = command.Id.Value;
@@ -153,13 +226,13 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
             {
                 if (attempt > Options.MaxConcurrencyRetries)
                 {
-                    return (Rejected(command, new Rejection(
-                        "ConcurrencyConflict",
-                        "I3",
-                        $"Other writers changed the same streams {attempt} times while {CommandName(command)} was decided; nothing was written. Retry the command with the same command id.")), null);
+                    ConflictsExhausted(_logger, CommandName(command), command.Id.Value, tenantId, attempt);
+                    return (Rejected(command, LedgerRejections.ConcurrencyConflict(CommandName(command), attempt)), null);
                 }
 
                 ConflictsRetried.Increment();
+                LedgerDiagnostics.ConflictsRetried.Add(1, new KeyValuePair<string, object?>("vppledger.command", CommandName(command)));
+                ConflictRetried(_logger, CommandName(command), command.Id.Value, tenantId, attempt);
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -205,10 +278,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
     {
         if (!string.Equals(earlier.PayloadHash, payloadHash, StringComparison.Ordinal))
         {
-            return Rejected(command, new Rejection(
-                "IdempotencyKeyReused",
-                "I4",
-                $"Command id '{command.Id}' was already used for a different {earlier.CommandType} command. Use a new command id for a new command."));
+            return Rejected(command, LedgerRejections.IdempotencyKeyReused(command.Id, earlier.CommandType));
         }
 
         var loaded = new Dictionary<(string Stream, long Version), LedgerChange>();
@@ -226,7 +296,7 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
         var changes = earlier.Changes.Select(c => loaded[(c.Stream, c.Version)]).ToList();
         return new CommandOutcome(command.Id, earlier.Unchanged ? CommandStatus.Unchanged : CommandStatus.Applied, changes, null, IsReplay: true)
         {
-            Warnings = [.. (earlier.Warnings ?? []).Select(w => w.ToRejection())], // rule I4: the first outcome, warnings included
+            Warnings = [.. (earlier.Warnings ?? []).Select(w => w.ToWarning())], // rule I4: the first outcome, warnings included
         };
     }
 
@@ -242,6 +312,23 @@ internal sealed class CommandRunner(DocumentStore store, IClock clock, VppLedger
     }
 
     private static readonly NewtonsoftSerializer Json = new();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Command} '{CommandId}' of tenant {Tenant} met a concurrency conflict at attempt {Attempt}; deciding it again on fresh state")]
+    private static partial void ConflictRetried(ILogger logger, string command, string commandId, string tenant, int attempt);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Command} '{CommandId}' of tenant {Tenant} was rejected with ConcurrencyConflict after {Attempt} attempts; nothing was written")]
+    private static partial void ConflictsExhausted(ILogger logger, string command, string commandId, string tenant, int attempt);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Command} '{CommandId}' of tenant {Tenant} committed part {Part}; writing the next part")]
+    private static partial void PartCommitted(ILogger logger, string command, string commandId, string tenant, int part);
+}
+
+/// <summary>What one command run took: the decisions made (attempts) and the transactions (parts).</summary>
+internal sealed class CommandTrace
+{
+    public int Attempts { get; set; }
+
+    public int Parts { get; set; }
 }
 
 /// <summary>A thread-safe counter.</summary>

@@ -13,7 +13,7 @@ namespace VppLedger.Storage;
 /// </summary>
 internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
 {
-    public string TenantId => inner.TenantId;
+    public TenantId Tenant => inner.Tenant;
 
     public ITenantAudit Audit => new GuardedTenantAudit(inner.Audit);
 
@@ -58,14 +58,14 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<string?> RevealTokenSecretAsync(TokenId token, CancellationToken cancellationToken = default) =>
         Read("a token secret was read", () => inner.RevealTokenSecretAsync(token, cancellationToken), cancellationToken);
 
-    private static Task<T> Read<T>(string doing, Func<Task<T>> read, CancellationToken cancellationToken) =>
-        InfrastructureFaults.ReadAsync(doing, read, cancellationToken);
+    private Task<T> Read<T>(string doing, Func<Task<T>> read, CancellationToken cancellationToken, [CallerMemberName] string query = "") =>
+        LedgerDiagnostics.TraceQueryAsync(inner.Tenant.Value, query, () => InfrastructureFaults.ReadAsync(doing, read, cancellationToken));
 }
 
 /// <summary>A tenant's audit with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>.</summary>
 internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
 {
-    public string TenantId => inner.TenantId;
+    public TenantId Tenant => inner.Tenant;
 
     public async IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -132,6 +132,6 @@ internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
     public Task<long> ExportAsync(TextWriter output, AuditExportFormat format, Instant? from = null, Instant? to = null, CancellationToken cancellationToken = default) =>
         Read("the audit was exported", () => inner.ExportAsync(output, format, from, to, cancellationToken), cancellationToken);
 
-    private static Task<T> Read<T>(string doing, Func<Task<T>> read, CancellationToken cancellationToken) =>
-        InfrastructureFaults.ReadAsync(doing, read, cancellationToken);
+    private Task<T> Read<T>(string doing, Func<Task<T>> read, CancellationToken cancellationToken, [CallerMemberName] string query = "") =>
+        LedgerDiagnostics.TraceQueryAsync(inner.Tenant.Value, query, () => InfrastructureFaults.ReadAsync(doing, read, cancellationToken));
 }

@@ -169,9 +169,9 @@ internal sealed partial class LedgerHandlers
             {
                 var pool = await context.PoolAsync(assignment.Pool, cancellationToken).ConfigureAwait(false);
                 var holders = LicenseHolders.For(assignment.Pool, pool.State.Product, LicenseType.Device, member);
-                if (holders.IsRefused)
+                if (holders.IsRejected)
                 {
-                    context.Warnings.Add(holders.Refusal!);
+                    context.Warnings.Add(holders.Rejection!.AsWarning());
                     continue;
                 }
 

@@ -65,11 +65,11 @@ internal sealed partial class LedgerHandlers
             var owned = member.Kind == GroupKind.User ? devicesOfUsers.GetValueOrDefault(member.Id) : null;
             foreach (var result in MemberTargets.Of(assignment.Pool, product, assignment.LicenseType, member, user, device, owned, _leftUsers.Contains(member.Id)))
             {
-                if (result.IsRefused)
+                if (result.IsRejected)
                 {
                     if (warn)
                     {
-                        context.Warnings.Add(result.Refusal!);
+                        context.Warnings.Add(result.Rejection!.AsWarning());
                     }
 
                     continue;

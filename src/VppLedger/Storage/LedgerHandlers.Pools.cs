@@ -99,7 +99,7 @@ internal sealed partial class LedgerHandlers
             var workspace = await context.PoolAsync(PoolOf(group.Key), cancellationToken).ConfigureAwait(false);
             if (workspace.State.Orphaned)
             {
-                context.Warnings.Add(PoolRejections.LicensesOrphanedTokenDeleted(workspace.Pool)); // rule R7: these stay out
+                context.Warnings.Add(PoolRejections.LicensesOrphanedTokenDeleted(workspace.Pool).AsWarning()); // rule R7: these stay out
                 continue;
             }
 

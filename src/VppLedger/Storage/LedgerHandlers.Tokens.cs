@@ -24,7 +24,7 @@ internal sealed partial class LedgerHandlers
     {
         var parsed = VppTokenFile.Parse(content, context.Now);
         file = parsed.File!;
-        return parsed.IsValid ? null : parsed.Error;
+        return parsed.IsValid ? null : parsed.Rejection;
     }
 
     /// <summary>Rule T12: the file's secret goes to its own erasable document, never to an event.</summary>

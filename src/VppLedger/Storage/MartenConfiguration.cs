@@ -19,6 +19,7 @@ public static class VppLedgerStoreOptionsExtensions
         ArgumentNullException.ThrowIfNull(options);
         var ledger = new VppLedgerOptions();
         configure?.Invoke(ledger);
+        Storage.MartenSetup.CheckBeforeAdding(options);
         Storage.MartenSetup.Apply(options, ledger);
         return options;
     }

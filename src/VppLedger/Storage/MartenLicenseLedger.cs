@@ -1,4 +1,6 @@
 using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using VppLedger.Licensing;
 using VppLedger.Pools;
@@ -7,20 +9,23 @@ using VppLedger.Reading;
 namespace VppLedger.Storage;
 
 /// <summary>The ledger over a Marten store (the store may be the host's own, configured with AddVppLedger).</summary>
-internal sealed class MartenLicenseLedger : ILicenseLedger
+internal sealed partial class MartenLicenseLedger : ILicenseLedger
 {
     private readonly bool _ownsStore;
     private readonly SealLoop? _sealLoop;
+    private readonly ILogger _logger;
+    private int _disposed;
 
-    public MartenLicenseLedger(DocumentStore store, VppLedgerOptions options, IClock clock, bool ownsStore)
+    public MartenLicenseLedger(DocumentStore store, VppLedgerOptions options, IClock clock, bool ownsStore, ILoggerFactory? loggers = null)
     {
         Store = store;
         Options = options;
         Clock = clock;
         _ownsStore = ownsStore;
-        Runner = new CommandRunner(store, clock, options);
+        _logger = (ILogger?)loggers?.CreateLogger("VppLedger") ?? NullLogger.Instance;
+        Runner = new CommandRunner(store, clock, options, loggers?.CreateLogger("VppLedger.Commands"));
         Sealer = new AuditSealer(store, options.SchemaName);
-        _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval) : null;
+        _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval, options.SchemaName, loggers?.CreateLogger("VppLedger.Sealer")) : null;
     }
 
     /// <summary>Links committed events into the chain (the background loop and explicit seals share it).</summary>
@@ -34,7 +39,7 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
 
     public CommandRunner Runner { get; }
 
-    public ITenantLedger ForTenant(string tenantId) => new GuardedTenantLedger(new TenantLedger(this, TenantIds.Check(tenantId)));
+    public ITenantLedger ForTenant(TenantId tenant) => new GuardedTenantLedger(new TenantLedger(this, tenant.Value));
 
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
         InfrastructureFaults.ReadAsync("the schema was applied", async () =>
@@ -47,12 +52,22 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
     public Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
         InfrastructureFaults.ReadAsync("the projections were rebuilt", async () =>
         {
-            await AuditRebuild.RunAsync(Store, Options, Sealer, progress, cancellationToken).ConfigureAwait(false);
+            RebuildStarted(_logger, Options.SchemaName);
+            var logged = new RebuildLog(_logger, progress);
+            await AuditRebuild.RunAsync(Store, Options, Sealer, logged, cancellationToken).ConfigureAwait(false);
+            RebuildFinished(_logger, Options.SchemaName);
             return true;
         }, cancellationToken, writes: true);
 
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_sealLoop is not null)
         {
             await _sealLoop.DisposeAsync().ConfigureAwait(false);
@@ -63,23 +78,24 @@ internal sealed class MartenLicenseLedger : ILicenseLedger
             Store.Dispose();
         }
     }
-}
 
-internal static class TenantIds
-{
-    public const int MaxLength = 64;
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Rebuilding every projection of schema {Schema} from the log")]
+    private static partial void RebuildStarted(ILogger logger, string schema);
 
-    public static string Check(string tenantId)
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Rebuilt every projection of schema {Schema}; the chain is sealed through the end of the log")]
+    private static partial void RebuildFinished(ILogger logger, string schema);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Rebuild: {Step} done ({Done} of {Total})")]
+    private static partial void RebuildStep(ILogger logger, string step, int done, int total);
+
+    /// <summary>Tells the host's progress and the log about each step of a rebuild.</summary>
+    private sealed class RebuildLog(ILogger logger, IProgress<Audit.RebuildProgress>? inner) : IProgress<Audit.RebuildProgress>
     {
-        if (string.IsNullOrWhiteSpace(tenantId) || tenantId.Length > MaxLength
-            || !tenantId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        public void Report(Audit.RebuildProgress value)
         {
-            throw new ArgumentException(
-                $"Tenant id '{tenantId}' is not valid: use 1 to {MaxLength} letters, digits, '.', '_' or '-' (for example the MDM customer's id).",
-                nameof(tenantId));
+            RebuildStep(logger, value.Projection, value.Done, value.Total);
+            inner?.Report(value);
         }
-
-        return tenantId;
     }
 }
 
@@ -87,7 +103,9 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 {
     private static readonly string[] LedgerEventNames = [.. EventNames.All.Select(e => e.Name)];
 
-    public string TenantId { get; } = tenantId;
+    public TenantId Tenant { get; } = new(tenantId);
+
+    private string TenantId { get; } = tenantId;
 
     public Audit.ITenantAudit Audit => new TenantAudit(ledger, TenantId);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.MultiTenancy;
@@ -58,6 +59,61 @@ internal static class MartenSetup
         ledger.ConfigureMarten?.Invoke(options);
     }
 
+    /// <summary>
+    /// Before the ledger configures a host's store: refuses a store whose serializer the host already chose, since the
+    /// ledger would replace it for every document of the host (the ledger's events need its own serializer).
+    /// </summary>
+    public static void CheckBeforeAdding(StoreOptions options)
+    {
+        var serializer = options.Serializer();
+        if (serializer is not NewtonsoftSerializer && serializer.GetType().Name != "SystemTextJsonSerializer")
+        {
+            throw new InvalidOperationException(
+                $"This Marten store already uses the serializer {serializer.GetType().FullName}; AddVppLedger() would replace it for every document of the store. " +
+                "Give the ledger a store of its own with services.AddVppLedger(connectionString) or LicenseLedger.Create(...), which leaves this store alone.");
+        }
+    }
+
+    /// <summary>
+    /// When the ledger starts on a host's store: every setting the ledger relies on must still hold (a host may have
+    /// changed one after <c>AddVppLedger()</c>). Throws one error naming each conflict and what to do.
+    /// </summary>
+    public static void CheckHostStore(StoreOptions options, VppLedgerOptions ledger)
+    {
+        var conflicts = new List<string>();
+        if (options.Serializer() is not NewtonsoftSerializer)
+        {
+            conflicts.Add($"the serializer is {options.Serializer().GetType().Name}, the ledger needs its own (set by AddVppLedger)");
+        }
+
+        if (options.Events.StreamIdentity != StreamIdentity.AsString)
+        {
+            conflicts.Add($"event streams are identified {options.Events.StreamIdentity}, the ledger names its streams (AsString)");
+        }
+
+        if (options.Events.TenancyStyle != TenancyStyle.Conjoined)
+        {
+            conflicts.Add($"event tenancy is {options.Events.TenancyStyle}, the ledger keeps tenants apart in one database (Conjoined, rule X2)");
+        }
+
+        if (options.Events.AppendMode != EventAppendMode.Quick)
+        {
+            conflicts.Add($"events are appended {options.Events.AppendMode}, the ledger's read checks need Quick");
+        }
+
+        if (!string.Equals(options.Events.DatabaseSchemaName, ledger.SchemaName, StringComparison.Ordinal))
+        {
+            conflicts.Add($"the event schema is {options.Events.DatabaseSchemaName}, the ledger's options say {ledger.SchemaName} (pass the same options to AddVppLedger() and AddVppLedgerOnHostStore())");
+        }
+
+        if (conflicts.Count > 0)
+        {
+            throw new InvalidOperationException(
+                "The host's Marten store conflicts with the ledger: " + string.Join("; ", conflicts) +
+                ". Do not change these after options.AddVppLedger(), or give the ledger a store of its own with services.AddVppLedger(connectionString).");
+        }
+    }
+
     /// <summary>Write states kept inline (what the next command needs), and the indexed rows commands read.</summary>
     private static void RegisterDocuments(StoreOptions options)
     {
@@ -94,13 +150,31 @@ internal static class MartenSetup
         options.Schema.For<LocationClaimDoc>().UniqueIndex(UniqueIndexType.Computed, "vpp_location_claim_unique", TenancyScope.Global, x => x.Location);
     }
 
-    public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger)
+    public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         return DocumentStore.For(options =>
         {
             options.Connection(connectionString);
             Apply(options, ledger);
+            UseLoggers(options, loggers);
         });
+    }
+
+    public static DocumentStore CreateStore(Npgsql.NpgsqlDataSource dataSource, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null) =>
+        DocumentStore.For(options =>
+        {
+            options.Connection(dataSource);
+            Apply(options, ledger);
+            UseLoggers(options, loggers);
+        });
+
+    // Marten logs through the host's logging (its schema changes, the daemon of a rebuild) under the category "Marten".
+    private static void UseLoggers(StoreOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggers)
+    {
+        if (loggers is not null)
+        {
+            options.Logger(new MartenLogging(loggers.CreateLogger("Marten")));
+        }
     }
 }

@@ -34,7 +34,7 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
 
     public List<LedgerChange> Changes { get; } = [];
 
-    public List<Rejection> Warnings { get; } = [];
+    public List<CommandWarning> Warnings { get; } = [];
 
     /// <summary>Loads a stream for writing once per command; its version is the optimistic lock.</summary>
     public async Task<WriteStream<TState>> FetchAsync<TDoc, TState>(

@@ -47,7 +47,7 @@ public sealed class SeededTenant : IAsyncLifetime
 
         var clock = new FakeClock(Uploaded);
         await using var ledger = LicenseLedger.Create(Connection, o => { o.SchemaName = Schema; o.Schema = SchemaCreation.None; }, clock);
-        var tenant = ledger.ForTenant(Tenant);
+        var tenant = ledger.ForTenant(new TenantId(Tenant));
         var main = new TokenId("tok-main");
         var old = new TokenId("tok-old");
         await RunAsync(tenant, Upload(main, "Contoso Ltd", "secret-main", Duration.FromDays(300)));

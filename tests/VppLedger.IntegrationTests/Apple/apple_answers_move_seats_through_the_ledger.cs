@@ -14,7 +14,7 @@ public sealed class apple_answers_move_seats_through_the_ledger(LedgerFixture db
     [Trait("Rule", "S1")]
     public async Task a_confirmed_seat_a_failed_one_and_a_released_one_end_as_apple_said()
     {
-        var s = new Scenario(db.Ledger.ForTenant("apple-states"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("apple-states")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "200", purchased: 2);
         var users = await s.UsersAsync("u", 3);
         var (a, b, c) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed), Holder.ForUser(users[2], AppleIdKind.Managed));
@@ -53,7 +53,7 @@ public sealed class apple_answers_move_seats_through_the_ledger(LedgerFixture db
     [Trait("Rule", "I2")]
     public async Task a_rebuild_restores_the_apple_state_of_every_seat()
     {
-        var s = new Scenario(db.Ledger.ForTenant("apple-rebuild"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("apple-rebuild")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "201", purchased: 3);
         var users = await s.UsersAsync("r", 2);
         var (a, b) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed));

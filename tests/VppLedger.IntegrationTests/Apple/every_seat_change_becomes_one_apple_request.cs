@@ -14,7 +14,7 @@ public sealed class every_seat_change_becomes_one_apple_request(LedgerFixture db
     [Trait("Rule", "I4")]
     public async Task grants_and_reclaims_each_leave_one_request_and_rejections_or_replays_none()
     {
-        var s = new Scenario(db.Ledger.ForTenant("outbox-write"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("outbox-write")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "300", purchased: 2);
         var users = await s.UsersAsync("w", 3);
         var holders = users.Select(u => Holder.ForUser(u, AppleIdKind.Managed)).ToArray();
@@ -40,7 +40,7 @@ public sealed class every_seat_change_becomes_one_apple_request(LedgerFixture db
     [Trait("Rule", "I4")]
     public async Task a_drain_takes_batches_in_order_within_the_limits_and_records_apples_answers_once()
     {
-        var s = new Scenario(db.Ledger.ForTenant("outbox-drain"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("outbox-drain")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok");
         var pool = await s.SyncedPoolAsync(token, "301", purchased: 3);
         var users = await s.UsersAsync("d", 4);

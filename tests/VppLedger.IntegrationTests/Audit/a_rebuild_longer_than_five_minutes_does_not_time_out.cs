@@ -22,7 +22,7 @@ public sealed class a_rebuild_longer_than_five_minutes_does_not_time_out(a_rebui
     [Trait("Rule", "I2")]
     public async Task the_daemon_is_given_the_ledgers_shard_timeout()
     {
-        var s = new Scenario(db.Ledger.ForTenant("timeout"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("timeout")), db.Clock.GetCurrentInstant());
         await s.SyncedPoolAsync(new TokenId("tok"), "42", purchased: 2);
 
         await Assert.ThrowsAnyAsync<TimeoutException>(() => db.Ledger.RebuildAsync());

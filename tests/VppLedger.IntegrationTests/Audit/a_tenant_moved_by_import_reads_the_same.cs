@@ -22,7 +22,7 @@ public sealed class a_tenant_moved_by_import_reads_the_same(LedgerFixture target
     [Trait("Rule", "I2")]
     public async Task a_valid_export_of_one_tenant_imports_into_an_empty_tenant_and_reads_the_same()
     {
-        var s = new Scenario(source.Ledger.ForTenant("moving"), LedgerFixture.Start);
+        var s = new Scenario(source.Ledger.ForTenant(new TenantId("moving")), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("main"), "361309726", purchased: 2);
         var users = await s.UsersAsync("u", 4);
         source.Clock.Advance(Duration.FromHours(1));
@@ -34,10 +34,10 @@ public sealed class a_tenant_moved_by_import_reads_the_same(LedgerFixture target
         await s.CountsAsync(pool, purchased: 3);
         var file = await ImportFileAsync("moving");
 
-        var moved = target.Ledger.ForTenant("moving");
+        var moved = target.Ledger.ForTenant(new TenantId("moving"));
         var result = await moved.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(file)), new Actor("mover", Permissions.ImportHistory));
 
-        Assert.True(result.Succeeded, result.Refusal?.Message);
+        Assert.True(result.Succeeded, result.Rejection?.Message);
         var from = s.Ledger;
         Assert.Equal(Json(await from.ListPoolsAsync()), Json(await moved.ListPoolsAsync()));
         Assert.Equal(Json(await from.ListTokensAsync()), Json(await moved.ListTokensAsync()));

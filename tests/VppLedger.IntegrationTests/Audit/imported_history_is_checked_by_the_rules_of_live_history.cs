@@ -19,14 +19,14 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Trait("Rule", "X1")]
     public async Task an_actor_without_the_import_history_permission_is_refused_and_nothing_is_written()
     {
-        var ledger = db.Ledger.ForTenant("imp-perm");
+        var ledger = db.Ledger.ForTenant(new TenantId("imp-perm"));
         var admin = new Actor("admin", Permissions.ManagedApps | Permissions.MobileApps | Permissions.Directory);
 
         var result = await ledger.Audit.ImportAsync(Utf8(History.Valid("perm")), admin);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(("PermissionDenied", "X1", 0), (result.Refusal!.Rejection.Code, result.Refusal.Rejection.Rule, result.Refusal.Line));
-        Assert.Contains("ImportHistory", result.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(("PermissionDenied", "X1", 0), (result.Rejection!.Rejection.Code, result.Rejection.Rejection.Rule, result.Rejection.Line));
+        Assert.Contains("ImportHistory", result.Rejection.Message, StringComparison.Ordinal);
         await AssertNothingWrittenAsync("imp-perm");
     }
 
@@ -34,11 +34,11 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Trait("Rule", "X1")]
     public async Task an_actor_with_only_the_import_history_permission_imports_a_valid_file()
     {
-        var ledger = db.Ledger.ForTenant("imp-ok");
+        var ledger = db.Ledger.ForTenant(new TenantId("imp-ok"));
 
         var result = await ledger.Audit.ImportAsync(Utf8(History.Valid("ok")), Importer);
 
-        Assert.True(result.Succeeded, result.Refusal?.Message);
+        Assert.True(result.Succeeded, result.Rejection?.Message);
         Assert.Equal(History.Valid("ok").Split('\n').Length, result.ImportedCount);
         var pool = (await ledger.GetPoolAsync(History.PoolOf("ok")))!;
         Assert.Equal((2, 1), (pool.UsedCount, pool.QueuedCount));
@@ -58,7 +58,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Trait("Rule", "T4")]
     public async Task a_token_whose_location_another_tenant_holds_is_refused()
     {
-        var owner = new Scenario(db.Ledger.ForTenant("imp-t4-owner"), LedgerFixture.Start);
+        var owner = new Scenario(db.Ledger.ForTenant(new TenantId("imp-t4-owner")), LedgerFixture.Start);
         await owner.RunAsync(owner.Upload(new TokenId("main"), location: "loc-import-shared"));
 
         await AssertRefusedAsync("imp-t4", [History.Uploaded("t4", "apple:loc-import-shared")], line: 1, "T4", "DuplicateLocationInAnotherTenant");
@@ -68,11 +68,11 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Trait("Rule", "T4")]
     public async Task an_imported_token_claims_its_location_so_another_tenant_cannot_take_it()
     {
-        var result = await db.Ledger.ForTenant("imp-claim").Audit.ImportAsync(Utf8(History.Uploaded("claim", "apple:loc-import-claimed")), Importer);
-        Assert.True(result.Succeeded, result.Refusal?.Message);
+        var result = await db.Ledger.ForTenant(new TenantId("imp-claim")).Audit.ImportAsync(Utf8(History.Uploaded("claim", "apple:loc-import-claimed")), Importer);
+        Assert.True(result.Succeeded, result.Rejection?.Message);
         Assert.Equal(1, await db.EventCountAsync("imp-claim", "tenant:tokens")); // the T1/T4 lock a live upload takes too
 
-        var other = new Scenario(db.Ledger.ForTenant("imp-claim-other"), LedgerFixture.Start);
+        var other = new Scenario(db.Ledger.ForTenant(new TenantId("imp-claim-other")), LedgerFixture.Start);
         var upload = await other.Ledger.ExecuteAsync(other.Upload(new TokenId("main"), location: "loc-import-claimed"));
 
         Assert.Equal("DuplicateLocationInAnotherTenant", upload.Rejection?.Code);
@@ -117,7 +117,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Trait("Rule", "S4")]
     public async Task a_pool_filled_live_refuses_an_imported_grant_on_top()
     {
-        var s = new Scenario(db.Ledger.ForTenant("imp-live"), LedgerFixture.Start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("imp-live")), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("live"), "555", purchased: 1);
         await s.RunAsync(new VppLedger.Directory.RecordUser(new UserId("ann"), null, new AppleId("ann@contoso.example", AppleIdKind.Managed), s.NextId(), Scenario.Admin));
         await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(new UserId("ann"), AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
@@ -125,7 +125,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
 
         var result = await s.Ledger.Audit.ImportAsync(Utf8(string.Join('\n', History.Users("bob"), History.Granted("live", "u.bob.managed", at: "2026-03-02T08:00:00Z"))), Importer);
 
-        Assert.Equal(("S4", 2), (result.Refusal?.Rejection.Rule, result.Refusal?.Line));
+        Assert.Equal(("S4", 2), (result.Rejection?.Rejection.Rule, result.Rejection?.Line));
         Assert.Equal(before, await db.EventCountAsync("imp-live"));
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
@@ -134,7 +134,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
     [Trait("Rule", "A6")]
     public async Task promoting_past_the_head_of_a_queue_filled_live_is_refused()
     {
-        var s = new Scenario(db.Ledger.ForTenant("imp-fifo"), LedgerFixture.Start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("imp-fifo")), LedgerFixture.Start);
         var pool = await s.SyncedPoolAsync(new TokenId("fifo"), "555", purchased: 1);
         foreach (var user in new[] { "ann", "bob", "cat" })
         {
@@ -148,7 +148,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
 
         var result = await s.Ledger.Audit.ImportAsync(Utf8(file), Importer);
 
-        Assert.Equal(("A6", "ImportPromotionOutOfOrder", 2), (result.Refusal?.Rejection.Rule, result.Refusal?.Rejection.Code, result.Refusal?.Line));
+        Assert.Equal(("A6", "ImportPromotionOutOfOrder", 2), (result.Rejection?.Rejection.Rule, result.Rejection?.Rejection.Code, result.Rejection?.Line));
         Assert.Equal(before, await db.EventCountAsync("imp-fifo"));
     }
 
@@ -175,13 +175,13 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history(Led
 
     private async Task AssertRefusedAsync(string tenant, IReadOnlyList<string> lines, int line, string rule, string code)
     {
-        var ledger = db.Ledger.ForTenant(tenant);
+        var ledger = db.Ledger.ForTenant(new TenantId(tenant));
 
         var result = await ledger.Audit.ImportAsync(Utf8(string.Join('\n', lines)), Importer);
 
         Assert.False(result.Succeeded);
-        Assert.Equal((line, rule, code), (result.Refusal!.Line, result.Refusal.Rejection.Rule, result.Refusal.Rejection.Code));
-        Assert.Contains($"line {line} breaks rule {rule}", result.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal((line, rule, code), (result.Rejection!.Line, result.Rejection.Rejection.Rule, result.Rejection.Rejection.Code));
+        Assert.Contains($"line {line} breaks rule {rule}", result.Rejection.Message, StringComparison.Ordinal);
         Assert.Equal(0, result.ImportedCount);
         await AssertNothingWrittenAsync(tenant);
     }

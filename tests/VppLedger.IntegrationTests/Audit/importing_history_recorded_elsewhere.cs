@@ -34,7 +34,7 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
     [Trait("Rule", "I5")]
     public async Task imported_history_answers_as_of_questions_in_its_own_time()
     {
-        var ledger = db.Ledger.ForTenant("import-asof");
+        var ledger = db.Ledger.ForTenant(new TenantId("import-asof"));
         var pool = new PoolId(new TokenId("old"), new AdamId("555"));
 
         var result = await ledger.Audit.ImportAsync(Utf8(File("old")), Importer);
@@ -58,7 +58,7 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
     [Trait("Rule", "I4")]
     public async Task importing_the_same_file_again_changes_nothing()
     {
-        var ledger = db.Ledger.ForTenant("import-twice");
+        var ledger = db.Ledger.ForTenant(new TenantId("import-twice"));
         await ledger.Audit.ImportAsync(Utf8(File("twice")), Importer);
         var before = await ledger.Audit.VerifyChainAsync();
 
@@ -73,7 +73,7 @@ public sealed class importing_history_recorded_elsewhere(LedgerFixture db) : ICl
     [Trait("Rule", "I3")]
     public async Task a_malformed_file_names_every_bad_line_and_writes_nothing()
     {
-        var ledger = db.Ledger.ForTenant("import-bad");
+        var ledger = db.Ledger.ForTenant(new TenantId("import-bad"));
         var lines = File("bad").Split('\n').ToList();
         lines[4] = lines[4].Replace("\"OccurredAt\":\"2024-05-02T08:00:00Z\"", "\"OccurredAt\":null", StringComparison.Ordinal); // line 5
         lines.Insert(7, "{not json");                                                                                            // line 8

@@ -17,7 +17,7 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
     /// <summary>T1: 2 of 5 granted, 3 queued. T2: a third license bought, u0003 promoted. T3: u0001 leaves the group (R4), u0004 promoted.</summary>
     private async Task<(Scenario S, PoolId Pool, Instant T0, Instant T1, Instant T2, Instant T3)> HistoryAsync(string tenant)
     {
-        var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var t0 = db.Clock.GetCurrentInstant();
         var pool = await s.SyncedPoolAsync(new TokenId("tok-" + tenant), "361309726", purchased: 2);
         var users = await s.UsersAsync("u", 5);

@@ -19,9 +19,9 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
     [Trait("Rule", "I5")]
     public async Task a_rebuild_from_the_log_gives_every_document_and_the_audit_table_byte_for_byte()
     {
-        var s = new Scenario(db.Ledger.ForTenant("replay"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("replay")), db.Clock.GetCurrentInstant());
         await GenerateAsync(s);
-        var other = new Scenario(db.Ledger.ForTenant("replay-other"), db.Clock.GetCurrentInstant());
+        var other = new Scenario(db.Ledger.ForTenant(new TenantId("replay-other")), db.Clock.GetCurrentInstant());
         await other.SyncedPoolAsync(new TokenId("tok-other"), "77", purchased: 1);
 
         var names = await TestServer.ScalarAsync<long>($"select count(distinct type) from {db.SchemaName}.mt_events where tenant_id = 'replay'");
@@ -117,7 +117,7 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
             {"event":"vpp.token.migrated_from_legacy_vpp.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-02-02T09:00:00Z","Location":"apple:loc-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2026-02-02T09:00:00Z","Fingerprint":"571f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"DuplicateOf":null}}
             """;
         var imported = await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(legacy)), new Actor("legacy-import", Permissions.ImportHistory));
-        Assert.True(imported.Succeeded, imported.Refusal?.Message);
+        Assert.True(imported.Succeeded, imported.Rejection?.Message);
     }
 
     private sealed class SynchronousProgress(List<VppLedger.Audit.RebuildProgress> seen) : IProgress<VppLedger.Audit.RebuildProgress>

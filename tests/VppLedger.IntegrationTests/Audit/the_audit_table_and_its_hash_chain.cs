@@ -10,7 +10,7 @@ namespace VppLedger.IntegrationTests.Audit;
 /// <summary>Every event becomes one audit row, with its sequence, actor and rule, chained per tenant (I1, I5).</summary>
 public sealed class the_audit_table_and_its_hash_chain(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario NewTenant(string tenant) => new(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+    private Scenario NewTenant(string tenant) => new(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
 
     private async Task<(Scenario S, PoolId Pool)> SmallTenantAsync(string tenant)
     {

@@ -70,7 +70,7 @@ public sealed class the_chain_proves_the_log(ManualSealLedgerFixture db) : IClas
 
     private async Task<(Scenario S, PoolId Pool, IReadOnlyList<AuditEntry> Rows)> SealedTenantAsync(string tenant, Func<Task>? afterFirstCommands = null)
     {
-        var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok-" + tenant), "361309726", purchased: 2);
         if (afterFirstCommands is not null)
         {
@@ -292,7 +292,7 @@ public sealed class the_chain_proves_the_log(ManualSealLedgerFixture db) : IClas
     {
         const int Writers = 8;
         const int GrantsPerWriter = 25;
-        var s = new Scenario(db.Ledger.ForTenant("writers"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("writers")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok-writers");
         var pools = new List<PoolId> { await s.SyncedPoolAsync(token, "1000", purchased: 40) };
         for (var i = 1; i < Writers / 2; i++)

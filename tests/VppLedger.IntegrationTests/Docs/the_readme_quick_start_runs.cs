@@ -20,7 +20,7 @@ public sealed class the_readme_quick_start_runs
 
         // README: quick start
         await using var ledger = LicenseLedger.Create(connectionString, o => o.SchemaName = schema);
-        var contoso = ledger.ForTenant("contoso");
+        var contoso = ledger.ForTenant(new TenantId("contoso"));
         var admin = new Actor("admin@contoso.example", Permissions.All);
 
         var token = new TokenId("main");

@@ -42,7 +42,7 @@ public sealed class Scenario(ITenantLedger ledger, Instant now)
     {
         if (upload)
         {
-            await RunAsync(Upload(token, location: $"loc-{Ledger.TenantId}-{token.Value}"));
+            await RunAsync(Upload(token, location: $"loc-{Ledger.Tenant.Value}-{token.Value}"));
         }
 
         var pool = new PoolId(token, new AdamId(adamId));

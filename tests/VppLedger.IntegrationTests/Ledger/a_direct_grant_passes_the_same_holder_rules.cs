@@ -12,7 +12,7 @@ public sealed class a_direct_grant_passes_the_same_holder_rules(LedgerFixture db
     [Trait("Rule", "A1")]
     public async Task a_direct_grant_to_a_user_enrollment_device_a_user_who_left_or_a_holder_never_recorded_is_refused()
     {
-        var s = new Scenario(db.Ledger.ForTenant("direct"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("direct")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "100", purchased: 10);
         var enrolled = await s.DeviceAsync("ue-1", Scenario.UserEnrolled());
         var users = await s.UsersAsync("u", 2);

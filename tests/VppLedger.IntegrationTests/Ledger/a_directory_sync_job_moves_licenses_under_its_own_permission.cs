@@ -13,7 +13,7 @@ public sealed class a_directory_sync_job_moves_licenses_under_its_own_permission
 {
     private static readonly Actor SyncJob = new("sync", Permissions.Directory);
 
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     private static async Task<CommandOutcome> AsSyncJob(Scenario s, ILedgerCommand command)
     {

@@ -11,7 +11,7 @@ public sealed class a_replayed_command_returns_its_first_warnings(LedgerFixture 
     [Trait("Rule", "I4")]
     public async Task a_retry_of_a_command_that_warned_returns_the_same_warnings_and_writes_nothing()
     {
-        var s = new Scenario(db.Ledger.ForTenant("replay-warnings"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("replay-warnings")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "300", purchased: 5);
         var users = await s.UsersAsync("u", 1);
         var staff = await s.GroupAsync("staff", GroupKind.User, [GroupMember.ForUser(users[0])]);

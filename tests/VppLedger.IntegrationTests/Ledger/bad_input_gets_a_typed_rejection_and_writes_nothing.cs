@@ -23,7 +23,7 @@ public sealed class bad_input_gets_a_typed_rejection_and_writes_nothing(LedgerFi
 
     private async Task<Scenario> TenantAsync(string tenant)
     {
-        var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         await s.RunAsync(s.Upload(Token, location: "loc-" + tenant));
         await s.RunAsync(new CreateGroup(Staff, GroupKind.User, s.NextId(), Scenario.Admin));
         return s;

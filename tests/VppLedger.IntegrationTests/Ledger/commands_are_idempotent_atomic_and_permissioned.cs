@@ -10,7 +10,7 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
 
     private async Task<(Scenario S, PoolId Pool)> PoolAsync(string tenant)
     {
-        var s = new Scenario(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "42", purchased: 2);
         foreach (var holder in new[] { Ann, Bob })
         {
@@ -75,7 +75,7 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
     [Trait("Rule", "I3")]
     public async Task a_rejected_command_writes_nothing_at_all()
     {
-        var s = new Scenario(db.Ledger.ForTenant("atomic"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("atomic")), db.Clock.GetCurrentInstant());
         await s.RunAsync(s.Upload(new TokenId("tok"), location: "loc-atomic"));
         var events = await db.EventCountAsync("atomic");
 
@@ -92,17 +92,17 @@ public sealed class commands_are_idempotent_atomic_and_permissioned(LedgerFixtur
     [Trait("Rule", "T2")]
     public async Task an_expired_token_grants_nothing()
     {
-        var s = new Scenario(db.Ledger.ForTenant("expired"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("expired")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok-short");
         await s.RunAsync(s.Upload(token, location: "loc-short", validFor: NodaTime.Duration.FromDays(10)));
         var pool = new PoolId(token, new AdamId("9"));
         await s.CountsAsync(pool, purchased: 5);
         var clock = db.Clock;
 
-        var later = new Scenario(db.Ledger.ForTenant("expired"), clock.GetCurrentInstant());
+        var later = new Scenario(db.Ledger.ForTenant(new TenantId("expired")), clock.GetCurrentInstant());
         var ledger = LicenseLedger.Create(await TestServer.ConnectionStringAsync(), o => o.SchemaName = db.SchemaName, new NodaTime.Testing.FakeClock(clock.GetCurrentInstant() + NodaTime.Duration.FromDays(11)));
         await using var _ = ledger;
-        var outcome = await ledger.ForTenant("expired").ExecuteAsync(new GrantLicenses(pool, [Ann], later.NextId(), Scenario.Admin));
+        var outcome = await ledger.ForTenant(new TenantId("expired")).ExecuteAsync(new GrantLicenses(pool, [Ann], later.NextId(), Scenario.Admin));
 
         Assert.Equal(("TokenExpired", "T2"), (outcome.Rejection!.Code, outcome.Rejection.Rule));
     }

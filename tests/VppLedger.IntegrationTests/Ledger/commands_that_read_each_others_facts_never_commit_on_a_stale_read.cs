@@ -16,7 +16,7 @@ public sealed class commands_that_read_each_others_facts_never_commit_on_a_stale
 {
     private const int Rounds = 30;
 
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     [Fact]
     [Trait("Rule", "I3")]
@@ -201,7 +201,7 @@ public sealed class commands_that_read_each_others_facts_never_commit_on_a_stale
     {
         var keys = await TestServer.ScalarAsync<string[]>(
             $"select array_agg(data->>'HolderKey') from {db.SchemaName}.mt_doc_seatdoc where tenant_id = @t and data->>'PoolKey' = @p and data->>'Status' = 'Granted'",
-            ("t", s.Ledger.TenantId),
+            ("t", s.Ledger.Tenant.Value),
             ("p", $"pool:{pool.Token.Value}:{pool.AdamId.Value}"));
         return [.. (keys ?? []).Select(Holder.FromKey)];
     }
@@ -211,7 +211,7 @@ public sealed class commands_that_read_each_others_facts_never_commit_on_a_stale
         var summary = (await s.Ledger.GetPoolAsync(pool))!;
         var rows = await TestServer.ScalarAsync<long>(
             $"select count(*) from {db.SchemaName}.mt_doc_seatdoc where tenant_id = @t and data->>'PoolKey' = @p and data->>'Status' = 'Granted'",
-            ("t", s.Ledger.TenantId),
+            ("t", s.Ledger.Tenant.Value),
             ("p", $"pool:{pool.Token.Value}:{pool.AdamId.Value}"));
         Assert.Equal(expected, summary.UsedCount);
         Assert.Equal(rows, summary.UsedCount);

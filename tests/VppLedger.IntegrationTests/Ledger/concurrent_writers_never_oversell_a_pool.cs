@@ -22,7 +22,7 @@ public sealed class concurrent_writers_never_oversell_a_pool(LedgerFixture db, I
     [Trait("Rule", "A6")]
     public async Task used_never_exceeds_total_at_any_version_and_every_reported_grant_is_in_the_log()
     {
-        var s = new Scenario(db.Ledger.ForTenant("race"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("race")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "31337", purchased: Licenses);
         var holders = Enumerable.Range(1, HolderCount).Select(i => Holder.ForDevice(new DeviceId($"d{i:D3}"))).ToArray();
         await s.RunAsync(new Directory.RecordDirectory(

@@ -17,7 +17,7 @@ public sealed class large_group_assignments_commit_in_batches(SmallBatchLedgerFi
     [Trait("Rule", "I4")]
     public async Task a_crash_between_batches_is_resumed_by_the_same_command_without_double_grants()
     {
-        var s = new Scenario(db.Ledger.ForTenant("batches"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("batches")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "777", purchased: 300);
         var users = await s.UsersAsync("b", 350);
         var group = await s.GroupAsync("big", GroupKind.User, users.Select(GroupMember.ForUser));

@@ -13,7 +13,7 @@ namespace VppLedger.IntegrationTests.Ledger;
 /// </summary>
 public sealed class reclaims_come_from_the_seats_actually_held(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     private async Task<(int Granted, int Queued)> SeatRowsAsync(string tenant, PoolId pool)
     {
@@ -185,7 +185,7 @@ public sealed class a_removed_assignment_serves_no_queue(CurrentAppleLedgerFixtu
     [Trait("Rule", "A6")]
     public async Task under_the_newer_policy_a_removed_assignments_queue_is_not_served()
     {
-        var s = new Scenario(db.Ledger.ForTenant("current-apple"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("current-apple")), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(new TokenId("tok"), "100", purchased: 1);
         var users = await s.UsersAsync("u", 2);
         var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));

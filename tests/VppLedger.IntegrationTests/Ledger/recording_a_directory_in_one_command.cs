@@ -14,7 +14,7 @@ public sealed class recording_a_directory_in_one_command(LedgerFixture db) : ICl
     [Trait("Rule", "I3")]
     public async Task every_user_and_device_is_recorded_as_its_own_command_would_record_it_in_one_transaction()
     {
-        var s = new Scenario(db.Ledger.ForTenant("dir-batch-1"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("dir-batch-1")), db.Clock.GetCurrentInstant());
         var batch = new RecordDirectory([User("ann"), User("bob")], [Device("ipad-1", "ann"), Device("ipad-2", null)], s.NextId(), Scenario.Admin);
 
         var outcome = await s.RunAsync(batch);
@@ -32,7 +32,7 @@ public sealed class recording_a_directory_in_one_command(LedgerFixture db) : ICl
     [Trait("Rule", "I3")]
     public async Task one_refused_entry_refuses_the_whole_batch_and_writes_nothing()
     {
-        var s = new Scenario(db.Ledger.ForTenant("dir-batch-2"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("dir-batch-2")), db.Clock.GetCurrentInstant());
         var wrongKind = new DirectoryUser(new UserId("cy"), new AppleId("cy@contoso.example", AppleIdKind.Managed), null);
 
         var outcome = await s.Ledger.ExecuteAsync(new RecordDirectory([User("ann"), wrongKind], [Device("ipad-1", "ann")], s.NextId(), Scenario.Admin));
@@ -46,7 +46,7 @@ public sealed class recording_a_directory_in_one_command(LedgerFixture db) : ICl
     [Trait("Rule", "I3")]
     public async Task a_batch_over_the_limit_is_refused_before_anything_is_read()
     {
-        var s = new Scenario(db.Ledger.ForTenant("dir-batch-3"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("dir-batch-3")), db.Clock.GetCurrentInstant());
         var users = Enumerable.Range(0, RecordDirectory.MaxEntriesPerCommand + 1).Select(i => User("u" + i)).ToList();
 
         var outcome = await s.Ledger.ExecuteAsync(new RecordDirectory(users, [], s.NextId(), Scenario.Admin));
@@ -59,7 +59,7 @@ public sealed class recording_a_directory_in_one_command(LedgerFixture db) : ICl
     [Trait("Rule", "X1")]
     public async Task a_batch_needs_the_directory_permission()
     {
-        var s = new Scenario(db.Ledger.ForTenant("dir-batch-4"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("dir-batch-4")), db.Clock.GetCurrentInstant());
 
         var outcome = await s.Ledger.ExecuteAsync(new RecordDirectory([User("ann")], [], s.NextId(), new Actor("apps", Permissions.MobileApps)));
 

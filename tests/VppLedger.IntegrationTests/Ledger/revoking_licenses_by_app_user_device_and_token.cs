@@ -13,7 +13,7 @@ public sealed class revoking_licenses_by_app_user_device_and_token(LedgerFixture
     [Trait("Rule", "R3")]
     public async Task each_scope_revokes_exactly_its_licenses_and_frees_seats_for_the_queue()
     {
-        var s = new Scenario(db.Ledger.ForTenant("revoke"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("revoke")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok");
         var word = await s.SyncedPoolAsync(token, "1111", purchased: 3);
         var excel = await s.SyncedPoolAsync(token, "2222", purchased: 10, upload: false);

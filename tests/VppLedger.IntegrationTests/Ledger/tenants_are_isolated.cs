@@ -5,7 +5,7 @@ namespace VppLedger.IntegrationTests.Ledger;
 
 public sealed class tenants_are_isolated(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     [Fact]
     [Trait("Rule", "X2")]

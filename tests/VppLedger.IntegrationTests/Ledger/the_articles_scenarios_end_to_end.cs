@@ -11,7 +11,7 @@ namespace VppLedger.IntegrationTests.Ledger;
 /// <summary>The source article's situations, through the ledger and a real PostgreSQL.</summary>
 public sealed class the_articles_scenarios_end_to_end(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario NewTenant(string tenant) => new(db.Ledger.ForTenant(tenant), db.Clock.GetCurrentInstant());
+    private Scenario NewTenant(string tenant) => new(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
 
     [Fact]
     [Trait("Rule", "A6")]

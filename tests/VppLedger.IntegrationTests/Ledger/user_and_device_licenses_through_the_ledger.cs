@@ -9,7 +9,7 @@ namespace VppLedger.IntegrationTests.Ledger;
 /// <summary>The user-vs-device rules (L1-L8, A2, A4, R2) as a host meets them through the ledger.</summary>
 public sealed class user_and_device_licenses_through_the_ledger(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     [Fact]
     [Trait("Rule", "L4")]
@@ -151,7 +151,7 @@ public sealed class the_current_apple_policy_through_the_ledger(CurrentAppleLedg
     [Trait("Rule", "T10")]
     public async Task removing_an_assignment_reclaims_nothing_and_deleting_a_token_revokes_its_licenses()
     {
-        var s = new Scenario(db.Ledger.ForTenant("newer"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("newer")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok");
         var pool = await s.SyncedPoolAsync(token, "600", purchased: 10);
         var ipad = await s.DeviceAsync("ipad", Scenario.CorporateSupervised());

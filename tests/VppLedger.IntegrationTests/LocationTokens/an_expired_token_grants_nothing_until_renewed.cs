@@ -24,7 +24,7 @@ public sealed class an_expired_token_grants_nothing_until_renewed(LedgerFixture 
     public async Task directory_changes_are_recorded_while_expired_and_the_queue_is_served_on_renewal()
     {
         var start = db.Clock.GetCurrentInstant();
-        var s = new Scenario(db.Ledger.ForTenant("expired"), start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("expired")), start);
         var token = new TokenId("tok");
         await s.RunAsync(s.Upload(token, location: "loc-expired", validFor: Duration.FromDays(30)));
         var pool = await s.SyncedPoolAsync(token, "100", purchased: 1, upload: false);
@@ -72,7 +72,7 @@ public sealed class an_expired_token_grants_nothing_until_renewed(LedgerFixture 
     [Trait("Rule", "A6")]
     public async Task a_token_bound_to_another_mdm_queues_new_holders_until_control_is_taken_back()
     {
-        var s = new Scenario(db.Ledger.ForTenant("external"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("external")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok");
         var pool = await s.SyncedPoolAsync(token, "101", purchased: 2);
         var users = await s.UsersAsync("ext-u", 2);

@@ -17,7 +17,7 @@ public sealed class concurrent_uploads_never_exceed_the_token_limit(LedgerFixtur
     [Trait("Rule", "T1")]
     public async Task four_uploads_started_together_after_2999_tokens_leave_3000()
     {
-        var s = new Scenario(db.Ledger.ForTenant(TenantId), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(TenantId)), db.Clock.GetCurrentInstant());
         var seed = await s.RunAsync(s.Upload(new TokenId("seed"), location: "loc-seed"));
         await SeedTokenRowsAsync(TokenDecider.MaxTokensPerTenant - 2, ((TokenUploaded)seed.Changes[0].Event));
         Assert.Equal(TokenDecider.MaxTokensPerTenant - 1, await LiveTokensAsync());

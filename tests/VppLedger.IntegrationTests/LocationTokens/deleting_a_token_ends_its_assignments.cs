@@ -20,7 +20,7 @@ public sealed class deleting_a_token_ends_its_assignments(LedgerFixture db) : IC
     [Trait("Rule", "R7")]
     public async Task the_assignments_end_unlisted_and_later_group_changes_are_recorded_without_a_refusal()
     {
-        var s = new Scenario(db.Ledger.ForTenant("ended"), db.Clock.GetCurrentInstant());
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("ended")), db.Clock.GetCurrentInstant());
         var token = new TokenId("tok");
         var pool = await s.SyncedPoolAsync(token, "200", purchased: 5);
         var users = await s.UsersAsync("ended-u", 3);

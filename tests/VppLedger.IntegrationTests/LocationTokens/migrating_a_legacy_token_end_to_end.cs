@@ -13,7 +13,7 @@ namespace VppLedger.IntegrationTests.LocationTokens;
 /// </summary>
 public sealed class migrating_a_legacy_token_end_to_end(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     private UploadTokenFile UploadLegacy(Scenario s, TokenId token, string organization) => s.Upload(token, organization) with
     {

@@ -6,7 +6,7 @@ namespace VppLedger.IntegrationTests.LocationTokens;
 /// <summary>Rule T4: deleting the token that claimed a location keeps the claim while a duplicate of the tenant still holds it.</summary>
 public sealed class the_location_claim_stays_while_a_token_of_the_tenant_holds_it(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(id), db.Clock.GetCurrentInstant());
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
 
     [Fact]
     [Trait("Rule", "T4")]

@@ -72,7 +72,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
     public async Task RunAsync(IEnumerable<Op> ops)
     {
         var clock = SequenceClock.Start();
-        var ledger = fixture.Ledger.ForTenant(Tenant);
+        var ledger = fixture.Ledger.ForTenant(new TenantId(Tenant));
         var commands = new ModelCommands(Tenant);
         var model = new LedgerModel(fixture.Policy, clock.GetCurrentInstant());
         var log = new StringBuilder();
@@ -406,7 +406,7 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
     /// <summary>Everything a reader sees of the tenant, as text: compared before and after a rebuild (I2).</summary>
     public static async Task<string> SnapshotAsync(ModelLedgerFixture fixture, string tenant)
     {
-        var ledger = fixture.Ledger.ForTenant(tenant);
+        var ledger = fixture.Ledger.ForTenant(new TenantId(tenant));
         var text = new StringBuilder();
         foreach (var p in await ledger.ListPoolsAsync())
         {

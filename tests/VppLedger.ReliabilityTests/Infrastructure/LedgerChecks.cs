@@ -54,7 +54,7 @@ public static class LedgerChecks
         var oversold = 0L;
         var mismatched = 0L;
         var grants = 0L;
-        var tenantLedger = ledger.ForTenant(tenant);
+        var tenantLedger = ledger.ForTenant(new TenantId(tenant));
         foreach (var stream in streams)
         {
             var pool = LedgerHandlers.PoolOf(stream);

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace VppLedger.Tests.Architecture;
 
-/// <summary>Hosts see VppLedger's own types only; the one Marten type is the <c>StoreOptions.AddVppLedger()</c> entry point.</summary>
+/// <summary>Hosts see VppLedger's own types only; the one Marten type is the <c>StoreOptions.AddVppLedger()</c> entry point, the one Npgsql type a host's <c>NpgsqlDataSource</c>.</summary>
 public sealed class the_public_api_shows_no_marten_type
 {
     private static readonly string[] StorageAssemblies = ["Marten", "JasperFx", "JasperFx.Events", "Weasel.Core", "Weasel.Postgresql", "Weasel.Storage", "Npgsql"];
@@ -64,7 +64,8 @@ public sealed class the_public_api_shows_no_marten_type
             yield break;
         }
 
-        if (StorageAssemblies.Contains(type.Assembly.GetName().Name))
+        // A host may hand the ledger its own NpgsqlDataSource (its pooling and credentials): the one Npgsql type allowed.
+        if (StorageAssemblies.Contains(type.Assembly.GetName().Name) && type != typeof(Npgsql.NpgsqlDataSource))
         {
             yield return type;
         }

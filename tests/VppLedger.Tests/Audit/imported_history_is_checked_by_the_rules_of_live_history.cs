@@ -62,8 +62,8 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     private static void Refused(HistoryVerdict verdict, int line, string rule, string code)
     {
         Assert.False(verdict.Accepted, "expected a refusal");
-        Assert.Equal((line, rule, code), (verdict.Refusal!.Line, verdict.Refusal.Rejection.Rule, verdict.Refusal.Rejection.Code));
-        Assert.Contains($"line {line} breaks rule {rule}", verdict.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal((line, rule, code), (verdict.Rejection!.Line, verdict.Rejection.Rejection.Rule, verdict.Rejection.Rejection.Code));
+        Assert.Contains($"line {line} breaks rule {rule}", verdict.Rejection.Message, StringComparison.Ordinal);
         Assert.Empty(verdict.Claims);
     }
 
@@ -346,7 +346,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
             }
 
             var verdict = Check([.. events]);
-            Assert.True(verdict.Accepted, verdict.Refusal?.Message);
+            Assert.True(verdict.Accepted, verdict.Rejection?.Message);
         }, iter: 300);
     }
 
@@ -367,7 +367,7 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
         {
             ILedgerEvent[] events = [Uploaded(Token, "loc"), .. lines];
             var verdict = Check(events);
-            var accepted = verdict.Accepted ? events.Length : verdict.Refusal!.Line - 1;
+            var accepted = verdict.Accepted ? events.Length : verdict.Rejection!.Line - 1;
             var book = new PoolBook(Pool);
             var lastPosition = 0L;
             var totalLowered = false;

@@ -138,4 +138,38 @@ public sealed class ids_refuse_bad_text_when_built
         Assert.Throws<ArgumentException>(() => Holder.ForUser(new UserId("ann"), (AppleIdKind)2));
         Assert.Throws<ArgumentException>(() => Holder.ForDevice(default));
     }
+
+    [Fact]
+    [Trait("Rule", "I3")]
+    public void a_default_id_is_noticed_the_moment_its_value_is_read()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => default(PoolId).Token.Value);
+        Assert.Contains("This TokenId is default and has no value: create it with new TokenId", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => default(CommandId).Value);
+        Assert.Throws<InvalidOperationException>(() => default(TenantId).Value);
+        Assert.Throws<InvalidOperationException>(() => default(AppleId).Value);
+        Assert.Equal("ann", new UserId("ann").Value);
+    }
+
+    [Theory]
+    [Trait("Rule", "X2")]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("a b")]
+    [InlineData("a:b")]
+    [InlineData("contoso;drop")]
+    [InlineData("ümlaut")]
+    public void a_tenant_id_takes_only_ascii_letters_digits_dots_underscores_and_dashes(string text)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TenantId(text));
+        Assert.Contains("use 1 to 64 ASCII letters, digits, '.', '_' or '-'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Rule", "X2")]
+    public void a_tenant_id_of_65_characters_is_refused_and_64_accepted()
+    {
+        Assert.Throws<ArgumentException>(() => new TenantId(new string('a', 65)));
+        Assert.Equal(64, new TenantId(new string('a', 64)).Value.Length);
+    }
 }

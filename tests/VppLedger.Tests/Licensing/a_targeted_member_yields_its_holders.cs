@@ -13,9 +13,9 @@ public sealed class a_targeted_member_yields_its_holders
 
     private static void Refused(MemberHolders result, string code, string rule)
     {
-        Assert.True(result.IsRefused);
+        Assert.True(result.IsRejected);
         Assert.Empty(result.Holders);
-        Assert.Equal((code, rule), (result.Refusal!.Code, result.Refusal.Rule));
+        Assert.Equal((code, rule), (result.Rejection!.Code, result.Rejection.Rule));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class a_targeted_member_yields_its_holders
             LicenseHolders.For(App, ProductKind.Book, LicenseType.Device, TargetedMember.ForDevice(Ipad, Corporate)),
             "BooksTakeUserLicensesOnly",
             "L6");
-        Assert.False(LicenseHolders.For(App, ProductKind.Book, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal])).IsRefused);
+        Assert.False(LicenseHolders.For(App, ProductKind.Book, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal])).IsRejected);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class a_targeted_member_yields_its_holders
     {
         var result = LicenseHolders.For(App, ProductKind.App, LicenseType.User, TargetedMember.ForUser(Alice, [AppleIdKind.Personal], Ipad, Corporate with { AppStoreBlocked = true }));
         Refused(result, "UserLicensingNeedsAppStore", "L7");
-        Assert.Contains("App Store is blocked", result.Refusal!.Message, StringComparison.Ordinal);
+        Assert.Contains("App Store is blocked", result.Rejection!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,10 +27,11 @@ public sealed class a_holder_keeps_its_license_when_the_device_is_retired_or_the
 
     [Theory]
     [Trait("Rule", "R4")]
-    [InlineData(HolderChange.LeftOrganization, ReclaimReason.LeftOrganization)]
-    [InlineData(HolderChange.NoLongerTargeted, ReclaimReason.NoLongerTargeted)]
-    public void a_user_who_leaves_or_is_no_longer_targeted_is_reclaimed(HolderChange change, ReclaimReason reason)
+    [InlineData(nameof(HolderChange.LeftOrganization), ReclaimReason.LeftOrganization)]
+    [InlineData(nameof(HolderChange.NoLongerTargeted), ReclaimReason.NoLongerTargeted)]
+    public void a_user_who_leaves_or_is_no_longer_targeted_is_reclaimed(string changeName, ReclaimReason reason)
     {
+        var change = Enum.Parse<HolderChange>(changeName);
         Assert.Equal(reason, HolderChanges.ReclaimFor(change));
     }
 }

@@ -17,7 +17,7 @@ public sealed class a_token_file_with_text_no_token_file_holds_is_refused
     {
         var result = VppTokenFile.Parse(content, Now);
         Assert.False(result.IsValid);
-        return result.Error;
+        return result.Rejection;
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class parsing_a_token_file
         var result = VppTokenFile.Parse(content, Now);
         Assert.False(result.IsValid);
         Assert.Null(result.File);
-        return result.Error;
+        return result.Rejection;
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class parsing_a_token_file
         var big = new string('A', VppTokenFile.MaxFileBytes + 4);
 
         Assert.Equal("TokenFileTooLarge", Refused(big).Code);
-        Assert.Equal("TokenFileTooLarge", VppTokenFile.Parse(Encoding.ASCII.GetBytes(big), Now).Error!.Code);
+        Assert.Equal("TokenFileTooLarge", VppTokenFile.Parse(Encoding.ASCII.GetBytes(big), Now).Rejection!.Code);
     }
 
     [Fact]

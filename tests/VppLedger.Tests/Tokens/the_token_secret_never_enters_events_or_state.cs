@@ -65,7 +65,7 @@ public sealed class the_token_secret_never_enters_events_or_state
     [Trait("Rule", "T12")]
     public void no_token_event_command_or_state_type_can_hold_a_secret()
     {
-        var types = typeof(TokenDecider).Assembly.GetExportedTypes()
+        var types = typeof(TokenDecider).Assembly.GetTypes()
             .Where(t => typeof(ITokenEvent).IsAssignableFrom(t) || typeof(ITokenCommand).IsAssignableFrom(t) || t == typeof(TokenState) || t == typeof(TokenFileFacts))
             .ToList();
 

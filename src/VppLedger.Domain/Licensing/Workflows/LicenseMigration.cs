@@ -3,7 +3,7 @@ using VppLedger.Pools;
 namespace VppLedger.Licensing.Workflows;
 
 /// <summary>What moving one member of an assignment from user to device licensing asks of a pool (rule L8). Pure.</summary>
-public static class LicenseMigration
+internal static class LicenseMigration
 {
     /// <summary>
     /// The pool commands for one member: the first granted user license passes to the member's devices in one

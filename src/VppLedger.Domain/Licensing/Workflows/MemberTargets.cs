@@ -3,7 +3,7 @@ using VppLedger.Directory;
 namespace VppLedger.Licensing.Workflows;
 
 /// <summary>Which holders a group member yields for an assignment, from the directory facts about it. Pure.</summary>
-public static class MemberTargets
+internal static class MemberTargets
 {
     /// <summary>
     /// The holders <paramref name="member"/> yields for <paramref name="licenseType"/>, each as <see cref="LicenseHolders.For"/>

@@ -6,10 +6,10 @@ namespace VppLedger.Licensing.Workflows;
 /// <summary>One seat a holder actually holds in a pool: granted, or waiting in the queue (rule A6).</summary>
 /// <param name="Holder">Who holds it.</param>
 /// <param name="Status">Granted or queued.</param>
-public sealed record HeldSeat(Holder Holder, SeatStatus Status);
+internal sealed record HeldSeat(Holder Holder, SeatStatus Status);
 
 /// <summary>Which seats go back when a member stops being targeted. Pure: no clock, no I/O.</summary>
-public static class SeatReclaims
+internal static class SeatReclaims
 {
     /// <summary>
     /// The holders to release when members stop being targeted, chosen from the seats they actually hold (never from
