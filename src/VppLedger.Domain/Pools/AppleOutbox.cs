@@ -106,6 +106,19 @@ public interface IAppleOutbox
     /// <param name="cancellationToken">Cancels before the commit.</param>
     Task<CommandOutcome> RecordAnswerAsync(AppleRequestBatch batch, AppleCallAnswer answer, Actor actor, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records Apple's status of an event (a <c>GET /status</c> poll or an <c>ASSET_MANAGEMENT</c> notification) for the
+    /// requests Apple accepted under it, as one ledger command: completed associations are confirmed, refused ones fail
+    /// and free their seats (rule A6), pending releases end. Accepted in any order and any number of times: the same
+    /// status again is a replay, and a seat already answered is left alone (rule I4). Needs
+    /// <see cref="Permissions.ManagedApps"/> (rule X1).
+    /// </summary>
+    /// <param name="status">Apple's status of the event.</param>
+    /// <param name="notificationId">The notification's <c>notificationId</c> when a notification carried it (the same notification twice is one command), else null.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="cancellationToken">Cancels before the commit.</param>
+    Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default);
+
     /// <summary>The requests Apple accepted under one event id, oldest first (what its status or notification is about).</summary>
     /// <param name="appleEventId">Apple's event id.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
@@ -198,5 +211,103 @@ internal static class AppleRequests
                 c.Actor))
             .ToList();
         return ([.. pending.Select(r => r.RequestId)], AppleRequestStatus.Refused, results);
+    }
+}
+
+/// <summary>Apple's <c>eventStatus</c> of an asynchronous event.</summary>
+public enum AppleEventState
+{
+    /// <summary>Apple is still working on it: nothing is recorded yet.</summary>
+    Pending = 0,
+
+    /// <summary>Apple finished; the holders not listed as failures completed.</summary>
+    Complete = 1,
+
+    /// <summary>Apple finished with failures; the holders not listed as failures completed.</summary>
+    Failure = 2,
+}
+
+/// <summary>One entry of Apple's <c>failures[]</c>: an asset and a holder Apple refused, with its error.</summary>
+/// <param name="AdamId">The asset.</param>
+/// <param name="ClientUserId">The user holder Apple refused (its holder key), or null.</param>
+/// <param name="SerialNumber">The device Apple refused, or null.</param>
+/// <param name="ErrorNumber">Apple's error number.</param>
+/// <param name="ErrorMessage">Apple's error message.</param>
+public sealed record AppleEventFailure(AdamId AdamId, string? ClientUserId, SerialNumber? SerialNumber, int ErrorNumber, string ErrorMessage);
+
+/// <summary>
+/// What Apple says of one asynchronous event: the answer of <c>GET /status?eventId=</c>, or the body of an
+/// <c>ASSET_MANAGEMENT</c> notification. Recorded through <see cref="IAppleOutbox.RecordEventStatusAsync"/>.
+/// </summary>
+/// <param name="AppleEventId">Apple's event id.</param>
+/// <param name="State">Pending, complete or failure.</param>
+/// <param name="RequestedCount">Apple's <c>numRequested</c>.</param>
+/// <param name="CompletedCount">Apple's <c>numCompleted</c>.</param>
+/// <param name="Failures">Apple's <c>failures[]</c>.</param>
+public sealed record AppleEventStatus(string AppleEventId, AppleEventState State, int RequestedCount, int CompletedCount, IReadOnlyList<AppleEventFailure> Failures);
+
+/// <summary>Record Apple's status of one event for the requests Apple accepted under it. Internal: hosts go through the outbox.</summary>
+/// <param name="Status">Apple's status.</param>
+/// <param name="Id">Idempotency key (rule I4): derived from the status, or from the notification id that carried it.</param>
+/// <param name="Actor">Who records it.</param>
+[RequiresPermission(Permissions.ManagedApps)]
+internal sealed record RecordAppleEventStatus(AppleEventStatus Status, CommandId Id, Actor Actor) : ILedgerCommand;
+
+/// <summary>How Apple's status of an event answers the seats of the requests sent under it (pure).</summary>
+internal static class AppleEventStatuses
+{
+    /// <summary>Apple's error number when it reports an event failed without naming a holder.</summary>
+    public const int FailedWithoutDetail = 0;
+
+    /// <summary>
+    /// One <see cref="RecordAppleEventResult"/> per pool and kind of the event's requests: a holder named in the
+    /// failures (by asset and clientUserId or serial number) failed, every other holder completed. A pending event
+    /// answers nothing; an event Apple marks failed without a failure per holder fails every holder.
+    /// </summary>
+    public static IReadOnlyList<RecordAppleEventResult> Results(RecordAppleEventStatus c, IReadOnlyList<AppleRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(requests);
+        var status = c.Status;
+        if (status.State == AppleEventState.Pending || requests.Count == 0)
+        {
+            return [];
+        }
+
+        AppleEventFailure? FailureOf(AppleRequest r) =>
+            status.Failures.FirstOrDefault(f => f.AdamId == r.Pool.AdamId
+                && ((f.ClientUserId is { } user && user == r.Holder.Key) || (f.SerialNumber is { } serial && serial == r.SerialNumber)));
+        var allFailed = status.State == AppleEventState.Failure && status.Failures.Count == 0;
+        return [.. requests
+            .GroupBy(r => (r.Pool, r.Kind))
+            .Select(g =>
+            {
+                var completed = new List<Holder>();
+                var failed = new List<AppleHolderFailure>();
+                foreach (var request in g.DistinctBy(r => r.Holder.Key))
+                {
+                    if (allFailed)
+                    {
+                        failed.Add(new AppleHolderFailure(request.Holder, FailedWithoutDetail, "Apple reported the event as failed without naming the holder."));
+                    }
+                    else if (FailureOf(request) is { } failure)
+                    {
+                        failed.Add(new AppleHolderFailure(request.Holder, failure.ErrorNumber, failure.ErrorMessage));
+                    }
+                    else
+                    {
+                        completed.Add(request.Holder);
+                    }
+                }
+
+                return new RecordAppleEventResult(
+                    g.Key.Pool,
+                    status.AppleEventId,
+                    g.Key.Kind == AppleRequestKind.Associate ? AppleEventType.Associate : AppleEventType.Disassociate,
+                    completed,
+                    failed,
+                    c.Id,
+                    c.Actor);
+            })];
     }
 }

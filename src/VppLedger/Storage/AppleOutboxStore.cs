@@ -54,6 +54,20 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         return tenant.ExecuteAsync(new RecordAppleCallAnswer(batch.Token, ids, answer, id, actor), cancellationToken);
     }
 
+    public Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(actor);
+
+        // A notification is one command however often Apple sends it; a polled status is one command per distinct answer.
+        var identity = notificationId is not null
+            ? "notification\n" + notificationId
+            : string.Join("\n", new[] { "status", status.AppleEventId, status.State.ToString(), status.RequestedCount.ToString(System.Globalization.CultureInfo.InvariantCulture), status.CompletedCount.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+                .Concat(status.Failures.Select(f => $"{f.AdamId.Value}|{f.ClientUserId}|{f.SerialNumber?.Value}|{f.ErrorNumber}")));
+        var id = new CommandId("apple-status-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..40]);
+        return tenant.ExecuteAsync(new RecordAppleEventStatus(status, id, actor), cancellationToken);
+    }
+
     public Task<IReadOnlyList<AppleRequest>> RequestsOfEventAsync(string appleEventId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(appleEventId);
@@ -84,7 +98,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         }, cancellationToken);
 
     /// <summary>The serial numbers of the device holders among the rows, as the host recorded them.</summary>
-    private static async Task<Dictionary<string, SerialNumber>> SerialsAsync(IQuerySession session, IReadOnlyList<AppleRequestDoc> rows, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, SerialNumber>> SerialsAsync(IQuerySession session, IReadOnlyList<AppleRequestDoc> rows, CancellationToken cancellationToken)
     {
         var devices = rows.Select(r => Holder.FromKey(r.HolderKey)).Where(h => h.Device is not null).DistinctBy(h => h.Key).ToList();
         var serials = new Dictionary<string, SerialNumber>(StringComparer.Ordinal);

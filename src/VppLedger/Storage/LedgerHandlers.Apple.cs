@@ -44,4 +44,26 @@ internal sealed partial class LedgerHandlers
 
         return Handled.Done;
     }
+
+    private async Task<Handled> AppleEventStatusAsync(RecordAppleEventStatus c)
+    {
+        var eventId = c.Status.AppleEventId;
+        var rows = await _session.Query<AppleRequestDoc>()
+            .Where(r => r.AppleEventId == eventId)
+            .OrderBy(r => r.PoolKey)
+            .ThenBy(r => r.Version)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var serials = await AppleOutboxStore.SerialsAsync(_session, rows, cancellationToken).ConfigureAwait(false);
+        foreach (var result in AppleEventStatuses.Results(c, [.. rows.Select(r => r.ToRequest(serials.GetValueOrDefault(r.HolderKey)))]))
+        {
+            var workspace = await context.PoolAsync(result.Pool, cancellationToken).ConfigureAwait(false);
+            var decision = await workspace.DecideAsync(result, cancellationToken).ConfigureAwait(false);
+            if (decision.IsRejected)
+            {
+                return decision.Rejection;
+            }
+        }
+
+        return Handled.Done;
+    }
 }
