@@ -27,6 +27,7 @@ internal static class AuditRebuild
             {
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(SeatDoc), cancellationToken).ConfigureAwait(false);
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(MemberDoc), cancellationToken).ConfigureAwait(false);
+                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(ReleaseDoc), cancellationToken).ConfigureAwait(false);
                 await d.RebuildProjectionAsync("vpp_seats_and_members", options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
             }),
             (AuditSchema.ProjectionName, async d =>

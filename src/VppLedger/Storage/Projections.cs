@@ -78,27 +78,54 @@ internal sealed class GroupDocProjection : SingleStreamProjection<GroupDoc, stri
         e.Data is IGroupEvent g ? new GroupDoc(id, GroupDecider.Evolve(snapshot?.State ?? GroupState.Initial, g)) : snapshot;
 }
 
-/// <summary>Keeps the indexed seat rows of every pool and the member rows of every group, from the same events.</summary>
+/// <summary>
+/// Keeps the indexed seat rows of every pool (with where each stands at Apple, and the releases Apple has still to
+/// confirm) and the member rows of every group, from the same events.
+/// </summary>
 internal sealed class SeatsAndMembersProjection : IProjection
 {
-    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        // Rows written earlier in this batch are not in the database yet (inline: one transaction; rebuild: one page),
+        // so Apple's answers read the latest row from here first.
+        var seats = new Dictionary<(string?, string), SeatDoc?>();
+        var releases = new Dictionary<(string?, string), ReleaseDoc?>();
         foreach (var e in events)
         {
             var ops = operations.ForTenant(e.TenantId);
             switch (e.Data)
             {
                 case LicenseGranted g:
-                    ops.Store(Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
+                    StoreSeat(ops, seats, e, Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
                     break;
                 case HolderQueued q:
-                    ops.Store(Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
+                    StoreSeat(ops, seats, e, Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
                     break;
                 case LicenseReclaimed r:
-                    ops.Delete<SeatDoc>(Streams.Seat(r.Pool, r.Holder.Key));
+                    DeleteSeat(ops, seats, e, Streams.Seat(r.Pool, r.Holder.Key));
                     break;
                 case HolderLeftQueue l:
-                    ops.Delete<SeatDoc>(Streams.Seat(l.Pool, l.Holder.Key));
+                    DeleteSeat(ops, seats, e, Streams.Seat(l.Pool, l.Holder.Key));
+                    break;
+                case AppleAssociationFailed f:
+                    DeleteSeat(ops, seats, e, Streams.Seat(f.Pool, f.Holder.Key));
+                    break;
+                case AppleAssociationConfirmed c:
+                    var id = Streams.Seat(c.Pool, c.Holder.Key);
+                    if (await LoadAsync(ops, seats, e, id, cancellation).ConfigureAwait(false) is { } seat)
+                    {
+                        StoreSeat(ops, seats, e, seat with { Apple = AppleSeatState.Confirmed });
+                    }
+
+                    break;
+                case AppleDisassociationRequested d:
+                    await CountReleaseAsync(ops, releases, e, d.Pool, d.Holder, +1, cancellation).ConfigureAwait(false);
+                    break;
+                case AppleDisassociationConfirmed d:
+                    await CountReleaseAsync(ops, releases, e, d.Pool, d.Holder, -1, cancellation).ConfigureAwait(false);
+                    break;
+                case AppleDisassociationFailed d:
+                    await CountReleaseAsync(ops, releases, e, d.Pool, d.Holder, -1, cancellation).ConfigureAwait(false);
                     break;
                 case GroupMembersAdded added:
                     foreach (var m in added.Members)
@@ -116,8 +143,40 @@ internal sealed class SeatsAndMembersProjection : IProjection
                     break;
             }
         }
+    }
 
-        return Task.CompletedTask;
+    private static void StoreSeat(IDocumentOperations ops, Dictionary<(string?, string), SeatDoc?> seats, IEvent e, SeatDoc seat)
+    {
+        ops.Store(seat);
+        seats[(e.TenantId, seat.Id)] = seat;
+    }
+
+    private static void DeleteSeat(IDocumentOperations ops, Dictionary<(string?, string), SeatDoc?> seats, IEvent e, string id)
+    {
+        ops.Delete<SeatDoc>(id);
+        seats[(e.TenantId, id)] = null;
+    }
+
+    private static async Task<SeatDoc?> LoadAsync(IDocumentOperations ops, Dictionary<(string?, string), SeatDoc?> seats, IEvent e, string id, CancellationToken cancellation) =>
+        seats.TryGetValue((e.TenantId, id), out var known) ? known : await ops.LoadAsync<SeatDoc>(id, cancellation).ConfigureAwait(false);
+
+    private static async Task CountReleaseAsync(
+        IDocumentOperations ops, Dictionary<(string?, string), ReleaseDoc?> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
+    {
+        var id = Streams.Seat(pool, holder.Key);
+        var row = releases.TryGetValue((e.TenantId, id), out var known) ? known : await ops.LoadAsync<ReleaseDoc>(id, cancellation).ConfigureAwait(false);
+        var count = Math.Max(0, (row?.PendingCount ?? 0) + delta);
+        if (count == 0)
+        {
+            ops.Delete<ReleaseDoc>(id);
+            releases[(e.TenantId, id)] = null;
+        }
+        else
+        {
+            var updated = new ReleaseDoc(id, Streams.Pool(pool), holder.Key, count);
+            ops.Store(updated);
+            releases[(e.TenantId, id)] = updated;
+        }
     }
 
     private static SeatDoc Seat(PoolId pool, Holder holder, SeatStatus status, long position, IEvent e) =>
