@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NodaTime;
 using VppLedger.Directory;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 using VppLedger.Pools;
 using VppLedger.Tokens;
 

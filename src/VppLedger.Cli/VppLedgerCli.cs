@@ -35,14 +35,23 @@ public static class VppLedgerCli
         Func<string, string?> readVariable = environment is null
             ? Environment.GetEnvironmentVariable
             : name => environment.TryGetValue(name, out var value) ? value : null;
-        var console = CreateConsole(output, readVariable);
-        var host = new CliHost(console, output, error, readVariable, clock ?? SystemClock.Instance);
+        if (args is ["--version"])
+        {
+            await output.WriteLineAsync($"vppledger {Version}").ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        var console = CreateConsole(output, ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected, readVariable);
+        var status = CreateConsole(error, (ReferenceEquals(error, Console.Error) || error is GatedWriter) && !Console.IsErrorRedirected, readVariable);
+        var host = new CliHost(console, output, error, readVariable, clock ?? SystemClock.Instance) { Status = status };
         var verbose = args.Contains("--verbose", StringComparer.Ordinal);
 
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("vppledger");
+            config.SetApplicationVersion(Version);
             config.ConfigureConsole(console);
             config.PropagateExceptions();
             config.Settings.StrictParsing = true;
@@ -103,7 +112,7 @@ public static class VppLedgerCli
         {
             return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Failure(e) is { } failure)
+        catch (Exception e) when (Failure(e, cancellationToken) is { } failure)
         {
             await error.WriteLineAsync(failure.Message).ConfigureAwait(false);
             if (verbose)
@@ -111,16 +120,30 @@ public static class VppLedgerCli
                 await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             }
 
-            await error.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await error.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return failure.ExitCode;
         }
     }
 
-    private static CliException? Failure(Exception exception) => exception switch
+    /// <summary>The line written when Ctrl+C (SIGINT) stops a command: whatever it was doing, nothing is left half-written.</summary>
+    public const string CancelledMessage = "Cancelled: the command stopped before it finished; every transaction it committed is whole, the one in flight was rolled back.";
+
+    /// <summary>The tool's version: the informational version MinVer gives from the git tag (v1.2.3), with the commit.</summary>
+    public static string Version { get; } =
+        typeof(VppLedgerCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? typeof(VppLedgerCli).Assembly.GetName().Version?.ToString()
+        ?? "0.0.0";
+
+    private static CliException? Failure(Exception exception, CancellationToken cancellationToken) => exception switch
     {
+        // Cancelled: the command's own line when it has one, else whatever surfaced (TaskCanceledException, Npgsql's
+        // "operation cancelled", a cancelled wait) gives the one line of every command.
+        CliException { ExitCode: ExitCodes.Cancelled } cancelled => cancelled,
+        _ when cancellationToken.IsCancellationRequested => new CliException(ExitCodes.Cancelled, CancelledMessage),
         CliException cli => cli,
         CommandAppException usage => new CliException(ExitCodes.Usage, UsageMessage(usage)),
-        OperationCanceledException => new CliException(ExitCodes.Cancelled, "Cancelled."),
+        OperationCanceledException => new CliException(ExitCodes.Cancelled, CancelledMessage),
         _ => Database.Explain(exception, null)
             ?? new CliException(ExitCodes.Unexpected, $"Unexpected failure ({exception.GetType().Name}: {exception.Message}): run again with --verbose for the details and report it."),
     };
@@ -131,9 +154,8 @@ public static class VppLedgerCli
         return $"{message}. Run 'vppledger --help' (or 'vppledger COMMAND --help') for the usage.";
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter output, Func<string, string?> environment)
+    private static IAnsiConsole CreateConsole(TextWriter output, bool toTerminal, Func<string, string?> environment)
     {
-        var toTerminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),

@@ -145,7 +145,7 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
         Assert.True(csv.ExitCode == ExitCodes.Ok, csv.ToString());
         var csvLines = csv.Output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         var jsonLines = ndjson.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("tenant,seq,stream", csvLines[0], StringComparison.Ordinal);
+        Assert.StartsWith("tenant,sequence,stream,version,event,occurredAt", csvLines[0], StringComparison.Ordinal);
         Assert.Equal(csvLines.Length - 1, jsonLines.Length);
         Assert.All(jsonLines, line => JsonDocument.Parse(line).Dispose());
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NodaTime;
 using Npgsql;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 using VppLedger.Pools;
 using VppLedger.Tokens;
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 
 namespace VppLedger.Benchmarks.Postgres;
 

@@ -4,7 +4,7 @@ using NodaTime;
 using Npgsql;
 using Spectre.Console;
 using VppLedger.Audit;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 
 namespace VppLedger.Benchmarks.Scale;
 

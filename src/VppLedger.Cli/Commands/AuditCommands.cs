@@ -374,12 +374,14 @@ internal static class AsOfRender
 /// <summary>The JSON forms of the audit answers: instants as ISO 8601 text.</summary>
 internal static class AuditJson
 {
+    // The fields and names of AuditFormats.Fields (the export's), so that --json and export read alike.
     public static object Row(AuditEntry r) => new
     {
+        tenant = r.Tenant,
         sequence = r.Sequence,
         stream = r.Stream,
         version = r.Version,
-        eventName = r.EventName,
+        @event = r.EventName,
         occurredAt = Format.Iso(r.OccurredAt),
         token = r.Token,
         adamId = r.AdamId,
@@ -391,6 +393,7 @@ internal static class AuditJson
         rule = r.Rule,
         actor = r.Actor,
         correlationId = r.CorrelationId,
+        causationId = r.CausationId,
         chainPosition = r.ChainPosition,
         hash = r.Hash,
     };

@@ -6,7 +6,10 @@ using VppLedger.Cli.Infrastructure;
 
 namespace VppLedger.Cli.Commands;
 
-/// <summary><c>vppledger export --format csv|ndjson</c>: the tenant's audit rows, streamed to standard output or a file.</summary>
+/// <summary>
+/// <c>vppledger export --format csv|ndjson</c>: the tenant's audit rows, streamed to standard output or a file. NDJSON
+/// lines carry each event's data, so that <c>vppledger import</c> reads an export back.
+/// </summary>
 internal sealed class ExportCommand : CliCommand<ExportCommand.Settings>
 {
     internal sealed class Settings : TenantSettings
@@ -107,21 +110,22 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
 
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
-        ITenantLedger tenant;
-        try
-        {
-            tenant = ledger.ForTenant(new TenantId(settings.Tenant!));
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(ExitCodes.Usage, $"--tenant '{settings.Tenant}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
-        }
+        var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken, mustExist: false).ConfigureAwait(false);
 
         ImportResult result;
         try
         {
+            var lines = await CountLinesAsync(settings.File, cancellationToken).ConfigureAwait(false);
+            var progress = new ProgressLine(host, $"Reading {Path.GetFileName(settings.File)}");
             await using var file = new FileStream(settings.File, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
-            result = await tenant.Audit.ImportAsync(file, Importer, cancellationToken).ConfigureAwait(false);
+            await using var counting = new LineCountingStream(file, read => progress.Report(read, lines));
+            var import = tenant.Audit.ImportAsync(counting, Importer, cancellationToken);
+            if (await Task.WhenAny(counting.Finished, import).ConfigureAwait(false) == counting.Finished)
+            {
+                progress.Finish($"read {Format.Count(lines)} events; checking them by the rules of live history and writing them in one transaction...");
+            }
+
+            result = await import.ConfigureAwait(false);
         }
         catch (AuditImportException e)
         {
@@ -150,6 +154,22 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
 
         return ExitCodes.Ok;
     }
+
+    private static async Task<long> CountLinesAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        var buffer = new byte[64 * 1024];
+        long lines = 0;
+        int read;
+        var last = (byte)'\n';
+        while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            last = buffer[read - 1];
+        }
+
+        return last == (byte)'\n' ? lines : lines + 1;
+    }
 }
 
 /// <summary><c>vppledger rebuild</c>: every projection rebuilt from the log (rule I2), with a progress bar.</summary>
@@ -161,37 +181,45 @@ internal sealed class RebuildCommand : CliCommand<DatabaseSettings>
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var rebuilt = new List<string>();
+        var line = new ProgressLine(host, "Rebuilding");
+        try
+        {
+            await RebuildAsync(ledger, rebuilt, line, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Cancelled, "Cancelled: the rebuild stopped part-way, so some projections are not rebuilt yet (the log and the hash chain are untouched); run 'vppledger rebuild' again before the ledger serves reads.", e);
+        }
 
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        line.Finish($"done in {seconds:0.0} s");
         if (settings.Json)
         {
-            await ledger.RebuildAsync(new ProgressReport(p => rebuilt.Add(p.Projection)), cancellationToken).ConfigureAwait(false);
-            Format.WriteJson(host, new { schema = settings.Schema, projections = rebuilt, seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, 1) });
+            Format.WriteJson(host, new { schema = settings.Schema, projections = rebuilt, seconds = Math.Round(seconds, 1) });
             return ExitCodes.Ok;
         }
 
-        await host.Console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask("Rebuilding projections from the log", maxValue: 1);
-                await ledger.RebuildAsync(
-                    new ProgressReport(p =>
-                    {
-                        rebuilt.Add(p.Projection);
-                        task.MaxValue = Math.Max(1, p.Total);
-                        task.Value = p.Done;
-                        task.Description = $"Rebuilt {Markup.Escape(p.Projection)}";
-                    }),
-                    cancellationToken).ConfigureAwait(false);
-                task.Value = task.MaxValue;
-                task.Description = "Rebuilt every projection";
-            }).ConfigureAwait(false);
-        host.Console.MarkupLine($"Rebuilt {rebuilt.Count} projection(s) from the log in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: {Markup.Escape(string.Join(", ", rebuilt))}.");
+        host.Console.MarkupLine($"Rebuilt {rebuilt.Count} projection(s) from the log in {seconds:0.0} s: {Markup.Escape(string.Join(", ", rebuilt))}.");
         return ExitCodes.Ok;
     }
 
-    // Reports synchronously, on the rebuild's own thread (Progress<T> would post to the thread pool, out of order).
+    private static Task RebuildAsync(ILicenseLedger ledger, List<string> rebuilt, ProgressLine line, CancellationToken cancellationToken) =>
+        ledger.RebuildAsync(
+            new ProgressReport(p =>
+            {
+                lock (rebuilt)
+                {
+                    if (rebuilt.Count < p.Done)
+                    {
+                        rebuilt.Add(p.Projection);
+                    }
+                }
+
+                line.Report(p.EventsDone, p.EventsTotal, $"{p.Done} of {p.Total} projections rebuilt");
+            }),
+            cancellationToken);
+
+    // Reports synchronously, on the reporting thread (Progress<T> would post to the thread pool, out of order).
     private sealed class ProgressReport(Action<RebuildProgress> onReport) : IProgress<RebuildProgress>
     {
         public void Report(RebuildProgress value) => onReport(value);

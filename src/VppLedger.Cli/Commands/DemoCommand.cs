@@ -5,7 +5,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using VppLedger.Cli.Demo;
 using VppLedger.Cli.Infrastructure;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 
 namespace VppLedger.Cli.Commands;
 
@@ -26,44 +26,29 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
         [CommandOption("-t|--tenant <TENANT>")]
         [Description("The demo tenant's id. Default: contoso on a throwaway server, a new demo-... id on a configured one.")]
         public string? Tenant { get; init; }
+
+        public override ValidationResult Validate() => SchemaOption.Validate(Schema);
     }
 
     protected override async Task<int> RunAsync(CliHost host, Settings settings, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var console = host.Console;
+        var status = host.Status;
+        var connection = Database.Configured(settings.Connection, host);
         console.Write(new Rule("[bold]vppledger demo[/]: Apple volume-purchase licenses, the article's situations").LeftJustified());
+        await using var throwaway = connection is null ? await StartThrowawayAsync(host, cancellationToken).ConfigureAwait(false) : null;
+        var isThrowaway = throwaway is not null;
+        connection ??= throwaway!.ConnectionString;
+        status.MarkupLine($"Using {Markup.Escape(throwaway?.Description ?? Describe(connection))} [grey]({watch.Elapsed.TotalSeconds:0.0} s)[/]");
 
-        var options = new EmbeddedPostgresOptions
-        {
-            Environment = name => name == EmbeddedPostgres.ConnectionVariable && !string.IsNullOrWhiteSpace(settings.Connection)
-                ? settings.Connection
-                : host.Environment(name),
-        };
-        if (EmbeddedPostgres.ConfiguredConnection(options.Environment) is null)
-        {
-            console.MarkupLine("No database configured ([grey]--connection, VPPLEDGER_CONNECTION or PG*[/]): starting a throwaway local PostgreSQL from this machine's binaries...");
-        }
-
-        await using var server = await EmbeddedPostgres.StartAsync(options, cancellationToken).ConfigureAwait(false);
-        console.MarkupLine($"Using {Markup.Escape(server.Description)} [grey]({watch.Elapsed.TotalSeconds:0.0} s)[/]");
-
-        var tenantId = settings.Tenant ?? (server.IsThrowaway ? "contoso" : "demo-" + Guid.NewGuid().ToString("N")[..8]);
+        var tenantId = settings.Tenant ?? (isThrowaway ? "contoso" : "demo-" + Guid.NewGuid().ToString("N")[..8]);
         var clock = new StoryClock(host.Clock.GetCurrentInstant() - Duration.FromDays(10));
-        await using var ledger = LicenseLedger.Create(server.ConnectionString, o => o.SchemaName = settings.Schema, clock);
+        await using var ledger = LicenseLedger.Create(connection, o => o.SchemaName = settings.Schema, clock);
         await ledger.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
-        console.MarkupLine($"Schema [bold]{Markup.Escape(settings.Schema)}[/] ready; tenant [bold]{Markup.Escape(tenantId)}[/] [grey]({watch.Elapsed.TotalSeconds:0.0} s)[/]");
+        status.MarkupLine($"Schema [bold]{Markup.Escape(settings.Schema)}[/] ready; tenant [bold]{Markup.Escape(tenantId)}[/] [grey]({watch.Elapsed.TotalSeconds:0.0} s)[/]");
 
-        ITenantLedger tenant;
-        try
-        {
-            tenant = ledger.ForTenant(new TenantId(tenantId));
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(ExitCodes.Usage, $"--tenant '{tenantId}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
-        }
-
+        var tenant = await Database.TenantAsync(ledger, tenantId, cancellationToken, mustExist: false).ConfigureAwait(false);
         if (await tenant.ExistsAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new CliException(ExitCodes.Usage, $"Tenant '{tenantId}' already has data in this database and the demo needs a new one: pass another --tenant, or leave it out for a new demo-... tenant.");
@@ -73,7 +58,31 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
         await story.PlayAsync().ConfigureAwait(false);
 
         console.WriteLine();
-        console.MarkupLine($"[green]Demo finished[/] in {watch.Elapsed.TotalSeconds:0.0} s ({Format.Count(story.CommandCount)} commands, {Format.Count(story.EventCount)} events).{(server.IsThrowaway ? " The throwaway PostgreSQL is removed now." : "")}");
+        status.MarkupLine($"[green]Demo finished[/] in {watch.Elapsed.TotalSeconds:0.0} s ({Format.Count(story.CommandCount)} commands, {Format.Count(story.EventCount)} events).{(isThrowaway ? " The throwaway PostgreSQL is removed now." : "")}");
         return ExitCodes.Ok;
+    }
+
+    private static string Describe(string connection)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+        return $"PostgreSQL at {builder.Host}:{builder.Port}";
+    }
+
+    private static async Task<DemoServer?> StartThrowawayAsync(CliHost host, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new CliException(ExitCodes.NoDatabase, $"No database is configured and the throwaway PostgreSQL of the demo needs Linux: {Database.HowToConfigure}.");
+        }
+
+        host.Status.MarkupLine("No database configured ([grey]--connection, VPPLEDGER_CONNECTION or PG*[/]): starting a throwaway local PostgreSQL from this machine's binaries...");
+        var server = await EmbeddedPostgres.StartThrowawayAsync(new EmbeddedPostgresOptions(), cancellationToken).ConfigureAwait(false);
+        return new DemoServer(server.ConnectionString, server.Description, server);
+    }
+
+    /// <summary>The demo's throwaway PostgreSQL, stopped and removed on dispose.</summary>
+    private sealed record DemoServer(string ConnectionString, string Description, IAsyncDisposable Server) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Server.DisposeAsync();
     }
 }

@@ -1,5 +1,5 @@
 using Npgsql;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 
 namespace VppLedger.Cli.Infrastructure;
 
@@ -10,17 +10,30 @@ internal static class Database
         "pass --connection \"Host=...;Username=...;Database=...\", or set VPPLEDGER_CONNECTION, or the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)";
 
     /// <summary>--connection, else VPPLEDGER_CONNECTION, else PG* (when PGHOST is set); else exit code 3.</summary>
-    public static string ResolveConnection(DatabaseSettings settings, CliHost host)
+    public static string ResolveConnection(DatabaseSettings settings, CliHost host) =>
+        Configured(settings.Connection, host)
+        ?? throw new CliException(ExitCodes.NoDatabase, $"No database is configured: {HowToConfigure}.");
+
+    /// <summary>The connection string given by <paramref name="option"/> or the environment, checked; null when none is given.</summary>
+    public static string? Configured(string? option, CliHost host)
     {
-        if (!string.IsNullOrWhiteSpace(settings.Connection))
+        if (option is not null)
         {
-            return Validated(settings.Connection);
+            return Validated(option, "--connection");
         }
 
-        var configured = EmbeddedPostgres.ConfiguredConnection(host.Environment);
-        return configured is not null
-            ? Validated(configured)
-            : throw new CliException(ExitCodes.NoDatabase, $"No database is configured: {HowToConfigure}.");
+        string? configured;
+        try
+        {
+            configured = PostgresEnvironment.ConfiguredConnection(host.Environment);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            throw new CliException(ExitCodes.Usage, $"The PG* variables do not make a connection string ({e.Message}): fix PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE, or set VPPLEDGER_CONNECTION.", e);
+        }
+
+        var source = string.IsNullOrWhiteSpace(host.Environment(PostgresEnvironment.ConnectionVariable)) ? "the PG* variables" : PostgresEnvironment.ConnectionVariable;
+        return configured is null ? null : Validated(configured, source);
     }
 
     /// <summary>Opens the ledger over an existing schema (never creates tables: that is <c>db apply</c>).</summary>
@@ -34,8 +47,8 @@ internal static class Database
             },
             clock);
 
-    /// <summary>The tenant's ledger; exit code 5 when the tenant has recorded nothing.</summary>
-    public static async Task<ITenantLedger> TenantAsync(ILicenseLedger ledger, string tenantId, CancellationToken cancellationToken)
+    /// <summary>The tenant's ledger; exit code 2 for a malformed id (when <paramref name="mustExist"/>, exit code 5 for a tenant with nothing recorded).</summary>
+    public static async Task<ITenantLedger> TenantAsync(ILicenseLedger ledger, string tenantId, CancellationToken cancellationToken, bool mustExist = true)
     {
         ITenantLedger tenant;
         try
@@ -47,7 +60,7 @@ internal static class Database
             throw new CliException(ExitCodes.Usage, $"--tenant '{tenantId}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
         }
 
-        if (!await tenant.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        if (mustExist && !await tenant.ExistsAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new CliException(ExitCodes.UnknownTenant, $"Tenant '{tenantId}' has recorded nothing in this database: check the tenant id, the --schema and the connection.");
         }
@@ -65,6 +78,10 @@ internal static class Database
                     $"The ledger's tables are not in schema '{schema ?? "vppledger"}' of this database: run 'vppledger db apply' first (or pass the right --schema).", e);
             case PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification or PostgresErrorCodes.InvalidCatalogName } e:
                 return new CliException(ExitCodes.NoDatabase, $"PostgreSQL refused the connection ({e.MessageText}): check the user, password and database in the connection string.", e);
+            case PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } e:
+                return new CliException(ExitCodes.NoDatabase, $"PostgreSQL refused the statement ({e.MessageText}): connect as a user with the rights the command needs (db apply creates the schema's tables).", e);
+            case PostgresException { SqlState: PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow } e:
+                return new CliException(ExitCodes.NoDatabase, $"PostgreSQL accepts no connection now ({e.MessageText}): try again later or raise max_connections.", e);
             case NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException or IOException } e:
                 return new CliException(ExitCodes.NoDatabase, $"Could not reach PostgreSQL ({e.InnerException!.Message}): check that the server runs and that the connection string names it; {HowToConfigure}.", e);
             case NpgsqlException { InnerException: null } e when e is not PostgresException:
@@ -76,16 +93,42 @@ internal static class Database
         }
     }
 
-    private static string Validated(string connection)
+    /// <summary>
+    /// Parses the connection string as Npgsql will and rejects, before any connection is tried, what can never work:
+    /// a malformed string, no host, a pool of no connection.
+    /// </summary>
+    internal static string Validated(string connection, string source)
     {
+        NpgsqlConnectionStringBuilder builder;
         try
         {
-            _ = new NpgsqlConnectionStringBuilder(connection);
-            return connection;
+            builder = new NpgsqlConnectionStringBuilder(connection);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException)
         {
-            throw new CliException(ExitCodes.Usage, $"The connection string is not valid ({e.Message}): write it as \"Host=...;Username=...;Database=...\".", e);
+            throw new CliException(ExitCodes.Usage, $"The connection string of {source} is not valid ({e.Message.TrimEnd('.')}): write it as \"Host=...;Username=...;Database=...\".", e);
         }
+
+        string? problem = null;
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            problem = "it names no Host";
+        }
+        else if (builder.MaxPoolSize < 1)
+        {
+            problem = $"Maximum Pool Size is {builder.MaxPoolSize}, so no connection could ever be opened";
+        }
+        else if (builder.MinPoolSize > builder.MaxPoolSize)
+        {
+            problem = $"Minimum Pool Size {builder.MinPoolSize} is above Maximum Pool Size {builder.MaxPoolSize}";
+        }
+        else if (builder.Port is < 1 or > 65535)
+        {
+            problem = $"Port {builder.Port} is not a TCP port";
+        }
+
+        return problem is null
+            ? connection
+            : throw new CliException(ExitCodes.Usage, $"The connection string of {source} cannot work: {problem}; write it as \"Host=...;Username=...;Database=...\".");
     }
 }

@@ -30,6 +30,25 @@ internal class DatabaseSettings : OutputSettings
     [Description("The PostgreSQL schema of the ledger's tables.")]
     [DefaultValue("vppledger")]
     public string Schema { get; init; } = "vppledger";
+
+    public override Spectre.Console.ValidationResult Validate() => SchemaOption.Validate(Schema);
+}
+
+/// <summary>The <c>--schema</c> option, checked where it enters, by the same rule as <see cref="VppLedgerOptions.SchemaName"/>.</summary>
+internal static class SchemaOption
+{
+    public static Spectre.Console.ValidationResult Validate(string? schema)
+    {
+        try
+        {
+            _ = new VppLedgerOptions { SchemaName = schema! };
+            return Spectre.Console.ValidationResult.Success();
+        }
+        catch (ArgumentException e)
+        {
+            return Spectre.Console.ValidationResult.Error($"--schema: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
 }
 
 /// <summary>Options of the commands that read one tenant.</summary>

@@ -128,7 +128,7 @@ public sealed record ChainMismatch(long ChainPosition, long Sequence, string Str
 /// <param name="LinkPrevious">The link's previous hash (empty for the first).</param>
 /// <param name="LinkEventHash">The event hash stored in the link.</param>
 /// <param name="LinkHash">The link's hash.</param>
-public sealed record ChainEntry(
+internal sealed record ChainEntry(
     long Sequence,
     string Stream,
     long Version,

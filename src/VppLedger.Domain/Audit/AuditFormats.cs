@@ -4,14 +4,18 @@ using NodaTime.Text;
 
 namespace VppLedger.Audit;
 
-/// <summary>Writes audit rows as NDJSON lines or CSV records (docs/audit.md lists the fields). Pure and streaming.</summary>
-public static class AuditFormats
+/// <summary>
+/// Writes audit rows as NDJSON lines or CSV records (docs/audit.md lists the fields). Pure and streaming. One field
+/// naming everywhere (camelCase, the names of the tool's <c>--json</c>); an NDJSON export line also carries the event's
+/// <c>data</c>, so that <c>ImportAsync</c> (and <c>vppledger import</c>) accepts an export as it is.
+/// </summary>
+internal static class AuditFormats
 {
-    /// <summary>The CSV header and the NDJSON field names, in order.</summary>
+    /// <summary>The CSV header and the NDJSON field names, in order (an NDJSON export line adds <c>data</c>, the event itself).</summary>
     public static IReadOnlyList<string> Fields { get; } =
     [
-        "tenant", "seq", "stream", "version", "event_name", "occurred_at", "token", "adam_id", "holder_kind", "holder_id",
-        "queue_position", "action", "reason", "rule_id", "actor", "correlation_id", "causation_id", "chain_position", "hash",
+        "tenant", "sequence", "stream", "version", "event", "occurredAt", "token", "adamId", "holderKind", "holderId",
+        "queuePosition", "action", "reason", "rule", "actor", "correlationId", "causationId", "chainPosition", "hash",
     ];
 
     /// <summary>Writes the CSV header line.</summary>
@@ -61,7 +65,13 @@ public static class AuditFormats
     /// <summary>Writes one row as one JSON object and a line feed; nulls are written as null, numbers as numbers.</summary>
     /// <param name="writer">Where to write.</param>
     /// <param name="entry">The row.</param>
-    public static void WriteNdjson(TextWriter writer, AuditEntry entry)
+    public static void WriteNdjson(TextWriter writer, AuditEntry entry) => WriteNdjson(writer, entry, null);
+
+    /// <summary>Writes one row as one JSON object and a line feed, with <paramref name="data"/> (the event's JSON, as stored) as its <c>data</c>.</summary>
+    /// <param name="writer">Where to write.</param>
+    /// <param name="entry">The row.</param>
+    /// <param name="data">The event's data as a JSON object, or null to leave the field out.</param>
+    internal static void WriteNdjson(TextWriter writer, AuditEntry entry, string? data)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var values = Values(entry);
@@ -79,7 +89,7 @@ public static class AuditFormats
             {
                 line.Append("null");
             }
-            else if (Fields[i] is "seq" or "version" or "queue_position" or "chain_position")
+            else if (Fields[i] is "sequence" or "version" or "queuePosition" or "chainPosition")
             {
                 line.Append(v);
             }
@@ -87,6 +97,11 @@ public static class AuditFormats
             {
                 line.Append(Newtonsoft.Json.JsonConvert.ToString(v));
             }
+        }
+
+        if (data is not null)
+        {
+            line.Append(",\"data\":").Append(data);
         }
 
         writer.Write(line.Append("}\n"));

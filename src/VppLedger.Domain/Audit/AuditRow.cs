@@ -12,7 +12,7 @@ namespace VppLedger.Audit;
 /// <c>"{tenant}|{holderKey}"</c>, as 32 lower-case hex characters. Deterministic, so an auditor who knows a holder
 /// finds its rows; a different tenant gives a different id; no Apple ID or serial number is ever hashed.
 /// </summary>
-public static class AuditPseudonym
+internal static class AuditPseudonym
 {
     /// <summary>The pseudonymous id of <paramref name="holderKey"/> (a <see cref="Holder.Key"/>, or <c>u.{userId}</c> for a directory row) in <paramref name="tenant"/>.</summary>
     /// <param name="tenant">The tenant id.</param>

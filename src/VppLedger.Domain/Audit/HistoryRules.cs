@@ -10,7 +10,7 @@ namespace VppLedger.Audit;
 /// <param name="Line">The line number in the file.</param>
 /// <param name="Stream">The stream id, for example <c>token:tok-1</c> or <c>pool:tok-1:361309726</c>.</param>
 /// <param name="Event">The event.</param>
-public sealed record HistoryLine(int Line, string Stream, ILedgerEvent Event);
+internal sealed record HistoryLine(int Line, string Stream, ILedgerEvent Event);
 
 /// <summary>
 /// What <see cref="HistoryRules"/> needs of a tenant before the file: gathered by the storage layer, folded with the

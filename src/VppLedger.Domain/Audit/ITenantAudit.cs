@@ -324,4 +324,14 @@ public sealed class AuditImportException : Exception
 /// <param name="Projection">The projection being rebuilt.</param>
 /// <param name="Done">Projections rebuilt so far.</param>
 /// <param name="Total">Projections to rebuild.</param>
-public sealed record RebuildProgress(string Projection, int Done, int Total);
+public sealed record RebuildProgress(string Projection, int Done, int Total)
+{
+    /// <summary>
+    /// Events read so far, over every projection (each projection reads the whole log, so a rebuild reads
+    /// <see cref="EventsTotal"/> = projections x events); reported about four times a second while a projection runs.
+    /// </summary>
+    public long EventsDone { get; init; }
+
+    /// <summary>Events the whole rebuild reads: the log's events times the projections.</summary>
+    public long EventsTotal { get; init; }
+}

@@ -6,7 +6,7 @@ namespace VppLedger;
 /// No decider checks a permission.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-public sealed class RequiresPermissionAttribute(Permissions permission) : Attribute
+internal sealed class RequiresPermissionAttribute(Permissions permission) : Attribute
 {
     /// <summary>The permission the command needs.</summary>
     public Permissions Permission { get; } = permission;

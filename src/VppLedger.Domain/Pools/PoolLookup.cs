@@ -16,7 +16,7 @@ public enum SeatStatus
 /// <summary>The current seat of one holder in one pool.</summary>
 /// <param name="Status">None, granted or queued.</param>
 /// <param name="QueuePosition">The queue position when <see cref="SeatStatus.Queued"/>; otherwise 0.</param>
-public readonly record struct HolderSeat(SeatStatus Status, long QueuePosition)
+internal readonly record struct HolderSeat(SeatStatus Status, long QueuePosition)
 {
     /// <summary>No license, not queued.</summary>
     public static HolderSeat None => default;

@@ -17,7 +17,7 @@ internal sealed class AuditProjection(string schema) : IProjection
         insert into {AuditSchema.Qualified(schema)} (tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id,
           holder_kind, holder_id, queue_position, action, reason, rule_id, actor, correlation_id, causation_id)
         select u.tenant_id,
-          coalesce(nullif(u.seq, 0), (select e.seq_id from {schema}.mt_events e where e.stream_id = u.stream and e.version = u.version and e.tenant_id = u.tenant_id)),
+          coalesce(nullif(u.seq, 0), (select e.seq_id from {SchemaNames.Quote(schema)}.mt_events e where e.stream_id = u.stream and e.version = u.version and e.tenant_id = u.tenant_id)),
           u.stream, u.version, u.event_name, u.occurred_at, u.token, u.adam_id, u.holder_kind, u.holder_id, u.queue_position,
           u.action, u.reason, u.rule_id, u.actor, u.correlation_id, u.causation_id
         from unnest(?::varchar[], ?::bigint[], ?::varchar[], ?::bigint[], ?::varchar[], ?::timestamptz[], ?::varchar[], ?::varchar[],

@@ -43,11 +43,26 @@ internal static class AuditRebuild
         };
 
         using var daemon = await store.BuildProjectionDaemonAsync().ConfigureAwait(false);
+        var schema = SchemaNames.Quote(options.SchemaName);
+        var events = await ScalarAsync(store, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", null, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < steps.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await steps[i].Run(daemon).ConfigureAwait(false);
-            progress?.Report(new RebuildProgress(steps[i].Name, i + 1, steps.Length));
+            var before = i * events;
+            var step = steps[i];
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var poll = progress is null ? Task.CompletedTask : PollAsync(store, schema, step.Name, i, steps.Length, before, events, progress, stop.Token);
+            try
+            {
+                await step.Run(daemon).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await poll.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            progress?.Report(new RebuildProgress(step.Name, i + 1, steps.Length) { EventsDone = before + events, EventsTotal = steps.Length * events });
         }
 
         // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
@@ -55,5 +70,30 @@ internal static class AuditRebuild
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // How far the daemon has read the log for one projection (its shards' progression), a few times a second.
+    private static async Task PollAsync(DocumentStore store, string schema, string projection, int index, int total, long before, long events, IProgress<RebuildProgress> progress, CancellationToken cancellationToken)
+    {
+        var sql = $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like @projection";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            var read = await ScalarAsync(store, sql, projection + ":%", cancellationToken).ConfigureAwait(false);
+            progress.Report(new RebuildProgress(projection, index, total) { EventsDone = before + Math.Min(read, events), EventsTotal = total * events });
+        }
+    }
+
+    private static async Task<long> ScalarAsync(DocumentStore store, string sql, string? projection, CancellationToken cancellationToken)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (projection is not null)
+        {
+            command.Parameters.AddWithValue("projection", projection);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -32,7 +32,7 @@ internal static class AuditSchema
         options.Schema.For<ImportRecordDoc>();
     }
 
-    public static string Qualified(string schema) => $"{schema}.{TableName}";
+    public static string Qualified(string schema) => $"{SchemaNames.Quote(schema)}.{TableName}";
 
     /// <summary>
     /// Removes the sealing trigger and functions of earlier versions (the trigger took a per-tenant lock in every
@@ -44,16 +44,16 @@ internal static class AuditSchema
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var drop = new Npgsql.NpgsqlCommand(
             $"drop trigger if exists {TableName}_sealed on {Qualified(schema)}; "
-            + $"drop function if exists {schema}.vpp_audit_seal_rows(); drop function if exists {schema}.vpp_audit_seal(varchar);",
+            + $"drop function if exists {SchemaNames.Quote(schema)}.vpp_audit_seal_rows(); drop function if exists {SchemaNames.Quote(schema)}.vpp_audit_seal(varchar);",
             connection);
         await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public static string Chain(string schema) => $"{schema}.{ChainTableName}";
+    public static string Chain(string schema) => $"{SchemaNames.Quote(schema)}.{ChainTableName}";
 
-    public static string Head(string schema) => $"{schema}.{HeadTableName}";
+    public static string Head(string schema) => $"{SchemaNames.Quote(schema)}.{HeadTableName}";
 
-    public static string Seal(string schema) => $"{schema}.{SealTableName}";
+    public static string Seal(string schema) => $"{SchemaNames.Quote(schema)}.{SealTableName}";
 
     /// <summary>
     /// The canonical text of one audit row (without its chain position), hashed into the chain. One SQL expression,

@@ -105,7 +105,7 @@ internal sealed class AuditSealer
             + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
             + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
             + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint "
-            + $"from {_schema}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
+            + $"from {SchemaNames.Quote(_schema)}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
             + "where e.seq_id > @from order by e.seq_id limit @page",
             connection))
         {
@@ -194,7 +194,7 @@ internal sealed class AuditSealer
         }
 
         // Every transaction that may have taken a missing number has ended: a fresh read shows whether one committed.
-        await using var recount = new NpgsqlCommand($"select count(*) from {_schema}.mt_events where seq_id > @after and seq_id <= @through", connection);
+        await using var recount = new NpgsqlCommand($"select count(*) from {SchemaNames.Quote(_schema)}.mt_events where seq_id > @after and seq_id <= @through", connection);
         recount.Parameters.AddWithValue("after", after);
         recount.Parameters.AddWithValue("through", through);
         return (long)(await recount.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == seen;

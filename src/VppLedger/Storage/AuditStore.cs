@@ -53,6 +53,15 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     private async IAsyncEnumerable<AuditEntry> QueryHistoryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var (entry, _) in QueryRowsAsync(query, withData: false, cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    // The rows of a query; withData adds each event's data as stored (for the NDJSON export that import reads back).
+    private async IAsyncEnumerable<(AuditEntry Entry, string? Data)> QueryRowsAsync(AuditQuery query, bool withData, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var where = new StringBuilder("a.tenant_id = @tenant");
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
@@ -87,11 +96,14 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             command.Parameters.AddWithValue("to", to.ToDateTimeUtc());
         }
 
-        command.CommandText = $"select {Columns} from {Table} a left join {AuditSchema.Chain(ledger.Options.SchemaName)} c on c.tenant_id = a.tenant_id and c.seq = a.seq where {where} order by a.seq";
+        var data = withData
+            ? $", e.data::text from {Table} a left join {SchemaNames.Quote(ledger.Options.SchemaName)}.mt_events e on e.seq_id = a.seq"
+            : $" from {Table} a";
+        command.CommandText = $"select {Columns}{data} left join {AuditSchema.Chain(ledger.Options.SchemaName)} c on c.tenant_id = a.tenant_id and c.seq = a.seq where {where} order by a.seq";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return ReadEntry(reader);
+            yield return (ReadEntry(reader), withData && !reader.IsDBNull(19) ? reader.GetString(19) : null);
         }
     }
 
@@ -181,6 +193,10 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     {
         await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // One snapshot for the watermark and the links: the background sealer may commit between two reads, and a link
+        // past the watermark read before it would look like a deleted event.
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var status = await StatusAsync(connection, cancellationToken).ConfigureAwait(false);
         var schema = ledger.Options.SchemaName;
 
@@ -188,7 +204,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         await using var command = new NpgsqlCommand(
             $"""
             with e as (select e.seq_id as seq, e.stream_id as stream, e.version, {AuditSchema.EventHashSql("e")} as eh
-                       from {schema}.mt_events e where e.tenant_id = @tenant and e.seq_id <= @through and e.type = any(@types)),
+                       from {SchemaNames.Quote(schema)}.mt_events e where e.tenant_id = @tenant and e.seq_id <= @through and e.type = any(@types)),
                  a as (select a.seq, a.stream, a.version, {AuditSchema.RowCanonicalSql("a")} as rc
                        from {Table} a where a.tenant_id = @tenant and a.seq <= @through),
                  c as (select c.seq, c.stream, c.version, c.chain_position, c.prev_hash, c.event_hash, c.hash
@@ -315,15 +331,16 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         }
 
         long count = 0;
-        await foreach (var entry in HistoryAsync(new AuditQuery { From = from, To = to }, cancellationToken).ConfigureAwait(false))
+        var ndjson = format == AuditExportFormat.Ndjson;
+        await foreach (var (entry, data) in QueryRowsAsync(new AuditQuery { From = from, To = to }, ndjson, cancellationToken).ConfigureAwait(false))
         {
-            if (format == AuditExportFormat.Csv)
+            if (ndjson)
             {
-                AuditFormats.WriteCsv(output, entry);
+                AuditFormats.WriteNdjson(output, entry, data);
             }
             else
             {
-                AuditFormats.WriteNdjson(output, entry);
+                AuditFormats.WriteCsv(output, entry);
             }
 
             if (++count % 1000 == 0)
@@ -536,7 +553,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             await session.Database.EnsureStorageExistsAsync(typeof(LocationClaimDoc), cancellationToken).ConfigureAwait(false);
             foreach (var chunk in locations.Chunk(1000))
             {
-                var sql = $"select id from {ledger.Options.SchemaName}.mt_doc_locationclaimdoc where id = any(?) and tenant_id <> ?";
+                var sql = $"select id from {SchemaNames.Quote(ledger.Options.SchemaName)}.mt_doc_locationclaimdoc where id = any(?) and tenant_id <> ?";
                 var claimed = await session.QueryAsync<string>(sql, cancellationToken, chunk, TenantId).ConfigureAwait(false);
                 elsewhere.UnionWith(claimed.Select(c => new LocationKey(c)));
             }
@@ -589,7 +606,11 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
             try
             {
-                var line = ParseLine(number, text);
+                if (ParseLine(number, text) is not { } line)
+                {
+                    continue;
+                }
+
                 if (previous is { } p && line.Event.OccurredAt < p)
                 {
                     errors.Add(new ImportLineError(number, $"OccurredAt {line.Event.OccurredAt} is before the previous line's {p}; lines must be in time order."));
@@ -617,7 +638,8 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return (lines, errors);
     }
 
-    private static ImportLine ParseLine(int number, string text)
+    // Null for a line the ledger writes itself (the tenant's token counts): an export carries it, an import recomputes it.
+    private static ImportLine? ParseLine(int number, string text)
     {
         using var textReader = new StringReader(text);
         using var jsonReader = new JsonTextReader(textReader) { DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal };
@@ -647,7 +669,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
         if (@event is TenantTokensChanged)
         {
-            throw new FormatException($"{name} is written by the ledger itself with each token upload, migration and deletion; remove the line.");
+            return null;
         }
 
         if (@event is TokenUploaded { Location.Value: null } or TokenUploaded { File: null } or TokenMigratedFromLegacyVpp { Location.Value: null } or TokenMigratedFromLegacyVpp { File: null })
@@ -661,9 +683,28 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             throw new FormatException($"Event {name} cannot be appended to stream '{stream}'; its stream is '{expected}'.");
         }
 
-        var key = (string?)json["id"]
+        // The text of a line reaches PostgreSQL as it is: refuse what it cannot store (NUL, a lone surrogate) or what
+        // would break a log line, with the same checks commands get (rule I3), before anything is written.
+        if (InputRules.Problem(@event, type, "data") is { } invalid)
+        {
+            throw new FormatException($"The event's {invalid}.");
+        }
+
+        var actor = (string?)json["actor"];
+        if (actor is not null && InputRules.OneLineProblem(actor, InputRules.MaxNameLength) is { } badActor)
+        {
+            throw new FormatException($"The line's \"actor\" {badActor}; give who recorded the event as one line of text, at most {InputRules.MaxNameLength} characters.");
+        }
+
+        var id = (string?)json["id"];
+        if (id is not null && InputRules.OneLineProblem(id, IdentifierText.MaxLength) is { } badId)
+        {
+            throw new FormatException($"The line's \"id\" {badId}; give a stable key of at most {IdentifierText.MaxLength} characters, or leave it out.");
+        }
+
+        var key = id
             ?? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + stream + "\n" + data.ToString(Formatting.None))));
-        return new ImportLine(number, "import:" + key, stream, (string?)json["actor"], @event);
+        return new ImportLine(number, "import:" + key, stream, actor, @event);
     }
 
     private static string ExpectedStream(ILedgerEvent e, string stream)

@@ -161,7 +161,7 @@ internal sealed partial class LedgerHandlers
     private async Task<bool> OtherTenantClaimsAsync(LocationKey location)
     {
         await _session.Database.EnsureStorageExistsAsync(typeof(LocationClaimDoc), cancellationToken).ConfigureAwait(false);
-        var sql = $"select count(*) from {context.Options.SchemaName}.mt_doc_locationclaimdoc where id = ? and tenant_id <> ?";
+        var sql = $"select count(*) from {SchemaNames.Quote(context.Options.SchemaName)}.mt_doc_locationclaimdoc where id = ? and tenant_id <> ?";
         var counts = await _session.QueryAsync<long>(sql, cancellationToken, location.Value, _session.TenantId).ConfigureAwait(false);
         return counts.Count > 0 && counts[0] > 0;
     }

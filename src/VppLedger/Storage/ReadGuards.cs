@@ -44,11 +44,11 @@ internal static class ReadGuards
 
     /// <summary>The statement queued before commit: tenant, streams, versions, stamps read, their values, stamps to bump.</summary>
     public static string CheckReadsStatement(string schema) =>
-        $"insert into {schema}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {schema}.{CheckReadsFunction}(?, ?, ?, ?, ?, ?)";
+        $"insert into {SchemaNames.Quote(schema)}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {SchemaNames.Quote(schema)}.{CheckReadsFunction}(?, ?, ?, ?, ?, ?)";
 
     /// <summary>The statement queued before commit: tenant, owner streams to lock, owner ids, license type ('' for any), seat ids read.</summary>
     public static string NoNewSeatsStatement(string schema) =>
-        $"insert into {schema}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {schema}.{NoNewSeatsFunction}(?, ?, ?, ?, ?)";
+        $"insert into {SchemaNames.Quote(schema)}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {SchemaNames.Quote(schema)}.{NoNewSeatsFunction}(?, ?, ?, ?, ?)";
 
     // Locks before comparing, each set in one fixed order (two commands locking the same rows cannot deadlock on
     // them). Under READ COMMITTED each statement of the function sees what committed before it started, so the

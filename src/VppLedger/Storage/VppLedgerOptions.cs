@@ -3,8 +3,18 @@ namespace VppLedger;
 /// <summary>How the ledger stores its data. Every property has the default a production host wants, except <see cref="Schema"/>.</summary>
 public sealed class VppLedgerOptions
 {
-    /// <summary>The PostgreSQL schema that holds every table of the ledger. Default <c>vppledger</c>.</summary>
-    public string SchemaName { get; set; } = "vppledger";
+    private string _schemaName = "vppledger";
+
+    /// <summary>
+    /// The PostgreSQL schema that holds every table of the ledger. Default <c>vppledger</c>. 1 to 63 lower-case
+    /// letters, digits or '_', starting with a letter or '_', not a reserved word and not <c>pg_...</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not such a schema name (the message says what to write).</exception>
+    public string SchemaName
+    {
+        get => _schemaName;
+        set => _schemaName = Storage.SchemaNames.Check(value, nameof(SchemaName));
+    }
 
     /// <summary>
     /// Who creates the tables. <see cref="SchemaCreation.CreateOrUpdate"/> (default, for development) creates and

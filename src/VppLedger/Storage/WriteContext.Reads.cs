@@ -227,7 +227,7 @@ internal sealed partial class WriteContext
     private async Task<Dictionary<string, long>> VersionsAsync(string[] streamIds, CancellationToken cancellationToken)
     {
         var rows = await Session.QueryAsync<string>(
-            $"select s.id || chr(31) || s.version::text from {Schema}.mt_streams s where s.tenant_id = ? and s.id = any(?)",
+            $"select s.id || chr(31) || s.version::text from {SchemaNames.Quote(Schema)}.mt_streams s where s.tenant_id = ? and s.id = any(?)",
             cancellationToken,
             Session.TenantId,
             streamIds).ConfigureAwait(false);
@@ -249,7 +249,7 @@ internal sealed partial class WriteContext
         }
 
         var rows = await Session.QueryAsync<string>(
-            $"select g.key || chr(31) || g.stamp::text from {Schema}.{ReadGuards.StampTable} g where g.tenant_id = ? and g.key = any(?)",
+            $"select g.key || chr(31) || g.stamp::text from {SchemaNames.Quote(Schema)}.{ReadGuards.StampTable} g where g.tenant_id = ? and g.key = any(?)",
             cancellationToken,
             Session.TenantId,
             unread).ConfigureAwait(false);

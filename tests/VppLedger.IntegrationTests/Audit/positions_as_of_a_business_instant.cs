@@ -155,6 +155,6 @@ public sealed class positions_as_of_a_business_instant(LedgerFixture db) : IClas
         Assert.All(lines, l => Newtonsoft.Json.Linq.JObject.Parse(l));
         var csvLines = csv.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(csvCount + 1, csvLines.Length);
-        Assert.StartsWith("tenant,seq,stream,version,event_name,occurred_at", csvLines[0], StringComparison.Ordinal);
+        Assert.StartsWith("tenant,sequence,stream,version,event,occurredAt", csvLines[0], StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,5 @@
 using Npgsql;
-using VppLedger.Hosting;
+using VppLedger.Testing;
 using VppLedger.IntegrationTests.Infrastructure;
 
 namespace VppLedger.IntegrationTests.Foundation;
@@ -33,14 +33,14 @@ public sealed class the_embedded_postgres_launcher
     public async Task with_vppledger_connection_set_no_cluster_is_started()
     {
         var existing = await TestServer.ConnectionStringAsync();
-        var environment = new Dictionary<string, string> { [EmbeddedPostgres.ConnectionVariable] = existing };
+        var environment = new Dictionary<string, string> { [PostgresEnvironment.ConnectionVariable] = existing };
 
         await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Environment = environment.GetValueOrDefault });
 
         Assert.False(pg.IsThrowaway);
         Assert.Null(pg.DataDirectory);
         Assert.Equal(existing, pg.ConnectionString);
-        Assert.Contains(EmbeddedPostgres.ConnectionVariable, pg.Description, StringComparison.Ordinal);
+        Assert.Contains(PostgresEnvironment.ConnectionVariable, pg.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class the_embedded_postgres_launcher
             ["PGDATABASE"] = "vpp",
         };
 
-        var connection = new NpgsqlConnectionStringBuilder(EmbeddedPostgres.ConfiguredConnection(environment.GetValueOrDefault));
+        var connection = new NpgsqlConnectionStringBuilder(PostgresEnvironment.ConfiguredConnection(environment.GetValueOrDefault));
 
         Assert.Equal("db.internal", connection.Host);
         Assert.Equal(6543, connection.Port);
@@ -67,6 +67,6 @@ public sealed class the_embedded_postgres_launcher
     [Fact]
     public void nothing_is_configured_without_either_variable()
     {
-        Assert.Null(EmbeddedPostgres.ConfiguredConnection(_ => null));
+        Assert.Null(PostgresEnvironment.ConfiguredConnection(_ => null));
     }
 }

@@ -7,7 +7,7 @@ using Npgsql;
 namespace VppLedger.ReliabilityTests.Infrastructure;
 
 /// <summary>
-/// A PostgreSQL cluster this test run owns, started like the embedded default (src/VppLedger/Hosting/EmbeddedPostgres.cs:
+/// A PostgreSQL cluster this test run owns, started like the embedded default (src/VppLedger.Testing/EmbeddedPostgres.cs:
 /// the machine's binaries, a free loopback port, the postgres OS user when root), so that it can be killed with
 /// SIGKILL and restarted on the same data directory and port. Synchronous commit is on (an acknowledged commit is in
 /// the WAL the kernel holds, which a killed postmaster cannot lose); fsync is off, since the machine itself does not crash.

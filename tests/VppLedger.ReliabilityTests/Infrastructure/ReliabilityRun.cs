@@ -117,7 +117,7 @@ public sealed class Figures
     public static readonly string[] Names =
     [
         "commands", "acknowledged", "unavailable (documented)", "lost", "oversold", "mismatches", "raw exceptions", "hangs",
-        "cross-tenant reads", "secret occurrences", "pending corpus cases",
+        "cross-tenant reads", "secret occurrences", "pending corpus cases", "tamper cases", "tamper cases found",
     ];
 
     private long _commands;
@@ -131,6 +131,8 @@ public sealed class Figures
     private long _crossTenantReads;
     private long _secretOccurrences;
     private long _pending;
+    private long _tamperCases;
+    private long _tamperFound;
 
     public ConcurrentQueue<string> RawExceptionSamples { get; } = new();
 
@@ -163,6 +165,10 @@ public sealed class Figures
 
     public void Pending() => Interlocked.Increment(ref _pending);
 
+    public void TamperCase() => Interlocked.Increment(ref _tamperCases);
+
+    public void TamperFound() => Interlocked.Increment(ref _tamperFound);
+
     public void RawException(Exception e, string during)
     {
         Interlocked.Increment(ref _rawExceptions);
@@ -179,5 +185,6 @@ public sealed class Figures
         Interlocked.Read(ref _commands), Interlocked.Read(ref _acknowledged), Interlocked.Read(ref _unavailable), Interlocked.Read(ref _lost),
         Interlocked.Read(ref _oversold), Interlocked.Read(ref _mismatches), Interlocked.Read(ref _rawExceptions), Interlocked.Read(ref _hangs),
         Interlocked.Read(ref _crossTenantReads), Interlocked.Read(ref _secretOccurrences), Interlocked.Read(ref _pending),
+        Interlocked.Read(ref _tamperCases), Interlocked.Read(ref _tamperFound),
     ];
 }

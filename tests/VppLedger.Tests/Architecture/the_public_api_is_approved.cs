@@ -22,4 +22,9 @@ public sealed class the_public_api_is_approved
     [Trait("Category", "Architecture")]
     public void the_domain_package_api_has_not_changed_unreviewed() =>
         Snapshot.Match(typeof(ILedgerCommand).Assembly.GeneratePublicApi(Options), SnapshotNameExtension.Create("VppLedger.Domain"));
+
+    [Fact]
+    [Trait("Category", "Architecture")]
+    public void the_testing_package_api_has_not_changed_unreviewed() =>
+        Snapshot.Match(System.Reflection.Assembly.Load("VppLedger.Testing").GeneratePublicApi(Options), SnapshotNameExtension.Create("VppLedger.Testing"));
 }

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using Npgsql;
 
-namespace VppLedger.Hosting;
+namespace VppLedger.Testing;
 
 /// <summary>
 /// The embedded default: finds the PostgreSQL to use, or starts a throwaway one.
@@ -13,11 +14,9 @@ namespace VppLedger.Hosting;
 /// <c>postgres</c> OS user when the process is root (PostgreSQL refuses root), removed on dispose or exit.
 /// </summary>
 /// <remarks>Thread-safe to read; dispose once. Disposing a server that was given (not started) does nothing.</remarks>
+[SupportedOSPlatform("linux")]
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
-    /// <summary>The environment variable that names the server to use, as an Npgsql connection string.</summary>
-    public const string ConnectionVariable = "VPPLEDGER_CONNECTION";
-
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string? _dataDirectory;
     private readonly string? _binDirectory;
@@ -50,43 +49,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public string? DataDirectory => _dataDirectory;
 
     /// <summary>
-    /// The configured server, if any: <c>VPPLEDGER_CONNECTION</c>, else the <c>PG*</c> variables when <c>PGHOST</c> is set.
-    /// </summary>
-    /// <param name="environment">Reads a variable; defaults to the process environment.</param>
-    /// <returns>The connection string, or null when nothing is configured.</returns>
-    public static string? ConfiguredConnection(Func<string, string?>? environment = null)
-    {
-        environment ??= Environment.GetEnvironmentVariable;
-        var explicitConnection = environment(ConnectionVariable);
-        if (!string.IsNullOrWhiteSpace(explicitConnection))
-        {
-            return explicitConnection;
-        }
-
-        var host = environment("PGHOST");
-        if (string.IsNullOrWhiteSpace(host))
-        {
-            return null;
-        }
-
-        var builder = new NpgsqlConnectionStringBuilder { Host = host };
-        if (int.TryParse(environment("PGPORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var port))
-        {
-            builder.Port = port;
-        }
-
-        builder.Username = environment("PGUSER") ?? Environment.UserName;
-        builder.Database = environment("PGDATABASE") ?? builder.Username;
-        var password = environment("PGPASSWORD");
-        if (!string.IsNullOrEmpty(password))
-        {
-            builder.Password = password;
-        }
-
-        return builder.ConnectionString;
-    }
-
-    /// <summary>
     /// Uses the configured server, or starts a throwaway cluster when none is configured.
     /// </summary>
     /// <param name="options">How to start a throwaway cluster; ignored for a configured server.</param>
@@ -96,10 +58,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         options ??= new EmbeddedPostgresOptions();
         var environment = options.Environment ?? Environment.GetEnvironmentVariable;
-        var configured = ConfiguredConnection(environment);
+        var configured = PostgresEnvironment.ConfiguredConnection(environment);
         if (configured is not null)
         {
-            var source = string.IsNullOrWhiteSpace(environment(ConnectionVariable)) ? "the PG* environment variables" : ConnectionVariable;
+            var source = string.IsNullOrWhiteSpace(environment(PostgresEnvironment.ConnectionVariable)) ? "the PG* environment variables" : PostgresEnvironment.ConnectionVariable;
             var builder = new NpgsqlConnectionStringBuilder(configured);
             return new EmbeddedPostgres(configured, $"PostgreSQL at {builder.Host}:{builder.Port} (from {source})", null, null, false);
         }
@@ -116,7 +78,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var bin = FindBinaries() ?? throw new PostgresUnavailableException(
             $"No PostgreSQL server is configured and no PostgreSQL binaries were found (initdb, pg_ctl on PATH or in /usr/lib/postgresql/*/bin). " +
-            $"Set {ConnectionVariable} to an Npgsql connection string (or the PG* variables), or install the server: apt-get install postgresql.");
+            $"Set {PostgresEnvironment.ConnectionVariable} to an Npgsql connection string (or the PG* variables), or install the server: apt-get install postgresql.");
 
         var asPostgresUser = string.Equals(Environment.UserName, "root", StringComparison.Ordinal);
         var dataDirectory = Path.Combine(Path.GetTempPath(), "vppledger-pg-" + Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal));
@@ -300,7 +262,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             var detail = ((await error.ConfigureAwait(false)) + (await output.ConfigureAwait(false))).Trim();
             var hint = asPostgresUser ? " (run as the postgres OS user because this process is root; that user must exist)" : "";
             throw new PostgresUnavailableException(
-                $"{tool} failed with exit code {process.ExitCode}{hint}: {detail} Set {ConnectionVariable} to use an existing server instead.");
+                $"{tool} failed with exit code {process.ExitCode}{hint}: {detail} Set {PostgresEnvironment.ConnectionVariable} to use an existing server instead.");
         }
     }
 
