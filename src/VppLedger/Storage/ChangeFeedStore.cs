@@ -24,7 +24,7 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
 
     public string Subscription { get; } = subscription;
 
-    private string Table => $"{ledger.Options.SchemaName}.{TableName}";
+    private string Table => $"{SchemaNames.Quote(ledger.Options.SchemaName)}.{TableName}";
 
     public static string CheckName(string subscription)
     {
