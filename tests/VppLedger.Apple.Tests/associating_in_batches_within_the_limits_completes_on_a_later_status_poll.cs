@@ -31,9 +31,7 @@ public sealed class associating_in_batches_within_the_limits_completes_on_a_late
         {
             var first = await world.Client.GetStatusAsync(AppleWorld.Token, result.EventId!);
             Assert.True(first.IsPending);
-            AppleEventStatus status = first;
-            for (var poll = 0; status.IsPending && poll < 5; poll++)
-                status = await world.Client.GetStatusAsync(AppleWorld.Token, result.EventId!);
+            var status = await world.PollUntilDoneAsync(result.EventId!);
             Assert.Equal("COMPLETE", status.EventStatus);
             Assert.Equal("ASSOCIATE", status.EventType);
             Assert.Empty(status.Failures);

@@ -16,8 +16,7 @@ public sealed class partial_failures_are_reported_per_holder
         var accepted = await world.Client.AssociateAsync(
             AppleWorld.Token, [new AppleAssetRef("app", "STDQ"), new AppleAssetRef("book", "STDQ")], ["S1", "S2"], []);
         var eventId = Assert.Single(accepted).EventId!;
-        var status = await world.Client.GetStatusAsync(AppleWorld.Token, eventId);
-        while (status.IsPending) status = await world.Client.GetStatusAsync(AppleWorld.Token, eventId);
+        var status = await world.PollUntilDoneAsync(eventId);
 
         Assert.Equal("COMPLETE", status.EventStatus);
         Assert.Equal(4, status.NumRequested);
@@ -36,8 +35,7 @@ public sealed class partial_failures_are_reported_per_holder
 
         var accepted = await world.Client.AssociateAsync(AppleWorld.Token, [new AppleAssetRef("app", "STDQ")], [], ["u1", "u2"]);
         var eventId = accepted[0].EventId!;
-        var status = await world.Client.GetStatusAsync(AppleWorld.Token, eventId);
-        while (status.IsPending) status = await world.Client.GetStatusAsync(AppleWorld.Token, eventId);
+        var status = await world.PollUntilDoneAsync(eventId);
 
         var failure = Assert.Single(status.Failures);
         Assert.Equal(("u2", 9709, AppleErrorKind.NotEnoughLicenses), (failure.ClientUserId, failure.ErrorNumber, failure.Kind));

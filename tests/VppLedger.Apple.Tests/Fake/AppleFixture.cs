@@ -33,6 +33,15 @@ internal sealed class AppleWorld : IAsyncDisposable
         return new AppleWorld(apple, clock, client, http);
     }
 
+    /// <summary>Polls an event until Apple has completed it (a bounded number of polls).</summary>
+    public async Task<AppleEventStatus> PollUntilDoneAsync(string eventId)
+    {
+        var status = await Client.GetStatusAsync(Token, eventId);
+        for (var poll = 0; status.IsPending && poll < 10; poll++)
+            status = await Client.GetStatusAsync(Token, eventId);
+        return status;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
