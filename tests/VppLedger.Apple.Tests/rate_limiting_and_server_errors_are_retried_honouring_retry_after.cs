@@ -17,6 +17,10 @@ public sealed class rate_limiting_and_server_errors_are_retried_honouring_retry_
         Assert.Equal(AppleBatchOutcome.Accepted, Assert.Single(results).Outcome);
         // Retry-After 7 s, then Retry-After 3 s, then no Retry-After on the third attempt: 5 s x 3^2.
         Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(45)], world.Clock.Delays);
+        // Each retry is logged with its error and wait, and no log line holds the sToken.
+        Assert.Equal(3, world.Logs.Lines.Count(l => l.StartsWith("Warning: Apple refused POST /assets/associate", StringComparison.Ordinal)));
+        Assert.Contains(world.Logs.Lines, l => l.Contains("error 9646", StringComparison.Ordinal));
+        Assert.DoesNotContain(world.Logs.Lines, l => l.Contains(AppleWorld.Token, StringComparison.Ordinal));
     }
 
     [Fact]
