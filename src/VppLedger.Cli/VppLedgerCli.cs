@@ -68,6 +68,15 @@ public static class VppLedgerCli
             config.AddCommand<ReportCommand>("report").WithData(host)
                 .WithDescription("Pools (total, used, available, queued, over-allocated) and tokens (state, expiry) of one tenant.")
                 .WithExample("report", "--tenant", "contoso");
+            config.AddCommand<WhatIfCommand>("what-if").WithData(host)
+                .WithDescription("Decides the command in a JSON file on the tenant's current state and prints what it would grant, queue, reclaim and orphan; writes nothing.")
+                .WithExample("what-if", "delete-token.json", "--tenant", "contoso");
+            config.AddCommand<TailCommand>("tail").WithData(host)
+                .WithDescription("The tenant's change feed in log order (--json: NDJSON, --follow: keep waiting, --subscription NAME: resume from its checkpoint and commit it).")
+                .WithExample("tail", "--tenant", "contoso", "--follow", "--json");
+            config.AddCommand<WasteCommand>("waste").WithData(host)
+                .WithDescription("Idle and wasted licenses per pool: retired devices, departed users, untargeted holders, orphaned pools, idle free licenses, misplaced queues; --price for money, --json or --csv.")
+                .WithExample("waste", "--tenant", "contoso", "--idle-days", "30", "--csv");
             config.AddBranch("audit", audit =>
             {
                 audit.SetDescription("The audit trail: history, positions as of an instant, explanations, the hash chain.");
@@ -84,13 +93,13 @@ public static class VppLedgerCli
                     .WithDescription("Seals, then recomputes the tenant's hash chain over the log and prints its head; exit code 1 at the first event, row or link that does not match.");
             });
             config.AddCommand<ExportCommand>("export").WithData(host)
-                .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE.")
+                .WithDescription("The tenant's audit rows as CSV or NDJSON, to standard output or --output FILE; 'vppledger import' reads an NDJSON export back.")
                 .WithExample("export", "--tenant", "contoso", "--format", "csv", "--output", "audit.csv");
             config.AddCommand<ImportCommand>("import").WithData(host)
                 .WithDescription("Appends history recorded elsewhere (NDJSON, one event a line): all or nothing, and importing it again writes nothing.")
                 .WithExample("import", "history.ndjson", "--tenant", "contoso");
             config.AddCommand<RebuildCommand>("rebuild").WithData(host)
-                .WithDescription("Rebuilds every projection of every tenant from the log, with a progress bar. Run it with no command in flight.");
+                .WithDescription("Rebuilds every projection of every tenant from the log, with progress by events (rate, time left) on standard error. Run it with no command in flight.");
             config.AddBranch("db", db =>
             {
                 db.SetDescription("The database.");

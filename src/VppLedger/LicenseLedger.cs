@@ -55,6 +55,65 @@ public interface ITenantLedger
     /// <returns>Applied, unchanged or rejected, with the events written.</returns>
     Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What-if: decides <paramref name="command"/> on the current state exactly as <see cref="ExecuteAsync"/> would
+    /// (input checks, permission X1, the same rules and deciders, an id already used answers its first outcome, I4) and
+    /// writes nothing, not even the idempotency record: executing the same command afterwards, with nothing committed
+    /// in between, writes the same events. A large fan-out is decided whole in memory (it is not split into
+    /// transactions) and summarised per pool; the outcome lists at most <paramref name="maxListedEvents"/> events.
+    /// </summary>
+    /// <param name="command">Any command of the ledger.</param>
+    /// <param name="maxListedEvents">How many of the events to list in the outcome; the per-pool summary counts all. Default 1,000.</param>
+    /// <param name="cancellationToken">Cancels the preview.</param>
+    /// <returns>The outcome it would have, the number of events it would write, and per pool what it would grant, queue, reclaim and orphan.</returns>
+    Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Evaluates the tenant's alerts at <paramref name="now"/> (the host's scheduled call): a live token expiring within
+    /// 30 (the policy's window, T2), 7 or 1 days, a live pool with fewer free licenses than a threshold (S1), a queue
+    /// whose head waited longer than a duration (A6). Each crossing is recorded once as an <see cref="Alerts.AlertRaised"/>
+    /// event and an <see cref="Alerts.AlertCleared"/> when it no longer holds, in the tenant's alert stream, in one
+    /// transaction. Idempotent for the same instant and thresholds: a second call returns the first outcome
+    /// (<see cref="CommandOutcome.IsReplay"/>) and writes nothing; a later call writes only what changed. Alerts change
+    /// no license, so the call needs no actor.
+    /// </summary>
+    /// <param name="now">The instant of the evaluation; the events carry it as their business time.</param>
+    /// <param name="thresholds">When alerts are raised; <see cref="Alerts.AlertThresholds.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels before the commit.</param>
+    /// <returns>The alerts raised and cleared by this evaluation, as events.</returns>
+    Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The alerts raised and not cleared yet, by key.</summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The tenant's change feed under a durable subscription: every ledger event of the tenant in log order, at least
+    /// once, with a checkpoint the host commits and resumes from after a crash (docs/insights.md).
+    /// </summary>
+    /// <param name="subscription">The subscription's name, 1 to 64 letters, digits, '.', '_' or '-' (for example <c>siem</c>).</param>
+    /// <exception cref="ArgumentException">The name is empty, too long or has other characters.</exception>
+    Feed.IChangeFeed ChangeFeed(string subscription);
+
+    /// <summary>
+    /// The idle and wasted licenses of the tenant now, per pool and kind: held by retired devices (R5), by users who
+    /// left (R4), by holders no active assignment targets, in orphaned pools (T10), free licenses unused for the idle
+    /// period (from history), and queues while another token's pool of the same app has free licenses (L10); with
+    /// unit prices, in money. Reads one pass over the tenant's granted seats.
+    /// </summary>
+    /// <param name="options">Idle period and unit prices; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The run-out forecast of every live pool: at the net rate of grants minus reclaims over the trailing window
+    /// (business time, from history), when its free licenses run out, and how many to buy to serve its queue
+    /// (docs/insights.md documents the method).
+    /// </summary>
+    /// <param name="window">The trailing window; 30 days when null.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default);
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

@@ -213,7 +213,7 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
 
     [Fact]
     [Trait("Rule", "I2")]
-    public async Task rebuild_replays_the_log_with_a_progress_bar_and_changes_no_answer()
+    public async Task rebuild_replays_the_log_with_progress_by_events_on_standard_error_and_changes_no_answer()
     {
         var before = await Run("report", "--json");
 
@@ -221,6 +221,9 @@ public sealed class auditing_a_tenant(SeededTenant db) : IDisposable
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Contains("Rebuilt", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Rebuilding: [\d,]+ of [\d,]+ events \(\d+%\), [\d,]+ events/s", run.Error);
+        Assert.Contains("Rebuilding: done in", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Rebuilding:", run.Output, StringComparison.Ordinal);
         Assert.Equal(before.Output, (await Run("report", "--json")).Output);
         Assert.Equal(ExitCodes.Ok, (await Run("audit", "verify")).ExitCode);
     }

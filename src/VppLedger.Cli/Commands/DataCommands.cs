@@ -172,7 +172,7 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
     }
 }
 
-/// <summary><c>vppledger rebuild</c>: every projection rebuilt from the log (rule I2), with a progress bar.</summary>
+/// <summary><c>vppledger rebuild</c>: every projection rebuilt from the log (rule I2), with progress by events on standard error.</summary>
 internal sealed class RebuildCommand : CliCommand<DatabaseSettings>
 {
     protected override async Task<int> RunAsync(CliHost host, DatabaseSettings settings, CancellationToken cancellationToken)

@@ -67,15 +67,18 @@ internal sealed class ProgressLine(CliHost host, string what)
     {
         if (Interactive)
         {
-            host.Status.Write(new Text($"\r{what}: {text}\u001b[K"));
+            // One line rewritten in place: carriage return, the text, erase to the end of the line.
+            host.Error.Write($"\r{what}: {text}\u001b[K");
             if (final)
             {
-                host.Status.WriteLine();
+                host.Error.WriteLine();
             }
 
+            host.Error.Flush();
             return;
         }
 
-        host.Status.WriteLine($"{what}: {text}");
+        host.Error.WriteLine($"{what}: {text}");
+        host.Error.Flush();
     }
 }

@@ -106,6 +106,8 @@ internal sealed record AuditFacts(
             GroupCreated e => new AuditFacts(null, null, null, null, null, "group_created", $"group={e.Group.Value} kind={e.Kind}", "A1"),
             GroupMembersAdded e => new AuditFacts(null, null, null, null, null, "group_members_added", $"group={owner} count={e.Members.Count}", "A6"),
             GroupMembersRemoved e => new AuditFacts(null, null, null, null, null, "group_members_removed", $"group={owner} count={e.Members.Count}", "R4"),
+            Alerts.AlertRaised e => new AuditFacts(e.Token.Value, e.App?.Value, null, null, null, "alert_raised", $"{e.Key} observed={e.Observed}", e.Rule),
+            Alerts.AlertCleared e => new AuditFacts(e.Token.Value, e.App?.Value, null, null, null, "alert_cleared", e.Key, null),
             _ => new AuditFacts(null, null, null, null, null, "unknown", @event?.GetType().Name, null),
         };
     }

@@ -238,6 +238,101 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         }
     }
 
+    /// <summary>
+    /// Decides a command as <see cref="RunAsync"/> would, on the current state, and writes nothing: the session is
+    /// never saved, so neither the events nor the idempotency record reach the database. Parts an earlier run of the
+    /// same command id committed are replayed as <see cref="RunAsync"/> would replay them; the rest is decided in one
+    /// session (a preview has no transaction to bound). The outcome lists at most <paramref name="maxListedEvents"/> events.
+    /// </summary>
+    public async Task<CommandPreview> PreviewAsync(
+        string tenantId,
+        ILedgerCommand command,
+        Permissions needed,
+        Func<WriteContext, Task<Handled>> handle,
+        int maxListedEvents,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxListedEvents);
+        try
+        {
+            var (outcome, pools) = await DecideWithoutWritingAsync(tenantId, command, needed, handle, cancellationToken).ConfigureAwait(false);
+            return CommandPreview.Summarize(outcome, pools, maxListedEvents);
+        }
+        catch (Exception e) when (InfrastructureFaults.IsFault(e, cancellationToken))
+        {
+            throw InfrastructureFaults.Unavailable($"{CommandName(command)} '{command.Id}' was previewed", outcomeUnknown: false, e);
+        }
+    }
+
+    private async Task<(CommandOutcome Outcome, IReadOnlyList<Pools.PoolState> Pools)> DecideWithoutWritingAsync(
+        string tenantId,
+        ILedgerCommand command,
+        Permissions needed,
+        Func<WriteContext, Task<Handled>> handle,
+        CancellationToken cancellationToken)
+    {
+        if (InputRules.Check(command) is { } invalid)
+        {
+            return (Rejected(command, invalid), []);
+        }
+
+        if (!command.Actor.Has(needed))
+        {
+            return (Rejected(command, LedgerRejections.PermissionDenied(command.Actor, needed, CommandName(command))), []);
+        }
+
+        var payloadHash = PayloadHash(command);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = Store.LightweightSession(tenantId); // never saved: a preview writes nothing
+            CommandOutcome? replayed = null;
+            long? startAfter = null;
+            for (var part = 0; ; part++)
+            {
+                var earlier = await session.LoadAsync<CommandRecord>(part == 0 ? command.Id.Value : $"{command.Id.Value}~{part}", cancellationToken).ConfigureAwait(false);
+                if (earlier is null)
+                {
+                    break;
+                }
+
+                var replay = await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false);
+                replayed = replayed is null || replay.Status == CommandStatus.Rejected ? replay : replayed with
+                {
+                    Status = replayed.Changes.Count + replay.Changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
+                    Changes = [.. replayed.Changes, .. replay.Changes],
+                    Warnings = [.. replayed.Warnings, .. replay.Warnings],
+                };
+                startAfter = earlier.ResumeAfter;
+                if (replay.Status == CommandStatus.Rejected || startAfter is null)
+                {
+                    return (replayed, []);
+                }
+            }
+
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startAfter) { IsPreview = true };
+            try
+            {
+                var handled = await handle(context).ConfigureAwait(false);
+                if (handled.Rejection is not null)
+                {
+                    return (Rejected(command, handled.Rejection) with { Changes = replayed?.Changes ?? [] }, []);
+                }
+
+                IReadOnlyList<LedgerChange> changes = [.. replayed?.Changes ?? [], .. context.Changes];
+                return (new CommandOutcome(command.Id, changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied, changes, null)
+                {
+                    Warnings = [.. replayed?.Warnings ?? [], .. context.Warnings],
+                }, [.. context.PoolStates]);
+            }
+            catch (Exception e) when (IsConflict(e) && attempt <= Options.MaxConcurrencyRetries)
+            {
+                // Only reads can disagree here (another command committed between two of them): read again.
+                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Counts conflicts that were decided again (tests and benchmarks read it).</summary>
     public ConflictCounter ConflictsRetried { get; } = new();
 

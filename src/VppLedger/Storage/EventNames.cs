@@ -40,6 +40,8 @@ internal static class EventNames
         (typeof(Assignments.AssignmentRemoved), "vpp.assignment.removed.v1"),
         (typeof(Assignments.AssignmentEndedWithToken), "vpp.assignment.ended_with_token.v1"),
         (typeof(Tokens.TenantTokensChanged), "vpp.tenant.tokens_changed.v1"),
+        (typeof(Alerts.AlertRaised), "vpp.alert.raised.v1"),
+        (typeof(Alerts.AlertCleared), "vpp.alert.cleared.v1"),
     ];
 
     private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(e => e.Type, e => e.Name);

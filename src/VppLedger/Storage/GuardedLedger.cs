@@ -20,6 +20,23 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default) =>
         inner.ExecuteAsync(command, cancellationToken);
 
+    public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default) =>
+        inner.PreviewAsync(command, maxListedEvents, cancellationToken);
+
+    public Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default) =>
+        inner.EvaluateAlertsAsync(now, thresholds, cancellationToken);
+
+    public Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default) =>
+        Read("alerts were listed", () => inner.ListAlertsAsync(cancellationToken), cancellationToken);
+
+    public Feed.IChangeFeed ChangeFeed(string subscription) => inner.ChangeFeed(subscription);
+
+    public Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default) =>
+        Read("the waste report was read", () => inner.GetWasteReportAsync(options, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default) =>
+        Read("the forecast was read", () => inner.ForecastAsync(window, cancellationToken), cancellationToken);
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) =>
         Read("the tenant was looked up", () => inner.ExistsAsync(cancellationToken), cancellationToken);
 

@@ -84,7 +84,7 @@ internal sealed partial class LedgerHandlers
     /// </summary>
     private async Task<Handled> FanOutAsync(AssignmentState assignment, Func<IReadOnlyList<GroupMember>, Task<Rejection?>> apply, bool batched = false)
     {
-        var perTransaction = context.Options.FanOutMembersPerTransaction;
+        var perTransaction = context.IsPreview ? int.MaxValue : context.Options.FanOutMembersPerTransaction;
         var after = context.StartAfter ?? -1L;
         var done = 0;
         await foreach (var (members, last) in MemberPagesAsync(assignment.Group, after, batched ? Math.Min(MemberPageSize, perTransaction) : MemberPageSize).ConfigureAwait(false))

@@ -46,6 +46,7 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         GrantLicenses c => DirectGrantAsync(c),
         MigrateToDeviceLicenses c => GatedPoolAsync(c),
         IPoolCommand c => PoolAsync(c),
+        Alerts.EvaluateAlerts c => AlertsAsync(c),
         _ => throw new ArgumentException($"VppLedger has no handler for {command.GetType().Name}.", nameof(command)),
     };
 }

@@ -120,6 +120,40 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
             cancellationToken);
     }
 
+    public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return ledger.Runner.PreviewAsync(
+            TenantId,
+            command,
+            LedgerHandlers.PermissionFor(command),
+            context => new LedgerHandlers(context, cancellationToken).HandleAsync(command),
+            maxListedEvents,
+            cancellationToken);
+    }
+
+    public Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default)
+    {
+        InputRules.ThrowIfOutOfRange(now, nameof(now));
+        var command = Alerts.AlertCommands.Evaluate(now, thresholds ?? Alerts.AlertThresholds.Default);
+        return ExecuteAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Alerts.AlertRaised>> ListAlertsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = Query();
+        var (_, book) = await AlertStream.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        return [.. book.Active.Values];
+    }
+
+    public Feed.IChangeFeed ChangeFeed(string subscription) => new MartenChangeFeed(ledger, TenantId, MartenChangeFeed.CheckName(subscription));
+
+    public Task<Insights.WasteReport> GetWasteReportAsync(Insights.WasteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WasteStore.ComputeAsync(ledger, TenantId, options ?? new Insights.WasteOptions(), ledger.Clock.GetCurrentInstant(), cancellationToken);
+
+    public Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default) =>
+        ForecastStore.ComputeAsync(ledger, TenantId, window ?? Duration.FromDays(30), ledger.Clock.GetCurrentInstant(), cancellationToken);
+
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
     {
         // Only the ledger's own events count. Marten writes "tombstone" rows for the events of a failed or conflicting

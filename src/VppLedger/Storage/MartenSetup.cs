@@ -139,6 +139,9 @@ internal static class MartenSetup
         // The audit table, its hash chain and the import keys (issue 5: rules I1, I2, I5).
         AuditSchema.Register(options);
 
+        // The change feed's checkpoints (issue 15).
+        MartenChangeFeed.Register(options);
+
         // Every fact a command reads is checked at commit (ARCHITECTURE.md "Commands"; issue 10, item 14).
         ReadGuards.Register(options);
 

@@ -8,6 +8,9 @@ internal static class Streams
     /// <summary>The tenant's one stream of token changes; its version is the lock of every upload, migration and deletion (T1, T4).</summary>
     public const string TenantTokens = "tenant:tokens";
 
+    /// <summary>The tenant's alerts, raised and cleared (issue 15): transitions only.</summary>
+    public const string TenantAlerts = "tenant:alerts";
+
     public static string Pool(PoolId pool) => $"pool:{pool.Token.Value}:{pool.AdamId.Value}";
 
     public static string Assignment(PoolId pool, GroupId group) => $"assignment:{pool.Token.Value}:{pool.AdamId.Value}:{group.Value}";

@@ -19,6 +19,15 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
     /// <summary>Set by a handler that stopped at a transaction boundary: the next transaction starts after this position.</summary>
     public long? ResumeAfter { get; set; }
 
+    /// <summary>
+    /// True for a preview (<see cref="CommandRunner.PreviewAsync"/>): the command is decided in one session that is never
+    /// saved, so a fan-out never stops at a transaction boundary.
+    /// </summary>
+    public bool IsPreview { get; init; }
+
+    /// <summary>The states of the pools this command fetched, with its own events applied.</summary>
+    public IEnumerable<Pools.PoolState> PoolStates => _streams.Values.OfType<WriteStream<Pools.PoolState>>().Select(s => s.State);
+
     private readonly Dictionary<string, object> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<PoolId, PoolWorkspace> _pools = [];
 

@@ -115,6 +115,10 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         await s.RunAsync(new TakeTokenControl(main, s.NextId(), admin));
         await s.RunAsync(new DeleteToken(second, s.NextId(), admin));
 
+        // Alerts (issue 15): the deleted token's pools raise nothing; a strict threshold raises one, the default clears it.
+        await s.Ledger.EvaluateAlertsAsync(db.Clock.GetCurrentInstant(), new VppLedger.Alerts.AlertThresholds { FreeSeatsBelow = 100_000 });
+        await s.Ledger.EvaluateAlertsAsync(db.Clock.GetCurrentInstant() + Duration.FromMinutes(1));
+
         // A legacy token's history, recorded elsewhere and imported (T9).
         const string legacy = """
             {"event":"vpp.token.uploaded.v1","stream":"token:tok-legacy","actor":"legacy-mdm","data":{"OccurredAt":"2025-01-02T09:00:00Z","Token":"tok-legacy","Location":"apple:loc-legacy","File":{"OrganizationName":"Contoso Ltd","ExpiresAt":"2026-01-02T09:00:00Z","Fingerprint":"471f937e5cb27966885927976f9b94f62d860044ac6181b89d71a9d19a84f8ab"},"ManagedAppleId":{"Value":"vpp-admin@contoso.example","Kind":"Managed"},"Settings":{"Name":"Legacy","CountryCode":"US","AccountType":"Business","AutomaticAppUpdates":true},"Programme":"LegacyVpp","TookControlFromOtherMdm":false,"DuplicateOf":null}}

@@ -1,0 +1,141 @@
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using VppLedger.Feed;
+using Weasel.Postgresql;
+using static Weasel.Postgresql.SchemaUtils;
+using Weasel.Postgresql.Tables;
+
+namespace VppLedger.Storage;
+
+/// <summary>
+/// The change feed (issue 15): reads through Marten's event store, up to the audit sealer's gap-free prefix, and
+/// checkpoints in <c>vpp_feed_checkpoint</c> (one row per tenant and subscription, moved forward only by
+/// <c>greatest()</c> in one statement, so two committers never move it back).
+/// </summary>
+internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenantId, string subscription) : IChangeFeed
+{
+    public const string TableName = "vpp_feed_checkpoint";
+
+    /// <summary>Most events one read returns.</summary>
+    public const int MaxBatch = 10_000;
+
+    private static readonly string[] LedgerEventNames = [.. EventNames.All.Select(e => e.Name)];
+
+    public string Subscription { get; } = subscription;
+
+    private string Table => $"{ledger.Options.SchemaName}.{TableName}";
+
+    public static string CheckName(string subscription)
+    {
+        if (string.IsNullOrWhiteSpace(subscription) || subscription.Length > VppLedger.TenantId.MaxLength
+            || !subscription.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new ArgumentException(
+                $"Subscription name '{subscription}' is not valid: use 1 to {VppLedger.TenantId.MaxLength} letters, digits, '.', '_' or '-' (for example siem).",
+                nameof(subscription));
+        }
+
+        return subscription;
+    }
+
+    public static void Register(StoreOptions options)
+    {
+        var table = new Table(new PostgresqlObjectName(options.DatabaseSchemaName, TableName, IdentifierUsage.General));
+        table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("subscription").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("position").NotNull();
+        table.AddColumn("committed_at", "timestamptz").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(table);
+    }
+
+    public Task<long> CheckpointAsync(CancellationToken cancellationToken = default) =>
+        InfrastructureFaults.ReadAsync("a feed checkpoint was read", async () =>
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"select position from {Table} where tenant_id = @t and subscription = @s", connection);
+            command.Parameters.AddWithValue("t", tenantId);
+            command.Parameters.AddWithValue("s", Subscription);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0L;
+        }, cancellationToken);
+
+    public Task<long> CommitAsync(long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        return InfrastructureFaults.ReadAsync("a feed checkpoint was committed", async () =>
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(
+                $"""
+                insert into {Table} as c (tenant_id, subscription, position, committed_at) values (@t, @s, @p, now())
+                on conflict (tenant_id, subscription) do update set position = greatest(c.position, excluded.position),
+                    committed_at = case when excluded.position > c.position then excluded.committed_at else c.committed_at end
+                returning position
+                """,
+                connection);
+            command.Parameters.AddWithValue("t", tenantId);
+            command.Parameters.AddWithValue("s", Subscription);
+            command.Parameters.AddWithValue("p", position);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }, cancellationToken, writes: true);
+    }
+
+    public Task<IReadOnlyList<FeedEvent>> ReadAsync(long after, int max = 500, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(after);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(max, MaxBatch);
+        return InfrastructureFaults.ReadAsync<IReadOnlyList<FeedEvent>>("the change feed was read", async () =>
+        {
+            // Only the sealed prefix: below it no transaction can still commit an event (AuditSealer), so a feed that
+            // moved past a position never misses an event that lands under it later.
+            var (through, _) = await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+            if (through <= after)
+            {
+                return [];
+            }
+
+            await using var session = ledger.Store.QuerySession(tenantId);
+            var events = await session.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence > after && e.Sequence <= through && LedgerEventNames.Contains(e.EventTypeName))
+                .OrderBy(e => e.Sequence)
+                .Take(max)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return [.. events.Select(ToFeedEvent)];
+        }, cancellationToken);
+    }
+
+    public async Task<long> RunAsync(IChangeSink sink, ChangeFeedOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        options ??= new ChangeFeedOptions();
+        var checkpoint = await CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var batch = await ReadAsync(checkpoint, options.BatchSize, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                if (!options.Follow)
+                {
+                    return checkpoint;
+                }
+
+                await Task.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await sink.DeliverAsync(new TenantId(tenantId), batch, cancellationToken).ConfigureAwait(false);
+            checkpoint = await CommitAsync(batch[^1].Position, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static FeedEvent ToFeedEvent(IEvent e) =>
+        new(e.Sequence, e.StreamKey!, e.Version, e.EventTypeName, (ILedgerEvent)e.Data, e.UserName, e.CorrelationId);
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = ledger.Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+}

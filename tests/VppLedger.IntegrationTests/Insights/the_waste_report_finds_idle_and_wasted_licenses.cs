@@ -1,0 +1,60 @@
+using NodaTime;
+using VppLedger.Assignments;
+using VppLedger.Directory;
+using VppLedger.Insights;
+using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Pools;
+using VppLedger.Tokens;
+
+namespace VppLedger.IntegrationTests.Insights;
+
+/// <summary>Idle and wasted seats (issue 15, part 4): each kind found from the seats, the directory and the history.</summary>
+public sealed class the_waste_report_finds_idle_and_wasted_licenses(LedgerFixture db) : IClassFixture<LedgerFixture>
+{
+    [Fact]
+    [Trait("Rule", "R5")]
+    [Trait("Rule", "R4")]
+    [Trait("Rule", "T10")]
+    [Trait("Rule", "L10")]
+    public async Task retired_devices_untargeted_holders_orphaned_pools_idle_free_seats_and_misplaced_queues_are_counted_and_priced()
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("waste")), db.Clock.GetCurrentInstant());
+        var a = await s.SyncedPoolAsync(new TokenId("tok-a"), "601", purchased: 6);
+        var d = await s.SyncedPoolAsync(new TokenId("tok-a"), "602", purchased: 2, upload: false);
+        var e = await s.SyncedPoolAsync(new TokenId("tok-a"), "604", purchased: 10, upload: false);
+        var b = await s.SyncedPoolAsync(new TokenId("tok-b"), "601", purchased: 1);
+        var c = await s.SyncedPoolAsync(new TokenId("tok-c"), "603", purchased: 3);
+        var staff = await s.GroupAsync("staff", GroupKind.User, (await s.UsersAsync("u", 4)).Select(GroupMember.ForUser));
+        var others = await s.GroupAsync("others", GroupKind.User, (await s.UsersAsync("v", 3)).Select(GroupMember.ForUser));
+        var loner = (await s.UsersAsync("w", 1))[0];
+        await s.AssignAsync(a, staff, AssignmentIntent.Required, LicenseType.User);
+        await s.RunAsync(new GrantLicenses(a, [Holder.ForUser(loner, AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
+        await s.AssignAsync(b, others, AssignmentIntent.Required, LicenseType.User);
+        var ipad = await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised());
+        await s.AssignAsync(d, await s.GroupAsync("ipads", GroupKind.Device, [GroupMember.ForDevice(ipad)]), AssignmentIntent.Required, LicenseType.Device);
+        await s.RunAsync(new RecordDeviceRemovedFromManagement(ipad, s.NextId(), Scenario.Admin));
+        await s.AssignAsync(c, staff, AssignmentIntent.Required, LicenseType.User);
+        await s.RunAsync(new DeleteToken(c.Token, s.NextId(), Scenario.Admin));
+        db.Clock.Advance(Duration.FromDays(40));
+
+        var report = await s.Ledger.GetWasteReportAsync(new WasteOptions { IdleDays = 30, UnitPrices = new Dictionary<PoolId, decimal> { [e] = 2.5m } });
+
+        Assert.Equal(
+            [
+                (a, WasteKind.NoLongerTargeted, 1),
+                (a, WasteKind.IdleFreeSeats, 1),
+                (d, WasteKind.RetiredDevice, 1),
+                (d, WasteKind.IdleFreeSeats, 1),
+                (e, WasteKind.IdleFreeSeats, 10),
+                (b, WasteKind.QueuedWhileFreeElsewhere, 1),
+                (c, WasteKind.OrphanedPool, 3),
+            ],
+            report.Lines.Select(l => (l.Pool, l.Kind, l.SeatCount)));
+        Assert.Equal(25m, report.TotalCost);
+        Assert.Equal(18, report.TotalSeatCount);
+
+        var fresh = await s.Ledger.GetWasteReportAsync(new WasteOptions { IdleDays = 60 });
+        Assert.DoesNotContain(fresh.Lines, l => l.Kind == WasteKind.IdleFreeSeats); // the pools are younger than 60 days
+        Assert.Null(fresh.TotalCost);
+    }
+}
