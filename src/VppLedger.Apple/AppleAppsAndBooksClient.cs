@@ -147,8 +147,8 @@ public sealed partial class AppleAppsAndBooksClient
         ArgumentNullException.ThrowIfNull(clientUserIds);
         RequireHolders(serialNumbers, clientUserIds);
         var max = (limits ?? AppleServiceLimits.Published).MaxRevokeHolders;
-        var batches = serialNumbers.Chunk(max).Select(s => new AppleBatch([], s, []))
-            .Concat(clientUserIds.Chunk(max).Select(u => new AppleBatch([], [], u))).ToList();
+        var batches = serialNumbers.Distinct(StringComparer.Ordinal).Chunk(max).Select(s => new AppleBatch([], s, []))
+            .Concat(clientUserIds.Distinct(StringComparer.Ordinal).Chunk(max).Select(u => new AppleBatch([], [], u))).ToList();
         return await SendBatchesAsync("/assets/revoke", sToken, batches,
             b => new { serialNumbers = NullIfEmpty(b.SerialNumbers), clientUserIds = NullIfEmpty(b.ClientUserIds) },
             cancellationToken).ConfigureAwait(false);
@@ -190,8 +190,10 @@ public sealed partial class AppleAppsAndBooksClient
         ArgumentNullException.ThrowIfNull(users);
         if (users.Count == 0) throw new ArgumentException("Name at least one user.", nameof(users));
         var max = (limits ?? AppleServiceLimits.Published).MaxUsers;
-        var byId = users.ToDictionary(u => u.ClientUserId, StringComparer.Ordinal);
-        var batches = users.Chunk(max).Select(c => new AppleBatch([], [], c.Select(u => u.ClientUserId).ToList())).ToList();
+        // One entry per clientUserId (the last given wins): Apple refuses duplicates in a call.
+        var byId = new Dictionary<string, AppleUser>(StringComparer.Ordinal);
+        foreach (var u in users) byId[u.ClientUserId] = u;
+        var batches = byId.Values.Chunk(max).Select(c => new AppleBatch([], [], c.Select(u => u.ClientUserId).ToList())).ToList();
         return await SendBatchesAsync(path, sToken, batches,
             b => new { users = b.ClientUserIds.Select(id => byId[id]).ToList() }, cancellationToken).ConfigureAwait(false);
     }
@@ -208,10 +210,11 @@ public sealed partial class AppleAppsAndBooksClient
         RequireHolders(serialNumbers, clientUserIds);
         var l = limits ?? AppleServiceLimits.Published;
         var batches = new List<AppleBatch>();
-        foreach (var assetChunk in assets.Chunk(l.MaxAssets))
+        // Apple refuses duplicates in a call (9700-9705): each asset and holder is sent once.
+        foreach (var assetChunk in assets.Distinct().Chunk(l.MaxAssets))
         {
-            batches.AddRange(serialNumbers.Chunk(l.MaxHolders).Select(s => new AppleBatch(assetChunk, s, [])));
-            batches.AddRange(clientUserIds.Chunk(l.MaxHolders).Select(u => new AppleBatch(assetChunk, [], u)));
+            batches.AddRange(serialNumbers.Distinct(StringComparer.Ordinal).Chunk(l.MaxHolders).Select(s => new AppleBatch(assetChunk, s, [])));
+            batches.AddRange(clientUserIds.Distinct(StringComparer.Ordinal).Chunk(l.MaxHolders).Select(u => new AppleBatch(assetChunk, [], u)));
         }
         return await SendBatchesAsync(path, sToken, batches,
             b => new

@@ -56,4 +56,19 @@ public sealed class associating_in_batches_within_the_limits_completes_on_a_late
         Assert.Equal(101, world.Apple.Users.Count);
         Assert.Equal("u1@contoso.test", (string?)world.Apple.Users["u1"]["email"]);
     }
+
+    [Fact]
+    public async Task a_holder_or_user_named_twice_is_sent_once()
+    {
+        await using var world = await AppleWorld.StartAsync();
+        world.Apple.Assets.Add(new FakeAsset { AdamId = "1", TotalCount = 5 });
+
+        var associate = await world.Client.AssociateAsync(
+            AppleWorld.Token, [new AppleAssetRef("1", "STDQ"), new AppleAssetRef("1", "STDQ")], ["S1", "S1"], ["u1", "u1"]);
+        var users = await world.Client.CreateUsersAsync(AppleWorld.Token, [new AppleUser("u1", "old@contoso.test"), new AppleUser("u1", "new@contoso.test")]);
+
+        Assert.Equal([(1, 1, 0), (1, 0, 1)], associate.Select(r => (r.Batch.Assets.Count, r.Batch.SerialNumbers.Count, r.Batch.ClientUserIds.Count)));
+        Assert.Equal(["u1"], Assert.Single(users).Batch.ClientUserIds);
+        Assert.Equal("new@contoso.test", (string?)world.Apple.Users["u1"]["email"]);
+    }
 }
