@@ -1,4 +1,8 @@
 using System.Xml.Linq;
+using NodaTime;
+using NodaTime.Testing;
+using VppLedger.Pools;
+using VppLedger.Tokens;
 using VppLedger.Cli.Infrastructure;
 using VppLedger.Cli.Tests.Infrastructure;
 
@@ -51,6 +55,50 @@ public sealed class charting_and_forecasting_a_pool_from_its_history(SeededTenan
             Assert.Equal("13 13 13", series["total"]);
             Assert.Equal("0 3 3", series["used"]);
             Assert.Equal("0 2 2", series["queued"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task a_point_includes_the_events_of_its_own_instant_kept_to_the_microsecond()
+    {
+        // Business time with ticks below the microsecond (a real clock): the audit table keeps microseconds.
+        var tenantId = $"ticks-{Guid.NewGuid():N}";
+        var start = Tool.Now - Duration.FromDays(1) + Duration.FromTicks(1_234_567);
+        var clock = new FakeClock(start);
+        var admin = new Actor("admin@contoso.example", Permissions.All);
+        var token = new TokenId("tok-ticks");
+        var pool = new PoolId(token, new AdamId("361309726"));
+        await using (var ledger = LicenseLedger.Create(db.Connection, o => { o.SchemaName = SeededTenant.Schema; o.Schema = SchemaCreation.None; }, clock))
+        {
+            var tenant = ledger.ForTenant(new TenantId(tenantId));
+            var upload = new UploadTokenFile(
+                token,
+                VppTokenFile.Create("Ticks Ltd", "secret-ticks", Tool.Now + Duration.FromDays(300)),
+                null,
+                new AppleId("vpp-admin@contoso.example", AppleIdKind.Managed),
+                new TokenSettings("Ticks Ltd", "US", TokenAccountType.Business, AutomaticAppUpdates: true),
+                ConsentToSendDataToApple: true,
+                TakeControlFromOtherMdm: false,
+                new CommandId("ticks-1"),
+                admin);
+            Assert.True((await tenant.ExecuteAsync(upload)).Succeeded);
+            Assert.True((await tenant.ExecuteAsync(new ApplyAppleCounts(pool, ProductKind.App, 5, 0, null, new CommandId("ticks-2"), admin))).Succeeded);
+            clock.Advance(Duration.FromHours(1) + Duration.FromTicks(3));
+            Assert.True((await tenant.ExecuteAsync(new ApplyAppleCounts(pool, ProductKind.App, 8, 0, null, new CommandId("ticks-3"), admin))).Succeeded);
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var run = await Tool.RunAsync(db.Environment, "report", "--tenant", tenantId, "--schema", SeededTenant.Schema, "--chart", file, "--pool", "tok-ticks:361309726");
+
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            Assert.Equal("5 8 8", Series(file)["total"]); // 5 at the first purchase (not missing), 8 at the second, 8 now
         }
         finally
         {

@@ -136,9 +136,12 @@ internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
         var points = new List<ChartPoint>(chosen.Count);
         foreach (var at in chosen)
         {
+            // The audit table keeps business time to the microsecond (timestamptz) and the events keep ticks: read as
+            // of the end of the row's microsecond, so that the position includes the events of that instant.
+            var asOf = at.PlusTicks(9);
             if (pool is { } one)
             {
-                var position = await audit.PoolAsOfAsync(one, at, cancellationToken).ConfigureAwait(false);
+                var position = await audit.PoolAsOfAsync(one, asOf, cancellationToken).ConfigureAwait(false);
                 if (position is not null)
                 {
                     points.Add(new ChartPoint(at, position.Summary.UsedCount, position.Summary.TotalCount, position.Summary.QueuedCount));
@@ -146,7 +149,7 @@ internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
             }
             else
             {
-                var position = await audit.TenantAsOfAsync(at, cancellationToken).ConfigureAwait(false);
+                var position = await audit.TenantAsOfAsync(asOf, cancellationToken).ConfigureAwait(false);
                 var pools = position.Pools.Where(p => p.Pool.Token == token).ToList();
                 points.Add(new ChartPoint(at, pools.Sum(p => p.UsedCount), pools.Sum(p => p.TotalCount), pools.Sum(p => p.QueuedCount)));
             }
