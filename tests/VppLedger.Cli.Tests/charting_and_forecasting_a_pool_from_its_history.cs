@@ -23,43 +23,24 @@ public sealed class charting_and_forecasting_a_pool_from_its_history(SeededTenan
     [Trait("Rule", "A6")]
     public async Task a_pool_chart_draws_used_total_and_queued_at_each_change_of_its_history()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.svg");
-        try
-        {
-            var run = await Tool.RunAsync(db.Environment, "report", "--tenant", SeededTenant.Tenant, "--schema", SeededTenant.Schema, "--chart", file, "--pool", "tok-main:361309726");
+        var (output, series) = await ChartAsync(SeededTenant.Tenant, "--pool", "tok-main:361309726");
 
-            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-            Assert.Contains("Wrote a chart of 3 point(s)", run.Output, StringComparison.Ordinal);
-            var series = Series(file);
-            Assert.Equal("3 3 3", series["total"]); // counts applied at upload, the assignment, now
-            Assert.Equal("0 3 3", series["used"]);
-            Assert.Equal("0 2 2", series["queued"]);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Contains("Wrote a chart of 3 point(s)", output, StringComparison.Ordinal);
+        Assert.Equal("3 3 3", series["total"]); // counts applied at upload, the assignment, now
+        Assert.Equal("0 3 3", series["used"]);
+        Assert.Equal("0 2 2", series["queued"]);
     }
 
     [Fact]
     [Trait("Rule", "I5")]
     public async Task a_token_chart_sums_its_pools()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.svg");
-        try
-        {
-            var run = await Tool.RunAsync(db.Environment, "report", "--tenant", SeededTenant.Tenant, "--schema", SeededTenant.Schema, "--chart", file, "--token", "tok-main", "--json");
+        var (output, series) = await ChartAsync(SeededTenant.Tenant, "--token", "tok-main", "--json");
 
-            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-            var series = Series(file);
-            Assert.Equal("13 13 13", series["total"]);
-            Assert.Equal("0 3 3", series["used"]);
-            Assert.Equal("0 2 2", series["queued"]);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Contains("\"points\": 3", output, StringComparison.Ordinal);
+        Assert.Equal("13 13 13", series["total"]);
+        Assert.Equal("0 3 3", series["used"]);
+        Assert.Equal("0 2 2", series["queued"]);
     }
 
     [Fact]
@@ -92,18 +73,9 @@ public sealed class charting_and_forecasting_a_pool_from_its_history(SeededTenan
             Assert.True((await tenant.ExecuteAsync(new ApplyAppleCounts(pool, ProductKind.App, 8, 0, null, new CommandId("ticks-3"), admin))).Succeeded);
         }
 
-        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.svg");
-        try
-        {
-            var run = await Tool.RunAsync(db.Environment, "report", "--tenant", tenantId, "--schema", SeededTenant.Schema, "--chart", file, "--pool", "tok-ticks:361309726");
+        var (_, series) = await ChartAsync(tenantId, "--pool", "tok-ticks:361309726");
 
-            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-            Assert.Equal("5 8 8", Series(file)["total"]); // 5 at the first purchase (not missing), 8 at the second, 8 now
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal("5 8 8", series["total"]); // 5 at the first purchase (not missing), 8 at the second, 8 now
     }
 
     [Fact]
@@ -137,12 +109,23 @@ public sealed class charting_and_forecasting_a_pool_from_its_history(SeededTenan
         Assert.Contains("2026-11-01 09:00 UTC", table.Output, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string> Series(string file)
+    /// <summary>Runs <c>report --chart</c> into a temp file and reads the three series back from the SVG.</summary>
+    private async Task<(string Output, Dictionary<string, string> Series)> ChartAsync(string tenant, params string[] what)
     {
-        var svg = XDocument.Load(file); // valid XML
-        Assert.Equal(Svg + "svg", svg.Root!.Name);
-        var lines = svg.Root.Elements(Svg + "polyline").ToDictionary(l => (string)l.Attribute("data-series")!, l => (string)l.Attribute("data-values")!);
-        Assert.Equal(["total", "used", "queued"], lines.Keys);
-        return lines;
+        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var run = await Tool.RunAsync(db.Environment, ["report", "--tenant", tenant, "--schema", SeededTenant.Schema, "--chart", file, .. what]);
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            var svg = XDocument.Load(file); // valid XML
+            Assert.Equal(Svg + "svg", svg.Root!.Name);
+            var lines = svg.Root.Elements(Svg + "polyline").ToDictionary(l => (string)l.Attribute("data-series")!, l => (string)l.Attribute("data-values")!);
+            Assert.Equal(["total", "used", "queued"], lines.Keys);
+            return (run.Output, lines);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }
