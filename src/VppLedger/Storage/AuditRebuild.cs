@@ -77,10 +77,13 @@ internal static class AuditRebuild
     private static async Task PollAsync(DocumentStore store, string schema, string projection, int index, int total, long before, long events, IProgress<RebuildProgress> progress, CancellationToken cancellationToken)
     {
         var sql = $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like @projection";
+        var read = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
-            var read = await ScalarAsync(store, sql, projection + ":%", cancellationToken).ConfigureAwait(false);
+
+            // The daemon resets its progression rows while a rebuild runs: progress never goes back.
+            read = Math.Max(read, await ScalarAsync(store, sql, projection + ":%", cancellationToken).ConfigureAwait(false));
             progress.Report(new RebuildProgress(projection, index, total) { EventsDone = before + Math.Min(read, events), EventsTotal = total * events });
         }
     }
