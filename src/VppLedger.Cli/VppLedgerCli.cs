@@ -66,8 +66,12 @@ public static class VppLedgerCli
                     .WithExample("token", "inspect", "contoso.vpptoken");
             });
             config.AddCommand<ReportCommand>("report").WithData(host)
-                .WithDescription("Pools (total, used, available, queued, over-allocated) and tokens (state, expiry) of one tenant.")
-                .WithExample("report", "--tenant", "contoso");
+                .WithDescription("Pools (total, used, available, queued, over-allocated, a bar each) and tokens (state, expiry) of one tenant; --chart FILE.svg with --pool or --token draws used, total and queued over time.")
+                .WithExample("report", "--tenant", "contoso")
+                .WithExample("report", "--tenant", "contoso", "--chart", "pages.svg", "--pool", "tok-main:361309726");
+            config.AddCommand<ForecastCommand>("forecast").WithData(host)
+                .WithDescription("When each pool runs out of free licenses at its current rate, and how many licenses to buy to serve its queue (--json for scripts).")
+                .WithExample("forecast", "--tenant", "contoso");
             config.AddCommand<WhatIfCommand>("what-if").WithData(host)
                 .WithDescription("Decides the command in a JSON file on the tenant's current state and prints what it would grant, queue, reclaim and orphan; writes nothing.")
                 .WithExample("what-if", "delete-token.json", "--tenant", "contoso");

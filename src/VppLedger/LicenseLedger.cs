@@ -114,6 +114,12 @@ public interface ITenantLedger
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<Insights.PoolForecast>> ForecastAsync(Duration? window = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The tenant's Apple requests: every seat change the ledger decided, waiting to be told to Apple (docs/apple.md).
+    /// A host that never talks to Apple can ignore it.
+    /// </summary>
+    IAppleOutbox AppleOutbox { get; }
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

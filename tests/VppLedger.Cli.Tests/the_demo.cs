@@ -26,6 +26,16 @@ public sealed class the_demo
         Assert.Contains("DeviceToUserMigrationNotSupported", run.Output, StringComparison.Ordinal);
         Assert.Contains("30-day grace period", run.Output, StringComparison.Ordinal);
         Assert.Contains("LicensesOrphanedTokenDeleted (rule R7)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("What if: DeleteToken", run.Output, StringComparison.Ordinal); // the closing what-if, waste, forecast and chart (issue 15)
+        Assert.Contains("Idle and wasted licenses of", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Run-out forecast over 30 days", run.Output, StringComparison.Ordinal);
+        var chart = run.Output.Split("written to:")[^1].Trim().Split('\n')[0].Trim();
+        Assert.True(File.Exists(chart), $"The chart '{chart}' is not there.");
+        var svg = System.Xml.Linq.XDocument.Load(chart).Root!;
+        Assert.Equal("svg", svg.Name.LocalName);
+        var queued = svg.Elements().Single(e => (string?)e.Attribute("data-series") == "queued");
+        Assert.Equal("0 400 350 349 349", (string?)queued.Attribute("data-values")); // each point includes the events of its own instant (stored to the microsecond)
+        File.Delete(chart);
         Assert.Contains("Demo finished", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("demo-", run.Output.Split("fingerprint")[0].Split("Wrote")[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);

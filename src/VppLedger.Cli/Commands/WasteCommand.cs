@@ -69,19 +69,24 @@ internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
         }
         else
         {
-            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Idle and wasted licenses of {Markup.Escape(tenant.Tenant.Value)}[/]")
-                .AddColumn("Token").AddColumn("App").AddColumn("Kind").AddColumn(new TableColumn("Licenses").RightAligned()).AddColumn("Rule").AddColumn(new TableColumn("Cost").RightAligned());
-            foreach (var l in report.Lines)
-            {
-                table.AddRow(Markup.Escape(l.Pool.Token.Value), Markup.Escape(l.Pool.AdamId.Value), l.Kind.ToString(), Format.Count(l.SeatCount), l.Rule, l.Cost?.ToString("0.00", CultureInfo.InvariantCulture) ?? "-");
-            }
-
-            host.Console.Write(table);
-            var cost = report.TotalCost is { } total ? $", cost {total.ToString("0.00", CultureInfo.InvariantCulture)}" : "";
-            host.Console.MarkupLine($"{Format.Count(report.TotalSeatCount)} license(s){cost}; idle means no grant for {report.IdleDays} days.");
+            Print(host.Console, tenant.Tenant.Value, report);
         }
 
         return ExitCodes.Ok;
+    }
+
+    internal static void Print(IAnsiConsole console, string tenant, WasteReport report)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Idle and wasted licenses of {Markup.Escape(tenant)}[/]")
+            .AddColumn("Token").AddColumn("App").AddColumn("Kind").AddColumn(new TableColumn("Licenses").RightAligned()).AddColumn("Rule").AddColumn(new TableColumn("Cost").RightAligned());
+        foreach (var l in report.Lines)
+        {
+            table.AddRow(Markup.Escape(l.Pool.Token.Value), Markup.Escape(l.Pool.AdamId.Value), l.Kind.ToString(), Format.Count(l.SeatCount), l.Rule, l.Cost?.ToString("0.00", CultureInfo.InvariantCulture) ?? "-");
+        }
+
+        console.Write(table);
+        var cost = report.TotalCost is { } total ? $", cost {total.ToString("0.00", CultureInfo.InvariantCulture)}" : "";
+        console.MarkupLine($"{Format.Count(report.TotalSeatCount)} license(s){cost}; idle means no grant for {report.IdleDays} days.");
     }
 
     private static string Csv(string value) =>

@@ -105,7 +105,7 @@ internal sealed class WhatIfCommand : CliCommand<WhatIfCommand.Settings>
         warnings = preview.Outcome.Warnings.Select(w => new { code = w.Code, rule = w.Rule, message = w.Message }),
     };
 
-    private static void Print(CliHost host, ILedgerCommand command, CommandPreview preview)
+    internal static void Print(CliHost host, ILedgerCommand command, CommandPreview preview)
     {
         var outcome = preview.Outcome;
         host.Console.Write(new Rule($"[bold]What if: {Markup.Escape(command.GetType().Name)}[/] (nothing was written)").LeftJustified());

@@ -61,6 +61,7 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         await DeleteTokenWithLicensesOutAsync(sales).ConfigureAwait(false);
         await FinalReportAsync().ConfigureAwait(false);
         await ReplayAsync().ConfigureAwait(false);
+        await BeforeYouActAsync().ConfigureAwait(false);
     }
 
     // ---- The steps ---------------------------------------------------------------------------------------------
@@ -292,6 +293,23 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
         _console.MarkupLine(chain.IsIntact
             ? $"[green]Hash chain intact[/]: {Format.Count(chain.RowCount)} audit rows, head {Markup.Escape(chain.HeadHash?[..16] ?? "-")}…"
             : $"[red]Hash chain broken[/] at row {chain.FirstMismatch!.ChainPosition}: {Markup.Escape(chain.FirstMismatch.Reason)}");
+    }
+
+    private async Task BeforeYouActAsync()
+    {
+        Step("Before you act: what-if, waste, forecast, chart", "What deleting the main token would do, written nowhere (vppledger what-if); the idle and wasted licenses (vppledger waste); when each pool runs out (vppledger forecast); Pages over time (vppledger report --chart).");
+        var delete = new DeleteToken(_mainToken, new CommandId($"demo-what-if-{Guid.NewGuid():N}"), Admin);
+        WhatIfCommand.Print(host, delete, await ledger.PreviewAsync(delete, 10, cancellationToken).ConfigureAwait(false));
+
+        WasteCommand.Print(_console, ledger.Tenant.Value, await ledger.GetWasteReportAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
+        _console.Write(ForecastCommand.Table(await ledger.ForecastAsync(cancellationToken: cancellationToken).ConfigureAwait(false), "Run-out forecast over 30 days"));
+
+        var now = clock.GetCurrentInstant();
+        var points = await ReportCommand.ChartPointsAsync(ledger.Audit, _mainToken, Pages, now, 200, cancellationToken).ConfigureAwait(false);
+        var path = Path.Combine(Path.GetTempPath(), $"vppledger-demo-{ledger.Tenant.Value}-pages.svg");
+        await File.WriteAllTextAsync(path, SvgChart.Render($"Pages ({Pages.Token.Value}:{Pages.AdamId.Value}) of {ledger.Tenant.Value}", points), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"Chart of Pages (used, total and queued over time, {Format.Count(points.Count)} points) written to:");
+        _console.MarkupLine(Markup.Escape(path));
     }
 
     // ---- Printing ----------------------------------------------------------------------------------------------

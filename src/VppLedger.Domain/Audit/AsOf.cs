@@ -176,7 +176,7 @@ internal sealed class HolderAsOfFold(Holder holder, Instant asOf)
             case "holder_queued":
                 _seats[pool] = new HolderSeatAsOf(pool, SeatStatus.Queued, entry.QueuePosition ?? 0, entry.OccurredAt);
                 break;
-            case "license_reclaimed" or "holder_left_queue":
+            case "license_reclaimed" or "holder_left_queue" or "apple_association_failed":
                 _seats.Remove(pool);
                 break;
             default:

@@ -85,6 +85,13 @@ internal static class HistoryRejections
             $"Holder {holder.Key} belongs to a user who left the organization, so no license can be granted or queued for it. Remove the line, or put it before the vpp.user.left_organization.v1 line.");
     }
 
+    /// <summary>An imported line carries Apple's answer about a seat (docs/apple.md): Apple's answers are recorded live.</summary>
+    /// <param name="pool">The pool.</param>
+    public static Rejection AppleAnswerNotImportable(PoolId pool) => new(
+        RejectionCodes.ImportAppleAnswerNotSupported,
+        "S2",
+        $"The line records Apple's answer about a seat of pool {pool}; an import carries the ledger's own decisions, and Apple's answers are recorded live with RecordAppleEventResult. Remove the line, import the history, then record Apple's answers.");
+
     /// <summary>A reclaim of a license the holder does not hold (rule S1: used counts the seats held).</summary>
     /// <param name="pool">The pool.</param>
     /// <param name="holder">The holder.</param>

@@ -365,6 +365,8 @@ internal static class HistoryRules
                 HolderLeftQueue l => SeatOf(pool, l.Holder) == SeatStatus.Queued ? null : HistoryRejections.HolderNotQueued(pool, l.Holder), // rule A6
                 LicenseReclaimed r => CheckReclaim(state, r),
                 PoolOrphaned => token.Deleted ? null : HistoryRejections.OrphanedWithoutDeletion(pool), // rule T10
+                AppleAssociationConfirmed or AppleAssociationFailed or AppleDisassociationRequested or AppleDisassociationConfirmed or AppleDisassociationFailed
+                    => HistoryRejections.AppleAnswerNotImportable(pool), // rule S2: Apple's answers are recorded live, from Apple
                 _ => null,
             };
             if (refused is not null)

@@ -45,6 +45,11 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
             HolderQueued q => q.Holder.Key == holder.Key,
             LicenseReclaimed r => r.Holder.Key == holder.Key,
             HolderLeftQueue l => l.Holder.Key == holder.Key,
+            AppleAssociationConfirmed a => a.Holder.Key == holder.Key,
+            AppleAssociationFailed a => a.Holder.Key == holder.Key,
+            AppleDisassociationRequested a => a.Holder.Key == holder.Key,
+            AppleDisassociationConfirmed a => a.Holder.Key == holder.Key,
+            AppleDisassociationFailed a => a.Holder.Key == holder.Key,
             _ => false,
         };
 
@@ -76,6 +81,13 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
         LicenseReclaimed r => $"Reclaimed: {Why(r.Reason)} (rule {r.Rule}).",
         HolderLeftQueue l => $"Left the queue without a license: {Why(l.Reason)} (rule {l.Rule}).",
         PoolOrphaned => "The token was deleted: the license is orphaned and can no longer be revoked (rule T10).",
+        AppleAssociationConfirmed a => $"Apple confirmed the association (Apple event {a.AppleEventId}).",
+        AppleAssociationFailed a =>
+            $"Apple refused the association (Apple event {a.AppleEventId}, error {a.ErrorNumber.ToString(CultureInfo.InvariantCulture)}: {a.ErrorMessage}): the seat was freed for the queue (rule A6).",
+        AppleDisassociationRequested => "Apple held the seat: the ledger freed it and asked Apple to take it back.",
+        AppleDisassociationConfirmed a => $"Apple confirmed taking the seat back (Apple event {a.AppleEventId}).",
+        AppleDisassociationFailed a =>
+            $"Apple refused to take the seat back (Apple event {a.AppleEventId}, error {a.ErrorNumber.ToString(CultureInfo.InvariantCulture)}: {a.ErrorMessage}): Apple still holds a seat the ledger freed.",
         _ => @event.GetType().Name,
     };
 
@@ -98,6 +110,10 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
                 break;
             case LicenseGranted g:
                 Seat(g.Holder, SeatStatus.Granted, 0);
+                break;
+            case AppleAssociationFailed a:
+                _lastCause = $"Apple refused an association (Apple event {a.AppleEventId}, error {a.ErrorNumber.ToString(CultureInfo.InvariantCulture)})";
+                Seat(a.Holder, SeatStatus.None, 0);
                 break;
         }
     }
@@ -152,6 +168,7 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
         LicenseReclaimed r => r.Rule,
         HolderLeftQueue l => l.Rule,
         PoolOrphaned => "T10",
+        AppleAssociationFailed => "A6",
         _ => null,
     };
 

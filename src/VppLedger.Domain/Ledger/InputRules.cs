@@ -137,7 +137,7 @@ internal static class InputRules
     {
         "FileContent" => ParserChecksIt,
         "Name" when owner == typeof(TokenSettings) => int.MaxValue,
-        "Reason" => MaxReasonLength,
+        "Reason" or "ErrorMessage" => MaxReasonLength,
         "Value" when owner == typeof(AppleId) => AppleId.MaxLength,
         "Value" when owner == typeof(LocationKey) => LocationKey.MaxLength,
         _ => MaxNameLength,

@@ -6,6 +6,12 @@ namespace VppLedger;
 /// </summary>
 public static class RejectionCodes
 {
+    /// <summary>Apple's answer named one holder as both completed and failed (docs/apple.md).</summary>
+    public const string AppleAnswerContradictsItself = nameof(AppleAnswerContradictsItself);
+
+    /// <summary>Apple's answer to a call was neither an event id nor an error, or both (docs/apple.md).</summary>
+    public const string AppleCallAnswerNotOneOf = nameof(AppleCallAnswerNotOneOf);
+
     /// <summary>An Apple ID was given in the slot of the other kind (rule L4).</summary>
     public const string AppleIdKindMismatch = nameof(AppleIdKindMismatch);
 
@@ -59,6 +65,9 @@ public static class RejectionCodes
 
     /// <summary>A command id already used for a different command (rule I4).</summary>
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
+
+    /// <summary>An imported line carried Apple's answer about a seat; Apple's answers are recorded live (docs/apple.md).</summary>
+    public const string ImportAppleAnswerNotSupported = nameof(ImportAppleAnswerNotSupported);
 
     /// <summary>A drift record whose ledger count is not the pool's used count, or whose Apple count is negative (rule S2).</summary>
     public const string ImportDriftNotConsistent = nameof(ImportDriftNotConsistent);

@@ -11,6 +11,8 @@ internal sealed class PoolBook
     private readonly Dictionary<string, Holder> granted = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, Holder> queue = [];
     private readonly Dictionary<string, long> queuedAt = new(StringComparer.Ordinal);
+    private readonly HashSet<string> confirmed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> pendingReleases = new(StringComparer.Ordinal);
 
     /// <summary>Creates the model of a pool with no event yet.</summary>
     public PoolBook(PoolId pool) => State = PoolState.Initial(pool);
@@ -50,6 +52,23 @@ internal sealed class PoolBook
                 break;
             case LicenseReclaimed e:
                 granted.Remove(e.Holder.Key);
+                confirmed.Remove(e.Holder.Key);
+                break;
+            case AppleAssociationConfirmed e:
+                confirmed.Add(e.Holder.Key);
+                break;
+            case AppleAssociationFailed e:
+                granted.Remove(e.Holder.Key);
+                confirmed.Remove(e.Holder.Key);
+                break;
+            case AppleDisassociationRequested e:
+                pendingReleases[e.Holder.Key] = pendingReleases.GetValueOrDefault(e.Holder.Key) + 1;
+                break;
+            case AppleDisassociationConfirmed e:
+                EndRelease(e.Holder.Key);
+                break;
+            case AppleDisassociationFailed e:
+                EndRelease(e.Holder.Key);
                 break;
             case HolderQueued e:
                 queue[e.Position] = e.Holder;
@@ -65,9 +84,11 @@ internal sealed class PoolBook
     public HolderSeat SeatOf(Holder holder)
     {
         ArgumentNullException.ThrowIfNull(holder);
-        return granted.ContainsKey(holder.Key) ? HolderSeat.Granted
+        var seat = granted.ContainsKey(holder.Key)
+            ? HolderSeat.Granted with { Apple = confirmed.Contains(holder.Key) ? AppleSeatState.Confirmed : AppleSeatState.Requested }
             : queuedAt.TryGetValue(holder.Key, out var position) ? HolderSeat.Queued(position)
             : HolderSeat.None;
+        return seat with { PendingReleaseCount = pendingReleases.GetValueOrDefault(holder.Key) };
     }
 
     /// <summary>The lookup <see cref="PoolDecider.Decide"/> needs for <paramref name="command"/>, exactly as a storage layer should fill it.</summary>
@@ -78,7 +99,7 @@ internal sealed class PoolBook
         foreach (var holder in PoolDecider.HoldersNamedIn(command))
         {
             var seat = SeatOf(holder);
-            if (seat.Status != SeatStatus.None)
+            if (!seat.IsEmpty)
             {
                 seats[holder.Key] = seat;
             }
@@ -107,6 +128,18 @@ internal sealed class PoolBook
         }
 
         return book;
+    }
+
+    private void EndRelease(string key)
+    {
+        if (pendingReleases.GetValueOrDefault(key) <= 1)
+        {
+            pendingReleases.Remove(key);
+        }
+        else
+        {
+            pendingReleases[key]--;
+        }
     }
 
     private void Dequeue(string key)

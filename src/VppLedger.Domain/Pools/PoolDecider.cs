@@ -48,6 +48,7 @@ internal static class PoolDecider
             OrphanPool c => DecideOrphan(c, state, now),
             RemoveAppFromMdm c => DecideRemoveApp(c),
             ServeQueue => DecideServeQueue(state, lookup, now),
+            RecordAppleEventResult c => DecideAppleResult(c, state, lookup, now),
             _ => throw new ArgumentException($"Unknown pool command {command.GetType().Name}.", nameof(command)),
         };
     }
@@ -80,6 +81,14 @@ internal static class PoolDecider
             },
             HolderLeftQueue => state with { QueuedCount = state.QueuedCount - 1 },
             PoolOrphaned => state with { Orphaned = true },
+            AppleAssociationConfirmed => state with { ConfirmedCount = state.ConfirmedCount + 1 },
+            AppleAssociationFailed e => Counted(state, e.Holder.Type, -1) with { FailedCount = state.FailedCount + 1 },
+            AppleDisassociationRequested => state with
+            {
+                ConfirmedCount = state.ConfirmedCount - 1,
+                ReleasePendingCount = state.ReleasePendingCount + 1,
+            },
+            AppleDisassociationConfirmed or AppleDisassociationFailed => state with { ReleasePendingCount = state.ReleasePendingCount - 1 },
             _ => state,
         };
     }
@@ -91,6 +100,7 @@ internal static class PoolDecider
         ReclaimLicenses c => c.Holders,
         RevokeAllLicenses c => c.Holders,
         MigrateToDeviceLicenses c => [c.From, .. c.To],
+        RecordAppleEventResult c => [.. c.Completed, .. c.Failures.Select(f => f.Holder)],
         _ => [],
     };
 
@@ -111,6 +121,7 @@ internal static class PoolDecider
             ReclaimLicenses c => checked(state.AvailableCount + c.Holders.Count),
             MigrateToDeviceLicenses => checked(state.AvailableCount + 1),
             ServeQueue => state.AvailableCount,
+            RecordAppleEventResult c => checked(state.AvailableCount + c.Failures.Count),
             _ => 0,
         };
         return Math.Min(state.QueuedCount, seats);
@@ -290,6 +301,50 @@ internal static class PoolDecider
         return plan.Decision();
     }
 
+    private static Decision<IPoolEvent> DecideAppleResult(RecordAppleEventResult c, PoolState state, PoolLookup lookup, Instant now)
+    {
+        var completed = c.Completed.Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
+        if (c.Failures.FirstOrDefault(f => completed.Contains(f.Holder.Key)) is { } both)
+        {
+            return PoolRejections.AppleAnswerContradictsItself(c.Pool, c.AppleEventId, both.Holder);
+        }
+
+        // Apple's answer is a fact about Apple: recorded even while the token holds grants back; only the seats it
+        // frees wait for the queue until grants are allowed again (rule T2).
+        var plan = new Plan(state, lookup, now);
+        if (c.EventType == AppleEventType.Associate)
+        {
+            foreach (var holder in c.Completed)
+            {
+                plan.ConfirmAssociation(holder, c.AppleEventId);
+            }
+
+            foreach (var failure in c.Failures)
+            {
+                plan.FailAssociation(failure, c.AppleEventId);
+            }
+
+            if (state.Synced && !state.Orphaned)
+            {
+                plan.PromoteQueue(); // rule A6: a seat Apple refused goes to the queue head
+            }
+        }
+        else
+        {
+            foreach (var holder in c.Completed)
+            {
+                plan.EndRelease(holder, c.AppleEventId, failure: null);
+            }
+
+            foreach (var failure in c.Failures)
+            {
+                plan.EndRelease(failure.Holder, c.AppleEventId, failure);
+            }
+        }
+
+        return plan.Decision();
+    }
+
     private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
     {
         return state.Orphaned
@@ -343,7 +398,7 @@ internal static class PoolDecider
 
             lastPosition = checked(lastPosition + 1);
             queuedCount = checked(queuedCount + 1);
-            changed[holder.Key] = HolderSeat.Queued(lastPosition);
+            Set(holder, HolderSeat.Queued(lastPosition));
             events.Add(new HolderQueued(state.Pool, holder, lastPosition, lookup.GrantsHeldBy ?? (UsedCount > TotalCount ? "S4" : "A6"), now));
         }
 
@@ -357,13 +412,21 @@ internal static class PoolDecider
                     // stays used and nobody in the queue is served from it.
                     break;
                 case SeatStatus.Granted:
+                    var pending = SeatOf(holder).PendingReleaseCount;
+                    if (SeatOf(holder).ConfirmedByApple)
+                    {
+                        // Apple holds this seat: the ledger frees it now, and Apple's disassociation is pending.
+                        pending = checked(pending + 1);
+                        events.Add(new AppleDisassociationRequested(state.Pool, holder, now));
+                    }
+
                     Count(holder.Type, -1);
-                    changed[holder.Key] = HolderSeat.None;
+                    changed[holder.Key] = HolderSeat.None with { PendingReleaseCount = pending };
                     events.Add(new LicenseReclaimed(state.Pool, holder, reason, rule, now));
                     break;
                 case SeatStatus.Queued:
                     queuedCount = checked(queuedCount - 1);
-                    changed[holder.Key] = HolderSeat.None;
+                    Set(holder, HolderSeat.None);
                     events.Add(new HolderLeftQueue(state.Pool, holder, reason, rule, now));
                     break;
             }
@@ -394,7 +457,7 @@ internal static class PoolDecider
         private void Grant(Holder holder, GrantReason reason, string rule)
         {
             Count(holder.Type, +1);
-            changed[holder.Key] = HolderSeat.Granted;
+            Set(holder, HolderSeat.Granted);
             events.Add(new LicenseGranted(state.Pool, holder, reason, rule, now));
         }
 
@@ -409,6 +472,48 @@ internal static class PoolDecider
                 userCount = checked(userCount + delta);
             }
         }
+
+        /// <summary>Apple confirmed the association of a requested seat; any other seat is left alone (rule I4).</summary>
+        public void ConfirmAssociation(Holder holder, string eventId)
+        {
+            var seat = SeatOf(holder);
+            if (seat.Status == SeatStatus.Granted && seat.Apple == AppleSeatState.Requested)
+            {
+                changed[holder.Key] = seat with { Apple = AppleSeatState.Confirmed };
+                events.Add(new AppleAssociationConfirmed(state.Pool, holder, eventId, now));
+            }
+        }
+
+        /// <summary>Apple refused the association of a requested seat: the seat is freed (rule A6 serves it next).</summary>
+        public void FailAssociation(AppleHolderFailure failure, string eventId)
+        {
+            var seat = SeatOf(failure.Holder);
+            if (seat.Status == SeatStatus.Granted && seat.Apple == AppleSeatState.Requested)
+            {
+                Count(failure.Holder.Type, -1);
+                Set(failure.Holder, HolderSeat.None);
+                events.Add(new AppleAssociationFailed(state.Pool, failure.Holder, eventId, failure.ErrorNumber, failure.ErrorMessage, now));
+            }
+        }
+
+        /// <summary>Apple answered a pending release: confirmed when <paramref name="failure"/> is null, else refused.</summary>
+        public void EndRelease(Holder holder, string eventId, AppleHolderFailure? failure)
+        {
+            var seat = SeatOf(holder);
+            if (seat.PendingReleaseCount == 0)
+            {
+                return;
+            }
+
+            changed[holder.Key] = seat with { PendingReleaseCount = seat.PendingReleaseCount - 1 };
+            events.Add(failure is null
+                ? new AppleDisassociationConfirmed(state.Pool, holder, eventId, now)
+                : new AppleDisassociationFailed(state.Pool, holder, eventId, failure.ErrorNumber, failure.ErrorMessage, now));
+        }
+
+        /// <summary>Sets the holder's seat, keeping its pending releases (they outlive the seat).</summary>
+        private void Set(Holder holder, HolderSeat seat) =>
+            changed[holder.Key] = seat with { PendingReleaseCount = SeatOf(holder).PendingReleaseCount };
 
         private HolderSeat SeatOf(Holder holder) =>
             changed.TryGetValue(holder.Key, out var seat) ? seat : lookup.SeatOf(holder);

@@ -18,6 +18,21 @@ public enum SeatStatus
 /// <param name="QueuePosition">The queue position when <see cref="SeatStatus.Queued"/>; otherwise 0.</param>
 internal readonly record struct HolderSeat(SeatStatus Status, long QueuePosition)
 {
+    /// <summary>Where a granted seat stands at Apple; <see cref="AppleSeatState.Requested"/> otherwise.</summary>
+    public AppleSeatState Apple { get; init; }
+
+    /// <summary>
+    /// Releases of seats Apple had confirmed that wait for Apple's disassociation (docs/apple.md), whatever the seat is
+    /// now: a holder can be granted again while Apple still takes the old seat back.
+    /// </summary>
+    public int PendingReleaseCount { get; init; }
+
+    /// <summary>True when the seat is granted and Apple confirmed it.</summary>
+    internal bool ConfirmedByApple => Status == SeatStatus.Granted && Apple == AppleSeatState.Confirmed;
+
+    /// <summary>True when the seat says nothing: no license, no queue place, no pending release.</summary>
+    internal bool IsEmpty => Status == SeatStatus.None && PendingReleaseCount == 0;
+
     /// <summary>No license, not queued.</summary>
     public static HolderSeat None => default;
 
@@ -66,4 +81,35 @@ internal sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats,
         ArgumentNullException.ThrowIfNull(holder);
         return Seats.TryGetValue(holder.Key, out var seat) ? seat : HolderSeat.None;
     }
+}
+
+/// <summary>How one event moves the seat of the holder it names: the one fold a storage layer and the models share.</summary>
+internal static class HolderSeats
+{
+    /// <summary>The holder whose seat <paramref name="event"/> changes, or null for an event about the whole pool.</summary>
+    public static Holder? HolderOf(IPoolEvent @event) => @event switch
+    {
+        LicenseGranted e => e.Holder,
+        HolderQueued e => e.Holder,
+        HolderLeftQueue e => e.Holder,
+        LicenseReclaimed e => e.Holder,
+        AppleAssociationConfirmed e => e.Holder,
+        AppleAssociationFailed e => e.Holder,
+        AppleDisassociationRequested e => e.Holder,
+        AppleDisassociationConfirmed e => e.Holder,
+        AppleDisassociationFailed e => e.Holder,
+        _ => null,
+    };
+
+    /// <summary>The seat of <see cref="HolderOf"/> after <paramref name="event"/>; pending releases outlive the seat.</summary>
+    public static HolderSeat After(HolderSeat seat, IPoolEvent @event) => @event switch
+    {
+        LicenseGranted => HolderSeat.Granted with { PendingReleaseCount = seat.PendingReleaseCount },
+        HolderQueued e => HolderSeat.Queued(e.Position) with { PendingReleaseCount = seat.PendingReleaseCount },
+        HolderLeftQueue or LicenseReclaimed or AppleAssociationFailed => HolderSeat.None with { PendingReleaseCount = seat.PendingReleaseCount },
+        AppleAssociationConfirmed => seat with { Apple = AppleSeatState.Confirmed },
+        AppleDisassociationRequested => seat with { PendingReleaseCount = seat.PendingReleaseCount + 1 },
+        AppleDisassociationConfirmed or AppleDisassociationFailed => seat with { PendingReleaseCount = Math.Max(0, seat.PendingReleaseCount - 1) },
+        _ => seat,
+    };
 }

@@ -53,4 +53,20 @@ internal static class PoolRejections
         RejectionCodes.MigrationNeedsDeviceHolders,
         "L8",
         $"A migration in pool {pool} must name one or more device holders (d.{{deviceId}}) to receive device licenses. Pass the user's devices as the targets.");
+
+    /// <summary>Apple's answer names a holder as both completed and refused (docs/apple.md).</summary>
+    public static Rejection AppleAnswerContradictsItself(PoolId pool, string appleEventId, Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return new(
+            RejectionCodes.AppleAnswerContradictsItself,
+            "S2",
+            $"Apple's answer to event {appleEventId} for pool {pool} names holder {holder.Key} as both completed and failed. Read the event's status from Apple again and record it as Apple reports it.");
+    }
+
+    /// <summary>Apple's answer to a call is neither an event id nor an error, or both, or names no request (docs/apple.md).</summary>
+    public static Rejection AppleCallAnswerNotOneOf(TokenId token) => new(
+        RejectionCodes.AppleCallAnswerNotOneOf,
+        "S2",
+        $"The answer recorded for a call of token {token} must name the requests of the batch and be either Apple's event id or Apple's error, not both and not neither. Record AppleCallAnswer.Accepted(eventId) or AppleCallAnswer.Refused(number, message).");
 }

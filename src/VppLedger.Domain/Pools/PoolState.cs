@@ -43,6 +43,15 @@ internal sealed record PoolState
     /// </summary>
     public int? UsedCountAtLastComparison { get; init; }
 
+    /// <summary>Granted seats Apple confirmed (docs/apple.md); the others of <see cref="UsedCount"/> are requested.</summary>
+    public int ConfirmedCount { get; init; }
+
+    /// <summary>Associations Apple refused since the pool began: each freed its seat (rule A6).</summary>
+    public int FailedCount { get; init; }
+
+    /// <summary>Released seats Apple had confirmed and has not yet confirmed taking back.</summary>
+    public int ReleasePendingCount { get; init; }
+
     /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 
@@ -51,6 +60,9 @@ internal sealed record PoolState
 
     /// <summary>Licenses granted, user and device together (rule S1).</summary>
     public int UsedCount => UserLicenseCount + DeviceLicenseCount;
+
+    /// <summary>Granted seats Apple has not confirmed yet; they count as used (rule S1).</summary>
+    public int RequestedCount => UsedCount - ConfirmedCount;
 
     /// <summary>Licenses free to grant: total minus used, never below zero (rule S1).</summary>
     public int AvailableCount => Math.Max(0, TotalCount - UsedCount);

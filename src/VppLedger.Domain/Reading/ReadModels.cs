@@ -19,6 +19,10 @@ namespace VppLedger.Reading;
 /// <param name="AppleAssignedCount">What Apple last reported as assigned, if it did.</param>
 /// <param name="DriftCount">Apple's assigned count minus the ledger's used count (0 when unknown).</param>
 /// <param name="Orphaned">The token was deleted: the licenses are orphaned (T10).</param>
+/// <param name="RequestedCount">Seats of <paramref name="UsedCount"/> Apple has not confirmed yet (docs/apple.md).</param>
+/// <param name="ConfirmedCount">Seats of <paramref name="UsedCount"/> Apple confirmed.</param>
+/// <param name="FailedCount">Associations Apple refused since the pool began; each freed its seat (A6).</param>
+/// <param name="ReleasePendingCount">Freed seats Apple held and has not yet confirmed taking back.</param>
 public sealed record PoolSummary(
     PoolId Pool,
     ProductKind Product,
@@ -31,14 +35,19 @@ public sealed record PoolSummary(
     bool OverAllocated,
     int? AppleAssignedCount,
     int DriftCount,
-    bool Orphaned)
+    bool Orphaned,
+    int RequestedCount = 0,
+    int ConfirmedCount = 0,
+    int FailedCount = 0,
+    int ReleasePendingCount = 0)
 {
     /// <summary>Reads a pool's write state.</summary>
     internal static PoolSummary From(PoolState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         return new(state.Pool, state.Product, state.TotalCount, state.UsedCount, state.UserLicenseCount, state.DeviceLicenseCount,
-            state.AvailableCount, state.QueuedCount, state.OverAllocated, state.AppleAssignedCount, state.DriftCount, state.Orphaned);
+            state.AvailableCount, state.QueuedCount, state.OverAllocated, state.AppleAssignedCount, state.DriftCount, state.Orphaned,
+            state.RequestedCount, state.ConfirmedCount, state.FailedCount, state.ReleasePendingCount);
     }
 }
 
@@ -93,7 +102,8 @@ public sealed record TokenSummary(
 /// <param name="QueuePosition">The queue position when queued (A6), else 0.</param>
 /// <param name="Since">When it was granted or queued (business time).</param>
 /// <param name="Devices">For a user license: the user's devices signed in with that Apple ID and whether each is covered (L3).</param>
-public sealed record HeldLicense(PoolId Pool, Holder Holder, SeatStatus Status, long QueuePosition, Instant Since, IReadOnlyList<DeviceCoverage> Devices);
+/// <param name="Apple">For a granted license: requested, or confirmed by Apple (docs/apple.md).</param>
+public sealed record HeldLicense(PoolId Pool, Holder Holder, SeatStatus Status, long QueuePosition, Instant Since, IReadOnlyList<DeviceCoverage> Devices, AppleSeatState Apple = AppleSeatState.Requested);
 
 /// <summary>The licenses of one user (all their Apple IDs) or one device.</summary>
 /// <param name="OwnerId">The host's user or device id.</param>

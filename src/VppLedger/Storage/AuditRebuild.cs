@@ -28,7 +28,7 @@ internal static class AuditRebuild
     private static readonly Dictionary<string, Type> TypeByName = EventNames.All.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
 
     private static readonly Type[] DocumentTypes =
-        [typeof(TokenDoc), typeof(PoolDoc), typeof(AssignmentDoc), typeof(UserDoc), typeof(DeviceDoc), typeof(GroupDoc), typeof(SeatDoc), typeof(MemberDoc)];
+        [typeof(TokenDoc), typeof(PoolDoc), typeof(AssignmentDoc), typeof(UserDoc), typeof(DeviceDoc), typeof(GroupDoc), typeof(SeatDoc), typeof(MemberDoc), typeof(ReleaseDoc)];
 
     public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {

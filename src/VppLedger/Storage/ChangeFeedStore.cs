@@ -24,7 +24,7 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
 
     public string Subscription { get; } = subscription;
 
-    private string Table => $"{ledger.Options.SchemaName}.{TableName}";
+    private string Table => $"{SchemaNames.Quote(ledger.Options.SchemaName)}.{TableName}";
 
     public static string CheckName(string subscription)
     {
@@ -43,8 +43,8 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
     {
         var table = new Table(new PostgresqlObjectName(options.DatabaseSchemaName, TableName, IdentifierUsage.General));
         table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
-        table.AddColumn<string>("subscription").NotNull().AsPrimaryKey();
-        table.AddColumn<long>("position").NotNull();
+        table.AddColumn<string>("subscription_name").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("checkpoint_seq").NotNull();
         table.AddColumn("committed_at", "timestamptz").NotNull();
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
@@ -53,7 +53,7 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
         InfrastructureFaults.ReadAsync("a feed checkpoint was read", async () =>
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand($"select position from {Table} where tenant_id = @t and subscription = @s", connection);
+            await using var command = new NpgsqlCommand($"select checkpoint_seq from {Table} where tenant_id = @t and subscription_name = @s", connection);
             command.Parameters.AddWithValue("t", tenantId);
             command.Parameters.AddWithValue("s", Subscription);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0L;
@@ -67,10 +67,10 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 $"""
-                insert into {Table} as c (tenant_id, subscription, position, committed_at) values (@t, @s, @p, now())
-                on conflict (tenant_id, subscription) do update set position = greatest(c.position, excluded.position),
-                    committed_at = case when excluded.position > c.position then excluded.committed_at else c.committed_at end
-                returning position
+                insert into {Table} as c (tenant_id, subscription_name, checkpoint_seq, committed_at) values (@t, @s, @p, now())
+                on conflict (tenant_id, subscription_name) do update set checkpoint_seq = greatest(c.checkpoint_seq, excluded.checkpoint_seq),
+                    committed_at = case when excluded.checkpoint_seq > c.checkpoint_seq then excluded.committed_at else c.committed_at end
+                returning checkpoint_seq
                 """,
                 connection);
             command.Parameters.AddWithValue("t", tenantId);

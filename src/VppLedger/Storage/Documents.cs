@@ -27,7 +27,10 @@ internal sealed record DeviceDoc(string Id, DeviceState State, string? UserKey, 
 /// <summary>Write state of <c>group:{id}</c>: counters only, never the member set.</summary>
 internal sealed record GroupDoc(string Id, GroupState State);
 
-/// <summary>One holder's seat in one pool: granted, or queued at a position (rule A6). Indexed by pool, status and position.</summary>
+/// <summary>
+/// One holder's seat in one pool: granted (requested or confirmed at Apple), or queued at a position (rule A6).
+/// Indexed by pool, status and position.
+/// </summary>
 internal sealed record SeatDoc(
     string Id,
     string PoolKey,
@@ -37,7 +40,41 @@ internal sealed record SeatDoc(
     LicenseType Type,
     SeatStatus Status,
     long QueuePosition,
-    Instant Since);
+    Instant Since,
+    AppleSeatState Apple = AppleSeatState.Requested)
+{
+    /// <summary>The seat as the decider reads it, with the holder's pending releases.</summary>
+    public HolderSeat ToSeat(int pendingReleaseCount) =>
+        (Status == SeatStatus.Queued ? HolderSeat.Queued(QueuePosition) : HolderSeat.Granted with { Apple = Apple })
+        with { PendingReleaseCount = pendingReleaseCount };
+}
+
+/// <summary>
+/// One request of the Apple outbox: a seat change the ledger decided, stored with its event in the same transaction.
+/// The id is the pool stream and the event's version, so one decided change is one request. Indexed by token, status and
+/// order, and by Apple's event id.
+/// </summary>
+internal sealed record AppleRequestDoc(
+    string Id,
+    string TokenKey,
+    string PoolKey,
+    long Version,
+    AppleRequestKind Kind,
+    string HolderKey,
+    Instant DecidedAt,
+    AppleRequestStatus Status,
+    string? AppleEventId,
+    int? ErrorNumber,
+    string? ErrorMessage)
+{
+    public static string IdOf(PoolId pool, long version) => Streams.Pool(pool) + "@" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public AppleRequest ToRequest(SerialNumber? serial) =>
+        new(Id, LedgerHandlers.PoolOf(PoolKey), Kind, Holder.FromKey(HolderKey), serial, DecidedAt);
+}
+
+/// <summary>Releases of seats Apple had confirmed, waiting for Apple's disassociation, of one holder in one pool (docs/apple.md).</summary>
+internal sealed record ReleaseDoc(string Id, string PoolKey, string HolderKey, int PendingCount);
 
 /// <summary>One member of one group, at its targeting position (rule A6). Indexed by group and position, and by member.</summary>
 internal sealed record MemberDoc(string Id, string GroupKey, GroupKind Kind, string MemberId, long Position);

@@ -17,6 +17,8 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
 
     public ITenantAudit Audit => new GuardedTenantAudit(inner.Audit);
 
+    public IAppleOutbox AppleOutbox => inner.AppleOutbox; // guards its own reads; its command goes through the runner
+
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default) =>
         inner.ExecuteAsync(command, cancellationToken);
 

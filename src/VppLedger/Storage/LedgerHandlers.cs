@@ -47,6 +47,8 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         MigrateToDeviceLicenses c => GatedPoolAsync(c),
         IPoolCommand c => PoolAsync(c),
         Alerts.EvaluateAlerts c => AlertsAsync(c),
+        RecordAppleCallAnswer c => AppleCallAnswerAsync(c),
+        RecordAppleEventStatus c => AppleEventStatusAsync(c),
         _ => throw new ArgumentException($"VppLedger has no handler for {command.GetType().Name}.", nameof(command)),
     };
 }

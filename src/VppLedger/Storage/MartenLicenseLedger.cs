@@ -109,6 +109,8 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 
     public Audit.ITenantAudit Audit => new TenantAudit(ledger, TenantId);
 
+    public IAppleOutbox AppleOutbox => new AppleOutboxStore(ledger, this);
+
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -227,7 +229,7 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
             var signedIn = devices
                 .Where(d => d.State.SignedInAppleIdKind == holder.AppleIdKind && d.SignedInSince is not null && !d.State.RemovedFromManagement)
                 .Select(d => new SignedInDevice(d.State.Id!.Value, d.SignedInSince!.Value));
-            return new HeldLicense(LedgerHandlers.PoolOf(s.PoolKey), holder, s.Status, s.QueuePosition, s.Since, UserLicenseCoverage.Cover(signedIn));
+            return new HeldLicense(LedgerHandlers.PoolOf(s.PoolKey), holder, s.Status, s.QueuePosition, s.Since, UserLicenseCoverage.Cover(signedIn), s.Apple);
         })]);
     }
 
@@ -240,7 +242,7 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
             .OrderBy(s => s.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return new HolderLicenses(owner, [.. seats.Select(s =>
-            new HeldLicense(LedgerHandlers.PoolOf(s.PoolKey), Holder.FromKey(s.HolderKey), s.Status, s.QueuePosition, s.Since, []))]);
+            new HeldLicense(LedgerHandlers.PoolOf(s.PoolKey), Holder.FromKey(s.HolderKey), s.Status, s.QueuePosition, s.Since, [], s.Apple))]);
     }
 
     public async Task<OversubscriptionReport> GetOversubscriptionAsync(CancellationToken cancellationToken = default)

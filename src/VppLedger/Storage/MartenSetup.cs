@@ -133,6 +133,10 @@ internal static class MartenSetup
             .Index([x => x.PoolKey, x => x.Status, x => x.QueuePosition])
             .Index([x => x.OwnerId, x => x.Type]);
         options.Schema.For<MemberDoc>().Index([x => x.GroupKey, x => x.Position]);
+        options.Schema.For<ReleaseDoc>().Index(x => x.PoolKey);
+        options.Schema.For<AppleRequestDoc>()
+            .Index([x => x.TokenKey, x => x.Status, x => x.PoolKey, x => x.Version])
+            .Index(x => x.AppleEventId!);
         options.Schema.For<CommandRecord>();
         options.Schema.For<TokenSecretDoc>();
 

@@ -24,10 +24,19 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         var decision = PoolDecider.Decide(command, stream.State, lookup, context.Now);
         if (!decision.IsRejected)
         {
+            var version = stream.Version;
             stream.Append(decision.Events);
             foreach (var e in decision.Events)
             {
+                version++;
                 Track(e);
+                if (AppleRequests.For(e) is { } kind)
+                {
+                    // The outbox: one Apple request per decided seat change, in the same transaction as its event.
+                    var holder = HolderSeats.HolderOf(e)!;
+                    context.Session.Store(new AppleRequestDoc(
+                        AppleRequestDoc.IdOf(Pool, version), Pool.Token.Value, stream.Id, version, kind, holder.Key, e.OccurredAt, AppleRequestStatus.Pending, null, null, null));
+                }
             }
         }
 
@@ -41,13 +50,18 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         var missing = wanted.Where(k => !_seats.ContainsKey(k)).ToList();
         if (missing.Count > 0)
         {
-            var docs = await context.Session.LoadManyAsync<SeatDoc>(cancellationToken, missing.Select(k => Streams.Seat(Pool, k))).ConfigureAwait(false);
+            var ids = missing.Select(k => Streams.Seat(Pool, k)).ToList();
+            var docs = await context.Session.LoadManyAsync<SeatDoc>(cancellationToken, ids).ConfigureAwait(false);
             var found = docs.ToDictionary(d => d.HolderKey, StringComparer.Ordinal);
+            var releases = State.ReleasePendingCount == 0
+                ? []
+                : (await context.Session.LoadManyAsync<ReleaseDoc>(cancellationToken, ids).ConfigureAwait(false)).ToDictionary(d => d.HolderKey, d => d.PendingCount, StringComparer.Ordinal);
             foreach (var key in missing)
             {
+                var pending = releases.GetValueOrDefault(key);
                 _seats[key] = found.TryGetValue(key, out var seat)
-                    ? seat.Status == SeatStatus.Queued ? HolderSeat.Queued(seat.QueuePosition) : HolderSeat.Granted
-                    : HolderSeat.None;
+                    ? seat.ToSeat(pending)
+                    : HolderSeat.None with { PendingReleaseCount = pending };
             }
         }
 
@@ -84,33 +98,24 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         return [.. stored
             .Where(s => !_changed.Contains(s.HolderKey))
             .Select(s => new QueuedHolder(Holder.FromKey(s.HolderKey), s.QueuePosition))
-            .Concat(_queuedHere.Where(q => _seats[q.Holder.Key] == HolderSeat.Queued(q.Position)))
+            .Concat(_queuedHere.Where(q => _seats[q.Holder.Key] is { Status: SeatStatus.Queued } s && s.QueuePosition == q.Position))
             .Take(needed)];
     }
 
     private void Track(IPoolEvent e)
     {
-        switch (e)
+        if (HolderSeats.HolderOf(e) is not { } holder)
         {
-            case LicenseGranted g:
-                Set(g.Holder, HolderSeat.Granted);
-                break;
-            case HolderQueued q:
-                Set(q.Holder, HolderSeat.Queued(q.Position));
-                _queuedHere.Add(new QueuedHolder(q.Holder, q.Position));
-                break;
-            case LicenseReclaimed r:
-                Set(r.Holder, HolderSeat.None);
-                break;
-            case HolderLeftQueue l:
-                Set(l.Holder, HolderSeat.None);
-                break;
+            return;
         }
-    }
 
-    private void Set(Holder holder, HolderSeat seat)
-    {
-        _seats[holder.Key] = seat;
+        // A holder promoted from the queue was not named by the command, so its pending releases were not read: the
+        // cache counts none for it. Only a later decision on it in the same command could see that, and none reads them.
+        _seats[holder.Key] = HolderSeats.After(_seats.GetValueOrDefault(holder.Key), e);
         _changed.Add(holder.Key);
+        if (e is HolderQueued q)
+        {
+            _queuedHere.Add(new QueuedHolder(q.Holder, q.Position));
+        }
     }
 }

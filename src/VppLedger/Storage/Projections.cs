@@ -78,76 +78,142 @@ internal sealed class GroupDocProjection : SingleStreamProjection<GroupDoc, stri
         e.Data is IGroupEvent g ? new GroupDoc(id, GroupDecider.Evolve(snapshot?.State ?? GroupState.Initial, g)) : snapshot;
 }
 
-/// <summary>Keeps the indexed seat rows of every pool and the member rows of every group, from the same events.</summary>
+/// <summary>
+/// Keeps the indexed seat rows of every pool (with where each stands at Apple, and the releases Apple has still to
+/// confirm) and the member rows of every group, from the same events.
+/// </summary>
 internal sealed class SeatsAndMembersProjection : IProjection
 {
-    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        // The last change of each row wins, one store or delete per row: a page of a rebuild can queue, grant,
-        // reclaim and queue one holder again, and a session does not keep a row's stores and deletes in the order
-        // they were asked for (found by the model test on the one-pass rebuild: queued seats lost).
-        var seats = new Dictionary<(string Tenant, string Id), SeatDoc?>();
-        var members = new Dictionary<(string Tenant, string Id), MemberDoc?>();
+        // The batch (inline: one command; rebuild: one page of the log, of many tenants) is folded into the last
+        // state of each row first, then written as one delete or one store per row, every delete queued before every
+        // store. Marten's session forgets the pending store of a row id when a delete of that id is queued after it,
+        // whatever the tenant (one session serves every tenant of a rebuild page): a store queued later is never lost.
+        var seats = new Rows<SeatDoc>();
+        var releases = new Rows<ReleaseDoc>();
+        var members = new Rows<MemberDoc>();
         foreach (var e in events)
         {
+            var ops = operations.ForTenant(e.TenantId);
             switch (e.Data)
             {
                 case LicenseGranted g:
-                    seats[(e.TenantId, Streams.Seat(g.Pool, g.Holder.Key))] = Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e);
+                    seats.Set(e, Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
                     break;
                 case HolderQueued q:
-                    seats[(e.TenantId, Streams.Seat(q.Pool, q.Holder.Key))] = Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e);
+                    seats.Set(e, Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
                     break;
                 case LicenseReclaimed r:
-                    seats[(e.TenantId, Streams.Seat(r.Pool, r.Holder.Key))] = null;
+                    seats.Remove(e, Streams.Seat(r.Pool, r.Holder.Key));
                     break;
                 case HolderLeftQueue l:
-                    seats[(e.TenantId, Streams.Seat(l.Pool, l.Holder.Key))] = null;
+                    seats.Remove(e, Streams.Seat(l.Pool, l.Holder.Key));
+                    break;
+                case AppleAssociationFailed f:
+                    seats.Remove(e, Streams.Seat(f.Pool, f.Holder.Key));
+                    break;
+                case AppleAssociationConfirmed c:
+                    if (await seats.LoadAsync(ops, e, Streams.Seat(c.Pool, c.Holder.Key), cancellation).ConfigureAwait(false) is { } seat)
+                    {
+                        seats.Set(e, seat with { Apple = AppleSeatState.Confirmed });
+                    }
+
+                    break;
+                case AppleDisassociationRequested d:
+                    await CountReleaseAsync(ops, releases, e, d.Pool, d.Holder, +1, cancellation).ConfigureAwait(false);
+                    break;
+                case AppleDisassociationConfirmed d:
+                    await CountReleaseAsync(ops, releases, e, d.Pool, d.Holder, -1, cancellation).ConfigureAwait(false);
+                    break;
+                case AppleDisassociationFailed d:
+                    await CountReleaseAsync(ops, releases, e, d.Pool, d.Holder, -1, cancellation).ConfigureAwait(false);
                     break;
                 case GroupMembersAdded added:
                     foreach (var m in added.Members)
                     {
-                        members[(e.TenantId, e.StreamKey + "|" + m.Member)] = new MemberDoc(e.StreamKey + "|" + m.Member, e.StreamKey!, m.Member.Kind, m.Member.Id, m.Position);
+                        members.Set(e, new MemberDoc(e.StreamKey + "|" + m.Member, e.StreamKey!, m.Member.Kind, m.Member.Id, m.Position));
                     }
 
                     break;
                 case GroupMembersRemoved removed:
                     foreach (var m in removed.Members)
                     {
-                        members[(e.TenantId, e.StreamKey + "|" + m)] = null;
+                        members.Remove(e, e.StreamKey + "|" + m);
                     }
 
                     break;
             }
         }
 
-        foreach (var ((tenant, id), seat) in seats)
-        {
-            if (seat is null)
-            {
-                operations.ForTenant(tenant).Delete<SeatDoc>(id);
-            }
-            else
-            {
-                operations.ForTenant(tenant).Store(seat);
-            }
-        }
+        seats.QueueDeletes(operations);
+        releases.QueueDeletes(operations);
+        members.QueueDeletes(operations);
+        seats.QueueStores(operations);
+        releases.QueueStores(operations);
+        members.QueueStores(operations);
+    }
 
-        foreach (var ((tenant, id), member) in members)
+    private static async Task CountReleaseAsync(IDocumentOperations ops, Rows<ReleaseDoc> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
+    {
+        var id = Streams.Seat(pool, holder.Key);
+        var row = await releases.LoadAsync(ops, e, id, cancellation).ConfigureAwait(false);
+        var count = Math.Max(0, (row?.PendingCount ?? 0) + delta);
+        if (count == 0)
         {
-            if (member is null)
-            {
-                operations.ForTenant(tenant).Delete<MemberDoc>(id);
-            }
-            else
-            {
-                operations.ForTenant(tenant).Store(member);
-            }
+            releases.Remove(e, id);
         }
-
-        return Task.CompletedTask;
+        else
+        {
+            releases.Set(e, new ReleaseDoc(id, Streams.Pool(pool), holder.Key, count));
+        }
     }
 
     private static SeatDoc Seat(PoolId pool, Holder holder, SeatStatus status, long position, IEvent e) =>
         new(Streams.Seat(pool, holder.Key), Streams.Pool(pool), pool.Token.Value, holder.Key, holder.OwnerId, holder.Type, status, position, ((ILedgerEvent)e.Data).OccurredAt);
+}
+
+/// <summary>The last state of each row (per tenant and id) a batch of events leaves: null when the row is deleted.</summary>
+internal sealed class Rows<TDoc>
+    where TDoc : class
+{
+    private readonly Dictionary<(string Tenant, string Id), TDoc?> _last = [];
+
+    public void Set(IEvent e, TDoc doc) => _last[(e.TenantId, IdOf(doc))] = doc;
+
+    public void Remove(IEvent e, string id) => _last[(e.TenantId, id)] = null;
+
+    /// <summary>The row as the batch left it so far, else as stored (rows written earlier in the batch are not in the database yet).</summary>
+    public async Task<TDoc?> LoadAsync(IDocumentOperations ops, IEvent e, string id, CancellationToken cancellation) =>
+        _last.TryGetValue((e.TenantId, id), out var known) ? known : await ops.LoadAsync<TDoc>(id, cancellation).ConfigureAwait(false);
+
+    public void QueueDeletes(IDocumentOperations operations)
+    {
+        foreach (var ((tenant, id), doc) in _last)
+        {
+            if (doc is null)
+            {
+                operations.ForTenant(tenant).Delete<TDoc>(id);
+            }
+        }
+    }
+
+    public void QueueStores(IDocumentOperations operations)
+    {
+        foreach (var ((tenant, _), doc) in _last)
+        {
+            if (doc is not null)
+            {
+                operations.ForTenant(tenant).Store(doc);
+            }
+        }
+    }
+
+    private static string IdOf(TDoc doc) => doc switch
+    {
+        SeatDoc d => d.Id,
+        ReleaseDoc d => d.Id,
+        MemberDoc d => d.Id,
+        _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a seat, release or member row."),
+    };
 }

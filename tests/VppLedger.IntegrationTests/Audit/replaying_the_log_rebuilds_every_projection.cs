@@ -61,7 +61,7 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
     /// <summary>Every projected table as canonical text: documents as PostgreSQL's jsonb text (sorted keys), audit rows with their hashes.</summary>
     private async Task<Dictionary<string, string>> SnapshotAsync()
     {
-        var tables = new[] { "tokendoc", "pooldoc", "assignmentdoc", "userdoc", "devicedoc", "groupdoc", "seatdoc", "memberdoc" };
+        var tables = new[] { "tokendoc", "pooldoc", "assignmentdoc", "userdoc", "devicedoc", "groupdoc", "seatdoc", "memberdoc", "releasedoc" };
         var snapshot = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var t in tables)
         {
@@ -99,6 +99,14 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         await s.RunAsync(new RemoveGroupMembers(group, [GroupMember.ForUser(users[0]), GroupMember.ForUser(users[^1])], s.NextId(), admin));
         await s.RunAsync(new RecordUserLeftOrganization(users[1], s.NextId(), admin));
         await s.RunAsync(new RecordUser(users[2], new AppleId("personal-2@me.example", AppleIdKind.Personal), new AppleId("u0003@contoso.example", AppleIdKind.Managed), s.NextId(), admin));
+
+        // Apple's answers (issue 13): three associations confirmed and one refused; two of the confirmed seats released and
+        // answered (one confirmed, one refused), the third release still pending.
+        var apple = new Actor("apple-worker", Permissions.ManagedApps);
+        Holder Seat(int i) => Holder.ForUser(users[i], AppleIdKind.Managed);
+        await s.RunAsync(new RecordAppleEventResult(poolA, "evt-assoc", AppleEventType.Associate, [Seat(3), Seat(4), Seat(6)], [new AppleHolderFailure(Seat(5), 9709, "Not enough licenses.")], s.NextId(), apple));
+        await s.RunAsync(new RemoveGroupMembers(group, [GroupMember.ForUser(users[3]), GroupMember.ForUser(users[4]), GroupMember.ForUser(users[6])], s.NextId(), admin));
+        await s.RunAsync(new RecordAppleEventResult(poolA, "evt-release", AppleEventType.Disassociate, [Seat(3)], [new AppleHolderFailure(Seat(4), 9706, "Asset not revocable.")], s.NextId(), apple));
 
         // Devices: recorded, changed, removed from management (R5), with a device license of pool B.
         var ipad = await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised());

@@ -109,6 +109,7 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
             Op.RemoveAssignment o => RemoveAssignment(o),
             Op.Grant o => Grant(o),
             Op.RevokeApp o => RevokeApp(o),
+            Op.AppleAnswer o => AppleAnswer(o),
             Op.RevokeUser o => RevokeOwner([UserKey(o.User, AppleIdKind.Personal), UserKey(o.User, AppleIdKind.Managed)]),
             Op.RevokeDevice o => RevokeOwner([DeviceKey(o.Device)]),
             Op.RevokeToken o => RevokeToken(o.Token),
@@ -592,6 +593,40 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
         return Expect.Applied;
     }
 
+    /// <summary>Issue 13: Apple confirms requested seats; a refused one is freed and serves the queue (A6). Seats in any other state are left alone.</summary>
+    private Expect AppleAnswer(Op.AppleAnswer o)
+    {
+        static string KeyOf((int Owner, AppleIdKind? Kind) h) => h.Kind is { } k ? UserKey(h.Owner, k) : DeviceKey(h.Owner);
+        var confirmed = o.Confirmed.Select(KeyOf).ToList();
+        var failed = o.Failed.Select(KeyOf).ToList();
+        if (confirmed.Intersect(failed).Any())
+        {
+            return Expect.Rejected; // Apple's answer contradicts itself
+        }
+
+        var key = (o.Token, o.App);
+        if (!Pools.TryGetValue(key, out var pool))
+        {
+            return Expect.Applied; // nothing to confirm
+        }
+
+        foreach (var h in confirmed.Where(h => pool.Granted.Contains(h)))
+        {
+            pool.Confirmed.Add(h);
+        }
+
+        foreach (var h in failed.Distinct().Where(h => pool.Granted.Contains(h) && !pool.Confirmed.Contains(h)))
+        {
+            pool.Granted.Remove(h);
+            pool.Direct.Remove(h);
+            pool.PolicyKept.Remove(h);
+            pool.Failed++;
+        }
+
+        Promote(key, pool);
+        return Expect.Applied;
+    }
+
     private Expect RevokeApp(Op.RevokeApp o)
     {
         if (!Pools.TryGetValue((o.Token, o.App), out var pool))
@@ -791,6 +826,11 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
         if (pool.Granted.Contains(key) && !pool.Book)
         {
             pool.Granted.Remove(key);
+            if (pool.Confirmed.Remove(key))
+            {
+                pool.ReleasePending++; // issue 13: Apple held it; its disassociation is pending
+            }
+
             pool.Direct.Remove(key);
             pool.PolicyKept.Remove(key);
             return true;
@@ -819,6 +859,7 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
         if (CanGrant(key.T) && pool.Available > 0)
         {
             pool.Granted.Add(holder);
+            pool.Confirmed.Remove(holder);
         }
         else
         {
@@ -833,6 +874,7 @@ public sealed class LedgerModel(LedgerPolicy policy, Instant now)
             var head = pool.Queue[0];
             pool.Queue.RemoveAt(0);
             pool.Granted.Add(head);
+            pool.Confirmed.Remove(head);
         }
     }
 
@@ -929,6 +971,15 @@ public sealed class MPool
     /// <summary>Seats a removed assignment left in place under CurrentApple (removal reclaims nothing until Uninstall).</summary>
     public HashSet<string> PolicyKept { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Issue 13: granted seats Apple confirmed (the others are requested).</summary>
+    public HashSet<string> Confirmed { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Issue 13: associations Apple refused.</summary>
+    public int Failed { get; set; }
+
+    /// <summary>Issue 13: released seats Apple had confirmed, waiting for Apple's disassociation.</summary>
+    public int ReleasePending { get; set; }
+
     public int Used => Granted.Count;
 
     public int Available => Math.Max(0, Total - Used);
@@ -949,5 +1000,8 @@ public sealed class MPool
         Queue = [.. Queue],
         Direct = new(Direct, StringComparer.Ordinal),
         PolicyKept = new(PolicyKept, StringComparer.Ordinal),
+        Confirmed = new(Confirmed, StringComparer.Ordinal),
+        Failed = Failed,
+        ReleasePending = ReleasePending,
     };
 }

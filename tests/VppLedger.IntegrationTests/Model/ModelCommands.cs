@@ -50,7 +50,7 @@ public sealed class ModelCommands(string tenant)
     public static Permissions Needs(Op op) => op switch
     {
         Op.UploadToken or Op.RenewToken or Op.DeleteToken or Op.ChangeTokenSettings or Op.RecordTokenSync or Op.AppleCounts
-            or Op.MarkExternal or Op.TakeControl => Permissions.ManagedApps,
+            or Op.MarkExternal or Op.TakeControl or Op.AppleAnswer => Permissions.ManagedApps,
         Op.RecordUser or Op.RecordDirectory or Op.UserLeft or Op.RecordDevice or Op.RetireDevice or Op.CreateGroup or Op.AddMembers or Op.RemoveMembers => Permissions.Directory,
         _ => Permissions.MobileApps,
     };
@@ -135,6 +135,14 @@ public sealed class ModelCommands(string tenant)
             Op.RemoveAssignment o => new RemoveAssignment(Pool(o.Token, o.App), Group(o.Group), id, actor),
             Op.Grant o => new GrantLicenses(Pool(o.Token, o.App), [.. o.Holders.Select(HolderOf)], id, actor),
             Op.RevokeApp o => RevokeLicenses.ForApp(Pool(o.Token, o.App), id, actor),
+            Op.AppleAnswer o => new RecordAppleEventResult(
+                Pool(o.Token, o.App),
+                "evt-" + id.Value,
+                AppleEventType.Associate,
+                [.. o.Confirmed.Select(HolderOf)],
+                [.. o.Failed.Select(HolderOf).DistinctBy(h => h.Key).Select(h => new AppleHolderFailure(h, 9709, "Not enough licenses."))],
+                id,
+                actor),
             Op.RevokeUser o => RevokeLicenses.ForUser(User(o.User), id, actor),
             Op.RevokeDevice o => RevokeLicenses.ForDevice(Device(o.Device), id, actor),
             Op.RevokeToken o => RevokeLicenses.ForToken(Token(o.Token), id, actor),

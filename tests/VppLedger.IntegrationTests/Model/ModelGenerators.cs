@@ -16,6 +16,10 @@ public static class ModelGenerators
     private static readonly Gen<AssignmentIntent> Intent = Gen.Frequency((5, Gen.Const(AssignmentIntent.Required)), (2, Gen.Const(AssignmentIntent.Available)), (2, Gen.Const(AssignmentIntent.Uninstall)));
     private static readonly Gen<LicenseType> Type = Gen.Frequency((3, Gen.Const(LicenseType.User)), (2, Gen.Const(LicenseType.Device)));
 
+    /// <summary>A holder as in <see cref="Op.Grant"/>: a user index with an Apple ID kind, or a device index.</summary>
+    private static readonly Gen<(int Owner, AppleIdKind? Kind)> AnyHolder = Gen.Select(Gen.Int[0, Devices - 1], Gen.Int[0, 2], (o, k) =>
+        (o % (k == 2 ? Devices : Users), k switch { 0 => (AppleIdKind?)AppleIdKind.Personal, 1 => AppleIdKind.Managed, _ => null }));
+
     private static Gen<Op> Command => Gen.Frequency(
         (2, Gen.Select(T, Gen.Int[20, 400], (t, days) => (Op)new Op.UploadToken(t, days))),
         (2, Gen.Select(T, Gen.Int[30, 500], (t, days) => (Op)new Op.RenewToken(t, days))),
@@ -36,6 +40,7 @@ public static class ModelGenerators
         (3, Gen.Select(T, A, Gen.Select(Gen.Int[0, Devices - 1], Gen.Int[0, 2]).Array[1, 3], (t, a, hs) =>
             (Op)new Op.Grant(t, a, [.. hs.Select(h => (h.Item1 % (h.Item2 == 2 ? Devices : Users), h.Item2 switch { 0 => (AppleIdKind?)AppleIdKind.Personal, 1 => AppleIdKind.Managed, _ => null }))]))),
         (1, Gen.Select(T, A, (t, a) => (Op)new Op.RevokeApp(t, a))),
+        (8, Gen.Select(T, A, AnyHolder.Array[0, 3], AnyHolder.Array[0, 2], (t, a, ok, failed) => (Op)new Op.AppleAnswer(t, a, ok, failed))),
         (1, U.Select(u => (Op)new Op.RevokeUser(u))),
         (1, D.Select(d => (Op)new Op.RevokeDevice(d))),
         (1, T.Select(t => (Op)new Op.RevokeToken(t))),
@@ -119,10 +124,32 @@ public static class ModelGenerators
         Op.AddMembers m => m with { Members = [.. m.Members.Select(i => ModelCommands.KindOf(m.Group) == Directory.GroupKind.User ? i % Users : i).Where(i => IsRecorded(model, m.Group, i))] },
         Op.RemoveMembers m => m with { Members = [.. m.Members.Select(i => ModelCommands.KindOf(m.Group) == Directory.GroupKind.User ? i % Users : i)] },
 
+        // Apple answers about seats the pool holds (issue 13): a generated holder other than a personal Apple ID picks a
+        // granted seat by its index, so confirmations and failures meet real seats; the others stay as drawn.
+        // When the drawn pool holds no seat, the answer goes to a pool that does.
+        Op.AppleAnswer ans when model.Pools.Where(p => p.Value.Granted.Count > 0).OrderBy(p => p.Key).ToList() is { Count: > 0 } held =>
+            held.FirstOrDefault(p => p.Key == (ans.Token, ans.App), held[((ans.Token * 5) + ans.App) % held.Count]) is var (key, pool)
+                ? ans with { Token = key.T, App = key.A, Confirmed = [.. ans.Confirmed.Select(h => PickSeat(pool, h))], Failed = [.. ans.Failed.Select(h => PickSeat(pool, h))] }
+                : ans,
+
         // Uninstall keeps the license type it had (a change of both at once is not a host's flow).
         Op.ChangeAssignment { Intent: AssignmentIntent.Uninstall } ch when model.Assignments.TryGetValue((ch.Token, ch.App, ch.Group), out var a) => ch with { LicenseType = a.LicenseType },
         _ => op,
     };
+
+    private static (int Owner, AppleIdKind? Kind) PickSeat(MPool pool, (int Owner, AppleIdKind? Kind) drawn)
+    {
+        if (drawn.Kind == AppleIdKind.Personal)
+        {
+            return drawn;
+        }
+
+        var key = pool.Granted.ElementAt(drawn.Owner % pool.Granted.Count); // "u.u3.managed" or "d.d4"
+        var parts = key.Split('.');
+        return parts[0] == "d"
+            ? (int.Parse(parts[1][1..], System.Globalization.CultureInfo.InvariantCulture), null)
+            : (int.Parse(parts[1][1..], System.Globalization.CultureInfo.InvariantCulture), parts[2] == "managed" ? AppleIdKind.Managed : AppleIdKind.Personal);
+    }
 
     private static bool IsRecorded(LedgerModel model, int g, int i) =>
         ModelCommands.KindOf(g) == Directory.GroupKind.User ? model.Users[i].Recorded : model.Devices[i].Recorded;

@@ -49,6 +49,9 @@ public abstract record Op
 
     public sealed record RevokeApp(int Token, int App) : Op;
 
+    /// <summary>Apple's answer to an association (issue 13): holders confirmed, holders refused (holders as in <see cref="Grant"/>).</summary>
+    public sealed record AppleAnswer(int Token, int App, (int Owner, AppleIdKind? Kind)[] Confirmed, (int Owner, AppleIdKind? Kind)[] Failed) : Op;
+
     public sealed record RevokeUser(int User) : Op;
 
     public sealed record RevokeDevice(int Device) : Op;
@@ -78,12 +81,16 @@ public abstract record Op
         AddMembers m => $"AddMembers(g{m.Group}, [{string.Join(",", m.Members)}]){Who}",
         RemoveMembers m => $"RemoveMembers(g{m.Group}, [{string.Join(",", m.Members)}]){Who}",
         Grant g => $"Grant(t{g.Token}, a{g.App}, [{string.Join(",", g.Holders.Select(h => h.Kind is null ? $"d{h.Owner}" : $"u{h.Owner}.{h.Kind}"))}]){Who}",
+        AppleAnswer a => $"AppleAnswer(t{a.Token}, a{a.App}, confirmed [{HolderList(a.Confirmed)}], failed [{HolderList(a.Failed)}]){Who}",
         Concurrently c => $"Concurrently({c.First}, {c.Second})",
         RecordDirectory r => $"RecordDirectory([{string.Join(", ", r.Users.Select(u => u.ToString()))}], [{string.Join(", ", r.Devices.Select(d => d.ToString()))}]){Who}",
         _ => PrintMembers(),
     };
 
     private string Who => RightActor ? "" : " by a wrong actor";
+
+    private static string HolderList((int Owner, AppleIdKind? Kind)[] holders) =>
+        string.Join(",", holders.Select(h => h.Kind is null ? $"d{h.Owner}" : $"u{h.Owner}.{h.Kind}"));
 
     private string PrintMembers()
     {

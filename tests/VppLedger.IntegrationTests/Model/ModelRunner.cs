@@ -154,7 +154,39 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
             Fail(log, wrongHolders);
         }
 
+        if (await OutboxMismatchAsync(fixture, Tenant) is { } outbox)
+        {
+            Fail(log, outbox);
+        }
+
         FinalSnapshot = await SnapshotAsync(fixture, Tenant);
+    }
+
+    /// <summary>Issue 13, item 2: every decided seat change (grant, reclaim) has exactly one Apple request, and no request has none.</summary>
+    private static async Task<string?> OutboxMismatchAsync(ModelLedgerFixture fixture, string tenant)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await TestServer.ConnectionStringAsync());
+        await connection.OpenAsync();
+        async Task<List<string>> ReadAsync(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("t", tenant);
+            var ids = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        }
+
+        var changes = await ReadAsync(
+            $"select stream_id || '@' || version from {fixture.SchemaName}.mt_events where tenant_id = @t and type in ('vpp.pool.license_granted.v1', 'vpp.pool.license_reclaimed.v1') order by 1");
+        var requests = await ReadAsync($"select id from {fixture.SchemaName}.mt_doc_applerequestdoc where tenant_id = @t order by 1");
+        return changes.SequenceEqual(requests, StringComparer.Ordinal)
+            ? null
+            : $"Apple outbox: {changes.Count} seat changes decided, {requests.Count} requests; without a request: {string.Join(", ", changes.Except(requests).Take(5))}; without a change: {string.Join(", ", requests.Except(changes).Take(5))}";
     }
 
     private static void Fail(StringBuilder log, string what) =>
@@ -258,8 +290,8 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
                 return $"pool {id} is missing from the ledger";
             }
 
-            var expected = $"total {m.Total} used {m.Used} (user {m.UserCount}, device {m.DeviceCount}) queued {m.Queue.Count} orphaned {m.Orphaned} over {m.Used > m.Total} drift {(m.AppleAssigned is { } aa ? aa - m.Used : 0)}";
-            var found = $"total {p.TotalCount} used {p.UsedCount} (user {p.UserLicenseCount}, device {p.DeviceLicenseCount}) queued {p.QueuedCount} orphaned {p.Orphaned} over {p.OverAllocated} drift {p.DriftCount}";
+            var expected = $"total {m.Total} used {m.Used} (user {m.UserCount}, device {m.DeviceCount}) queued {m.Queue.Count} orphaned {m.Orphaned} over {m.Used > m.Total} drift {(m.AppleAssigned is { } aa ? aa - m.Used : 0)} apple confirmed {m.Confirmed.Count} failed {m.Failed} release pending {m.ReleasePending}";
+            var found = $"total {p.TotalCount} used {p.UsedCount} (user {p.UserLicenseCount}, device {p.DeviceLicenseCount}) queued {p.QueuedCount} orphaned {p.Orphaned} over {p.OverAllocated} drift {p.DriftCount} apple confirmed {p.ConfirmedCount} failed {p.FailedCount} release pending {p.ReleasePendingCount}";
             if (expected != found)
             {
                 return $"pool {id}: the model expects {expected}; the ledger shows {found}\n  model seats [{string.Join(", ", m.Granted)}] queue [{string.Join(", ", m.Queue)}]\n  ledger seats [{string.Join(", ", actual.SeatRows.GetValueOrDefault("pool:" + id) ?? [])}] queue [{string.Join(", ", actual.Queues.GetValueOrDefault(id) ?? [])}]";

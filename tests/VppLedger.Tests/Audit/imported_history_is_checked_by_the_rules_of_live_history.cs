@@ -68,6 +68,14 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     }
 
     [Fact]
+    [Trait("Rule", "S2")]
+    public void an_imported_line_carrying_apples_answer_is_refused()
+    {
+        var verdict = Check(Uploaded(Token, "loc-1"), Counts(1), Granted(User("ann")), new AppleAssociationConfirmed(Pool, User("ann"), "evt-1", T0));
+        Refused(verdict, 4, "S2", "ImportAppleAnswerNotSupported");
+    }
+
+    [Fact]
     [Trait("Rule", "X2")]
     public void a_grant_in_a_pool_whose_token_is_not_in_the_tenant_is_refused() =>
         Refused(Check(Counts(2), Granted(User("ann"))), 1, "X2", "ImportTokenNotInTenant");
