@@ -11,7 +11,7 @@ namespace VppLedger.IntegrationTests.Audit;
 
 /// <summary>
 /// The property behind checkpoints (I5): over generated histories (writers whose clocks disagree, concurrent
-/// commands on two pools, imports with earlier business times, seals at random points, an unsealed tail), the
+/// commands on two pools, imports with earlier business times, Apple's answers, seals at random points, an unsealed tail), the
 /// whole-tenant and pool as-of answered from checkpoints equal the fold of the whole log at every instant tried.
 /// </summary>
 public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixture db) : IClassFixture<CheckpointLedgerFixture>
@@ -19,6 +19,8 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
     private const int Iterations = 12;
 
     private static readonly Actor Importer = new("migration-job", Permissions.ImportHistory);
+
+    private static readonly Actor AppleWorker = new("apple-worker", Permissions.ManagedApps);
 
     public abstract record Op
     {
@@ -31,6 +33,9 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
         public sealed record Member(int User, bool Add) : Op;
 
         public sealed record Import : Op;
+
+        /// <summary>Apple's answer for one holder of pool 0: association or disassociation, confirmed or refused (issue 13).</summary>
+        public sealed record AppleAnswer(int User, bool Disassociate, bool Refused) : Op;
 
         public sealed record Seal : Op;
     }
@@ -46,6 +51,7 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
         (2, Gen.Select(Gen.Int[0, 6], Gen.Int[0, 6], Gen.Int[0, 5], (a, b, u) => (Op)new Op.Concurrent(a, b, u))),
         (4, Gen.Select(Gen.Int[0, 5], Gen.Bool, (u, add) => (Op)new Op.Member(u, add))),
         (1, Gen.Const((Op)new Op.Import())),
+        (3, Gen.Select(Gen.Int[0, 5], Gen.Bool, Gen.Bool, (u, d, r) => (Op)new Op.AppleAnswer(u, d, r))),
         (1, Gen.Const((Op)new Op.Seal())));
 
     private static readonly Gen<Generated> Histories = Gen.Select(Gen.Int[0, 1_000_000], OneOp.List[8, 30], Gen.Bool, (seed, ops, seal) => new Generated(seed, ops, seal));
@@ -66,6 +72,9 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
     {
         await Histories.SampleAsync(CheckAsync, iter: Iterations, threads: 1, print: g => g.ToString());
         Assert.True(_pooled > 0, "no pool book checkpoint was cut: the pools' side of the property was not exercised");
+        Assert.True(
+            await TestServer.ScalarAsync<long>($"select count(distinct type) from {db.SchemaName}.mt_events where type like 'vpp.pool.apple%'") >= 3,
+            "Apple's answers were not folded: their side of the property was not exercised");
     }
 
     private async Task CheckAsync(Generated history)
@@ -106,6 +115,13 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
                 case Op.Import when imports < 2:
                     var result = await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(History.Valid($"{tenant}-imp{++imports}"))), Importer);
                     Assert.Null(result.Rejection);
+                    break;
+                case Op.AppleAnswer a:
+                    // An answer for a holder in no matching state decides nothing: the outcome is not the property.
+                    var holder = Holder.ForUser(users[a.User], AppleIdKind.Managed);
+                    await s.Ledger.ExecuteAsync(new RecordAppleEventResult(
+                        pools[0], $"evt-{s.NextId().Value}", a.Disassociate ? AppleEventType.Disassociate : AppleEventType.Associate, a.Refused ? [] : [holder],
+                        a.Refused ? [new AppleHolderFailure(holder, 9709, "Refused.")] : [], s.NextId(), AppleWorker));
                     break;
                 case Op.Seal:
                     await s.Ledger.Audit.WaitForSealAsync();
