@@ -63,16 +63,19 @@ internal sealed class AuditSealer
     /// <summary>
     /// Seals as far as is safe now, page after page. Returns the global sequence through which the log is sealed,
     /// and whether it stopped before the visible end (a gap that an open transaction may still fill, or another sealer).
+    /// With <paramref name="waitForTurn"/> (every caller but the background loop) a call made while another sealer
+    /// works waits for it to finish and then seals what is left, so that what was committed before the call is
+    /// sealed when it returns (unless an open transaction holds a gap below it); without, it returns at once.
     /// </summary>
-    public async Task<(long SealedThrough, bool Blocked)> SealAsync(CancellationToken cancellationToken)
+    public async Task<(long SealedThrough, bool Blocked)> SealAsync(CancellationToken cancellationToken, bool waitForTurn = true)
     {
         await using var connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"insert into {AuditSchema.Seal(_schema)} (id, sealed_seq, sealed_at) values (1, 0, now()) on conflict do nothing", cancellationToken).ConfigureAwait(false);
-        await using (var tryLock = new NpgsqlCommand("select pg_try_advisory_lock(@k)", connection))
+        await using (var takeLock = new NpgsqlCommand(waitForTurn ? "select true from (select pg_advisory_lock(@k)) turn" : "select pg_try_advisory_lock(@k)", connection))
         {
-            tryLock.Parameters.AddWithValue("k", _lockKey);
-            if (!(bool)(await tryLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            takeLock.Parameters.AddWithValue("k", _lockKey);
+            if (!(bool)(await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return (await SealedThroughAsync(connection, cancellationToken).ConfigureAwait(false), true);
             }
@@ -513,7 +516,7 @@ internal sealed partial class SealLoop : IAsyncDisposable
         {
             try
             {
-                var (_, blocked) = await sealer.SealAsync(stop).ConfigureAwait(false);
+                var (_, blocked) = await sealer.SealAsync(stop, waitForTurn: false).ConfigureAwait(false); // a caller waiting for its turn seals what this pass skips
                 if (!blocked)
                 {
                     Interlocked.Exchange(ref _caughtUpAt, System.Diagnostics.Stopwatch.GetTimestamp());
