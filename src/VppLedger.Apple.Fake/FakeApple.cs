@@ -378,6 +378,15 @@ public sealed class FakeApple : IAsyncDisposable
         return new JsonObject { ["eventId"] = id, ["tokenExpirationDate"] = "2027-11-27T11:00:00+0000", ["uId"] = "location-1" };
     }
 
+    private static string MessageOf(int errorNumber) => errorNumber switch
+    {
+        9709 => "Not enough licenses.",
+        9707 => "Asset is not device-assignable.",
+        9706 => "Asset is not revocable.",
+        9610 => "License not found.",
+        _ => "Refused for this holder.",
+    };
+
     private static JsonObject Assignment(string? adamId, string? pricing, string? serial, string? user)
     {
         var a = new JsonObject { ["adamId"] = adamId, ["pricingParam"] = pricing };
@@ -430,7 +439,7 @@ public sealed class FakeApple : IAsyncDisposable
                 var asset = Assets.Single(a => a.AdamId == adamId && a.PricingParam == pricing);
                 foreach (var (serial, user) in holders)
                 {
-                    if (FailingHolders.TryGetValue(serial ?? user!, out var number)) { Fail(adamId, pricing, serial, user, number, "Refused for this holder."); continue; }
+                    if (FailingHolders.TryGetValue(serial ?? user!, out var number)) { Fail(adamId, pricing, serial, user, number, MessageOf(number)); continue; }
                     var existing = Assignments.FirstOrDefault(x => x.AdamId == adamId && x.PricingParam == pricing && x.SerialNumber == serial && x.ClientUserId == user);
                     if (e.Type == "DISASSOCIATE")
                     {
