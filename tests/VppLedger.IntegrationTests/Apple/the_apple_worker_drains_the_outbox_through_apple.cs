@@ -230,6 +230,48 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
         Assert.Same(worker, Assert.Single(provider.GetServices<IHostedService>()));
     }
 
+    [Fact]
+    public async Task as_a_hosted_service_it_runs_a_pass_then_waits_the_pass_interval_until_stopped()
+    {
+        await using var w = await AppleWorkerWorld.StartAsync(db, "worker-hosted");
+        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "507", purchased: 1);
+        var users = await w.Scenario.UsersAsync("h", 1);
+        await w.Scenario.RunAsync(new GrantLicenses(pool, [Holder.ForUser(users[0], AppleIdKind.Managed)], w.Scenario.NextId(), Scenario.Admin));
+        w.Apple.Assets.Add(new FakeAsset { AdamId = "507", TotalCount = 1 });
+        var clock = new PassGate(w.Clock);
+        var options = new AppleWorkerOptions { Actor = AppleWorkerWorld.Worker, PassInterval = TimeSpan.FromSeconds(7) };
+        options.Tokens.Add(new AppleWorkerToken(w.Ledger.Tenant, w.Token));
+        using var worker = new AppleOutboxWorker(db.Ledger, w.Client, Microsoft.Extensions.Options.Options.Create(options), clock);
+
+        await worker.StartAsync(CancellationToken.None);
+        var interval = await clock.PassWaits.Task.WaitAsync(TimeSpan.FromMinutes(2)); // a bound for a hung test, not a timing assumption
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), interval);
+        Assert.Equal(1, (await w.Ledger.AppleOutbox.CountAsync())[AppleRequestStatus.Sent]); // the first pass sent the grant
+    }
+
+    /// <summary>The Apple clock of the hosted test: the client's waits pass virtually; the first wait between passes is
+    /// reported and then lasts until the service stops.</summary>
+    private sealed class PassGate(VirtualAppleClock inner) : IAppleClock
+    {
+        public TaskCompletionSource<TimeSpan> PassWaits { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public DateTimeOffset UtcNow => inner.UtcNow;
+
+        public async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (delay != TimeSpan.FromSeconds(7))
+            {
+                await inner.DelayAsync(delay, cancellationToken);
+                return;
+            }
+
+            PassWaits.TrySetResult(delay);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
     private sealed class ProcessDied : Exception;
 
     private static string PoolStream(PoolId pool) => VppLedger.Storage.Streams.Pool(pool);
