@@ -72,6 +72,18 @@ internal sealed class AppleWorkerWorld : IAsyncDisposable
         return passes;
     }
 
+    /// <summary>A pool of the token with <paramref name="purchased"/> licenses, here and at Apple, granted to that many
+    /// new users of <paramref name="holders"/> in order (the rest queued, rule A6).</summary>
+    public async Task<(PoolId Pool, IReadOnlyList<UserId> Users, IReadOnlyList<Holder> Holders)> GrantedAsync(string adamId, int purchased, int holders)
+    {
+        var pool = await Scenario.SyncedPoolAsync(Token, adamId, purchased);
+        var users = await Scenario.UsersAsync("u" + adamId + "x", holders);
+        var granted = users.Select(u => Holder.ForUser(u, AppleIdKind.Managed)).ToList();
+        await Scenario.RunAsync(new GrantLicenses(pool, granted, Scenario.NextId(), Scenario.Admin));
+        Apple.Assets.Add(new FakeAsset { AdamId = adamId, TotalCount = purchased });
+        return (pool, users, granted);
+    }
+
     public async Task<PoolSummary> PoolAsync(PoolId pool) => (await Ledger.GetPoolAsync(pool))!;
 
     public async ValueTask DisposeAsync()

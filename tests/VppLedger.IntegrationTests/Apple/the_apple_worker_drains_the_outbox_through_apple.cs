@@ -18,11 +18,7 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task grants_end_confirmed_once_apple_completes_the_association()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-confirm");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "500", purchased: 3);
-        var users = await w.Scenario.UsersAsync("c", 3);
-        var holders = users.Select(u => Holder.ForUser(u, AppleIdKind.Managed)).ToList();
-        await w.Scenario.RunAsync(new GrantLicenses(pool, holders, w.Scenario.NextId(), Scenario.Admin));
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "500", TotalCount = 3 });
+        var (pool, _, holders) = await w.GrantedAsync("500", purchased: 3, holders: 3);
         var worker = w.NewWorker(db.Ledger);
 
         var first = await worker.RunOnceAsync();
@@ -45,11 +41,8 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task a_holder_apple_refuses_frees_the_seat_and_the_queue_head_is_associated_next()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-refused");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "501", purchased: 2);
-        var users = await w.Scenario.UsersAsync("r", 3);
-        var (a, b, c) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed), Holder.ForUser(users[2], AppleIdKind.Managed));
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [a, b, c], w.Scenario.NextId(), Scenario.Admin)); // a and b granted, c queued
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "501", TotalCount = 2 });
+        var (pool, users, holders) = await w.GrantedAsync("501", purchased: 2, holders: 3); // a and b granted, c queued
+        var (a, b, c) = (holders[0], holders[1], holders[2]);
         w.Apple.FailingHolders[b.Key] = AppleErrorNumbers.NotEnoughLicenses; // a partial failure: Apple refuses b only
 
         await AppleWorkerWorld.RunUntilIdleAsync(w.NewWorker(db.Ledger));
@@ -68,11 +61,8 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task a_call_apple_refuses_with_an_error_body_under_http_200_fails_its_seats_and_serves_the_queue()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-error-body");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "502", purchased: 1);
-        var users = await w.Scenario.UsersAsync("e", 2);
-        var (a, b) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed));
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [a, b], w.Scenario.NextId(), Scenario.Admin)); // a granted, b queued
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "502", TotalCount = 1 });
+        var (pool, _, holders) = await w.GrantedAsync("502", purchased: 1, holders: 2); // a granted, b queued
+        var (a, b) = (holders[0], holders[1]);
         w.Apple.Fail("/assets/associate", FakeFault.ErrorBodyWith200(AppleErrorNumbers.NotEnoughLicenses, "Not enough licenses."));
 
         var passes = await AppleWorkerWorld.RunUntilIdleAsync(w.NewWorker(db.Ledger));
@@ -90,11 +80,8 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task duplicate_and_out_of_order_notifications_and_the_status_poll_change_each_seat_once()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-notified");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "503", purchased: 2);
-        var users = await w.Scenario.UsersAsync("n", 3);
-        var (a, b, c) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed), Holder.ForUser(users[2], AppleIdKind.Managed));
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [a, b, c], w.Scenario.NextId(), Scenario.Admin));
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "503", TotalCount = 2 });
+        var (pool, _, holders) = await w.GrantedAsync("503", purchased: 2, holders: 3);
+        var (a, b, c) = (holders[0], holders[1], holders[2]);
         w.Apple.FailingHolders[b.Key] = AppleErrorNumbers.NotEnoughLicenses;
         w.Apple.DuplicateNotifications = true;
         w.Apple.NotificationsOutOfOrder = true;
@@ -141,10 +128,7 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task no_more_than_15_requests_a_second_per_token_reach_apple_from_the_worker()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-rate");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "504", purchased: 40);
-        var users = await w.Scenario.UsersAsync("q", 40);
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [.. users.Select(u => Holder.ForUser(u, AppleIdKind.Managed))], w.Scenario.NextId(), Scenario.Admin));
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "504", TotalCount = 40 });
+        var (pool, _, _) = await w.GrantedAsync("504", purchased: 40, holders: 40);
         w.Apple.Limits["maxClientUserIds"] = 1; // Apple's limits, read from the service config: one holder a call, 40 calls
         w.Apple.Limits["maxSerialNumbers"] = 1;
 
@@ -162,10 +146,7 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task retryable_failures_back_off_and_are_never_recorded_as_answers()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-retry");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "505", purchased: 2);
-        var users = await w.Scenario.UsersAsync("t", 2);
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [.. users.Select(u => Holder.ForUser(u, AppleIdKind.Managed))], w.Scenario.NextId(), Scenario.Admin));
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "505", TotalCount = 2 });
+        var (pool, _, _) = await w.GrantedAsync("505", purchased: 2, holders: 2);
         // More refusals than the client's 4 attempts: 5xx with Retry-After, 9646 under HTTP 200, 9646 with Retry-After.
         w.Apple.Fail("/assets/associate", FakeFault.ServerError(2), FakeFault.ErrorBodyWith200(9646, "Too many requests."), FakeFault.RateLimited(1), FakeFault.ServerError());
         var worker = w.NewWorker(db.Ledger);
@@ -195,10 +176,7 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task a_worker_that_dies_between_apples_answer_and_recording_it_changes_no_seat_twice()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-crash");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "506", purchased: 3);
-        var users = await w.Scenario.UsersAsync("k", 3);
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [.. users.Select(u => Holder.ForUser(u, AppleIdKind.Managed))], w.Scenario.NextId(), Scenario.Admin));
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "506", TotalCount = 3 }); // no license to spare at Apple
+        var (pool, _, _) = await w.GrantedAsync("506", purchased: 3, holders: 3); // no license to spare at Apple
         var dying = w.NewWorker(db.Ledger);
         dying.BeforeRecordingAnswer = (_, _) => throw new ProcessDied();
 
@@ -234,10 +212,7 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     public async Task as_a_hosted_service_it_runs_a_pass_then_waits_the_pass_interval_until_stopped()
     {
         await using var w = await AppleWorkerWorld.StartAsync(db, "worker-hosted");
-        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "507", purchased: 1);
-        var users = await w.Scenario.UsersAsync("h", 1);
-        await w.Scenario.RunAsync(new GrantLicenses(pool, [Holder.ForUser(users[0], AppleIdKind.Managed)], w.Scenario.NextId(), Scenario.Admin));
-        w.Apple.Assets.Add(new FakeAsset { AdamId = "507", TotalCount = 1 });
+        var (pool, _, _) = await w.GrantedAsync("507", purchased: 1, holders: 1);
         var clock = new PassGate(w.Clock);
         var options = new AppleWorkerOptions { Actor = AppleWorkerWorld.Worker, PassInterval = TimeSpan.FromSeconds(7) };
         options.Tokens.Add(new AppleWorkerToken(w.Ledger.Tenant, w.Token));
