@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using VppLedger.Apple;
 using VppLedger.Apple.Fake;
 using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Licensing;
 using VppLedger.Pools;
 
 namespace VppLedger.IntegrationTests.Apple;
@@ -34,6 +35,31 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
         Assert.Equal((0, 0, 3), (counts[AppleRequestStatus.Pending], counts[AppleRequestStatus.Sent], counts[AppleRequestStatus.Answered]));
         Assert.Empty(await w.Ledger.AppleOutbox.EventsAwaitingResultAsync(w.Token));
         Assert.All(w.Apple.Requests.Where(r => r.Token is not null), r => Assert.Equal(w.SToken, r.Token)); // revealed through the ledger
+    }
+
+    [Fact]
+    [Trait("Rule", "R1")]
+    public async Task device_seats_go_to_apple_by_serial_number_and_a_revoke_is_pending_until_apple_disassociates()
+    {
+        await using var w = await AppleWorkerWorld.StartAsync(db, "worker-devices");
+        var pool = await w.Scenario.SyncedPoolAsync(w.Token, "508", purchased: 2);
+        var d1 = await w.Scenario.DeviceAsync("d-1", Scenario.CorporateSupervised());
+        var d2 = await w.Scenario.DeviceAsync("d-2", Scenario.CorporateSupervised());
+        await w.Scenario.RunAsync(new GrantLicenses(pool, [Holder.ForDevice(d1), Holder.ForDevice(d2)], w.Scenario.NextId(), Scenario.Admin));
+        w.Apple.Assets.Add(new FakeAsset { AdamId = "508", TotalCount = 2 });
+        var worker = w.NewWorker(db.Ledger);
+
+        await AppleWorkerWorld.RunUntilIdleAsync(worker);
+        Assert.Equal(["SND1", "SND2"], w.Apple.Assignments.Select(a => a.SerialNumber!).Order());
+        Assert.Equal(2, (await w.PoolAsync(pool)).ConfirmedCount);
+
+        await w.Scenario.RunAsync(RevokeLicenses.ForDevice(d1, w.Scenario.NextId(), Scenario.Admin));
+        Assert.Equal(1, (await w.PoolAsync(pool)).ReleasePendingCount); // freed in the ledger, still Apple's
+        await AppleWorkerWorld.RunUntilIdleAsync(worker);
+
+        Assert.Equal(0, (await w.PoolAsync(pool)).ReleasePendingCount);
+        Assert.Equal("SND2", Assert.Single(w.Apple.Assignments).SerialNumber);
+        Assert.Contains(w.Apple.BatchesSeen, b => b == ("/assets/disassociate", 1, 1, 0));
     }
 
     [Fact]
