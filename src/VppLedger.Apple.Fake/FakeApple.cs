@@ -101,6 +101,9 @@ public sealed class FakeApple : IAsyncDisposable
     public int RateLimitRefusals { get; private set; }
     public bool ChangeVersionOnEveryPage { get; set; }
 
+    /// <summary>Events Apple is slow on: they stay PENDING, whatever the polls, until removed from the set.</summary>
+    public HashSet<string> SlowEvents { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Each notification is delivered twice (Apple's notifications can repeat).</summary>
     public bool DuplicateNotifications { get; set; }
 
@@ -175,7 +178,7 @@ public sealed class FakeApple : IAsyncDisposable
     public void CompleteAll()
     {
         lock (_gate)
-            foreach (var e in _eventsInOrder.Where(e => e.Result is null).ToList())
+            foreach (var e in _eventsInOrder.Where(e => e.Result is null && !SlowEvents.Contains(e.Id)).ToList())
                 e.Result = Complete(e);
     }
 
@@ -272,10 +275,10 @@ public sealed class FakeApple : IAsyncDisposable
                 if (eventId is null || !_events.TryGetValue(eventId, out var e))
                     return Json(new JsonObject { ["errorNumber"] = 9708, ["errorMessage"] = $"Unknown eventId {eventId}." });
                 e.Polls++;
-                if (e.Result is null && e.Polls < CompleteOnPoll)
+                if (e.Result is null && (e.Polls < CompleteOnPoll || SlowEvents.Contains(e.Id)))
                     return Json(new JsonObject { ["eventStatus"] = "PENDING", ["eventType"] = e.Type, ["numRequested"] = Requested(e), ["numCompleted"] = 0 });
                 // Apple works through events in the order it accepted them: every earlier event completes first.
-                foreach (var earlier in _eventsInOrder.TakeWhile(x => x != e).Where(x => x.Result is null).ToList())
+                foreach (var earlier in _eventsInOrder.TakeWhile(x => x != e).Where(x => x.Result is null && !SlowEvents.Contains(x.Id)).ToList())
                     earlier.Result = Complete(earlier);
                 e.Result ??= Complete(e);
                 return Json((JsonObject)e.Result.DeepClone());

@@ -34,6 +34,7 @@ public sealed partial class AppleOutboxWorker : BackgroundService
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _pass = new(1, 1);
     private readonly Dictionary<AppleWorkerToken, (int Failures, DateTimeOffset Until)> _backoff = [];
+    private readonly Dictionary<AppleWorkerToken, string> _pollAfter = [];
     private (OutboxLimits Limits, DateTimeOffset ReadAt)? _limits;
 
     /// <summary>Creates the worker (registered by <c>AddVppLedgerAppleWorker</c>, or by hand).</summary>
@@ -311,7 +312,22 @@ public sealed partial class AppleOutboxWorker : BackgroundService
         ITenantLedger ledger, AppleWorkerToken target, string sToken, TokenPassBuilder pass, CancellationToken cancellationToken)
     {
         var outbox = ledger.AppleOutbox;
-        foreach (var eventId in await outbox.EventsAwaitingResultAsync(target.Token, _options.MaxStatusPollsPerPass, cancellationToken).ConfigureAwait(false))
+
+        // Page through the events pass after pass, so that events Apple is slow on never keep the others from a poll.
+        var after = _pollAfter.GetValueOrDefault(target);
+        var events = await outbox.EventsAwaitingResultAsync(target.Token, _options.MaxStatusPollsPerPass, after, cancellationToken).ConfigureAwait(false);
+        if (events.Count == _options.MaxStatusPollsPerPass)
+        {
+            _pollAfter[target] = events[^1];
+        }
+        else
+        {
+            _pollAfter.Remove(target);
+        }
+
+        pass.MoreToPoll = events.Count == _options.MaxStatusPollsPerPass || after is not null; // the rest, or those before the cursor, next pass
+
+        foreach (var eventId in events)
         {
             AppleEventStatus status;
             try
@@ -433,8 +449,9 @@ public sealed partial class AppleOutboxWorker : BackgroundService
         public int ResultsRecorded { get; set; }
         public int EventsPending { get; set; }
         public bool MoreToSend { get; set; }
+        public bool MoreToPoll { get; set; }
 
-        public AppleTokenPass Build() => new(target.Tenant, target.Token, CallsAccepted, CallsRefused, ResultsRecorded, EventsPending, MoreToSend, null, null);
+        public AppleTokenPass Build() => new(target.Tenant, target.Token, CallsAccepted, CallsRefused, ResultsRecorded, EventsPending, MoreToSend, MoreToPoll, null, null);
 
         public AppleTokenPass Stop(string reason, DateTimeOffset? until) => Build() with { Stopped = reason, BackingOffUntil = until };
     }

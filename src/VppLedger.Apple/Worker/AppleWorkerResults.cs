@@ -14,7 +14,7 @@ public sealed record AppleWorkerPass(IReadOnlyList<AppleTokenPass> Tokens)
 
     /// <summary>Whether the pass left nothing for a next pass: no request pending that it could have sent, no event pending at
     /// Apple, no token stopped or backing off.</summary>
-    public bool IsIdle => Tokens.All(t => t.EventsPending == 0 && t.Stopped is null && t.MoreToSend == false);
+    public bool IsIdle => Tokens.All(t => t.EventsPending == 0 && t.Stopped is null && !t.MoreToSend && !t.MoreToPoll);
 }
 
 /// <summary>What one pass did for one token.</summary>
@@ -24,7 +24,8 @@ public sealed record AppleWorkerPass(IReadOnlyList<AppleTokenPass> Tokens)
 /// <param name="CallsRefused">Calls Apple refused synchronously (recorded: their seats failed).</param>
 /// <param name="ResultsRecorded">Events whose result (complete or failure) was recorded from <c>GET /status</c>.</param>
 /// <param name="EventsPending">Events Apple still works on (polled PENDING).</param>
-/// <param name="MoreToSend">Whether the pass stopped at <see cref="AppleWorkerOptions.MaxBatchesPerPass"/> with requests left.</param>
+/// <param name="MoreToSend">Whether requests are left to send: the pass stopped at <see cref="AppleWorkerOptions.MaxBatchesPerPass"/>, or a result it recorded decided new seat changes.</param>
+/// <param name="MoreToPoll">Whether events may be left to poll: the pass polled <see cref="AppleWorkerOptions.MaxStatusPollsPerPass"/> events, or began after the last one the previous pass polled.</param>
 /// <param name="Stopped">Why the token's pass stopped early (nothing recorded for the call that stopped it), or null.</param>
 /// <param name="BackingOffUntil">When a retryable failure paused the token: the pass after this instant tries again.</param>
 public sealed record AppleTokenPass(
@@ -35,6 +36,7 @@ public sealed record AppleTokenPass(
     int ResultsRecorded,
     int EventsPending,
     bool MoreToSend,
+    bool MoreToPoll,
     string? Stopped,
     DateTimeOffset? BackingOffUntil);
 

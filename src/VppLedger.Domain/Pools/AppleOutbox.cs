@@ -124,13 +124,15 @@ public interface IAppleOutbox
 
     /// <summary>
     /// The event ids Apple accepted for the token's requests whose result is not recorded yet (no status other than
-    /// pending was recorded for them), in ordinal order, at most <paramref name="take"/>: what a worker polls with
-    /// <c>GET /status</c>. An event leaves the list when <see cref="RecordEventStatusAsync"/> records its result.
+    /// pending was recorded for them), in ordinal order, at most <paramref name="take"/>, after <paramref name="after"/>
+    /// when given (a worker pages through them pass after pass): what a worker polls with <c>GET /status</c>. An event
+    /// leaves the list when <see cref="RecordEventStatusAsync"/> records its result.
     /// </summary>
     /// <param name="token">The token.</param>
     /// <param name="take">How many event ids, at most.</param>
+    /// <param name="after">Only event ids ordinally after this one; from the first when null.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, string? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>The requests Apple accepted under one event id, oldest first (what its status or notification is about).</summary>
     /// <param name="appleEventId">Apple's event id.</param>

@@ -68,7 +68,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         return tenant.ExecuteAsync(new RecordAppleEventStatus(status, id, actor), cancellationToken);
     }
 
-    public Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, string? after = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
         return InfrastructureFaults.ReadAsync("the Apple outbox was read", async () =>
@@ -80,7 +80,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
                 .Select(r => r.AppleEventId!)
                 .Distinct()
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
-            return (IReadOnlyList<string>)[.. events.Order(StringComparer.Ordinal).Take(take)];
+            return (IReadOnlyList<string>)[.. events.Where(e => after is null || string.CompareOrdinal(e, after) > 0).Order(StringComparer.Ordinal).Take(take)];
         }, cancellationToken);
     }
 

@@ -168,6 +168,35 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     }
 
     [Fact]
+    public async Task an_event_apple_is_slow_on_keeps_no_other_event_from_its_poll()
+    {
+        await using var w = await AppleWorkerWorld.StartAsync(db, "worker-slow");
+        var (first, _, _) = await w.GrantedAsync("509", purchased: 1, holders: 1);
+        var (second, _, _) = await w.GrantedAsync("510", purchased: 1, holders: 1);
+        var (third, _, _) = await w.GrantedAsync("511", purchased: 1, holders: 1);
+        w.Apple.CompleteOnPoll = 1;
+        w.Apple.SlowEvents.Add("event-1");
+        var options = new AppleWorkerOptions { Actor = AppleWorkerWorld.Worker, MaxStatusPollsPerPass = 1 };
+        options.Tokens.Add(new AppleWorkerToken(w.Ledger.Tenant, w.Token));
+        var worker = new AppleOutboxWorker(db.Ledger, w.Client, Microsoft.Extensions.Options.Options.Create(options), w.Clock);
+
+        var passes = new List<AppleTokenPass>();
+        for (var i = 0; i < 4; i++)
+        {
+            passes.Add((await worker.RunOnceAsync()).Tokens[0]);
+        }
+
+        Assert.Equal(3, passes[0].CallsAccepted); // three pools, three holders: three calls
+        // One poll a pass: event-1 stays pending, yet event-2 and event-3 are polled and recorded in later passes.
+        Assert.Equal((1, 1, 1), ((await w.PoolAsync(first)).RequestedCount, (await w.PoolAsync(second)).ConfirmedCount, (await w.PoolAsync(third)).ConfirmedCount));
+        Assert.All(passes, p => Assert.True(p.MoreToPoll || p.EventsPending > 0));
+
+        w.Apple.SlowEvents.Clear();
+        await AppleWorkerWorld.RunUntilIdleAsync(worker);
+        Assert.Equal(1, (await w.PoolAsync(first)).ConfirmedCount);
+    }
+
+    [Fact]
     [Trait("Rule", "I3")]
     public async Task retryable_failures_back_off_and_are_never_recorded_as_answers()
     {
