@@ -138,7 +138,8 @@ public sealed partial class AppleOutboxWorker : BackgroundService
             var outcome = await ledger.ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
             if (outcome.Status == CommandStatus.Rejected)
             {
-                throw new InvalidOperationException($"The ledger refused Apple's notification {parsed.NotificationId}: {outcome.Rejection!.Code}: {outcome.Rejection.Message}");
+                return new(AppleNotificationResult.Refused, parsed.NotificationId, parsed.EventId, changes,
+                    $"The ledger refused notification {parsed.NotificationId}: {outcome.Rejection!.Code} (rule {outcome.Rejection.Rule}): {outcome.Rejection.Message}");
             }
 
             changes += outcome.Changes.Count;

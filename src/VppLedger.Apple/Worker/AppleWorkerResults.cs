@@ -58,6 +58,10 @@ public enum AppleNotificationResult
 
     /// <summary>The body is not a notification (not JSON, or no notificationId, type or eventId): nothing written.</summary>
     Invalid = 4,
+
+    /// <summary>The ledger refused a command of it (the message names the rejection: the actor lacks the permission, the
+    /// same notification id came with other content, ...); the commands before it in the same notification stand.</summary>
+    Refused = 5,
 }
 
 /// <summary>The outcome of one notification.</summary>

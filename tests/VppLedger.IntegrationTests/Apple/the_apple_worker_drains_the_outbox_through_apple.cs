@@ -148,6 +148,10 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
         Assert.Equal(AppleNotificationResult.NotHandled, (await worker.AcceptNotificationAsync(w.Ledger.Tenant, """{"notificationId":"x","notificationType":"ASSET_COUNT","notification":{}}""")).Result);
         Assert.Equal(AppleNotificationResult.UnknownEvent, (await worker.AcceptNotificationAsync(w.Ledger.Tenant, """{"notificationId":"y","notificationType":"ASSET_MANAGEMENT","notification":{"eventId":"nope","result":"SUCCESS"}}""")).Result);
         Assert.Equal(AppleNotificationResult.Invalid, (await worker.AcceptNotificationAsync(w.Ledger.Tenant, "not json")).Result);
+        var reused = notifications[0].Replace("\"FAILURE\"", "\"SUCCESS\"", StringComparison.Ordinal); // Apple's id again, other content
+        var refused = await worker.AcceptNotificationAsync(w.Ledger.Tenant, reused);
+        Assert.Equal(AppleNotificationResult.Refused, refused.Result);
+        Assert.Contains("IdempotencyKeyReused", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
