@@ -221,8 +221,9 @@ public sealed partial class AppleOutboxWorker : BackgroundService
                 pass.MoreToSend = await ledger.AppleOutbox.TakeBatchAsync(target.Token, limits, cancellationToken).ConfigureAwait(false) is not null;
             }
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // A network failure, or the HTTP client's timeout: nothing was recorded for the call in flight.
             Log.NetworkFailed(_logger, target.Tenant.Value, target.Token.Value, e);
             return pass.Stop($"Apple could not be reached ({e.Message})", Pause(target));
         }

@@ -231,6 +231,22 @@ public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixtu
     }
 
     [Fact]
+    [Trait("Rule", "I3")]
+    public async Task apple_out_of_reach_is_a_backoff_with_nothing_recorded()
+    {
+        await using var w = await AppleWorkerWorld.StartAsync(db, "worker-unreachable");
+        var (pool, _, _) = await w.GrantedAsync("512", purchased: 1, holders: 1);
+        await w.Apple.DisposeAsync(); // the connection is refused from now on
+
+        var pass = (await w.NewWorker(db.Ledger).RunOnceAsync()).Tokens[0];
+
+        Assert.StartsWith("Apple could not be reached", pass.Stopped, StringComparison.Ordinal);
+        Assert.NotNull(pass.BackingOffUntil);
+        Assert.Equal(1, (await w.Ledger.AppleOutbox.CountAsync())[AppleRequestStatus.Pending]);
+        Assert.Equal(1, (await w.PoolAsync(pool)).RequestedCount);
+    }
+
+    [Fact]
     [Trait("Rule", "I4")]
     public async Task a_worker_that_dies_between_apples_answer_and_recording_it_changes_no_seat_twice()
     {
