@@ -132,11 +132,11 @@ public interface IAppleOutbox
 /// <summary>The pure rules of the outbox: which seat change asks what, and what fits one call.</summary>
 internal static class AppleRequests
 {
-    /// <summary>The request a pool event asks of Apple, or null: every grant associates, every reclaim disassociates.</summary>
+    /// <summary>The request a pool event asks of Apple, or null: every grant (or seat asked again) associates, every reclaim (or release asked of Apple) disassociates.</summary>
     public static AppleRequestKind? For(IPoolEvent @event) => @event switch
     {
-        LicenseGranted => AppleRequestKind.Associate,
-        LicenseReclaimed => AppleRequestKind.Disassociate,
+        LicenseGranted or AppleAssociationRequestedAgain => AppleRequestKind.Associate,
+        LicenseReclaimed or AppleReleaseRequested => AppleRequestKind.Disassociate,
         _ => null,
     };
 

@@ -30,6 +30,16 @@ internal static class AuditRebuild
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(ReleaseDoc), cancellationToken).ConfigureAwait(false);
                 await d.RebuildProjectionAsync("vpp_seats_and_members", options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
             }),
+            ("AppleSideDoc", d => d.RebuildProjectionAsync<AppleSideDoc>(options.RebuildShardTimeout, cancellationToken)),
+            (AppleSideRowsProjection.Name, async d =>
+            {
+                foreach (var type in new[] { typeof(AppleSeatDoc), typeof(AppleUserDoc), typeof(AppleNotificationDoc), typeof(FindingDoc) })
+                {
+                    await store.Advanced.Clean.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
+                }
+
+                await d.RebuildProjectionAsync(AppleSideRowsProjection.Name, options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
+            }),
             (AuditSchema.ProjectionName, async d =>
             {
                 await using (var connection = store.Storage.Database.CreateConnection())

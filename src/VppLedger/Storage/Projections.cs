@@ -68,7 +68,7 @@ internal sealed class DeviceDocProjection : SingleStreamProjection<DeviceDoc, st
         var signedInSince = after.SignedInAppleIdKind is null
             ? null
             : after.SignedInAppleIdKind == before.SignedInAppleIdKind && after.User == before.User ? snapshot?.SignedInSince : d.OccurredAt;
-        return new DeviceDoc(id, after, after.User?.Value, signedInSince);
+        return new DeviceDoc(id, after, after.User?.Value, signedInSince, after.SerialNumber?.Value);
     }
 }
 
@@ -115,6 +115,14 @@ internal sealed class SeatsAndMembersProjection : IProjection
                     if (await LoadAsync(ops, seats, e, id, cancellation).ConfigureAwait(false) is { } seat)
                     {
                         StoreSeat(ops, seats, e, seat with { Apple = AppleSeatState.Confirmed });
+                    }
+
+                    break;
+                case AppleAssociationRequestedAgain again:
+                    var seatId = Streams.Seat(again.Pool, again.Holder.Key);
+                    if (await LoadAsync(ops, seats, e, seatId, cancellation).ConfigureAwait(false) is { } held)
+                    {
+                        StoreSeat(ops, seats, e, held with { Apple = AppleSeatState.Requested, RequestedAt = again.OccurredAt });
                     }
 
                     break;
@@ -181,4 +189,64 @@ internal sealed class SeatsAndMembersProjection : IProjection
 
     private static SeatDoc Seat(PoolId pool, Holder holder, SeatStatus status, long position, IEvent e) =>
         new(Streams.Seat(pool, holder.Key), Streams.Pool(pool), pool.Token.Value, holder.Key, holder.OwnerId, holder.Type, status, position, ((ILedgerEvent)e.Data).OccurredAt);
+}
+
+internal sealed class AppleSideDocProjection : SingleStreamProjection<AppleSideDoc, string>
+{
+    public override AppleSideDoc? Evolve(AppleSideDoc? snapshot, string id, IEvent e) =>
+        e.Data is AppleSide.IAppleSideEvent a
+            ? new AppleSideDoc(id, AppleSide.AppleSideDecider.Evolve(snapshot?.State ?? AppleSide.AppleSideState.Initial, a), a.Token.Value)
+            : snapshot;
+}
+
+/// <summary>The rows of Apple's side of each token: the seats Apple holds, its user states, the notification ids recorded, the open findings.</summary>
+internal sealed class AppleSideRowsProjection : IProjection
+{
+    public const string Name = "vpp_apple_side_rows";
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        foreach (var e in events)
+        {
+            var ops = operations.ForTenant(e.TenantId);
+            switch (e.Data)
+            {
+                case AppleSide.AppleAssignmentsPageRecorded page:
+                    foreach (var a in page.Assignments)
+                    {
+                        var pool = Streams.Pool(new PoolId(page.Token, a.AdamId, a.Pricing));
+                        ops.Store(new AppleSeatDoc(AppleSeatId(page.Token, pool, a.HolderRef), page.Token.Value, pool, a.HolderRef, page.WalkId));
+                    }
+
+                    break;
+                case AppleSide.AppleAssignmentsSnapshotCompleted { SinceVersionId: null } done:
+                    var token = done.Token.Value;
+                    var walk = done.WalkId;
+                    ops.DeleteWhere<AppleSeatDoc>(r => r.TokenKey == token && r.WalkId != walk); // a whole walk lists every seat Apple holds
+                    break;
+                case AppleSide.AppleUserStatesRecorded users:
+                    foreach (var u in users.Users)
+                    {
+                        ops.Store(new AppleUserDoc(users.Token.Value + "|" + u.ClientUserId, users.Token.Value, u.ClientUserId, u.State));
+                    }
+
+                    break;
+                case AppleSide.AppleNotificationRecorded n:
+                    ops.Store(new AppleNotificationDoc(NotificationId(n.Token, n.NotificationId), n.Token.Value, n.NotificationId));
+                    break;
+                case AppleSide.ReconciliationFindingRecorded f:
+                    ops.Store(new FindingDoc(f.Token.Value + "|" + f.Key, f.Token.Value, new AppleSide.ReconciliationFinding(f.Key, f.Class, f.Pool, f.HolderRef, f.Holder, f.Detail, f.Rule, f.OccurredAt)));
+                    break;
+                case AppleSide.ReconciliationFindingCleared c:
+                    ops.Delete<FindingDoc>(c.Token.Value + "|" + c.Key);
+                    break;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static string AppleSeatId(TokenId token, string poolKey, string holderRef) => $"{token.Value}|{poolKey}|{holderRef}";
+
+    public static string NotificationId(TokenId token, string notificationId) => token.Value + "|" + notificationId;
 }
