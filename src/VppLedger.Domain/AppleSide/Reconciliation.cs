@@ -46,7 +46,7 @@ internal sealed record AppleSeatFact(PoolId Pool, string HolderRef, Holder? Hold
 
 /// <summary>Everything one reconciliation reads (internal).</summary>
 /// <param name="Token">The token.</param>
-/// <param name="ManagedElsewhere">Apple's last client config names another MDM (rule T3).</param>
+/// <param name="ManagedElsewhere">The token is assigned to another MDM now (rule T3).</param>
 /// <param name="Apple">Apple's seats: the completed snapshot.</param>
 /// <param name="Ledger">The ledger's granted seats of the token.</param>
 /// <param name="PendingReleases">Seats the ledger freed and Apple has still to take back (<c>{pool}|{holderKey}</c>).</param>

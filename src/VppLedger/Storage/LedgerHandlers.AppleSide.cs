@@ -167,14 +167,19 @@ internal sealed partial class LedgerHandlers
             return Handled.Done;
         }
 
-        var facts = await ReconciliationFactsAsync(c, side.State).ConfigureAwait(false);
+        var tokenState = (await TokenStreamAsync(c.Token).ConfigureAwait(false)).State;
+        var facts = await ReconciliationFactsAsync(c, tokenState.AssignedToExternalMdm).ConfigureAwait(false);
         var findings = Reconciliation.Compare(facts, context.Policy.ApplePendingTooLong, context.Now);
         side.Append(findings);
         return Handled.Done;
     }
 
-    /// <summary>What reconciliation compares: Apple's seats after this walk, the token's granted seats, its pending releases, its open findings.</summary>
-    private async Task<ReconciliationFacts> ReconciliationFactsAsync(RecordAppleAssignmentsPage c, AppleSideState side)
+    /// <summary>
+    /// What reconciliation compares: Apple's seats after this walk, the token's granted seats, its pending releases, its
+    /// open findings, and whether the token is assigned to another MDM now (rule T3: set by another MDM's client config,
+    /// cleared by taking control).
+    /// </summary>
+    private async Task<ReconciliationFacts> ReconciliationFactsAsync(RecordAppleAssignmentsPage c, bool managedElsewhere)
     {
         var token = c.Token.Value;
         var walk = c.WalkId;
@@ -223,7 +228,7 @@ internal sealed partial class LedgerHandlers
         var open = await _session.Query<FindingDoc>().Where(f => f.TokenKey == token).ToListAsync(cancellationToken).ConfigureAwait(false);
         return new ReconciliationFacts(
             c.Token,
-            side.ManagedElsewhere,
+            managedElsewhere,
             [.. apple.Select(a => new AppleSeatFact(PoolOf(a.Item1), a.Item2, HolderOf(a.Item2)))],
             [.. seats.Select(s => new LedgerSeatFact(PoolOf(s.PoolKey), Holder.FromKey(s.HolderKey), RefOf(s), s.Apple, s.RequestedAt ?? s.Since))],
             releases.Select(r => PoolOf(r.PoolKey) + "|" + r.HolderKey).ToHashSet(StringComparer.Ordinal),
