@@ -114,7 +114,11 @@ public interface IAppleOutbox
     /// <see cref="Permissions.ManagedApps"/> (rule X1).
     /// </summary>
     /// <param name="status">Apple's status of the event.</param>
-    /// <param name="notificationId">The notification's <c>notificationId</c> when a notification carried it (the same notification twice is one command), else null.</param>
+    /// <param name="notificationId">
+    /// The notification's <c>notificationId</c> when a notification carried it, else null. The same notification twice is
+    /// one command; when the event's requests name their token, the id joins that token's stored set of notification ids
+    /// (<c>AppleSide.RecordAppleNotification</c>), so it is recorded once whichever way it comes.
+    /// </param>
     /// <param name="actor">Who records it.</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
     Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default);

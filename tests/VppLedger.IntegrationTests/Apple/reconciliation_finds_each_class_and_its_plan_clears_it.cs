@@ -74,6 +74,8 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
         var asked = await s.Ledger.ExecuteAsync(step.Command!);
         Assert.True(Assert.Single(asked.EventsOf<AppleAssociationRequestedAgain>()).WasConfirmed);
         Assert.Equal((1, 0), ((await s.Ledger.GetPoolAsync(pool))!.UsedCount, (await s.Ledger.GetPoolAsync(pool))!.ConfirmedCount));
+        var explained = await s.Ledger.Audit.ExplainAsync(user, pool, db.Clock.GetCurrentInstant());
+        Assert.Contains(explained.Steps, step => step.Sentence.Contains("asked Apple for it again", StringComparison.Ordinal));
         var batch = await s.Ledger.AppleOutbox.TakeBatchAsync(token, AppleServiceLimits.Published);
         Assert.Contains(batch!.Requests, r => r.Kind == AppleRequestKind.Associate && r.Holder.Key == user.Key);
 
