@@ -24,6 +24,16 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
         return await s.RunAsync(new RecordAppleAssignmentsPage(token, walk, version, null, 0, IsLastPage: true, seats, s.NextId(), Worker));
     }
 
+    /// <summary>A tenant of its own with token "tok", one synced pool and one recorded user.</summary>
+    private async Task<(Scenario S, TokenId Token, PoolId Pool, Holder User)> TenantAsync(string tenant, string adamId, int purchased)
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
+        var token = new TokenId("tok");
+        var pool = await s.SyncedPoolAsync(token, adamId, purchased);
+        var user = Holder.ForUser((await s.UsersAsync(tenant, 1))[0], AppleIdKind.Managed);
+        return (s, token, pool, user);
+    }
+
     private static async Task<ReconciliationStep> OnlyStepAsync(Scenario s, ReconciliationClass expected, Actor actor)
     {
         var step = Assert.Single(await s.Ledger.AppleSide.PlanAsync(actor));
@@ -35,10 +45,7 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
     [Trait("Rule", "S2")]
     public async Task a_seat_untracked_at_apple_is_found_and_adopting_it_clears_it()
     {
-        var s = new Scenario(db.Ledger.ForTenant(new TenantId("rec-untracked")), db.Clock.GetCurrentInstant());
-        var token = new TokenId("tok");
-        var pool = await s.SyncedPoolAsync(token, "500", purchased: 3);
-        var user = Holder.ForUser((await s.UsersAsync("un", 1))[0], AppleIdKind.Managed);
+        var (s, token, pool, user) = await TenantAsync("rec-untracked", "500", 3);
 
         var walked = await WalkAsync(s, token, "v1", User(pool, user), Serial(pool, "NOBODY1"));
         Assert.Equal(2, walked.EventsOf<ReconciliationFindingRecorded>().Count());
@@ -61,10 +68,7 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
     [Trait("Rule", "S2")]
     public async Task a_phantom_seat_is_found_and_asking_apple_again_clears_it()
     {
-        var s = new Scenario(db.Ledger.ForTenant(new TenantId("rec-phantom")), db.Clock.GetCurrentInstant());
-        var token = new TokenId("tok");
-        var pool = await s.SyncedPoolAsync(token, "501", purchased: 2);
-        var user = Holder.ForUser((await s.UsersAsync("ph", 1))[0], AppleIdKind.Managed);
+        var (s, token, pool, user) = await TenantAsync("rec-phantom", "501", 2);
         await s.RunAsync(new GrantLicenses(pool, [user], s.NextId(), AppsAdmin));
         await s.RunAsync(new RecordAppleEventResult(pool, "evt-1", AppleEventType.Associate, [user], [], s.NextId(), Worker));
 
@@ -118,10 +122,7 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
     [Trait("Rule", "T3")]
     public async Task seats_held_under_another_mdm_are_found_and_taking_control_clears_them()
     {
-        var s = new Scenario(db.Ledger.ForTenant(new TenantId("rec-other-mdm")), db.Clock.GetCurrentInstant());
-        var token = new TokenId("tok");
-        var pool = await s.SyncedPoolAsync(token, "503", purchased: 2);
-        var user = Holder.ForUser((await s.UsersAsync("om", 1))[0], AppleIdKind.Managed);
+        var (s, token, pool, user) = await TenantAsync("rec-other-mdm", "503", 2);
 
         var config = await s.RunAsync(new RecordAppleClientConfig(token, "other-mdm-id", "Other MDM", "uid-1", "our-mdm-id", s.NextId(), Worker));
         Assert.Single(config.EventsOf<Tokens.TokenAssignedToExternalMdm>());
@@ -145,10 +146,7 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
     [Trait("Rule", "S2")]
     public async Task a_seat_pending_too_long_is_found_and_asking_apple_again_clears_it()
     {
-        var s = new Scenario(db.Ledger.ForTenant(new TenantId("rec-pending")), db.Clock.GetCurrentInstant());
-        var token = new TokenId("tok");
-        var pool = await s.SyncedPoolAsync(token, "504", purchased: 2);
-        var user = Holder.ForUser((await s.UsersAsync("pe", 1))[0], AppleIdKind.Managed);
+        var (s, token, pool, user) = await TenantAsync("rec-pending", "504", 2);
         await s.RunAsync(new GrantLicenses(pool, [user], s.NextId(), AppsAdmin));
         Assert.Empty((await WalkAsync(s, token, "v0", User(pool, user))).EventsOf<ReconciliationFindingRecorded>()); // in flight: no finding
 
