@@ -11,7 +11,7 @@ namespace VppLedger.Cli.Commands;
 /// <summary>
 /// <c>vppledger report --tenant ID</c>: pools (S1, A6, S4, S2, T10) and tokens (T2, T3, T4, T10) of one tenant, a bar
 /// per pool; with <c>--chart FILE.svg</c> (or <c>.png</c>) and <c>--pool</c> or <c>--token</c>, used, total and queued over time from
-/// history (I5, docs/insights.md).
+/// history (I5, docs/charts.md).
 /// </summary>
 internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
 {

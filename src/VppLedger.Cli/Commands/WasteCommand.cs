@@ -7,7 +7,7 @@ using VppLedger.Insights;
 
 namespace VppLedger.Cli.Commands;
 
-/// <summary><c>vppledger waste --tenant ID</c>: idle and wasted licenses per pool and kind (docs/insights.md), as a table, JSON or CSV.</summary>
+/// <summary><c>vppledger waste --tenant ID</c>: idle and wasted licenses per pool and kind (docs/waste.md), as a table, JSON or CSV.</summary>
 internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
 {
     internal sealed class Settings : TenantSettings
