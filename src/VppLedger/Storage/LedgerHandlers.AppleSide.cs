@@ -206,22 +206,25 @@ internal sealed partial class LedgerHandlers
         var appleSerials = apple.Select(a => a.HolderRef).Where(r => r.StartsWith("serial:", StringComparison.Ordinal)).Select(r => r[7..]).Distinct(StringComparer.Ordinal).ToList();
         var knownSerials = appleSerials.Count == 0 ? [] : await _session.Query<DeviceDoc>().Where(d => appleSerials.Contains(d.SerialKey!)).ToListAsync(cancellationToken).ConfigureAwait(false);
         var deviceOfSerial = knownSerials.Where(d => d.State.Id is not null).GroupBy(d => d.SerialKey!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Holder.ForDevice(g.First().State.Id!.Value), StringComparer.Ordinal);
-        Holder? HolderOf(string holderRef)
+        // A clientUserId is a user holder's key when it parses as one and names a user the ledger recorded.
+        static Holder? UserOf(string holderRef)
         {
-            if (holderRef.StartsWith("serial:", StringComparison.Ordinal))
-            {
-                return deviceOfSerial.GetValueOrDefault(holderRef[7..]);
-            }
-
             try
             {
-                return Holder.FromKey(holderRef[5..]);
+                return holderRef.StartsWith("user:", StringComparison.Ordinal) ? Holder.FromKey(holderRef[5..]) : null;
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
                 return null; // a clientUserId another system chose: not a holder of this ledger
             }
         }
+
+        var userIds = apple.Select(a => UserOf(a.HolderRef)).OfType<Holder>().Select(h => Streams.User(h.User!.Value)).Distinct(StringComparer.Ordinal).ToList();
+        var knownUsers = userIds.Count == 0 ? [] : (await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false)).Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+        Holder? HolderOf(string holderRef) =>
+            holderRef.StartsWith("serial:", StringComparison.Ordinal)
+                ? deviceOfSerial.GetValueOrDefault(holderRef[7..])
+                : UserOf(holderRef) is { } user && knownUsers.Contains(Streams.User(user.User!.Value)) ? user : null;
 
         var prefix = "pool:" + token + ":";
         var releases = await _session.Query<ReleaseDoc>().Where(r => r.PoolKey.StartsWith(prefix)).ToListAsync(cancellationToken).ConfigureAwait(false);

@@ -47,21 +47,22 @@ public sealed class reconciliation_finds_each_class_and_its_plan_clears_it(Ledge
     {
         var (s, token, pool, user) = await TenantAsync("rec-untracked", "500", 3);
 
-        var walked = await WalkAsync(s, token, "v1", User(pool, user), Serial(pool, "NOBODY1"));
-        Assert.Equal(2, walked.EventsOf<ReconciliationFindingRecorded>().Count());
+        var stranger = new AppleSeatReport(pool.AdamId, pool.Pricing, "u.stranger.managed", null); // a user key of a user never recorded
+        var walked = await WalkAsync(s, token, "v1", User(pool, user), Serial(pool, "NOBODY1"), stranger);
+        Assert.Equal(3, walked.EventsOf<ReconciliationFindingRecorded>().Count());
         var plan = await s.Ledger.AppleSide.PlanAsync(AppsAdmin);
         Assert.All(plan, p => Assert.Equal(ReconciliationClass.UntrackedAtApple, p.Finding.Class));
-        Assert.Null(plan.Single(p => p.Finding.Holder is null).Command); // a serial number the ledger does not know: a person acts
+        Assert.Equal(2, plan.Count(p => p.Finding.Holder is null && p.Command is null)); // holders the ledger does not know: a person acts
         var adopt = Assert.IsType<GrantLicenses>(plan.Single(p => p.Finding.Holder is not null).Command);
 
         Assert.Equal(CommandStatus.Applied, (await s.Ledger.ExecuteAsync(adopt)).Status);
         Assert.True((await s.Ledger.ExecuteAsync(adopt)).IsReplay); // a plan run twice runs once (rule I4)
 
-        var again = await WalkAsync(s, token, "v2", User(pool, user), Serial(pool, "NOBODY1"));
+        var again = await WalkAsync(s, token, "v2", User(pool, user), Serial(pool, "NOBODY1"), stranger);
         var cleared = Assert.Single(again.EventsOf<ReconciliationFindingCleared>());
         Assert.Equal(ReconciliationClass.UntrackedAtApple, cleared.Class);
-        Assert.Empty(again.EventsOf<ReconciliationFindingRecorded>()); // the unknown serial stays open, recorded once
-        Assert.Single(await s.Ledger.AppleSide.ListFindingsAsync(token));
+        Assert.Empty(again.EventsOf<ReconciliationFindingRecorded>()); // the unknown holders stay open, recorded once
+        Assert.Equal(2, (await s.Ledger.AppleSide.ListFindingsAsync(token)).Count);
     }
 
     [Fact]
