@@ -53,6 +53,28 @@ public sealed class apples_notifications_snapshots_and_config_are_recorded_once(
     }
 
     [Fact]
+    [Trait("Rule", "I4")]
+    public async Task a_notification_after_the_status_poll_records_its_id_and_changes_no_seat()
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("apple-poll-first")), db.Clock.GetCurrentInstant());
+        var token = new TokenId("tok");
+        var pool = await s.SyncedPoolAsync(token, "650", purchased: 2);
+        var users = await s.UsersAsync("p", 2);
+        var (a, b) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed));
+        await s.RunAsync(new GrantLicenses(pool, [a, b], s.NextId(), Scenario.Admin));
+        var batch = (await s.Ledger.AppleOutbox.TakeBatchAsync(token, AppleServiceLimits.Published))!;
+        await s.Ledger.AppleOutbox.RecordAnswerAsync(batch, AppleCallAnswer.Accepted("evt-p"), Worker);
+        var status = new AppleEventStatus("evt-p", AppleEventState.Failure, 2, 1, [new AppleEventFailure(pool.AdamId, b.Key, null, 9709, "Not enough licenses.")]);
+
+        var polled = await s.Ledger.AppleOutbox.RecordEventStatusAsync(status, null, Worker);
+        Assert.Equal(["AppleAssociationConfirmed", "AppleAssociationFailed"], polled.Changes.Select(c => c.Event.GetType().Name));
+        var notified = await s.RunAsync(new RecordAppleNotification(token, new AppleNotification("np-1", AppleNotificationType.AssetManagement, AssetManagement: status), s.NextId(), Worker));
+        Assert.IsType<AppleNotificationRecorded>(Assert.Single(notified.Changes).Event);
+        var summary = (await s.Ledger.GetPoolAsync(pool))!;
+        Assert.Equal((1, 1, 1), (summary.UsedCount, summary.ConfirmedCount, summary.FailedCount));
+    }
+
+    [Fact]
     [Trait("Rule", "S2")]
     [Trait("Rule", "L10")]
     public async Task an_assets_snapshot_fills_one_pool_per_pricing_and_keeps_standard_pools_as_they_were()
