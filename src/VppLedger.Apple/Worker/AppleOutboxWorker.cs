@@ -251,7 +251,7 @@ public sealed partial class AppleOutboxWorker : BackgroundService
                 return null;
             }
 
-            var calls = AppleCalls.Of(batch, _options.PricingParam);
+            var calls = AppleCalls.Of(batch);
             if (calls.Unsendable is { } missing)
             {
                 Log.Unsendable(_logger, target.Tenant.Value, target.Token.Value, missing);
