@@ -58,7 +58,8 @@ public sealed record RemoveAssignment(PoolId Pool, GroupId Group, CommandId Id, 
 /// <param name="Product">App or book (rule L6); meaningful when <paramref name="PoolSynced"/>.</param>
 /// <param name="GroupKind">The group's kind, or null when the group was never created.</param>
 /// <param name="PoolOrphaned">True when the pool's token was deleted (rule T10: its apps left the MDM).</param>
-internal sealed record AssignmentFacts(bool PoolSynced, ProductKind Product, Directory.GroupKind? GroupKind, bool PoolOrphaned = false)
+/// <param name="DeviceAssignable">False when Apple's assets snapshot says the asset takes no device license (rule L6).</param>
+internal sealed record AssignmentFacts(bool PoolSynced, ProductKind Product, Directory.GroupKind? GroupKind, bool PoolOrphaned = false, bool DeviceAssignable = true)
 {
     /// <summary>The target the group's kind makes (rule A1), or null when the group was never created.</summary>
     public AssignmentTarget? Target => GroupKind switch

@@ -74,7 +74,7 @@ internal static class AssignmentDecider
         }
 
         var target = facts.Target!.Value;
-        if (Refusal(c.Pool, c.Group, target, c.Intent, c.LicenseType, facts.Product) is { } refused)
+        if (Refusal(c.Pool, c.Group, target, c.Intent, c.LicenseType, facts) is { } refused)
         {
             return refused;
         }
@@ -101,7 +101,7 @@ internal static class AssignmentDecider
             return AssignmentRejections.AssignmentNotFound(c.Pool, c.Group);
         }
 
-        if (Refusal(c.Pool, c.Group, state.Target, c.Intent, c.LicenseType, facts.Product) is { } refused)
+        if (Refusal(c.Pool, c.Group, state.Target, c.Intent, c.LicenseType, facts) is { } refused)
         {
             return refused;
         }
@@ -133,7 +133,7 @@ internal static class AssignmentDecider
     }
 
     private static Rejection? Refusal(
-        PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenseType licenseType, ProductKind product)
+        PoolId pool, GroupId group, AssignmentTarget target, AssignmentIntent intent, LicenseType licenseType, AssignmentFacts facts)
     {
         if (target == AssignmentTarget.DeviceGroup && intent == AssignmentIntent.Available)
         {
@@ -145,11 +145,8 @@ internal static class AssignmentDecider
             return AssignmentRejections.UserLicensingNotForDeviceGroups(group); // rules L5, L7: it would grant nobody
         }
 
-        if (product == ProductKind.Book && licenseType == LicenseType.Device)
-        {
-            return LicensingRejections.BooksTakeUserLicensesOnly(pool.AdamId); // rule L6
-        }
-
-        return null;
+        return licenseType == LicenseType.Device
+            ? LicensingRejections.RefuseDeviceLicense(pool.AdamId, facts.Product, facts.DeviceAssignable) // rule L6: a book, or an asset Apple says is not device-assignable
+            : null;
     }
 }

@@ -447,9 +447,9 @@ internal static class HistoryRules
                 return PoolRejections.PoolNotSynced(g.Pool); // rule S2
             }
 
-            if (state.Product == ProductKind.Book && g.Holder.Type == LicenseType.Device)
+            if (g.Holder.Type == LicenseType.Device && state.RefuseDeviceLicense() is { } noDevices)
             {
-                return LicensingRejections.BooksTakeUserLicensesOnly(g.Pool.AdamId); // rule L6
+                return noDevices; // rule L6: a book, or an asset Apple says is not device-assignable
             }
 
             if (CheckHolder(g.Holder) is { } holderRefused)
@@ -487,9 +487,9 @@ internal static class HistoryRules
                 return PoolRejections.PoolNotSynced(q.Pool); // rule S2
             }
 
-            if (state.Product == ProductKind.Book && q.Holder.Type == LicenseType.Device)
+            if (q.Holder.Type == LicenseType.Device && state.RefuseDeviceLicense() is { } noDevices)
             {
-                return LicensingRejections.BooksTakeUserLicensesOnly(q.Pool.AdamId); // rule L6
+                return noDevices; // rule L6: a book, or an asset Apple says is not device-assignable
             }
 
             if (CheckHolder(q.Holder) is { } holderRefused)

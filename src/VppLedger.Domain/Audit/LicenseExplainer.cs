@@ -186,6 +186,7 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
         ReclaimReason.LeftOrganization => "the user left the organization",
         ReclaimReason.UninstallIntent => "the assignment's intent was set to Uninstall",
         ReclaimReason.MigratedToDeviceLicense => "replaced by device licenses",
+        ReclaimReason.NotDeviceAssignable => "Apple says the asset is not device-assignable",
         _ => reason.ToString(),
     };
 }

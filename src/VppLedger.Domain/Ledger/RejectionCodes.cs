@@ -42,6 +42,9 @@ public static class RejectionCodes
     /// <summary>Available intent was asked for a device group (rule A2).</summary>
     public const string AvailableIntentNotForDeviceGroups = nameof(AvailableIntentNotForDeviceGroups);
 
+    /// <summary>Apple's assets snapshot says the asset is not device-assignable: it takes user licenses only (rule L6; Apple's error 9707).</summary>
+    public const string AssetNotDeviceAssignable = nameof(AssetNotDeviceAssignable);
+
     /// <summary>A book takes user licenses only (rule L6).</summary>
     public const string BooksTakeUserLicensesOnly = nameof(BooksTakeUserLicensesOnly);
 

@@ -58,15 +58,15 @@ internal static class LicenseHolders
     /// license goes to each Apple ID the user has (L4: personal and managed are two holders), managed only on
     /// User Enrollment (L5), and is refused where the App Store is blocked (L7).
     /// </summary>
-    public static MemberHolders For(PoolId pool, ProductKind product, LicenseType licenseType, TargetedMember member)
+    public static MemberHolders For(PoolId pool, ProductKind product, LicenseType licenseType, TargetedMember member, bool deviceAssignable = true)
     {
         ArgumentNullException.ThrowIfNull(member);
         var userEnrollment = member.Profile?.Enrollment == EnrollmentKind.UserEnrollment;
         if (licenseType == LicenseType.Device)
         {
-            if (product == ProductKind.Book)
+            if (LicensingRejections.RefuseDeviceLicense(pool.AdamId, product, deviceAssignable) is { } noDevices)
             {
-                return MemberHolders.Refused(LicensingRejections.BooksTakeUserLicensesOnly(pool.AdamId));
+                return MemberHolders.Refused(noDevices); // rule L6: a book, or an asset Apple says is not device-assignable
             }
 
             if (member.Device is not { } device)
@@ -114,8 +114,9 @@ internal static class LicenseHolders
     /// <param name="holder">The holder asked for.</param>
     /// <param name="user">The user's recorded state, for a user license; null when never recorded.</param>
     /// <param name="device">The device's recorded state, for a device license; null when never recorded.</param>
+    /// <param name="deviceAssignable">False when Apple's assets snapshot says the pool's asset takes no device license (rule L6).</param>
     /// <returns>Null when the holder may take the license; otherwise why not.</returns>
-    public static Rejection? CheckDirectGrant(PoolId pool, ProductKind product, Holder holder, UserState? user, DeviceState? device)
+    public static Rejection? CheckDirectGrant(PoolId pool, ProductKind product, Holder holder, UserState? user, DeviceState? device, bool deviceAssignable = true)
     {
         ArgumentNullException.ThrowIfNull(holder);
         MemberHolders yields;
@@ -131,7 +132,7 @@ internal static class LicenseHolders
                 return LicensingRejections.DeviceNotManaged(device.Id!.Value);
             }
 
-            yields = For(pool, product, LicenseType.Device, TargetedMember.ForDevice(device.Id!.Value, device.Profile, device.User));
+            yields = For(pool, product, LicenseType.Device, TargetedMember.ForDevice(device.Id!.Value, device.Profile, device.User), deviceAssignable);
         }
         else
         {

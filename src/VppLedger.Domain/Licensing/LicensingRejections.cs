@@ -11,6 +11,21 @@ internal static class LicensingRejections
         "L6",
         $"Book {book} takes user licenses only; a device license was asked for. Assign the book with license type User.");
 
+    /// <summary>Apple's assets snapshot says the asset takes no device license (rule L6; Apple's error 9707).</summary>
+    public static Rejection AssetNotDeviceAssignable(AdamId asset) => new(
+        RejectionCodes.AssetNotDeviceAssignable,
+        "L6",
+        $"Apple's assets snapshot says asset {asset} is not device-assignable; a device license was asked for. Assign it with license type User.");
+
+    /// <summary>
+    /// Why a pool of <paramref name="product"/> takes no device license (rule L6): a book never does, nor an asset
+    /// Apple's assets snapshot recorded as not device-assignable; null when it may.
+    /// </summary>
+    public static Rejection? RefuseDeviceLicense(AdamId asset, ProductKind product, bool deviceAssignable) =>
+        product == ProductKind.Book ? BooksTakeUserLicensesOnly(asset)
+        : deviceAssignable ? null
+        : AssetNotDeviceAssignable(asset);
+
     /// <summary>Licenses move from user to device only, never back (rule L8).</summary>
     public static Rejection DeviceToUserMigrationNotSupported(AdamId app) => new(
         RejectionCodes.DeviceToUserMigrationNotSupported,

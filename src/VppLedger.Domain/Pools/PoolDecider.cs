@@ -131,7 +131,9 @@ internal static class PoolDecider
             RecordAppleEventResult c => checked(state.AvailableCount + c.Failures.Count),
             _ => 0,
         };
-        return Math.Min(state.QueuedCount, seats);
+        // Rule L6: where Apple says the asset is not device-assignable, queued devices leave the queue as their turn
+        // comes, so a free seat may need any number of entries; such a pool loads its whole queue to serve it.
+        return seats > 0 && !state.DeviceAssignable ? state.QueuedCount : Math.Min(state.QueuedCount, seats);
     }
 
     /// <summary>The rule id recorded on a reclaim for this reason (rule I1).</summary>
@@ -142,6 +144,7 @@ internal static class PoolDecider
         ReclaimReason.NoLongerTargeted or ReclaimReason.LeftOrganization => "R4",
         ReclaimReason.UninstallIntent => "A4",
         ReclaimReason.MigratedToDeviceLicense => "L8",
+        ReclaimReason.NotDeviceAssignable => "L6",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reclaim reason."),
     };
 
@@ -201,9 +204,9 @@ internal static class PoolDecider
             return PoolRejections.PoolNotSynced(c.Pool);
         }
 
-        if (state.Product == ProductKind.Book && c.Holders.Any(h => h.Type == LicenseType.Device))
+        if (c.Holders.Any(h => h.Type == LicenseType.Device) && state.RefuseDeviceLicense() is { } noDevices)
         {
-            return LicensingRejections.BooksTakeUserLicensesOnly(c.Pool.AdamId); // rule L6
+            return noDevices; // rule L6: a book, or an asset Apple says is not device-assignable
         }
 
         var plan = new Plan(state, lookup, now);
@@ -272,9 +275,9 @@ internal static class PoolDecider
             return PoolRejections.PoolNotSynced(c.Pool);
         }
 
-        if (state.Product == ProductKind.Book)
+        if (state.RefuseDeviceLicense() is { } noDevices)
         {
-            return LicensingRejections.BooksTakeUserLicensesOnly(c.Pool.AdamId); // rule L6
+            return noDevices; // rule L6: a book, or an asset Apple says is not device-assignable
         }
 
         if (lookup.SeatOf(c.From).Status == SeatStatus.None)
@@ -492,6 +495,15 @@ internal static class PoolDecider
                 }
 
                 queuedCount = checked(queuedCount - 1);
+                if (next.Holder.Type == LicenseType.Device && !state.DeviceAssignable)
+                {
+                    // Rule L6: Apple's assets snapshot since said the asset takes no device license; the device
+                    // would wait for ever, so it leaves the queue and the next holder is served.
+                    Set(next.Holder, HolderSeat.None);
+                    events.Add(new HolderLeftQueue(state.Pool, next.Holder, ReclaimReason.NotDeviceAssignable, "L6", now));
+                    continue;
+                }
+
                 Grant(next.Holder, GrantReason.PromotedFromQueue, "A6");
             }
         }

@@ -45,6 +45,9 @@ public enum ReclaimReason
 
     /// <summary>The user license was replaced by device licenses (rule L8).</summary>
     MigratedToDeviceLicense = 5,
+
+    /// <summary>A queued device left the queue: Apple's assets snapshot says the asset is not device-assignable (rule L6).</summary>
+    NotDeviceAssignable = 6,
 }
 
 /// <summary>

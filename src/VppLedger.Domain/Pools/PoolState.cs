@@ -55,6 +55,12 @@ internal sealed record PoolState
     /// <summary>What Apple's last assets snapshot said of the asset (device-assignable, revocable, platforms), or null before one.</summary>
     public AppleAssetFacts? AssetFacts { get; init; }
 
+    /// <summary>False when Apple's last assets snapshot said the asset takes no device license; true before any snapshot.</summary>
+    public bool DeviceAssignable => AssetFacts?.DeviceAssignable != false;
+
+    /// <summary>Why this pool takes no device license (rule L6: a book, or an asset Apple says is not device-assignable), or null.</summary>
+    public Rejection? RefuseDeviceLicense() => Licensing.LicensingRejections.RefuseDeviceLicense(Pool.AdamId, Product, DeviceAssignable);
+
     /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 

@@ -29,7 +29,7 @@ internal sealed partial class LedgerHandlers
         {
             var pool = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
             var group = await GroupStreamAsync(c.Group).ConfigureAwait(false);
-            var facts = new AssignmentFacts(pool.State.Synced, pool.State.Product, group.State.Created ? group.State.Kind : null, pool.State.Orphaned);
+            var facts = new AssignmentFacts(pool.State.Synced, pool.State.Product, group.State.Created ? group.State.Kind : null, pool.State.Orphaned, pool.State.DeviceAssignable);
             var decision = AssignmentDecider.Decide(c, before, facts, context.Now);
             if (decision.IsRejected)
             {
@@ -113,7 +113,7 @@ internal sealed partial class LedgerHandlers
     private async Task<Rejection?> GrantToMembersAsync(AssignmentState assignment, IReadOnlyList<GroupMember> members, ILedgerCommand c)
     {
         var workspace = await context.PoolAsync(assignment.Pool, cancellationToken).ConfigureAwait(false);
-        var holders = await HoldersOfAsync(assignment, workspace.State.Product, members).ConfigureAwait(false);
+        var holders = await HoldersOfAsync(assignment, workspace.State.Product, members, workspace.State.DeviceAssignable).ConfigureAwait(false);
         return await GrantHoldersAsync(assignment.Pool, holders, c).ConfigureAwait(false);
     }
 

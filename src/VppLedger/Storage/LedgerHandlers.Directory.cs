@@ -168,7 +168,7 @@ internal sealed partial class LedgerHandlers
             foreach (var assignment in (await AssignmentsOfGroupAsync(group).ConfigureAwait(false)).Where(a => a.LicenseType == LicenseType.Device))
             {
                 var pool = await context.PoolAsync(assignment.Pool, cancellationToken).ConfigureAwait(false);
-                var holders = LicenseHolders.For(assignment.Pool, pool.State.Product, LicenseType.Device, member);
+                var holders = LicenseHolders.For(assignment.Pool, pool.State.Product, LicenseType.Device, member, pool.State.DeviceAssignable);
                 if (holders.IsRejected)
                 {
                     context.Warnings.Add(holders.Rejection!.AsWarning());

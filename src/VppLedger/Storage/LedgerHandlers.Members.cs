@@ -30,7 +30,7 @@ internal sealed partial class LedgerHandlers
     /// targeting order. Users and devices are read in one query each; a member refused for a reason of its own is
     /// reported as a warning and skipped.
     /// </summary>
-    private async Task<List<Holder>> HoldersOfAsync(AssignmentState assignment, ProductKind product, IReadOnlyList<GroupMember> members, bool warn = true)
+    private async Task<List<Holder>> HoldersOfAsync(AssignmentState assignment, ProductKind product, IReadOnlyList<GroupMember> members, bool deviceAssignable, bool warn = true)
     {
         var userIds = members.Where(m => m.Kind == GroupKind.User).Select(m => Streams.User(new UserId(m.Id))).ToList();
         var deviceIds = members.Where(m => m.Kind == GroupKind.Device).Select(m => Streams.Device(new DeviceId(m.Id))).ToList();
@@ -63,7 +63,7 @@ internal sealed partial class LedgerHandlers
             var user = member.Kind == GroupKind.User ? users.GetValueOrDefault(Streams.User(new UserId(member.Id))) : null;
             var device = member.Kind == GroupKind.Device ? devices.GetValueOrDefault(Streams.Device(new DeviceId(member.Id))) : null;
             var owned = member.Kind == GroupKind.User ? devicesOfUsers.GetValueOrDefault(member.Id) : null;
-            foreach (var result in MemberTargets.Of(assignment.Pool, product, assignment.LicenseType, member, user, device, owned, _leftUsers.Contains(member.Id)))
+            foreach (var result in MemberTargets.Of(assignment.Pool, product, assignment.LicenseType, member, user, device, owned, _leftUsers.Contains(member.Id), deviceAssignable))
             {
                 if (result.IsRejected)
                 {

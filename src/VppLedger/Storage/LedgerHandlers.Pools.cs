@@ -46,7 +46,7 @@ internal sealed partial class LedgerHandlers
         {
             var user = holder.User is { } u ? users.GetValueOrDefault(Streams.User(u)) : null;
             var device = holder.Device is { } d ? devices.GetValueOrDefault(Streams.Device(d)) : null;
-            if (workspace.State.Synced && LicenseHolders.CheckDirectGrant(c.Pool, workspace.State.Product, holder, user, device) is { } refused)
+            if (workspace.State.Synced && LicenseHolders.CheckDirectGrant(c.Pool, workspace.State.Product, holder, user, device, workspace.State.DeviceAssignable) is { } refused)
             {
                 return refused;
             }

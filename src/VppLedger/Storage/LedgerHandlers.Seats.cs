@@ -51,7 +51,7 @@ internal sealed partial class LedgerHandlers
         {
             var (held, _) = await HeldSeatsAsync(workspace, [member]).ConfigureAwait(false);
             var userSeats = held.Where(s => s.Holder.Type == LicenseType.User).ToList();
-            var deviceHolders = await HoldersOfAsync(assignment, workspace.State.Product, [member]).ConfigureAwait(false);
+            var deviceHolders = await HoldersOfAsync(assignment, workspace.State.Product, [member], deviceAssignable: true).ConfigureAwait(false); // the pool's decider refuses a migration L6 forbids
             if (await ApplyAsync(workspace, LicenseMigration.ForMember(assignment.Pool, userSeats, deviceHolders, c.Id, c.Actor)).ConfigureAwait(false) is { } refused)
             {
                 return refused;
@@ -147,7 +147,7 @@ internal sealed partial class LedgerHandlers
         {
             var found = await context.ReadMembersAsync(other.Group, [.. related.Select(m => Streams.Member(other.Group, m))], cancellationToken).ConfigureAwait(false);
             var stillIn = found.Select(d => new GroupMember(d.Kind, d.MemberId)).ToList();
-            foreach (var holder in await HoldersOfAsync(other, product, stillIn, warn: false).ConfigureAwait(false))
+            foreach (var holder in await HoldersOfAsync(other, product, stillIn, deviceAssignable: true, warn: false).ConfigureAwait(false))
             {
                 targeted.Add(holder.Key);
             }

@@ -19,6 +19,7 @@ internal static class MemberTargets
     /// <param name="device">The member device's recorded state (device members), or null.</param>
     /// <param name="devicesOfUser">The user's devices, for a device license of a user member; null when not read.</param>
     /// <param name="userLeft">True when the command being decided records this user as gone.</param>
+    /// <param name="deviceAssignable">False when Apple's assets snapshot says the pool's asset takes no device license (rule L6).</param>
     public static IReadOnlyList<MemberHolders> Of(
         PoolId pool,
         ProductKind product,
@@ -27,7 +28,8 @@ internal static class MemberTargets
         UserState? user,
         DeviceState? device,
         IReadOnlyList<DeviceState>? devicesOfUser,
-        bool userLeft = false)
+        bool userLeft = false,
+        bool deviceAssignable = true)
     {
         if (member.Kind == GroupKind.User)
         {
@@ -46,10 +48,10 @@ internal static class MemberTargets
             {
                 return [.. devicesOfUser
                     .Where(d => !d.RemovedFromManagement && d.Profile is not null)
-                    .Select(d => LicenseHolders.For(pool, product, licenseType, TargetedMember.ForDevice(d.Id!.Value, d.Profile!, user.Id, kinds)))];
+                    .Select(d => LicenseHolders.For(pool, product, licenseType, TargetedMember.ForDevice(d.Id!.Value, d.Profile!, user.Id, kinds), deviceAssignable))];
             }
 
-            return [LicenseHolders.For(pool, product, licenseType, TargetedMember.ForUser(user.Id!.Value, kinds))];
+            return [LicenseHolders.For(pool, product, licenseType, TargetedMember.ForUser(user.Id!.Value, kinds), deviceAssignable)];
         }
 
         if (device is not { Recorded: true, Profile: not null })
@@ -59,6 +61,6 @@ internal static class MemberTargets
 
         return device.RemovedFromManagement
             ? [] // rule R5: it keeps what it holds, and takes nothing new
-            : [LicenseHolders.For(pool, product, licenseType, TargetedMember.ForDevice(device.Id!.Value, device.Profile, device.User, []))];
+            : [LicenseHolders.For(pool, product, licenseType, TargetedMember.ForDevice(device.Id!.Value, device.Profile, device.User, []), deviceAssignable)];
     }
 }
