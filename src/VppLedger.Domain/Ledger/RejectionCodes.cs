@@ -45,6 +45,9 @@ public static class RejectionCodes
     /// <summary>Apple's assets snapshot says the asset is not device-assignable: it takes user licenses only (rule L6; Apple's error 9707).</summary>
     public const string AssetNotDeviceAssignable = nameof(AssetNotDeviceAssignable);
 
+    /// <summary>Apple's assets snapshot says the asset is not revocable: its seats cannot be revoked (rule R3).</summary>
+    public const string AssetNotRevocable = nameof(AssetNotRevocable);
+
     /// <summary>A book takes user licenses only (rule L6).</summary>
     public const string BooksTakeUserLicensesOnly = nameof(BooksTakeUserLicensesOnly);
 

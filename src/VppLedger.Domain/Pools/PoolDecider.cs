@@ -226,6 +226,12 @@ internal static class PoolDecider
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
         }
 
+        if (c.Reason == ReclaimReason.Revoked && state.RefuseRevoke() is { } notRevocable
+            && c.Holders.Any(h => lookup.SeatOf(h).Status == SeatStatus.Granted))
+        {
+            return notRevocable; // rule R3: Apple says the asset is not revocable
+        }
+
         var plan = new Plan(state, lookup, now);
         var rule = RuleOf(c.Reason);
         foreach (var holder in c.Holders)
@@ -242,6 +248,11 @@ internal static class PoolDecider
         if (state.Orphaned)
         {
             return PoolRejections.LicensesOrphanedTokenDeleted(c.Pool); // rule R7
+        }
+
+        if (state.RefuseRevoke() is { } notRevocable && c.Holders.Any(h => lookup.SeatOf(h).Status == SeatStatus.Granted))
+        {
+            return notRevocable; // rule R3: Apple says the asset is not revocable
         }
 
         var plan = new Plan(state, lookup, now);

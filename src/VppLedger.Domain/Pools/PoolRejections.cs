@@ -26,6 +26,12 @@ internal static class PoolRejections
         "R7",
         $"Token {pool.Token} was deleted, so the licenses of pool {pool} are orphaned and can no longer be revoked or reclaimed. Revoke licenses before deleting a token; to free these, upload the token again.");
 
+    /// <summary>Apple's assets snapshot says the asset is not revocable: a revoke of its seats is refused (rule R3).</summary>
+    public static Rejection AssetNotRevocable(PoolId pool) => new(
+        RejectionCodes.AssetNotRevocable,
+        "R3",
+        $"Apple's assets snapshot says the asset of pool {pool} is not revocable, so its licenses cannot be revoked. Leave them with their holders, or remove the assignment if Apple allows the disassociation.");
+
     /// <summary>The token was deleted: the pool grants and syncs no more (rule T10).</summary>
     public static Rejection PoolOrphanedTokenDeleted(PoolId pool) => new(
         RejectionCodes.PoolOrphanedTokenDeleted,

@@ -61,6 +61,12 @@ internal sealed record PoolState
     /// <summary>Why this pool takes no device license (rule L6: a book, or an asset Apple says is not device-assignable), or null.</summary>
     public Rejection? RefuseDeviceLicense() => Licensing.LicensingRejections.RefuseDeviceLicense(Pool.AdamId, Product, DeviceAssignable);
 
+    /// <summary>
+    /// Why a revoke of this pool's granted seats is refused (rule R3: Apple's assets snapshot says the asset is not
+    /// revocable), or null. A book keeps its own rule: its seats stay with their holders (L6).
+    /// </summary>
+    public Rejection? RefuseRevoke() => Product != ProductKind.Book && AssetFacts is { Revocable: false } ? PoolRejections.AssetNotRevocable(Pool) : null;
+
     /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 

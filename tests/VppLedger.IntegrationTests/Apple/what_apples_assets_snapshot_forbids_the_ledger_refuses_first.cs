@@ -1,12 +1,13 @@
 using VppLedger.AppleSide;
 using VppLedger.Directory;
 using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Licensing;
 using VppLedger.Pools;
 
 namespace VppLedger.IntegrationTests.Apple;
 
-/// <summary>Apple's assets snapshot says an asset is not device-assignable: the ledger refuses device licenses first (rule L6).</summary>
-public sealed class an_asset_apple_says_is_not_device_assignable_takes_no_device_license(LedgerFixture db) : IClassFixture<LedgerFixture>
+/// <summary>What Apple's assets snapshot says Apple would refuse (a device license: L6, a revoke: R3), the ledger refuses first.</summary>
+public sealed class what_apples_assets_snapshot_forbids_the_ledger_refuses_first(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
     private static readonly Actor Worker = new("apple-worker", Permissions.ManagedApps);
     private static readonly Actor Apps = new("apps", Permissions.MobileApps);
@@ -35,5 +36,26 @@ public sealed class an_asset_apple_says_is_not_device_assignable_takes_no_device
 
         var summary = (await s.Ledger.GetPoolAsync(pool))!;
         Assert.Equal((1, 1), (summary.DeviceLicenseCount, summary.UserLicenseCount)); // the device seat granted before the snapshot stays
+    }
+
+    [Fact]
+    [Trait("Rule", "R3")]
+    public async Task a_revoke_of_a_not_revocable_assets_seats_is_refused_and_writes_nothing()
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("not-revocable")), db.Clock.GetCurrentInstant());
+        var token = new TokenId("tok");
+        var pool = await s.SyncedPoolAsync(token, "801", purchased: 5);
+        var ipad = await s.DeviceAsync("ipad-9", Scenario.CorporateSupervised());
+        await s.RunAsync(new GrantLicenses(pool, [Holder.ForDevice(ipad)], s.NextId(), Apps));
+        await s.RunAsync(new ApplyAppleAssetsSnapshot(token, "v1",
+            [new AppleAssetReport(pool.AdamId, PricingParam.Stdq, ProductKind.App, 5, 1, 0, DeviceAssignable: true, Revocable: false, ["iOS"])], s.NextId(), Worker));
+
+        foreach (var revoke in new[] { new RevokeLicenses(RevocationScope.App, "tok:801", s.NextId(), Apps), new RevokeLicenses(RevocationScope.Device, ipad.Value, s.NextId(), Apps) })
+        {
+            var refused = await s.Ledger.ExecuteAsync(revoke);
+            Assert.Equal((RejectionCodes.AssetNotRevocable, "R3"), (refused.Rejection!.Code, refused.Rejection.Rule));
+        }
+
+        Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
 }
