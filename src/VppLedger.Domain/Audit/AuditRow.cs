@@ -113,6 +113,9 @@ internal sealed record AuditFacts(
             GroupMembersRemoved e => new AuditFacts(null, null, null, null, null, "group_members_removed", $"group={owner} count={e.Members.Count}", "R4"),
             Alerts.AlertRaised e => new AuditFacts(e.Token.Value, e.App?.Value, null, null, null, "alert_raised", $"{e.Key} observed={e.Observed}", e.Rule),
             Alerts.AlertCleared e => new AuditFacts(e.Token.Value, e.App?.Value, null, null, null, "alert_cleared", e.Key, null),
+            Operations.OperationStarted e => new AuditFacts(null, null, null, null, null, "operation_started", e.CommandType, "I4"),
+            Operations.OperationPageCommitted e => new AuditFacts(null, null, null, null, null, "operation_page_committed", FormattableString.Invariant($"page={e.Page}"), "I4"),
+            Operations.OperationCompleted e => new AuditFacts(null, null, null, null, null, "operation_completed", FormattableString.Invariant($"pages={e.PageCount}"), "I4"),
             _ => new AuditFacts(null, null, null, null, null, "unknown", @event?.GetType().Name, null),
         };
     }

@@ -638,7 +638,8 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         return (lines, errors);
     }
 
-    // Null for a line the ledger writes itself (the tenant's token counts): an export carries it, an import recomputes it.
+    // Null for a line the ledger writes itself (the tenant's token counts, a large operation's pages): an export carries
+    // it, an import recomputes the counts and runs no operation.
     private static ImportLine? ParseLine(int number, string text)
     {
         using var textReader = new StringReader(text);
@@ -667,7 +668,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
         }
 
-        if (@event is TenantTokensChanged)
+        if (@event is TenantTokensChanged or Operations.IOperationEvent)
         {
             return null;
         }

@@ -47,6 +47,9 @@ internal static class EventNames
         (typeof(Tokens.TenantTokensChanged), "vpp.tenant.tokens_changed.v1"),
         (typeof(Alerts.AlertRaised), "vpp.alert.raised.v1"),
         (typeof(Alerts.AlertCleared), "vpp.alert.cleared.v1"),
+        (typeof(Operations.OperationStarted), "vpp.operation.started.v1"),
+        (typeof(Operations.OperationPageCommitted), "vpp.operation.page_committed.v1"),
+        (typeof(Operations.OperationCompleted), "vpp.operation.completed.v1"),
     ];
 
     private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(e => e.Type, e => e.Name);

@@ -208,6 +208,12 @@ internal sealed partial class LedgerHandlers
         context.Record(Streams.TenantTokens, versionRead + 1, e);
     }
 
+    /// <summary>
+    /// Deletes a token (T10). Under <see cref="LedgerPolicy.DeletingTokenRevokes"/> its licenses are revoked first, in
+    /// pages of <see cref="WriteContext.PageSize"/> holders while the token stays live (as "revoke all, then delete"
+    /// would); the token is deleted in the transaction of a sweep that went over every pool from the first one and found
+    /// no more than a page left, so no license granted meanwhile is orphaned.
+    /// </summary>
     private async Task<Handled> DeleteTokenAsync(DeleteToken c)
     {
         var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
@@ -218,28 +224,34 @@ internal sealed partial class LedgerHandlers
             return decision.Rejection;
         }
 
-        var location = stream.State.Location;
-        stream.Append(decision.Events);
         if (decision.Events.Count == 0)
         {
             return Handled.Done;
         }
 
-        var pools = await context.ReadPoolsOfTokenAsync(c.Token, cancellationToken).ConfigureAwait(false);
-        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
+        var workspaces = await WorkspacesOfTokenAsync(c.Token).ConfigureAwait(false);
+        if (context.Policy.DeletingTokenRevokes)
         {
-            var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
-            if (context.Policy.DeletingTokenRevokes)
+            var (revoked, finished, fromFirstPool) = await SweepAsync(workspaces, c).ConfigureAwait(false);
+            if (revoked is not null)
             {
-                var revoked = await RevokePoolAsync(workspace, seat => true, c).ConfigureAwait(false);
-                if (revoked is not null)
-                {
-                    return revoked;
-                }
+                return revoked;
             }
 
+            if (!finished || !fromFirstPool)
+            {
+                // More to revoke, or licenses granted meanwhile in the pools passed: the next page sweeps again.
+                context.ResumeCursor ??= PageCursor.Seats(null);
+                return Handled.Done;
+            }
+        }
+
+        var location = stream.State.Location;
+        stream.Append(decision.Events);
+        foreach (var workspace in workspaces)
+        {
             // Rule T10: the article's default orphans the licenses; R7: they can no longer be revoked.
-            var orphaned = await workspace.DecideAsync(new OrphanPool(pool.State.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+            var orphaned = await workspace.DecideAsync(new OrphanPool(workspace.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (orphaned.IsRejected)
             {
                 return orphaned.Rejection;

@@ -138,6 +138,7 @@ internal static class MartenSetup
             .Index([x => x.TokenKey, x => x.Status, x => x.PoolKey, x => x.Version])
             .Index(x => x.AppleEventId!);
         options.Schema.For<CommandRecord>();
+        options.Schema.For<OperationDoc>();
         options.Schema.For<TokenSecretDoc>();
 
         // The audit table, its hash chain and the import keys (issue 5: rules I1, I2, I5).

@@ -36,6 +36,26 @@ public sealed class VppLedgerOptions
     /// </summary>
     public TimeSpan SealInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Holders (or group members) one transaction of a large operation covers: revoking every license of a pool or a
+    /// token, deleting a token under <see cref="LedgerPolicy.CurrentApple"/>, changing or removing an assignment of a
+    /// large group. Each page commits on its own with its idempotency record and its place in the operation's stream;
+    /// retrying the command id, or <see cref="ITenantLedger.ResumeAsync"/>, resumes after the last committed page
+    /// (docs/guarantees.md). Default 1,000; at least 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int LargeOperationPageSize
+    {
+        get => _largeOperationPageSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _largeOperationPageSize = value;
+        }
+    }
+
+    private int _largeOperationPageSize = 1000;
+
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 
@@ -46,7 +66,7 @@ public sealed class VppLedgerOptions
     /// </summary>
     internal TimeSpan RebuildShardTimeout { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Test hook: called after each committed part of a command written in several transactions.</summary>
+    /// <summary>Test hook: called after each committed part (page) of a command written in several transactions; a fault it throws is a crash between pages.</summary>
     internal Action<int>? AfterPartCommitted { get; set; }
 
     /// <summary>Test and advanced hook: more Marten configuration, applied last. Not part of the public API.</summary>
