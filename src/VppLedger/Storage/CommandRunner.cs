@@ -204,12 +204,11 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
 
                 // A large operation: the page's place in the operation's own stream, in the page's transaction.
                 await OperationRecords.RecordPageAsync(context, part, () => Json.ToJson(command), cancellationToken).ConfigureAwait(false);
-                var ownChanges = context.Changes.Count(c => !OperationRecords.IsOperationStream(c.Stream));
                 session.Insert(new CommandRecord(
                     recordId,
                     CommandName(command),
                     payloadHash,
-                    ownChanges == 0,
+                    context.Changes.Count == 0,
                     [.. context.Changes.Select(c => new StoredChange(c.Stream, c.Version, c.EventName))],
                     context.Now,
                     null,
@@ -219,7 +218,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
                     command.Id,
-                    ownChanges == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
+                    context.Changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
                     context.Changes,
                     null)
                 {

@@ -22,8 +22,6 @@ internal static class OperationRecords
 
     public static string StreamOf(CommandId operation) => Prefix + operation.Value;
 
-    public static bool IsOperationStream(string stream) => stream.StartsWith(Prefix, StringComparison.Ordinal);
-
     /// <summary>Appends what page <paramref name="part"/> adds to the operation's stream (nothing for a one-page command).</summary>
     public static async Task RecordPageAsync(WriteContext context, int part, Func<string> commandJson, CancellationToken cancellationToken)
     {
@@ -57,7 +55,8 @@ internal static class OperationRecords
         OperationDoc? doc = null;
         foreach (var e in decided)
         {
-            context.Record(id, ++version, e);
+            // Not one of the command's changes: the pages' bookkeeping, like the idempotency record (a preview, which
+            // never pages, foretells the same changes).
             doc = e switch
             {
                 OperationStarted s => new OperationDoc(command.Id.Value, type, s.Command, s.OccurredAt, 0, s.OccurredAt),

@@ -56,6 +56,30 @@ public sealed class VppLedgerOptions
 
     private int _largeOperationPageSize = 1000;
 
+    /// <summary>
+    /// Lines of an NDJSON import checked and committed per transaction (<see cref="Audit.ITenantAudit.ImportAsync"/>):
+    /// the import reads the file as a stream and holds at most one page (this many lines, and at most 32 MiB of them).
+    /// Default 5,000; at least 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int ImportPageSize
+    {
+        get => _importPageSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _importPageSize = value;
+        }
+    }
+
+    private int _importPageSize = 5000;
+
+    /// <summary>Test hook: called after each committed page of an import; a fault it throws is a crash between pages.</summary>
+    internal Action<int>? AfterImportPageCommitted { get; set; }
+
+    /// <summary>Test hook: the import's reader records here the most lines and characters it held at once.</summary>
+    internal Storage.ImportReaderStats? ImportReaderStats { get; set; }
+
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 

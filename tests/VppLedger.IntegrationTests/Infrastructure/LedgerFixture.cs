@@ -112,3 +112,27 @@ public sealed class PagedCurrentAppleLedgerFixture() : PagedLedgerFixture(Ledger
 
 /// <summary><see cref="PagedLedgerFixture"/> with the article's behaviour (an assignment removal reclaims).</summary>
 public sealed class PagedArticleLedgerFixture() : PagedLedgerFixture(LedgerPolicy.Article);
+
+/// <summary>A ledger whose imports commit every 25 lines, whose page commits can be made to fail, and whose reader counts what it holds.</summary>
+public sealed class PagedImportLedgerFixture : LedgerFixture
+{
+    public const int PageSize = 25;
+
+    public Action<int>? AfterPage { get; set; }
+
+    internal ImportReaderStats Stats { get; } = new();
+
+    protected override void Configure(VppLedgerOptions options)
+    {
+        options.ImportPageSize = PageSize;
+        options.AfterImportPageCommitted = page => AfterPage?.Invoke(page);
+        options.ImportReaderStats = Stats;
+    }
+
+    /// <summary>Every event of a tenant, one line each (stream, version, type, holder), in log order per stream.</summary>
+    public async Task<string> EventsAsync(string tenant) =>
+        await TestServer.ScalarAsync<string>(
+            $"select coalesce(string_agg(stream_id || ' ' || version || ' ' || type || ' ' || coalesce(data->>'Holder', ''), E'\\n' order by stream_id, version), '') "
+            + $"from {SchemaName}.mt_events where tenant_id = @t and type not in ('tombstone')",
+            ("t", tenant)) ?? "";
+}
