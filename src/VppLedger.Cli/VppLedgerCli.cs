@@ -66,7 +66,7 @@ public static class VppLedgerCli
                     .WithExample("token", "inspect", "contoso.vpptoken");
             });
             config.AddCommand<ReportCommand>("report").WithData(host)
-                .WithDescription("Pools (total, used, available, queued, over-allocated, a bar each) and tokens (state, expiry) of one tenant; --chart FILE.svg with --pool or --token draws used, total and queued over time.")
+                .WithDescription("Pools (total, used, available, queued, over-allocated, a bar each) and tokens (state, expiry) of one tenant; --chart FILE.svg (or .png) with --pool or --token draws used, total and queued over time.")
                 .WithExample("report", "--tenant", "contoso")
                 .WithExample("report", "--tenant", "contoso", "--chart", "pages.svg", "--pool", "tok-main:361309726");
             config.AddCommand<ForecastCommand>("forecast").WithData(host)

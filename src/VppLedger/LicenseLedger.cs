@@ -107,7 +107,7 @@ public interface ITenantLedger
 
     /// <summary>
     /// The tenant's change feed under a durable subscription: every ledger event of the tenant in log order, at least
-    /// once, with a checkpoint the host commits and resumes from after a crash (docs/insights.md).
+    /// once, with a checkpoint the host commits and resumes from after a crash (docs/change-feed.md).
     /// </summary>
     /// <param name="subscription">The subscription's name, 1 to 64 letters, digits, '.', '_' or '-' (for example <c>siem</c>).</param>
     /// <exception cref="ArgumentException">The name is empty, too long or has other characters.</exception>
@@ -126,7 +126,7 @@ public interface ITenantLedger
     /// <summary>
     /// The run-out forecast of every live pool: at the net rate of grants minus reclaims over the trailing window
     /// (business time, from history), when its free licenses run out, and how many to buy to serve its queue
-    /// (docs/insights.md documents the method).
+    /// (docs/forecast.md documents the method).
     /// </summary>
     /// <param name="window">The trailing window; 30 days when null.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

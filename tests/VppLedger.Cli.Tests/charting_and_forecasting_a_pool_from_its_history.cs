@@ -79,6 +79,42 @@ public sealed class charting_and_forecasting_a_pool_from_its_history(SeededTenan
     }
 
     [Fact]
+    [Trait("Rule", "I5")]
+    public async Task a_png_chart_is_an_image_with_the_three_series_in_their_colors()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.png");
+        try
+        {
+            var run = await Tool.RunAsync(db.Environment, "report", "--tenant", SeededTenant.Tenant, "--schema", SeededTenant.Schema, "--chart", file, "--pool", "tok-main:361309726");
+
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            Assert.Contains("Wrote a chart of 3 point(s)", run.Output, StringComparison.Ordinal);
+            using var image = SkiaSharp.SKBitmap.Decode(file); // a PNG a decoder reads, not just a file
+            Assert.NotNull(image);
+            Assert.Equal((800, 400), (image.Width, image.Height));
+            var colors = image.Pixels.Select(c => (c.Red, c.Green, c.Blue)).ToHashSet();
+            Assert.Contains(((byte)0x1f, (byte)0x77, (byte)0xb4), colors); // total
+            Assert.Contains(((byte)0x2c, (byte)0xa0, (byte)0x2c), colors); // used
+            Assert.Contains(((byte)0xd6, (byte)0x27, (byte)0x28), colors); // queued (2 of 3 at the end)
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task a_chart_file_that_is_neither_svg_nor_png_is_a_usage_error_and_writes_nothing()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"vppledger-chart-{Guid.NewGuid():N}.jpg");
+        var run = await Tool.RunAsync(db.Environment, "report", "--tenant", SeededTenant.Tenant, "--schema", SeededTenant.Schema, "--chart", file, "--pool", "tok-main:361309726");
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("--chart writes SVG or PNG: name a file ending in .svg or .png.", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public async Task a_chart_without_a_pool_or_a_token_is_a_usage_error()
     {
         var run = await Tool.RunAsync(db.Environment, "report", "--tenant", SeededTenant.Tenant, "--schema", SeededTenant.Schema, "--chart", "x.svg");

@@ -8,7 +8,7 @@ using VppLedger.Insights;
 
 namespace VppLedger.Cli.Commands;
 
-/// <summary><c>vppledger forecast --tenant ID</c>: the run-out forecast of every live pool (S1, A6, S4; the method in docs/insights.md).</summary>
+/// <summary><c>vppledger forecast --tenant ID</c>: the run-out forecast of every live pool (S1, A6, S4; the method in docs/forecast.md).</summary>
 internal sealed class ForecastCommand : CliCommand<ForecastCommand.Settings>
 {
     internal sealed class Settings : TenantSettings

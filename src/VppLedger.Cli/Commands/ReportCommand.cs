@@ -10,15 +10,15 @@ namespace VppLedger.Cli.Commands;
 
 /// <summary>
 /// <c>vppledger report --tenant ID</c>: pools (S1, A6, S4, S2, T10) and tokens (T2, T3, T4, T10) of one tenant, a bar
-/// per pool; with <c>--chart FILE.svg</c> and <c>--pool</c> or <c>--token</c>, used, total and queued over time from
-/// history (I5, docs/insights.md).
+/// per pool; with <c>--chart FILE.svg</c> (or <c>.png</c>) and <c>--pool</c> or <c>--token</c>, used, total and queued over time from
+/// history (I5, docs/charts.md).
 /// </summary>
 internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
 {
     internal sealed class Settings : TenantSettings
     {
-        [CommandOption("--chart <FILE.svg>")]
-        [Description("Draw used, total and queued over time for --pool or --token into this SVG file.")]
+        [CommandOption("--chart <FILE>")]
+        [Description("Draw used, total and queued over time for --pool or --token into this file: FILE.svg or FILE.png.")]
         public string? Chart { get; init; }
 
         [CommandOption("--pool <TOKEN:ADAMID>")]
@@ -37,7 +37,7 @@ internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
         public override ValidationResult Validate() =>
             Chart is null && (Pool is not null || Token is not null) ? ValidationResult.Error("--pool and --token choose what --chart draws: add --chart FILE.svg.")
             : Chart is not null && (Pool is null) == (Token is null) ? ValidationResult.Error("--chart needs one of --pool TOKEN:ADAMID or --token TOKEN.")
-            : Chart is not null && !Chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) ? ValidationResult.Error("--chart writes SVG: name a file ending in .svg.")
+            : Chart is not null && !IsSvg(Chart) && !IsPng(Chart) ? ValidationResult.Error("--chart writes SVG or PNG: name a file ending in .svg or .png.")
             : Points < 2 ? ValidationResult.Error("--points must be 2 or more.")
             : base.Validate();
     }
@@ -59,7 +59,15 @@ internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
             }
 
             var path = Path.GetFullPath(file);
-            await File.WriteAllTextAsync(path, SvgChart.Render(title, points), cancellationToken).ConfigureAwait(false);
+            if (IsPng(path))
+            {
+                await File.WriteAllBytesAsync(path, PngChart.Render(title, points), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await File.WriteAllTextAsync(path, SvgChart.Render(title, points), cancellationToken).ConfigureAwait(false);
+            }
+
             if (settings.Json)
             {
                 Format.WriteJson(host, new { chart = path, points = points.Count, last = new { used = points[^1].Used, total = points[^1].Total, queued = points[^1].Queued } });
@@ -96,6 +104,10 @@ internal sealed class ReportCommand : CliCommand<ReportCommand.Settings>
         host.Console.Write(Tables.Tokens(tokens));
         return ExitCodes.Ok;
     }
+
+    private static bool IsSvg(string file) => file.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsPng(string file) => file.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A bar per pool: used of total as filled cells, then the queue (A6) after the bar.</summary>
     internal static IEnumerable<string> Bars(IReadOnlyList<PoolSummary> pools, int width = 30)

@@ -7,7 +7,7 @@ using VppLedger.Feed;
 namespace VppLedger.Cli.Commands;
 
 /// <summary>
-/// <c>vppledger tail --tenant ID [--follow] [--json]</c>: the tenant's change feed in log order (docs/insights.md);
+/// <c>vppledger tail --tenant ID [--follow] [--json]</c>: the tenant's change feed in log order (docs/change-feed.md);
 /// under <c>--subscription NAME</c> from that subscription's checkpoint, committed after each batch.
 /// </summary>
 internal sealed class TailCommand : CliCommand<TailCommand.Settings>

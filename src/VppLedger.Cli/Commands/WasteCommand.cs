@@ -7,7 +7,7 @@ using VppLedger.Insights;
 
 namespace VppLedger.Cli.Commands;
 
-/// <summary><c>vppledger waste --tenant ID</c>: idle and wasted licenses per pool and kind (docs/insights.md), as a table, JSON or CSV.</summary>
+/// <summary><c>vppledger waste --tenant ID</c>: idle and wasted licenses per pool and kind (docs/waste.md), as a table, JSON or CSV.</summary>
 internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
 {
     internal sealed class Settings : TenantSettings
@@ -16,6 +16,11 @@ internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
         [Description("Free licenses of a pool with no grant for this many days are idle.")]
         [DefaultValue(30)]
         public int IdleDays { get; init; } = 30;
+
+        [CommandOption("--unconfirmed-days <DAYS>")]
+        [Description("Seats Apple has not confirmed this many days after their grant are wasted (under tokens Apple answers for).")]
+        [DefaultValue(7)]
+        public int UnconfirmedDays { get; init; } = 7;
 
         [CommandOption("--price <TOKEN:ADAMID=PRICE>")]
         [Description("Unit price of a pool's license, to count money (repeat per pool), for example --price tok-main:361309726=4.99.")]
@@ -27,6 +32,7 @@ internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
 
         public override ValidationResult Validate() =>
             IdleDays < 0 ? ValidationResult.Error("--idle-days must be 0 or more.")
+            : UnconfirmedDays < 0 ? ValidationResult.Error("--unconfirmed-days must be 0 or more.")
             : Json && Csv ? ValidationResult.Error("Choose --json or --csv, not both.")
             : base.Validate();
     }
@@ -43,7 +49,7 @@ internal sealed class WasteCommand : CliCommand<WasteCommand.Settings>
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
         var tenant = await Database.TenantAsync(ledger, settings.Tenant!, cancellationToken).ConfigureAwait(false);
-        var report = await tenant.GetWasteReportAsync(new WasteOptions { IdleDays = settings.IdleDays, UnitPrices = prices.Count == 0 ? null : prices }, cancellationToken).ConfigureAwait(false);
+        var report = await tenant.GetWasteReportAsync(new WasteOptions { IdleDays = settings.IdleDays, UnconfirmedDays = settings.UnconfirmedDays, UnitPrices = prices.Count == 0 ? null : prices }, cancellationToken).ConfigureAwait(false);
 
         if (settings.Json)
         {

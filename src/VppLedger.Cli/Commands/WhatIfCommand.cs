@@ -7,7 +7,7 @@ namespace VppLedger.Cli.Commands;
 
 /// <summary>
 /// <c>vppledger what-if FILE.json --tenant ID</c>: decides the command in the file on the tenant's current state and
-/// prints what it would do, per pool; writes nothing (issue 15, docs/insights.md).
+/// prints what it would do, per pool; writes nothing (issue 15, docs/what-if.md).
 /// </summary>
 internal sealed class WhatIfCommand : CliCommand<WhatIfCommand.Settings>
 {
@@ -17,7 +17,7 @@ internal sealed class WhatIfCommand : CliCommand<WhatIfCommand.Settings>
     internal sealed class Settings : DatabaseSettings
     {
         [CommandArgument(0, "<FILE>")]
-        [Description("The JSON command file: {\"command\": \"DeleteToken\", \"Token\": \"tok-1\"} (docs/insights.md).")]
+        [Description("The JSON command file: {\"command\": \"DeleteToken\", \"Token\": \"tok-1\"} (docs/what-if.md).")]
         public string File { get; init; } = "";
 
         [CommandOption("-t|--tenant <TENANT>")]

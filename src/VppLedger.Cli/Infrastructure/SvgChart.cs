@@ -6,7 +6,16 @@ using NodaTime;
 namespace VppLedger.Cli.Infrastructure;
 
 /// <summary>One sample of a chart: a pool's (or a token's pools') counts at an instant of business time.</summary>
-internal sealed record ChartPoint(Instant At, int Used, int Total, int Queued);
+internal sealed record ChartPoint(Instant At, int Used, int Total, int Queued)
+{
+    /// <summary>The three series every chart draws, with their colors (the SVG and the PNG agree).</summary>
+    public static readonly (string Name, string Color, Func<ChartPoint, int> Value)[] Series =
+    [
+        ("total", "#1f77b4", p => p.Total),
+        ("used", "#2ca02c", p => p.Used),
+        ("queued", "#d62728", p => p.Queued),
+    ];
+}
 
 /// <summary>
 /// A small line chart written as SVG by hand (no graphics library, no native asset): used, total and queued over
@@ -22,13 +31,6 @@ internal static class SvgChart
     private const int Right = 20;
     private const int Top = 40;
     private const int Bottom = 50;
-
-    private static readonly (string Name, string Color, Func<ChartPoint, int> Value)[] Series =
-    [
-        ("total", "#1f77b4", p => p.Total),
-        ("used", "#2ca02c", p => p.Used),
-        ("queued", "#d62728", p => p.Queued),
-    ];
 
     public static string Render(string title, IReadOnlyList<ChartPoint> points)
     {
@@ -54,7 +56,7 @@ internal static class SvgChart
         svg.Append(CultureInfo.InvariantCulture, $"  <text x=\"{Left}\" y=\"{Height - 25}\">{Escape(Format.When(first))}</text>\n");
         svg.Append(CultureInfo.InvariantCulture, $"  <text x=\"{Left + plotWidth}\" y=\"{Height - 25}\" text-anchor=\"end\">{Escape(Format.When(last))}</text>\n");
         var legendX = Left + 10;
-        foreach (var (name, color, value) in Series)
+        foreach (var (name, color, value) in ChartPoint.Series)
         {
             var coordinates = new List<string>();
             for (var i = 0; i < points.Count; i++)

@@ -5,7 +5,7 @@ namespace VppLedger.Insights;
 
 /// <summary>
 /// When one pool runs out of free licenses at its current rate, and how many to buy to serve its queue.
-/// Method (docs/insights.md): over the trailing window, net consumption = licenses granted - licenses reclaimed
+/// Method (docs/forecast.md): over the trailing window, net consumption = licenses granted - licenses reclaimed
 /// (business time, from the pool's history); rate = net consumption / window in days; run-out = now + free / rate when
 /// the rate is positive, now when nothing is free, never (null) otherwise. To buy = queued + over-allocation (S4).
 /// Purchases are not extrapolated: a purchase is a decision, not a trend.

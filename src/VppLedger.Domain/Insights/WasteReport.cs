@@ -23,6 +23,13 @@ public enum WasteKind
 
     /// <summary>Holders queued in one pool while another token's pool of the same app has free licenses (L10: pools are never merged).</summary>
     QueuedWhileFreeElsewhere = 5,
+
+    /// <summary>
+    /// A seat granted longer ago than <see cref="WasteOptions.UnconfirmedDays"/> that Apple has still not confirmed, under
+    /// a token for which Apple has answered (a host that talks to Apple): counted as used, perhaps held by nobody at
+    /// Apple (S2; reconciliation tells which).
+    /// </summary>
+    UnconfirmedByApple = 6,
 }
 
 /// <summary>One line of the waste report: one kind of waste in one pool.</summary>
@@ -58,12 +65,18 @@ public sealed record WasteOptions
     /// <summary>Free licenses of a pool with no grant for this many days are idle. Default 30.</summary>
     public int IdleDays { get; init; } = 30;
 
+    /// <summary>
+    /// A seat Apple has not confirmed this many days after its grant is counted as <see cref="WasteKind.UnconfirmedByApple"/>
+    /// (only under tokens for which Apple has confirmed or refused some seat). Default 7.
+    /// </summary>
+    public int UnconfirmedDays { get; init; } = 7;
+
     /// <summary>Unit price per pool (any currency), to turn licenses into money. Optional.</summary>
     public IReadOnlyDictionary<PoolId, decimal>? UnitPrices { get; init; }
 }
 
 /// <summary>A granted seat as the waste report sees it.</summary>
-internal sealed record WasteSeat(PoolId Pool, string OwnerId, LicenseType Type);
+internal sealed record WasteSeat(PoolId Pool, string OwnerId, LicenseType Type, AppleSeatState Apple = AppleSeatState.Confirmed, Instant GrantedAt = default);
 
 /// <summary>A pool with what its history and assignments say: first event, last grant, owners its active assignments target.</summary>
 internal sealed record WastePool(PoolState State, Instant? FirstEventAt, Instant? LastGrantAt, IReadOnlySet<string> TargetedOwners);
@@ -82,9 +95,12 @@ internal static class WasteRules
     public static WasteReport Compute(WasteFacts facts, WasteOptions options, Instant now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.IdleDays);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.UnconfirmedDays);
         var pools = facts.Pools.ToDictionary(p => p.State.Pool);
         var counts = new Dictionary<(PoolId, WasteKind), int>();
         void Add(PoolId pool, WasteKind kind, int n) => counts[(pool, kind)] = checked(counts.GetValueOrDefault((pool, kind)) + n);
+        var answeredTokens = facts.Pools.Where(p => p.State.ConfirmedCount > 0 || p.State.FailedCount > 0).Select(p => p.State.Pool.Token).ToHashSet();
+        var unconfirmedSince = now - Duration.FromDays(options.UnconfirmedDays);
 
         foreach (var seat in facts.GrantedSeats)
         {
@@ -105,6 +121,10 @@ internal static class WasteRules
                 && !(facts.UserOfDevice.TryGetValue(seat.OwnerId, out var user) && pool.TargetedOwners.Contains(user)))
             {
                 Add(seat.Pool, WasteKind.NoLongerTargeted, 1); // rule R4
+            }
+            else if (seat.Apple == AppleSeatState.Requested && seat.GrantedAt < unconfirmedSince && answeredTokens.Contains(seat.Pool.Token))
+            {
+                Add(seat.Pool, WasteKind.UnconfirmedByApple, 1); // rule S2: the ledger counts it, Apple may not hold it
             }
         }
 
@@ -155,6 +175,7 @@ internal static class WasteRules
         WasteKind.NoLongerTargeted => "R4",
         WasteKind.OrphanedPool => "T10",
         WasteKind.IdleFreeSeats => "S1",
+        WasteKind.UnconfirmedByApple => "S2",
         _ => "L10",
     };
 }

@@ -43,7 +43,7 @@ internal static class WasteStore
                 var (first, lastGrant) = history.GetValueOrDefault((p.TokenKey, p.AdamKey));
                 return new WastePool(p.State, first, lastGrant, targetedByPool.GetValueOrDefault(p.Id) ?? new HashSet<string>());
             })],
-            [.. seats.Select(s => new WasteSeat(LedgerHandlers.PoolOf(s.PoolKey), s.OwnerId, s.Type))],
+            [.. seats.Select(s => new WasteSeat(LedgerHandlers.PoolOf(s.PoolKey), s.OwnerId, s.Type, s.Apple, s.Since))],
             retired.Select(OwnerOf).ToHashSet(StringComparer.Ordinal),
             departed.Select(OwnerOf).ToHashSet(StringComparer.Ordinal),
             devices.Where(d => d.UserKey is not null).ToDictionary(d => OwnerOf(d.Id), d => d.UserKey!, StringComparer.Ordinal));

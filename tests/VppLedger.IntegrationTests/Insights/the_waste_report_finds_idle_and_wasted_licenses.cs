@@ -57,4 +57,31 @@ public sealed class the_waste_report_finds_idle_and_wasted_licenses(LedgerFixtur
         Assert.DoesNotContain(fresh.Lines, l => l.Kind == WasteKind.IdleFreeSeats); // the pools are younger than 60 days
         Assert.Null(fresh.TotalCost);
     }
+
+    [Fact]
+    [Trait("Rule", "S2")]
+    [Trait("Rule", "X1")]
+    public async Task seats_apple_never_confirmed_are_waste_after_the_period_under_a_token_apple_answers_for()
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("waste-apple")), db.Clock.GetCurrentInstant());
+        var pool = await s.SyncedPoolAsync(new TokenId("tok-apple"), "701", purchased: 3);
+        var quiet = await s.SyncedPoolAsync(new TokenId("tok-quiet"), "702", purchased: 3);
+        var users = await s.UsersAsync("apple-u", 3);
+        var staff = await s.GroupAsync("apple-staff", GroupKind.User, users.Select(GroupMember.ForUser));
+        await s.AssignAsync(pool, staff, AssignmentIntent.Required, LicenseType.User);
+        await s.AssignAsync(quiet, staff, AssignmentIntent.Required, LicenseType.User);
+        var worker = new Actor("apple-worker", Permissions.ManagedApps); // the narrow permission Apple's answers need (X1)
+        var confirmed = await s.RunAsync(new RecordAppleEventResult(pool, "evt-1", AppleEventType.Associate, [Holder.ForUser(users[0], AppleIdKind.Managed)], [], s.NextId(), worker));
+        Assert.True(confirmed.Succeeded, confirmed.ToString());
+
+        db.Clock.Advance(Duration.FromDays(6));
+        Assert.DoesNotContain((await s.Ledger.GetWasteReportAsync()).Lines, l => l.Kind == WasteKind.UnconfirmedByApple); // within 7 days
+
+        db.Clock.Advance(Duration.FromDays(2));
+        var report = await s.Ledger.GetWasteReportAsync();
+
+        // Two seats of tok-apple still requested after 8 days; tok-quiet's three are never counted: Apple never answered for it.
+        var line = Assert.Single(report.Lines, l => l.Kind == WasteKind.UnconfirmedByApple);
+        Assert.Equal((pool, 2, "S2"), (line.Pool, line.SeatCount, line.Rule));
+    }
 }

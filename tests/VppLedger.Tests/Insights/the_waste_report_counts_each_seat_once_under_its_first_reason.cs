@@ -41,4 +41,31 @@ public sealed class the_waste_report_counts_each_seat_once_under_its_first_reaso
 
         Assert.Empty(WasteRules.Compute(facts, new WasteOptions { IdleDays = 30 }, Now).Lines);
     }
+
+    [Fact]
+    [Trait("Rule", "S2")]
+    public void a_seat_apple_never_confirmed_is_waste_only_after_the_period_and_only_where_apple_answers()
+    {
+        var quiet = new PoolId(new TokenId("tok-no-apple"), new AdamId("7"));
+        var answered = Live(10, 3, 0, "alice", "bob", "carol") with { State = Live(10, 3, 0).State with { ConfirmedCount = 1 } };
+        var neverAsked = answered with { State = PoolState.Initial(quiet) with { Synced = true, PurchasedCount = 10, UserLicenseCount = 1 } };
+        var old = Now - Duration.FromDays(8);
+        var facts = new WasteFacts(
+            [answered, neverAsked],
+            [
+                new WasteSeat(Pool, "alice", LicenseType.User, AppleSeatState.Requested, old), // 8 days unconfirmed: waste
+                new WasteSeat(Pool, "bob", LicenseType.User, AppleSeatState.Requested, Now - Duration.FromDays(6)), // within the period
+                new WasteSeat(Pool, "carol", LicenseType.User, AppleSeatState.Confirmed, old), // Apple holds it
+                new WasteSeat(quiet, "alice", LicenseType.User, AppleSeatState.Requested, old), // a token Apple never answered for: the host keeps no Apple side
+            ],
+            new HashSet<string>(),
+            new HashSet<string>(),
+            new Dictionary<string, string>());
+
+        var report = WasteRules.Compute(facts, new WasteOptions { UnconfirmedDays = 7 }, Now);
+
+        var line = Assert.Single(report.Lines, l => l.Kind == WasteKind.UnconfirmedByApple);
+        Assert.Equal((Pool, 1, "S2"), (line.Pool, line.SeatCount, line.Rule));
+        Assert.Equal(2, WasteRules.Compute(facts, new WasteOptions { UnconfirmedDays = 5 }, Now).SeatCountByKind[WasteKind.UnconfirmedByApple]);
+    }
 }
