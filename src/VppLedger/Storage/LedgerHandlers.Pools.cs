@@ -68,12 +68,9 @@ internal sealed partial class LedgerHandlers
         switch (c.Scope)
         {
             case RevocationScope.App:
-                var pool = PoolOf("pool:" + c.Target);
-                var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
-                return (await SweepAsync([workspace], c).ConfigureAwait(false)).Rejection;
+                return (await SweepAsync([PoolOf("pool:" + c.Target)], c).ConfigureAwait(false)).Rejection;
             case RevocationScope.Token:
-                var pools = await WorkspacesOfTokenAsync(new TokenId(c.Target)).ConfigureAwait(false);
-                return (await SweepAsync(pools, c).ConfigureAwait(false)).Rejection;
+                return (await SweepAsync(await PoolsOfTokenAsync(new TokenId(c.Target)).ConfigureAwait(false), c).ConfigureAwait(false)).Rejection;
             case RevocationScope.User:
                 var user = new UserId(c.Target).Value;
                 seats = await context.ReadSeatsOfOwnersAsync([(Streams.User(new UserId(user)), user)], LicenseType.User, cancellationToken).ConfigureAwait(false);
@@ -105,37 +102,33 @@ internal sealed partial class LedgerHandlers
         return Handled.Done;
     }
 
-    /// <summary>The pools of a token, in id order, each loaded for writing (their versions are what the sweep checks).</summary>
-    private async Task<IReadOnlyList<PoolWorkspace>> WorkspacesOfTokenAsync(TokenId token)
+    /// <summary>The pools of a token, in id order (a covered read: a pool added meanwhile makes the command decide again).</summary>
+    private async Task<IReadOnlyList<PoolId>> PoolsOfTokenAsync(TokenId token)
     {
         var pools = await context.ReadPoolsOfTokenAsync(token, cancellationToken).ConfigureAwait(false);
-        var workspaces = new List<PoolWorkspace>(pools.Count);
-        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
-        {
-            workspaces.Add(await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false));
-        }
-
-        return workspaces;
+        return [.. pools.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.State.Pool)];
     }
 
     /// <summary>
-    /// Revokes every granted and queued holder of the pools (R1), in pages of <see cref="WriteContext.PageSize"/>
+    /// Revokes every granted and queued holder of the pools (in id order, R1), in pages of <see cref="WriteContext.PageSize"/>
     /// holders: from the pool the previous page stopped in (<see cref="WriteContext.StartCursor"/>), the first holders
     /// still releasable in each pool (revoked seats leave the rows, so no position inside a pool is needed). When a page is
     /// full and more remain, it sets <see cref="WriteContext.ResumeCursor"/> and stops; <c>Finished</c> says the sweep
     /// reached the last pool in this transaction, and <c>FromFirstPool</c> that it also started at the first one.
     /// </summary>
-    private async Task<(Rejection? Rejection, bool Finished, bool FromFirstPool)> SweepAsync(IReadOnlyList<PoolWorkspace> pools, ILedgerCommand c)
+    private async Task<(Rejection? Rejection, bool Finished, bool FromFirstPool)> SweepAsync(IReadOnlyList<PoolId> pools, ILedgerCommand c)
     {
         var start = PageCursor.ParseSeats(context.StartCursor);
         var budget = context.PageSize;
-        foreach (var workspace in pools)
+        foreach (var pool in pools)
         {
-            var poolKey = Streams.Pool(workspace.Pool);
+            var poolKey = Streams.Pool(pool);
             if (!string.IsNullOrEmpty(start) && string.CompareOrdinal(poolKey, start) < 0)
             {
-                continue; // emptied by an earlier page
+                continue; // emptied by an earlier page: not even loaded
             }
+
+            var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
 
             var (rejection, taken, more) = await RevokePoolPageAsync(workspace, budget, c).ConfigureAwait(false);
             if (rejection is not null)

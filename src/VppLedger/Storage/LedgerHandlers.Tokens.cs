@@ -229,10 +229,10 @@ internal sealed partial class LedgerHandlers
             return Handled.Done;
         }
 
-        var workspaces = await WorkspacesOfTokenAsync(c.Token).ConfigureAwait(false);
+        var pools = await PoolsOfTokenAsync(c.Token).ConfigureAwait(false);
         if (context.Policy.DeletingTokenRevokes)
         {
-            var (revoked, finished, fromFirstPool) = await SweepAsync(workspaces, c).ConfigureAwait(false);
+            var (revoked, finished, fromFirstPool) = await SweepAsync(pools, c).ConfigureAwait(false);
             if (revoked is not null)
             {
                 return revoked;
@@ -248,9 +248,10 @@ internal sealed partial class LedgerHandlers
 
         var location = stream.State.Location;
         stream.Append(decision.Events);
-        foreach (var workspace in workspaces)
+        foreach (var pool in pools)
         {
             // Rule T10: the article's default orphans the licenses; R7: they can no longer be revoked.
+            var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
             var orphaned = await workspace.DecideAsync(new OrphanPool(workspace.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (orphaned.IsRejected)
             {
