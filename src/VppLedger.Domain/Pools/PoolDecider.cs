@@ -435,7 +435,8 @@ internal static class PoolDecider
         /// <summary>Grants free licenses to the queue head, oldest first (rule A6); none while the token holds grants back (rule T2).</summary>
         public void PromoteQueue()
         {
-            while (lookup.GrantsAllowed && AvailableCount > 0 && queuedCount > 0)
+            var promoted = 0;
+            while (promoted < lookup.MaxPromotions && lookup.GrantsAllowed && AvailableCount > 0 && queuedCount > 0)
             {
                 if (headIndex >= lookup.QueueHead.Count)
                 {
@@ -450,6 +451,7 @@ internal static class PoolDecider
                 }
 
                 queuedCount = checked(queuedCount - 1);
+                promoted++;
                 Grant(next.Holder, GrantReason.PromotedFromQueue, "A6");
             }
         }

@@ -29,6 +29,70 @@ internal sealed partial class LedgerHandlers
         return null;
     }
 
+    /// <summary>
+    /// Apple's counts (S2). Licenses bought serve the queue first in, first out (A6), at most
+    /// <see cref="WriteContext.PageSize"/> a transaction: a page that served a full page leaves a queue cursor and the
+    /// next page serves on (a large operation); a page that served fewer ends it.
+    /// </summary>
+    private async Task<Handled> CountsAsync(ApplyAppleCounts c)
+    {
+        if (PageCursor.ParseQueue(context.StartCursor) is not null)
+        {
+            return await ServeQueuePageAsync([c.Pool], c).ConfigureAwait(false); // the counts committed with the first page
+        }
+
+        if (await TokenBlockAsync(c.Pool).ConfigureAwait(false) is { } blocked)
+        {
+            return blocked;
+        }
+
+        var workspace = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
+        var decision = await workspace.DecideAsync(c, cancellationToken, context.PageSize).ConfigureAwait(false);
+        if (!decision.IsRejected && Promoted(decision) >= context.PageSize)
+        {
+            context.ResumeCursor = PageCursor.Queue(Streams.Pool(c.Pool));
+        }
+
+        return decision.Rejection;
+    }
+
+    /// <summary>
+    /// Serves the queues of <paramref name="pools"/> (in order, from the pool a previous page stopped in), at most
+    /// <see cref="WriteContext.PageSize"/> promotions in all; sets a queue cursor when a pool may have more.
+    /// </summary>
+    private async Task<Handled> ServeQueuePageAsync(IReadOnlyList<PoolId> pools, ILedgerCommand c)
+    {
+        var start = PageCursor.ParseQueue(context.StartCursor);
+        var budget = context.PageSize;
+        foreach (var pool in pools)
+        {
+            var poolKey = Streams.Pool(pool);
+            if (start is not null && string.CompareOrdinal(poolKey, start) < 0)
+            {
+                continue; // served by an earlier page
+            }
+
+            var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
+            var served = await workspace.DecideAsync(new ServeQueue(pool, c.Id, c.Actor), cancellationToken, budget).ConfigureAwait(false);
+            if (served.IsRejected)
+            {
+                return served.Rejection;
+            }
+
+            budget -= Promoted(served);
+            if (budget == 0)
+            {
+                context.ResumeCursor = PageCursor.Queue(poolKey);
+                return Handled.Done;
+            }
+        }
+
+        return Handled.Done;
+    }
+
+    private static int Promoted(Decision<IPoolEvent> decision) =>
+        decision.Events.Count(e => e is LicenseGranted { Reason: GrantReason.PromotedFromQueue });
+
     /// <summary>A host's direct grant: every holder passes the rules a targeted member passes, then the pool decides.</summary>
     private async Task<Handled> DirectGrantAsync(GrantLicenses c)
     {

@@ -59,6 +59,11 @@ internal sealed partial class LedgerHandlers
 
     private async Task<Handled> RenewAsync(RenewTokenFile c)
     {
+        if (PageCursor.ParseQueue(context.StartCursor) is not null)
+        {
+            return await ServeQueuesAsync(c.Token, c).ConfigureAwait(false); // the renewal committed with the first page
+        }
+
         if (Parse(c.FileContent, out var file) is { } unreadable)
         {
             return unreadable;
@@ -77,28 +82,26 @@ internal sealed partial class LedgerHandlers
 
     private async Task<Handled> TakeControlAsync(TakeTokenControl c)
     {
+        if (PageCursor.ParseQueue(context.StartCursor) is not null)
+        {
+            return await ServeQueuesAsync(c.Token, c).ConfigureAwait(false); // control was taken with the first page
+        }
+
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))).ConfigureAwait(false);
         return handled.Rejection is null && context.Changes.Count > 0 ? await ServeQueuesAsync(c.Token, c).ConfigureAwait(false) : handled;
     }
 
-    /// <summary>The token lets licenses be granted again: each of its pools serves its queue head (holders that waited, A6 order).</summary>
+    /// <summary>
+    /// The token lets licenses be granted again: each of its pools serves its queue head (holders that waited, A6
+    /// order), at most a page of promotions a transaction (<see cref="ServeQueuePageAsync"/>).
+    /// </summary>
     private async Task<Handled> ServeQueuesAsync(TokenId token, ILedgerCommand c)
     {
         var tokenKey = token.Value;
         var pools = await _session.Query<PoolDoc>()
             .Where(p => p.TokenKey == tokenKey && p.Queued)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
-        {
-            var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
-            var served = await workspace.DecideAsync(new ServeQueue(pool.State.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
-            if (served.IsRejected)
-            {
-                return served.Rejection;
-            }
-        }
-
-        return Handled.Done;
+        return await ServeQueuePageAsync([.. pools.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.State.Pool)], c).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -5,8 +5,8 @@ namespace VppLedger.Storage;
 /// <summary>
 /// Where a page of a large operation stops, as the text its operation record keeps (<see cref="Operations.OperationPageCommitted.Cursor"/>).
 /// Two orders: a group's members by position (assignment fan-outs: <c>m/{assignment version}/{phase}/{position}</c>)
-/// and a pool's or token's seat rows by id (revocations and deletions: <c>s/{seat id}</c>, or <c>s/</c> for a sweep
-/// that starts again from the first seat).
+/// a token's pools by key (revocations and deletions: <c>s/{pool key}</c>, or <c>s/</c> for a sweep that starts again
+/// from the first pool), and the pools whose queues are served (new counts, a renewal, control taken: <c>q/{pool key}</c>).
 /// </summary>
 internal static class PageCursor
 {
@@ -14,6 +14,13 @@ internal static class PageCursor
         string.Create(CultureInfo.InvariantCulture, $"m/{assignmentVersion}/{phase}/{position}");
 
     public static string Seats(string? afterSeatId) => "s/" + afterSeatId;
+
+    /// <summary>A queue service that stopped in a pool (<c>q/{pool key}</c>): the next page serves that pool's queue first.</summary>
+    public static string Queue(string poolKey) => "q/" + poolKey;
+
+    /// <summary>A queue cursor's pool key; null for no cursor, or for a cursor of another kind (the command's first page of queue service).</summary>
+    public static string? ParseQueue(string? cursor) =>
+        cursor is not null && cursor.StartsWith("q/", StringComparison.Ordinal) ? cursor[2..] : null;
 
     /// <summary>A member cursor's parts; null for no cursor (the first page).</summary>
     /// <exception cref="FormatException">Not a member cursor: a bug, or a record of another command.</exception>

@@ -112,3 +112,27 @@ public sealed class a_large_operation_commits_page_by_page
         Assert.Equal((0, 0), (end.UsedCount, end.QueuedCount));
     }
 }
+
+/// <summary>A decision bounded to a page of promotions serves the head of the queue and leaves the rest in order (A6).</summary>
+public sealed class a_page_of_queue_service_serves_the_head_first
+{
+    [Fact]
+    [Trait("Rule", "A6")]
+    public void counts_that_free_many_licenses_promote_at_most_the_page_and_the_next_page_the_rest_in_order()
+    {
+        var queued = Users(1, 30);
+        IPoolEvent[] history = [Counts(0), .. queued.Select((h, i) => Queued(h, i + 1))];
+        var book = PoolBook.Replay(Pool, history);
+        var counts = new ApplyAppleCounts(Pool, ProductKind.App, 100, 0, null, Id(), Admin);
+
+        var first = PoolDecider.Decide(counts, book.State, book.LookupFor(counts) with { MaxPromotions = 12 }, Now).Events;
+        var log = history.Concat(first).ToList();
+        var afterFirst = PoolBook.Replay(Pool, log);
+        var serve = new ServeQueue(Pool, Id(), Admin);
+        var second = PoolDecider.Decide(serve, afterFirst.State, afterFirst.LookupFor(serve) with { MaxPromotions = 100 }, Now).Events;
+
+        Assert.Equal(queued.Take(12), first.OfType<LicenseGranted>().Select(g => g.Holder));
+        Assert.Equal((12, 18), (afterFirst.State.UsedCount, afterFirst.State.QueuedCount));
+        Assert.Equal(queued.Skip(12), second.OfType<LicenseGranted>().Select(g => g.Holder));
+    }
+}
