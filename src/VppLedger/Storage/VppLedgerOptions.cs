@@ -39,7 +39,7 @@ public sealed class VppLedgerOptions
     /// <summary>
     /// Holders (or group members) one transaction of a large operation covers: revoking every license of a pool or a
     /// token, deleting a token under <see cref="LedgerPolicy.CurrentApple"/>, changing or removing an assignment of a
-    /// large group. Each page commits on its own with its idempotency record and its place in the operation's stream;
+    /// large group, serving a long queue (new counts, a renewal, control taken: promotions a page). Each page commits on its own with its idempotency record and its place in the operation's stream;
     /// retrying the command id, or <see cref="ITenantLedger.ResumeAsync"/>, resumes after the last committed page
     /// (docs/guarantees.md). Default 1,000; at least 1.
     /// </summary>
@@ -47,11 +47,7 @@ public sealed class VppLedgerOptions
     public int LargeOperationPageSize
     {
         get => _largeOperationPageSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _largeOperationPageSize = value;
-        }
+        set => _largeOperationPageSize = AtLeastOne(value);
     }
 
     private int _largeOperationPageSize = 1000;
@@ -65,14 +61,16 @@ public sealed class VppLedgerOptions
     public int ImportPageSize
     {
         get => _importPageSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _importPageSize = value;
-        }
+        set => _importPageSize = AtLeastOne(value);
     }
 
     private int _importPageSize = 5000;
+
+    private static int AtLeastOne(int value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        return value;
+    }
 
     /// <summary>Test hook: called after each committed page of an import; a fault it throws is a crash between pages.</summary>
     internal Action<int>? AfterImportPageCommitted { get; set; }

@@ -75,6 +75,20 @@ public class PagedLedgerFixture(LedgerPolicy policy) : LedgerFixture
 
     public Action<int>? AfterPart { get; set; }
 
+    /// <summary>Runs <paramref name="run"/> with a crash (a fault from the test hook) right after page <paramref name="part"/> commits.</summary>
+    public async Task CrashAfterPageAsync(int part, Func<Task> run)
+    {
+        AfterPart = p => { if (p == part) { throw new TimeoutException($"simulated crash after page {part}"); } };
+        try
+        {
+            await Assert.ThrowsAsync<TimeoutException>(run);
+        }
+        finally
+        {
+            AfterPart = null;
+        }
+    }
+
     protected override void Configure(VppLedgerOptions options)
     {
         options.Policy = policy;

@@ -19,9 +19,7 @@ public sealed class buying_licenses_for_a_long_queue_serves_it_in_pages(PagedArt
     {
         var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(Token, "111", purchased: 10);
-        var users = Enumerable.Range(1, 130).Select(i => new UserId($"q{i:D4}")).ToList();
-        await s.RunAsync(new RecordDirectory(
-            [.. users.Select(u => new DirectoryUser(u, null, new AppleId($"{u.Value}@contoso.example", AppleIdKind.Managed)))], [], s.NextId(), Scenario.Admin));
+        var users = await s.DirectoryUsersAsync("q", 130);
         var group = await s.GroupAsync("all", GroupKind.User, users.Select(GroupMember.ForUser));
         await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
         return (s, pool, users);
@@ -39,15 +37,7 @@ public sealed class buying_licenses_for_a_long_queue_serves_it_in_pages(PagedArt
 
         var (s, pool, users) = await BuildAsync("buy-crash");
         var buy = new ApplyAppleCounts(pool, ProductKind.App, 200, 0, null, id, Scenario.Admin);
-        db.AfterPart = part => { if (part == 1) { throw new TimeoutException("simulated crash after the second page"); } };
-        try
-        {
-            await Assert.ThrowsAsync<TimeoutException>(() => s.Ledger.ExecuteAsync(buy));
-        }
-        finally
-        {
-            db.AfterPart = null;
-        }
+        await db.CrashAfterPageAsync(1, () => s.Ledger.ExecuteAsync(buy));
 
         // 80 of the 120 who waited are served, the first 80 in line; the other 40 wait in order; the books balance.
         var mid = (await s.Ledger.GetPoolAsync(pool))!;

@@ -22,25 +22,10 @@ public sealed class changing_or_removing_an_assignment_of_a_large_group_resumes_
     {
         var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var pool = await s.SyncedPoolAsync(Token, "111", purchased: 150);
-        var users = Enumerable.Range(1, 180).Select(i => new UserId($"u{i:D4}")).ToList();
-        await s.RunAsync(new RecordDirectory(
-            [.. users.Select(u => new DirectoryUser(u, null, new AppleId($"{u.Value}@contoso.example", AppleIdKind.Managed)))], [], s.NextId(), Scenario.Admin));
+        var users = await s.DirectoryUsersAsync("u", 180);
         await s.GroupAsync(Group.Value, GroupKind.User, users.Select(GroupMember.ForUser));
         await s.AssignAsync(pool, Group, AssignmentIntent.Required, LicenseType.User);
         return (s, pool);
-    }
-
-    private async Task CrashAfterAsync(int part, Func<Task> run)
-    {
-        db.AfterPart = p => { if (p == part) { throw new TimeoutException($"simulated crash after page {part}"); } };
-        try
-        {
-            await Assert.ThrowsAsync<TimeoutException>(run);
-        }
-        finally
-        {
-            db.AfterPart = null;
-        }
     }
 
     public static TheoryData<string> Changes => ["remove", "uninstall"];
@@ -62,7 +47,7 @@ public sealed class changing_or_removing_an_assignment_of_a_large_group_resumes_
         Assert.Equal(CommandStatus.Applied, (await twin.Ledger.ExecuteAsync(Change(change, new PoolId(Token, new AdamId("111")), id))).Status);
 
         var (s, pool) = await BuildAsync("crash-" + change);
-        await CrashAfterAsync(1, () => s.Ledger.ExecuteAsync(Change(change, pool, id)));
+        await db.CrashAfterPageAsync(1, () => s.Ledger.ExecuteAsync(Change(change, pool, id)));
 
         // Two pages of 40 members done: their 80 licenses went back and served the 30 who waited, first in first out
         // (A6; the next pages reclaim those too); the books balanced.
@@ -91,7 +76,7 @@ public sealed class changing_or_removing_an_assignment_of_a_large_group_resumes_
     {
         var (s, pool) = await BuildAsync("superseded");
         var id = new CommandId("uninstall");
-        await CrashAfterAsync(0, () => s.Ledger.ExecuteAsync(Change("uninstall", pool, id)));
+        await db.CrashAfterPageAsync(0, () => s.Ledger.ExecuteAsync(Change("uninstall", pool, id)));
 
         // Required again before the first command is resumed: it grants every member in targeting order (A6).
         await s.RunAsync(new ChangeAssignment(pool, Group, AssignmentIntent.Required, LicenseType.User, s.NextId(), Scenario.Admin));

@@ -24,9 +24,7 @@ public sealed class revoking_everything_and_deleting_a_token_resume_after_a_cras
         var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
         var a = await s.SyncedPoolAsync(Token, "111", purchased: 150);
         var b = await s.SyncedPoolAsync(Token, "222", purchased: 30, upload: false);
-        var users = Enumerable.Range(1, 180).Select(i => new UserId($"u{i:D4}")).ToList();
-        await s.RunAsync(new RecordDirectory(
-            [.. users.Select(u => new DirectoryUser(u, null, new AppleId($"{u.Value}@contoso.example", AppleIdKind.Managed)))], [], s.NextId(), Scenario.Admin));
+        var users = await s.DirectoryUsersAsync("u", 180);
         var group = await s.GroupAsync("all", GroupKind.User, users.Select(GroupMember.ForUser));
         await s.AssignAsync(a, group, AssignmentIntent.Required, LicenseType.User);
         await s.AssignAsync(b, group, AssignmentIntent.Required, LicenseType.User);
@@ -57,15 +55,7 @@ public sealed class revoking_everything_and_deleting_a_token_resume_after_a_cras
         Assert.Equal(CommandStatus.Applied, whole.Status);
 
         var (s, a, b) = await BuildAsync("revoke-crash");
-        db.AfterPart = part => { if (part == 2) { throw new TimeoutException("simulated crash after the third page"); } };
-        try
-        {
-            await Assert.ThrowsAsync<TimeoutException>(() => s.Ledger.ExecuteAsync(RevokeLicenses.ForToken(Token, id, Scenario.Admin)));
-        }
-        finally
-        {
-            db.AfterPart = null;
-        }
+        await db.CrashAfterPageAsync(2, () => s.Ledger.ExecuteAsync(RevokeLicenses.ForToken(Token, id, Scenario.Admin)));
 
         // Three pages of 40 holders committed, the books balanced, the operation visible.
         await AssertBalancedAsync("revoke-crash", s, a, b);
@@ -112,15 +102,7 @@ public sealed class revoking_everything_and_deleting_a_token_resume_after_a_cras
         Assert.Equal(CommandStatus.Applied, (await twin.Ledger.ExecuteAsync(new DeleteToken(Token, id, Scenario.Admin))).Status);
 
         var (s, a, b) = await BuildAsync("delete-crash");
-        db.AfterPart = part => { if (part == 4) { throw new TimeoutException("simulated crash after the fifth page"); } };
-        try
-        {
-            await Assert.ThrowsAsync<TimeoutException>(() => s.Ledger.ExecuteAsync(new DeleteToken(Token, id, Scenario.Admin)));
-        }
-        finally
-        {
-            db.AfterPart = null;
-        }
+        await db.CrashAfterPageAsync(4, () => s.Ledger.ExecuteAsync(new DeleteToken(Token, id, Scenario.Admin)));
 
         // Mid-operation the token is live and partly revoked, as "revoke all, then delete" would leave it (T10).
         Assert.NotEqual(TokenStatus.Deleted, (await s.Ledger.GetTokenAsync(Token))!.Status);
