@@ -37,6 +37,8 @@ public sealed class the_demo
         Assert.Equal("0 400 350 349 349", (string?)queued.Attribute("data-values")); // each point includes the events of its own instant (stored to the microsecond)
         File.Delete(chart);
         Assert.Contains("Demo finished", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fake Apple", run.Error, StringComparison.Ordinal); // Apple's side only with --with-apple
+        Assert.DoesNotContain("Apple's side", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("demo-", run.Output.Split("fingerprint")[0].Split("Wrote")[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }

@@ -71,6 +71,11 @@ internal static class ScaleCommand
             Result("pool-as-of", $"PoolAsOfAsync of the biggest pool: {pool?.EventCount ?? 0:N0} events, {pool?.Holders.Count ?? 0:N0} holders in {poolFold.Elapsed.TotalSeconds:N2} s");
         }
 
+        if (steps.Contains("asof"))
+        {
+            await AsOfAsync(connectionString, schema, (Storage.MartenLicenseLedger)ledger, tenant, generator.BigPool);
+        }
+
         if (steps.Contains("rebuild"))
         {
             var rebuild = Stopwatch.StartNew();
@@ -103,6 +108,65 @@ internal static class ScaleCommand
 
         return 0;
     }
+
+    // Issue 17's targets: whole-tenant and pool as-of at random instants from checkpoints, against the full fold; the
+    // checkpoints' storage beside the log's; the cost of writing every checkpoint again in one pass over the log.
+    private static async Task AsOfAsync(string connectionString, string schema, Storage.MartenLicenseLedger ledger, ITenantLedger tenant, PoolId bigPool)
+    {
+        await tenant.Audit.WaitForSealAsync();
+        var audit = new Storage.TenantAudit(ledger, TenantId);
+        await using var data = new NpgsqlDataSourceBuilder(connectionString).Build();
+        await using var range = data.CreateCommand($"select min(occurred_at), max(occurred_at) from {schema}.vpp_audit where tenant_id = '{TenantId}'");
+        await using var reader = await range.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (first, last) = (Instant.FromDateTimeUtc(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc)), Instant.FromDateTimeUtc(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)));
+        await reader.DisposeAsync();
+        var random = new Random(17);
+        var instants = Enumerable.Range(0, 10).Select(_ => first + ((last - first) * random.NextDouble())).Append(last).ToList();
+        var tenantTimes = new List<double>();
+        var poolTimes = new List<double>();
+        long folded = 0, poolFolded = 0;
+        foreach (var at in instants)
+        {
+            var watch = Stopwatch.StartNew();
+            var position = await tenant.Audit.TenantAsOfAsync(at);
+            tenantTimes.Add(watch.Elapsed.TotalMilliseconds);
+            folded = Math.Max(folded, position.FoldedEventCount);
+            watch.Restart();
+            var pool = await tenant.Audit.PoolAsOfAsync(bigPool, at);
+            poolTimes.Add(watch.Elapsed.TotalMilliseconds);
+            poolFolded = Math.Max(poolFolded, pool?.FoldedEventCount ?? 0);
+        }
+
+        var full = Stopwatch.StartNew();
+        var whole = await audit.TenantAsOfByFullFoldAsync(instants[0]);
+        var fullMs = full.Elapsed.TotalMilliseconds;
+        full.Restart();
+        await audit.PoolAsOfByFullFoldAsync(bigPool, instants[0]);
+        var fullPoolMs = full.Elapsed.TotalMilliseconds;
+        Result("asof-tenant", $"TenantAsOfAsync at {instants.Count} random instants: median {Median(tenantTimes):N1} ms, max {tenantTimes.Max():N1} ms (at most {folded:N0} events folded after the checkpoint); full fold {fullMs:N0} ms ({whole.EventCount:N0} events)");
+        Result("asof-pool", $"PoolAsOfAsync of the biggest pool at the same instants: median {Median(poolTimes):N1} ms, max {poolTimes.Max():N1} ms (at most {poolFolded:N0} events folded); full fold {fullPoolMs:N0} ms");
+        var parts = new long[5];
+        var queries = new[]
+        {
+            $"select pg_total_relation_size('{schema}.vpp_checkpoint') + pg_total_relation_size('{schema}.vpp_checkpoint_position')",
+            $"select pg_total_relation_size('{schema}.mt_events')",
+            $"select pg_total_relation_size('{schema}.vpp_audit') + pg_total_relation_size('{schema}.vpp_audit_chain')",
+            $"select count(*) from {schema}.vpp_checkpoint where scope = ''",
+            $"select count(*) from {schema}.vpp_checkpoint where scope <> ''",
+        };
+        for (var i = 0; i < queries.Length; i++)
+        {
+            parts[i] = await ScalarAsync(connectionString, queries[i]);
+        }
+
+        Result("checkpoint-storage", $"{parts[3]:N0} tenant and {parts[4]:N0} pool book checkpoints: {parts[0] / 1e6:N1} MB = {100.0 * parts[0] / parts[1]:N1}% of mt_events ({parts[1] / 1e6:N0} MB), {100.0 * parts[0] / (parts[1] + parts[2]):N1}% of log plus audit and chain ({(parts[1] + parts[2]) / 1e6:N0} MB)");
+        var rebuild = Stopwatch.StartNew();
+        await ledger.Sealer.RebuildCheckpointsAsync(CancellationToken.None);
+        Result("checkpoint-rebuild", $"every checkpoint written again in one pass over the sealed log: {rebuild.Elapsed.TotalSeconds:N1} s");
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static async Task WithProgressAsync(ScaleGenerator generator, ScaleSize size, Func<CancellationToken, Task> load)
     {

@@ -217,7 +217,7 @@ internal sealed class RebuildCommand : CliCommand<DatabaseSettings>
                     }
                 }
 
-                line.Report(p.EventsDone, p.EventsTotal, $"{p.Done} of {p.Total} projections rebuilt");
+                line.Report(p.EventsDone, p.EventsTotal, $"{p.EventsDone:N0} of {p.EventsTotal:N0} events applied to every projection");
             }),
             cancellationToken);
 

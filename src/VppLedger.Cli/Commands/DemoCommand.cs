@@ -3,6 +3,9 @@ using System.Diagnostics;
 using NodaTime;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Microsoft.Extensions.Options;
+using VppLedger.Apple;
+using VppLedger.Apple.Fake;
 using VppLedger.Cli.Demo;
 using VppLedger.Cli.Infrastructure;
 using VppLedger.Testing;
@@ -26,6 +29,10 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
         [CommandOption("-t|--tenant <TENANT>")]
         [Description("The demo tenant's id. Default: contoso on a throwaway server, a new demo-... id on a configured one.")]
         public string? Tenant { get; init; }
+
+        [CommandOption("--with-apple")]
+        [Description("After the article's situations, start a fake Apple (Apps and Books API v2) on a loopback port the OS chooses and run the Apple worker against it: seats requested, confirmed, and a failed association with its explanation.")]
+        public bool WithApple { get; init; }
 
         public override ValidationResult Validate() => SchemaOption.Validate(Schema);
     }
@@ -56,10 +63,30 @@ internal sealed class DemoCommand : CliCommand<DemoCommand.Settings>
 
         var story = new DemoStory(host, tenant, clock, cancellationToken);
         await story.PlayAsync().ConfigureAwait(false);
+        if (settings.WithApple)
+        {
+            await PlayAppleAsync(host, ledger, story, watch, cancellationToken).ConfigureAwait(false);
+        }
 
         console.WriteLine();
         status.MarkupLine($"[green]Demo finished[/] in {watch.Elapsed.TotalSeconds:0.0} s ({Format.Count(story.CommandCount)} commands, {Format.Count(story.EventCount)} events).{(isThrowaway ? " The throwaway PostgreSQL is removed now." : "")}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The fake Apple on loopback, the Apple client and the worker on a virtual clock (Apple's pacing is simulated:
+    /// the demo never sleeps), serving the demo's main token.</summary>
+    private static async Task PlayAppleAsync(CliHost host, ILicenseLedger ledger, DemoStory story, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var clock = new VirtualAppleClock();
+        await using var apple = await FakeApple.StartAsync(() => clock.UtcNow).ConfigureAwait(false);
+        host.Status.MarkupLine($"Fake Apple listening on [bold]{Markup.Escape(apple.BaseAddress.ToString())}[/] [grey]({watch.Elapsed.TotalSeconds:0.0} s)[/]");
+        using var http = new HttpClient();
+        var clientOptions = new AppleClientOptions { BaseAddress = apple.BaseAddress };
+        var client = new AppleAppsAndBooksClient(http, Options.Create(clientOptions), new AppleTokenRateLimiter(clientOptions.MaxRequestsPerSecondPerToken, clock), clock);
+        var workerOptions = new AppleWorkerOptions { Actor = new Actor("apple-worker", Permissions.ManagedApps) };
+        workerOptions.Tokens.Add(new AppleWorkerToken(story.Tenant, DemoStory.MainToken));
+        using var worker = new AppleOutboxWorker(ledger, client, Options.Create(workerOptions), clock);
+        await story.PlayAppleAsync(apple, worker).ConfigureAwait(false);
     }
 
     private static string Describe(string connection)

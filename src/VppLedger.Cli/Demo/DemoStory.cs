@@ -14,7 +14,7 @@ namespace VppLedger.Cli.Demo;
 /// The article's situations, one step at a time, through the package's public API only. After each step it prints
 /// what the command changed (events by kind, with the first holders) and the counts that matter.
 /// </summary>
-internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock clock, CancellationToken cancellationToken)
+internal sealed partial class DemoStory(CliHost host, ITenantLedger ledger, StoryClock clock, CancellationToken cancellationToken)
 {
     private const int SalesCount = 500;
     private const int UserRecordingParallelism = 4;
@@ -22,12 +22,17 @@ internal sealed class DemoStory(CliHost host, ITenantLedger ledger, StoryClock c
     private static readonly Actor Admin = new("admin@contoso.example", Permissions.All);
 
     private readonly IAnsiConsole _console = host.Console;
-    private readonly TokenId _mainToken = new("tok-contoso");
+    private readonly TokenId _mainToken = MainToken;
     private readonly TokenId _retailToken = new("tok-retail");
     private readonly Dictionary<PoolId, string> _names = [];
     private Instant _afterOversubscription;
     private int _commands;
     private int _step;
+
+    /// <summary>The demo's main token (Contoso HQ), the one the Apple worker serves.</summary>
+    public static TokenId MainToken { get; } = new("tok-contoso");
+
+    public TenantId Tenant => ledger.Tenant;
 
     public int CommandCount => _commands;
 

@@ -14,8 +14,18 @@ namespace VppLedger.Audit;
 /// <param name="asOf">The business instant.</param>
 internal sealed class PoolAsOfFold(PoolId pool, Instant asOf)
 {
-    private readonly PoolBook _book = new(pool);
+    private PoolBook _book = new(pool);
     private long _count;
+    private long _folded;
+    private ChainHead? _checkpoint;
+
+    /// <summary>Starts from a checkpoint of the pool's book instead of its first event (its events all occurred at or before the instant).</summary>
+    internal void StartFrom(PoolBook book, long eventCount, ChainHead checkpoint)
+    {
+        _book = book;
+        _count = eventCount;
+        _checkpoint = checkpoint;
+    }
 
     /// <summary>Folds one event when it occurred at or before the instant; returns whether it did.</summary>
     /// <param name="event">The next event of the pool stream, in log order.</param>
@@ -29,12 +39,17 @@ internal sealed class PoolAsOfFold(PoolId pool, Instant asOf)
 
         _book.Apply(@event);
         _count++;
+        _folded++;
         return true;
     }
 
     /// <summary>The position; null when no event had occurred by then.</summary>
     public PoolPosition? Result() =>
-        _count == 0 ? null : new PoolPosition(asOf, PoolSummary.From(_book.State), _book.Holders, _book.Queue, _count);
+        _count == 0 ? null : new PoolPosition(asOf, PoolSummary.From(_book.State), _book.Holders, _book.Queue, _count)
+        {
+            Checkpoint = _checkpoint,
+            FoldedEventCount = _folded,
+        };
 }
 
 /// <summary>Folds one token's events into its position at an instant. Not thread-safe: one per query.</summary>
@@ -73,6 +88,27 @@ internal sealed class TenantAsOfFold(Instant asOf, LedgerPolicy policy)
     private readonly Dictionary<PoolId, PoolState> _pools = [];
     private readonly Dictionary<string, TokenState> _tokens = new(StringComparer.Ordinal);
     private long _count;
+    private long _folded;
+    private ChainHead? _checkpoint;
+
+    /// <summary>Starts from a checkpoint's state instead of the beginning of the log (its events all occurred at or before the instant).</summary>
+    internal void StartFrom(CheckpointState checkpoint)
+    {
+        foreach (var p in checkpoint.Positions)
+        {
+            if (p.Pool is { } pool)
+            {
+                _pools[pool.Pool] = pool;
+            }
+            else if (p.Token is { } token)
+            {
+                _tokens[p.Stream] = token;
+            }
+        }
+
+        _count = checkpoint.EventCount;
+        _checkpoint = new ChainHead(checkpoint.ChainPosition, checkpoint.Seq, Convert.ToHexStringLower(checkpoint.Hash));
+    }
 
     /// <summary>Folds one event of stream <paramref name="stream"/> when it is a pool or token event that occurred at or before the instant.</summary>
     /// <param name="stream">The stream id.</param>
@@ -98,6 +134,7 @@ internal sealed class TenantAsOfFold(Instant asOf, LedgerPolicy policy)
         }
 
         _count++;
+        _folded++;
         return true;
     }
 
@@ -106,7 +143,11 @@ internal sealed class TenantAsOfFold(Instant asOf, LedgerPolicy policy)
         asOf,
         [.. _pools.Values.OrderBy(p => p.Pool.Token.Value, StringComparer.Ordinal).ThenBy(p => p.Pool.AdamId.Value, StringComparer.Ordinal).Select(PoolSummary.From)],
         [.. _tokens.Values.Where(t => t.Id is not null).OrderBy(t => t.Id!.Value.Value, StringComparer.Ordinal).Select(t => TokenSummary.From(t, asOf, policy))],
-        _count);
+        _count)
+    {
+        Checkpoint = _checkpoint,
+        FoldedEventCount = _folded,
+    };
 }
 
 /// <summary>Folds one holder's audit rows (all pools) into its seats at an instant. Not thread-safe: one per query.</summary>

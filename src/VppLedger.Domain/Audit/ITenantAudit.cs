@@ -43,6 +43,29 @@ public interface ITenantAudit
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<HolderPosition> HolderAsOfAsync(Holder holder, Instant asOf, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every change to a pool between two business instants (rule I5): the pool as of <paramref name="from"/> and as
+    /// of <paramref name="to"/> (each from its nearest checkpoint), and the pool's audit rows whose business time lies
+    /// in <c>(from, to]</c>, in log order, streamed when <see cref="AuditRange{TPosition}.Changes"/> is enumerated (once).
+    /// </summary>
+    /// <param name="pool">The token and app.</param>
+    /// <param name="from">The earlier instant (exclusive for the changes; the start position is as of it).</param>
+    /// <param name="to">The later instant (inclusive).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is before <paramref name="from"/>, or an instant lies outside the years 1 to 9999.</exception>
+    Task<AuditRange<PoolPosition>> PoolChangesAsync(PoolId pool, Instant from, Instant to, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every change to a holder's seats between two business instants, in every pool (rule I5): the holder as of both
+    /// ends and its audit rows whose business time lies in <c>(from, to]</c>, in log order, streamed when enumerated.
+    /// </summary>
+    /// <param name="holder">The holder.</param>
+    /// <param name="from">The earlier instant (exclusive for the changes).</param>
+    /// <param name="to">The later instant (inclusive).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is before <paramref name="from"/>, or an instant lies outside the years 1 to 9999.</exception>
+    Task<AuditRange<HolderPosition>> HolderChangesAsync(Holder holder, Instant from, Instant to, CancellationToken cancellationToken = default);
+
     /// <summary>Every pool's counters and every token of the tenant at <paramref name="asOf"/> (rule I5); memory grows with the number of pools and tokens, not with the log.</summary>
     /// <param name="asOf">The business instant.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
@@ -215,7 +238,18 @@ public sealed record AuditEntry(
 /// <param name="Holders">Every holder of a license, ordered by key.</param>
 /// <param name="Queue">The queue, oldest first.</param>
 /// <param name="EventCount">How many of the pool's events were folded.</param>
-public sealed record PoolPosition(Instant AsOf, Reading.PoolSummary Summary, IReadOnlyList<Holder> Holders, IReadOnlyList<Pools.QueuedHolder> Queue, long EventCount);
+public sealed record PoolPosition(Instant AsOf, Reading.PoolSummary Summary, IReadOnlyList<Holder> Holders, IReadOnlyList<Pools.QueuedHolder> Queue, long EventCount)
+{
+    /// <summary>
+    /// The sealed chain link covered by the pool's checkpoint the answer started from (docs/audit.md "Checkpoints"):
+    /// the answer is the pool's book at that link plus <see cref="FoldedEventCount"/> later events. Null when folded
+    /// from the pool's first event.
+    /// </summary>
+    public ChainHead? Checkpoint { get; init; }
+
+    /// <summary>Events of the pool read and folded after the checkpoint (all of them when <see cref="Checkpoint"/> is null).</summary>
+    public long FoldedEventCount { get; init; }
+}
 
 /// <summary>A token as it stood at an instant.</summary>
 /// <param name="AsOf">The business instant.</param>
@@ -236,12 +270,32 @@ public sealed record HolderSeatAsOf(PoolId Pool, Pools.SeatStatus Status, long Q
 /// <param name="Seats">Granted and queued seats, ordered by pool.</param>
 public sealed record HolderPosition(Instant AsOf, Holder Holder, IReadOnlyList<HolderSeatAsOf> Seats);
 
+/// <summary>What changed between two business instants, with the positions at both ends.</summary>
+/// <typeparam name="TPosition">A pool's or a holder's position.</typeparam>
+/// <param name="From">The earlier instant.</param>
+/// <param name="To">The later instant.</param>
+/// <param name="Start">The position as of <paramref name="From"/>; null when nothing had occurred by then.</param>
+/// <param name="End">The position as of <paramref name="To"/>.</param>
+/// <param name="Changes">The audit rows whose business time lies in <c>(From, To]</c>, in log order; read from the database when enumerated, once.</param>
+public sealed record AuditRange<TPosition>(Instant From, Instant To, TPosition? Start, TPosition? End, IAsyncEnumerable<AuditEntry> Changes)
+    where TPosition : class;
+
 /// <summary>A whole tenant at an instant.</summary>
 /// <param name="AsOf">The business instant.</param>
 /// <param name="Pools">Every pool's counters, ordered by token and app.</param>
 /// <param name="Tokens">Every token uploaded by then, ordered by id.</param>
 /// <param name="EventCount">How many pool and token events were folded.</param>
-public sealed record TenantPosition(Instant AsOf, IReadOnlyList<Reading.PoolSummary> Pools, IReadOnlyList<Reading.TokenSummary> Tokens, long EventCount);
+public sealed record TenantPosition(Instant AsOf, IReadOnlyList<Reading.PoolSummary> Pools, IReadOnlyList<Reading.TokenSummary> Tokens, long EventCount)
+{
+    /// <summary>
+    /// The sealed chain link covered by the checkpoint the answer started from (docs/audit.md "Checkpoints"): the
+    /// answer is that link's state plus <see cref="FoldedEventCount"/> later events. Null when folded from the beginning.
+    /// </summary>
+    public ChainHead? Checkpoint { get; init; }
+
+    /// <summary>Events read and folded after the checkpoint (all of them when <see cref="Checkpoint"/> is null).</summary>
+    public long FoldedEventCount { get; init; }
+}
 
 /// <summary>One step of an explanation: an event that changed the holder's seat, and the rule that decided it.</summary>
 /// <param name="At">Business time of the event.</param>
@@ -328,18 +382,15 @@ public sealed class AuditImportException : Exception
             : $"The import file has {errors.Count} malformed line(s); nothing was imported. First: line {errors[0].Line}: {errors[0].Message}";
 }
 
-/// <summary>How far a rebuild has gone.</summary>
-/// <param name="Projection">The projection being rebuilt.</param>
-/// <param name="Done">Projections rebuilt so far.</param>
-/// <param name="Total">Projections to rebuild.</param>
+/// <summary>How far a rebuild has gone. The log is read once for every projection, so progress is counted in events.</summary>
+/// <param name="Projection">What is rebuilt: every projection at once, in one pass over the log.</param>
+/// <param name="Done">0 while the pass runs, 1 once every projection is rebuilt.</param>
+/// <param name="Total">1.</param>
 public sealed record RebuildProgress(string Projection, int Done, int Total)
 {
-    /// <summary>
-    /// Events read so far, over every projection (each projection reads the whole log, so a rebuild reads
-    /// <see cref="EventsTotal"/> = projections x events); reported about four times a second while a projection runs.
-    /// </summary>
+    /// <summary>Events of the log read and applied to every projection so far (including those of a resumed rebuild's earlier run); reported once per page.</summary>
     public long EventsDone { get; init; }
 
-    /// <summary>Events the whole rebuild reads: the log's events times the projections.</summary>
+    /// <summary>Events in the log when the rebuild started (each is read once).</summary>
     public long EventsTotal { get; init; }
 }

@@ -26,6 +26,9 @@ public enum AppleRequestStatus
 
     /// <summary>Apple refused the call synchronously: no asynchronous work follows; the seats were answered as failed.</summary>
     Refused = 2,
+
+    /// <summary>Apple's result of the event the request was sent under is recorded (a status other than pending): nothing more to poll.</summary>
+    Answered = 3,
 }
 
 /// <summary>
@@ -118,6 +121,18 @@ public interface IAppleOutbox
     /// <param name="actor">Who records it.</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
     Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The event ids Apple accepted for the token's requests whose result is not recorded yet (no status other than
+    /// pending was recorded for them), in ordinal order, at most <paramref name="take"/>, after <paramref name="after"/>
+    /// when given (a worker pages through them pass after pass): what a worker polls with <c>GET /status</c>. An event
+    /// leaves the list when <see cref="RecordEventStatusAsync"/> records its result.
+    /// </summary>
+    /// <param name="token">The token.</param>
+    /// <param name="take">How many event ids, at most.</param>
+    /// <param name="after">Only event ids ordinally after this one; from the first when null.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, string? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>The requests Apple accepted under one event id, oldest first (what its status or notification is about).</summary>
     /// <param name="appleEventId">Apple's event id.</param>
@@ -258,6 +273,9 @@ internal static class AppleEventStatuses
 {
     /// <summary>Apple's error number when it reports an event failed without naming a holder.</summary>
     public const int FailedWithoutDetail = 0;
+
+    /// <summary>Whether the status ends the event's wait: any state but pending (its requests become <see cref="AppleRequestStatus.Answered"/>).</summary>
+    public static bool IsFinal(AppleEventStatus status) => status?.State is AppleEventState.Complete or AppleEventState.Failure;
 
     /// <summary>
     /// One <see cref="RecordAppleEventResult"/> per pool and kind of the event's requests: a holder named in the

@@ -112,6 +112,24 @@ internal sealed class PoolBook
         return new PoolLookup(seats, head);
     }
 
+    /// <summary>A model restored from a checkpoint of positions: its counters, holders and queue as they were folded.</summary>
+    internal static PoolBook Restore(PoolState state, IEnumerable<Holder> holders, IEnumerable<QueuedHolder> queued)
+    {
+        var book = new PoolBook(state.Pool) { State = state };
+        foreach (var h in holders)
+        {
+            book.granted[h.Key] = h;
+        }
+
+        foreach (var q in queued)
+        {
+            book.queue[q.Position] = q.Holder;
+            book.queuedAt[q.Holder.Key] = q.Position;
+        }
+
+        return book;
+    }
+
     private void EndRelease(string key)
     {
         if (pendingReleases.GetValueOrDefault(key) <= 1)

@@ -68,6 +68,22 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         return tenant.ExecuteAsync(new RecordAppleEventStatus(status, id, actor), cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, string? after = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
+        return InfrastructureFaults.ReadAsync("the Apple outbox was read", async () =>
+        {
+            await using var session = Query();
+            var key = token.Value;
+            var events = await session.Query<AppleRequestDoc>()
+                .Where(r => r.TokenKey == key && r.Status == AppleRequestStatus.Sent && r.AppleEventId != null)
+                .Select(r => r.AppleEventId!)
+                .Distinct()
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<string>)[.. events.Where(e => after is null || string.CompareOrdinal(e, after) > 0).Order(StringComparer.Ordinal).Take(take)];
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<AppleRequest>> RequestsOfEventAsync(string appleEventId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(appleEventId);

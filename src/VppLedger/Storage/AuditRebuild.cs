@@ -1,69 +1,71 @@
+using JasperFx.Events;
 using Marten;
+using Newtonsoft.Json;
 using Npgsql;
 using VppLedger.Audit;
 
 namespace VppLedger.Storage;
 
 /// <summary>
-/// Rebuilds every projection from the log with Marten's daemon (rule I2). Projections that own their documents
-/// (the write states) are torn down by Marten; the seat and member rows and the audit table are emptied here first,
-/// so that nothing of the live state survives into the rebuilt one. The hash chain is not a projection: it is the
-/// evidence that the log was not changed, so a rebuild keeps it and then seals what was not sealed yet. Rebuilt
-/// audit rows equal the live ones, so the kept chain verifies over them; a changed event stays detected.
+/// Rebuilds every projection from the log (rule I2) in one pass: the log is read once, in pages in log order, and
+/// each page is applied to every projection at once (the six write states, the seat and member rows, the audit rows)
+/// in one transaction, which also records how far the rebuild got. A rebuild that stops (a crash, a cancellation)
+/// resumes from that page when run again instead of starting over. The hash chain is not a projection: it is the
+/// evidence that the log was not changed, so a rebuild keeps it and then seals what was not sealed yet; the
+/// checkpoints of positions are written again from the sealed log. Rebuilt audit rows equal the live ones, so the
+/// kept chain verifies over them; a changed event stays detected.
 /// </summary>
 internal static class AuditRebuild
 {
+    /// <summary>The name a rebuild's progress reports carry: there is one step.</summary>
+    private const string OnePass = "every projection, one pass over the log";
+
+    /// <summary>The type name Marten gives the placeholder rows it writes for failed appends.</summary>
+    private const string Tombstone = "tombstone";
+
+    private static readonly JsonSerializer Json = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
+
+    private static readonly Dictionary<string, Type> TypeByName = EventNames.All.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
+
+    private static readonly Type[] DocumentTypes =
+        [typeof(TokenDoc), typeof(PoolDoc), typeof(AssignmentDoc), typeof(UserDoc), typeof(DeviceDoc), typeof(GroupDoc), typeof(SeatDoc), typeof(MemberDoc), typeof(ReleaseDoc)];
+
     public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {
-        var steps = new (string Name, Func<JasperFx.Events.Daemon.IProjectionDaemon, Task> Run)[]
-        {
-            ("TokenDoc", d => d.RebuildProjectionAsync<TokenDoc>(options.RebuildShardTimeout, cancellationToken)),
-            ("PoolDoc", d => d.RebuildProjectionAsync<PoolDoc>(options.RebuildShardTimeout, cancellationToken)),
-            ("AssignmentDoc", d => d.RebuildProjectionAsync<AssignmentDoc>(options.RebuildShardTimeout, cancellationToken)),
-            ("UserDoc", d => d.RebuildProjectionAsync<UserDoc>(options.RebuildShardTimeout, cancellationToken)),
-            ("DeviceDoc", d => d.RebuildProjectionAsync<DeviceDoc>(options.RebuildShardTimeout, cancellationToken)),
-            ("GroupDoc", d => d.RebuildProjectionAsync<GroupDoc>(options.RebuildShardTimeout, cancellationToken)),
-            ("vpp_seats_and_members", async d =>
-            {
-                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(SeatDoc), cancellationToken).ConfigureAwait(false);
-                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(MemberDoc), cancellationToken).ConfigureAwait(false);
-                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(ReleaseDoc), cancellationToken).ConfigureAwait(false);
-                await d.RebuildProjectionAsync("vpp_seats_and_members", options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
-            }),
-            (AuditSchema.ProjectionName, async d =>
-            {
-                await using (var connection = store.Storage.Database.CreateConnection())
-                {
-                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                    await using var truncate = new NpgsqlCommand($"truncate {AuditSchema.Qualified(options.SchemaName)}", connection);
-                    await truncate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await d.RebuildProjectionAsync(AuditSchema.ProjectionName, options.RebuildShardTimeout, cancellationToken).ConfigureAwait(false);
-            }),
-        };
-
-        using var daemon = await store.BuildProjectionDaemonAsync().ConfigureAwait(false);
         var schema = SchemaNames.Quote(options.SchemaName);
-        var events = await ScalarAsync(store, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", null, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < steps.Length; i++)
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null)", cancellationToken).ConfigureAwait(false);
+        var through = await ResumeFromAsync(connection, schema, cancellationToken).ConfigureAwait(false);
+        if (through is null)
+        {
+            // A fresh rebuild: nothing of the live state survives into the rebuilt one.
+            foreach (var type in DocumentTypes)
+            {
+                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, $"truncate {AuditSchema.Qualified(options.SchemaName)}; insert into {schema}.vpp_rebuild values (1, 0, now())", cancellationToken).ConfigureAwait(false);
+            through = 0;
+        }
+
+        var last = await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
+        var total = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
+        var read = through.Value == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through.Value}", cancellationToken).ConfigureAwait(false);
+        var projections = new Projections(options.SchemaName);
+        while (through < last)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var before = i * events;
-            var step = steps[i];
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var poll = progress is null ? Task.CompletedTask : PollAsync(store, schema, step.Name, i, steps.Length, before, events, progress, stop.Token);
-            try
+            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, cancellationToken).ConfigureAwait(false);
+            if (rows == 0)
             {
-                await step.Run(daemon).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-                await poll.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                break;
             }
 
-            progress?.Report(new RebuildProgress(step.Name, i + 1, steps.Length) { EventsDone = before + events, EventsTotal = steps.Length * events });
+            through = lastRead;
+            await ApplyAsync(store, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
+            read += rows;
+            progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
         }
 
         // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
@@ -71,33 +73,158 @@ internal static class AuditRebuild
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
+
+        // The checkpoints of positions are a projection of the sealed log: written again from it, in one pass.
+        await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"delete from {schema}.vpp_rebuild", cancellationToken).ConfigureAwait(false);
+        progress?.Report(new RebuildProgress(OnePass, 1, 1) { EventsDone = read, EventsTotal = total });
     }
 
-    // How far the daemon has read the log for one projection (its shards' progression), a few times a second.
-    private static async Task PollAsync(DocumentStore store, string schema, string projection, int index, int total, long before, long events, IProgress<RebuildProgress> progress, CancellationToken cancellationToken)
+    private sealed class Projections(string schema)
     {
-        var sql = $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like @projection";
-        var read = 0L;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        public TokenDocProjection Tokens { get; } = new();
 
-            // The daemon resets its progression rows while a rebuild runs: progress never goes back.
-            read = Math.Max(read, await ScalarAsync(store, sql, projection + ":%", cancellationToken).ConfigureAwait(false));
-            progress.Report(new RebuildProgress(projection, index, total) { EventsDone = before + Math.Min(read, events), EventsTotal = total * events });
+        public PoolDocProjection Pools { get; } = new();
+
+        public AssignmentDocProjection Assignments { get; } = new();
+
+        public UserDocProjection Users { get; } = new();
+
+        public DeviceDocProjection Devices { get; } = new();
+
+        public GroupDocProjection Groups { get; } = new();
+
+        public SeatsAndMembersProjection SeatsAndMembers { get; } = new();
+
+        public AuditProjection Audit { get; } = new(schema);
+    }
+
+    private static async Task<long?> ResumeFromAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select through_seq from {schema}.vpp_rebuild where id = 1", connection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long seq ? seq : null;
+    }
+
+    // A page of the log: its ledger events, the last sequence read and how many rows were read (Marten's own
+    // 'tombstone' rows, written for failed appends, are read past and applied to nothing, as the daemon does).
+    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = new List<IEvent>(pageSize);
+        var (lastRead, rows) = (after, 0);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
+            + "where seq_id > @after order by seq_id limit @page",
+            connection);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("page", pageSize);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (lastRead, rows) = (reader.GetInt64(0), rows + 1);
+            var name = reader.GetString(4);
+            if (name == Tombstone)
+            {
+                continue;
+            }
+
+            if (!TypeByName.TryGetValue(name, out var type))
+            {
+                throw new InvalidOperationException($"Event {reader.GetInt64(0)} has the unknown type '{name}': the rebuild stops rather than skip it.");
+            }
+
+            var data = Json.Deserialize(new StringReader(reader.GetString(5)), type)!;
+            var e = store.Events.BuildEvent(data);
+            e.Sequence = reader.GetInt64(0);
+            e.TenantId = reader.GetString(1);
+            e.StreamKey = reader.GetString(2);
+            e.Version = reader.GetInt64(3);
+            e.Timestamp = reader.GetFieldValue<DateTimeOffset>(6);
+            e.UserName = reader.IsDBNull(7) ? null : reader.GetString(7);
+            e.CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8);
+            e.CausationId = reader.IsDBNull(9) ? null : reader.GetString(9);
+            page.Add(e);
+        }
+
+        return (page, lastRead, rows);
+    }
+
+    // One page, every projection, one transaction (with the rebuild's watermark).
+    private static async Task ApplyAsync(DocumentStore store, Projections p, List<IEvent> page, string schema, long through, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        foreach (var tenant in page.GroupBy(e => e.TenantId))
+        {
+            var ops = session.ForTenant(tenant.Key);
+            var streams = tenant.GroupBy(e => e.StreamKey!).ToList();
+            await EvolveAsync<TokenDoc>(ops, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<PoolDoc>(ops, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AssignmentDoc>(ops, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<UserDoc>(ops, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<DeviceDoc>(ops, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<GroupDoc>(ops, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+        }
+
+        await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", through);
+        await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A write state is folded from the stored one (written by an earlier page) and this page's events of its stream;
+    // only the streams of its kind are read (the filter by event type each single-stream projection needs).
+    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, CancellationToken cancellationToken)
+        where TDoc : class
+    {
+        var mine = streams.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        var stored = new Dictionary<string, TDoc>(StringComparer.Ordinal);
+        foreach (var chunk in mine.Select(s => s.Key).Chunk(1000))
+        {
+            foreach (var doc in await ops.LoadManyAsync<TDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            {
+                stored[IdOf(doc)] = doc;
+            }
+        }
+
+        foreach (var stream in mine)
+        {
+            var doc = stored.GetValueOrDefault(stream.Key);
+            foreach (var e in stream)
+            {
+                doc = evolve(doc, stream.Key, e);
+            }
+
+            if (doc is not null)
+            {
+                ops.Store(doc);
+            }
         }
     }
 
-    private static async Task<long> ScalarAsync(DocumentStore store, string sql, string? projection, CancellationToken cancellationToken)
+    private static string IdOf<TDoc>(TDoc doc) => doc switch
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        TokenDoc d => d.Id,
+        PoolDoc d => d.Id,
+        AssignmentDoc d => d.Id,
+        UserDoc d => d.Id,
+        DeviceDoc d => d.Id,
+        GroupDoc d => d.Id,
+        _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a write state."),
+    };
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand(sql, connection);
-        if (projection is not null)
-        {
-            command.Parameters.AddWithValue("projection", projection);
-        }
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -19,6 +19,8 @@ internal static class AuditSchema
     public const string HeadTableName = "vpp_audit_head";
     public const string SealTableName = "vpp_audit_seal";
     public const string ProjectionName = "vpp_audit";
+    public const string CheckpointTableName = "vpp_checkpoint";
+    public const string CheckpointPositionTableName = "vpp_checkpoint_position";
 
     /// <summary>Registers the tables, the projection and the import keys (rule I1, I2, I5).</summary>
     public static void Register(StoreOptions options)
@@ -28,6 +30,8 @@ internal static class AuditSchema
         options.Storage.ExtendedSchemaObjects.Add(ChainTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(HeadTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(SealTable(schema));
+        options.Storage.ExtendedSchemaObjects.Add(CheckpointTable(schema));
+        options.Storage.ExtendedSchemaObjects.Add(CheckpointPositionTable(schema));
         options.Projections.Add(new AuditProjection(schema), ProjectionLifecycle.Inline, ProjectionName);
         options.Schema.For<ImportRecordDoc>();
     }
@@ -54,6 +58,10 @@ internal static class AuditSchema
     public static string Head(string schema) => $"{SchemaNames.Quote(schema)}.{HeadTableName}";
 
     public static string Seal(string schema) => $"{SchemaNames.Quote(schema)}.{SealTableName}";
+
+    public static string Checkpoint(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointTableName}";
+
+    public static string CheckpointPosition(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointPositionTableName}";
 
     /// <summary>
     /// The canonical text of one audit row (without its chain position), hashed into the chain. One SQL expression,
@@ -129,6 +137,39 @@ internal static class AuditSchema
         table.AddColumn<long>("seq").NotNull();
         table.AddColumn("hash", "bytea").NotNull();
         table.AddColumn("sealed_at", "timestamptz").NotNull();
+        return table;
+    }
+
+    // One row per checkpoint of positions (docs/audit.md "Checkpoints"); written by the sealer and by a rebuild only.
+    // Scope '' is the whole tenant (every pool's counters and every token); a pool stream id, that pool's book.
+    private static Table CheckpointTable(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, CheckpointTableName, IdentifierUsage.General));
+        table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("scope").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("seq").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("from_seq").NotNull();
+        table.AddColumn<long>("chain_position").NotNull();
+        table.AddColumn("hash", "bytea").NotNull();
+        table.AddColumn("max_occurred_at", "timestamptz").NotNull();
+        table.AddColumn("segment_min_occurred_at", "timestamptz").NotNull();
+        table.AddColumn<long>("event_count").NotNull();
+        table.AddColumn<int>("cut_number").NotNull();
+        table.AddColumn<bool>("full_state").NotNull();
+        table.Indexes.Add(new IndexDefinition($"ix_{CheckpointTableName}_time") { Columns = ["tenant_id", "scope", "max_occurred_at", "seq"] });
+        return table;
+    }
+
+    // The stream states of a checkpoint: every stream of a full one, the streams changed in its segment otherwise.
+    private static Table CheckpointPositionTable(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, CheckpointPositionTableName, IdentifierUsage.General));
+        table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("scope").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("checkpoint_seq").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("stream").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("event_count").NotNull();
+        table.AddColumn("state", "jsonb").NotNull();
         return table;
     }
 

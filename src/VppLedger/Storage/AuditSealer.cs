@@ -35,14 +35,27 @@ internal sealed class AuditSealer
     private readonly string _schema;
     private readonly string[] _ledgerTypes;
     private readonly long _lockKey;
+    private readonly VppLedgerOptions _options;
 
-    public AuditSealer(DocumentStore store, string schema)
+    // Each tenant's running fold for its checkpoints, valid through _checkpointsThrough (the watermark this sealer
+    // last wrote); dropped whenever another sealer moved the watermark or a page failed, and loaded again from the
+    // tenant's latest checkpoint plus the sealed events after it.
+    private readonly Dictionary<string, TenantCheckpointer> _checkpointers = new(StringComparer.Ordinal);
+    private long _checkpointsThrough = -1;
+
+    public AuditSealer(DocumentStore store, VppLedgerOptions options)
     {
         _store = store;
+        _options = options;
+        var schema = options.SchemaName;
         _schema = schema;
+        Checkpoints = new CheckpointStore(schema);
         _ledgerTypes = [.. EventNames.All.Select(e => e.Name)];
         _lockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema + ".vpp_audit_seal")), 0);
     }
+
+    /// <summary>The checkpoints of positions this sealer writes.</summary>
+    public CheckpointStore Checkpoints { get; }
 
     /// <summary>The event type names that belong to the chain (every ledger event).</summary>
     public IReadOnlyList<string> LedgerTypes => _ledgerTypes;
@@ -50,16 +63,19 @@ internal sealed class AuditSealer
     /// <summary>
     /// Seals as far as is safe now, page after page. Returns the global sequence through which the log is sealed,
     /// and whether it stopped before the visible end (a gap that an open transaction may still fill, or another sealer).
+    /// With <paramref name="waitForTurn"/> (every caller but the background loop) a call made while another sealer
+    /// works waits for it to finish and then seals what is left, so that what was committed before the call is
+    /// sealed when it returns (unless an open transaction holds a gap below it); without, it returns at once.
     /// </summary>
-    public async Task<(long SealedThrough, bool Blocked)> SealAsync(CancellationToken cancellationToken)
+    public async Task<(long SealedThrough, bool Blocked)> SealAsync(CancellationToken cancellationToken, bool waitForTurn = true)
     {
         await using var connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"insert into {AuditSchema.Seal(_schema)} (id, sealed_seq, sealed_at) values (1, 0, now()) on conflict do nothing", cancellationToken).ConfigureAwait(false);
-        await using (var tryLock = new NpgsqlCommand("select pg_try_advisory_lock(@k)", connection))
+        await using (var takeLock = new NpgsqlCommand(waitForTurn ? "select true from (select pg_advisory_lock(@k)) turn" : "select pg_try_advisory_lock(@k)", connection))
         {
-            tryLock.Parameters.AddWithValue("k", _lockKey);
-            if (!(bool)(await tryLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            takeLock.Parameters.AddWithValue("k", _lockKey);
+            if (!(bool)(await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return (await SealedThroughAsync(connection, cancellationToken).ConfigureAwait(false), true);
             }
@@ -90,7 +106,7 @@ internal sealed class AuditSealer
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    private sealed record PageRow(long Seq, string Tenant, string Stream, long Version, bool Ledger, byte[]? EventHash, string? RowCanonical);
+    private sealed record PageRow(long Seq, string Tenant, string Stream, long Version, bool Ledger, byte[]? EventHash, string? RowCanonical, string Type, string? Data);
 
     private async Task<(long SealedThrough, bool More, bool Blocked)> SealPageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -104,12 +120,14 @@ internal sealed class AuditSealer
             $"select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
             + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
             + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
-            + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint "
+            + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
+            + "e.type, case when e.type = any(@folded) then e.data::text end "
             + $"from {SchemaNames.Quote(_schema)}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
             + "where e.seq_id > @from order by e.seq_id limit @page",
             connection))
         {
             read.Parameters.AddWithValue("types", _ledgerTypes);
+            read.Parameters.AddWithValue("folded", CheckpointStore.PoolAndTokenNames);
             read.Parameters.AddWithValue("from", sealedThrough);
             read.Parameters.AddWithValue("page", PageSize);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +140,9 @@ internal sealed class AuditSealer
                     reader.GetInt64(3),
                     reader.GetBoolean(4),
                     reader.IsDBNull(5) ? null : (byte[])reader[5],
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.GetString(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10)));
                 observed = reader.GetDateTime(7);
                 xmax = reader.GetInt64(8);
             }
@@ -226,6 +246,7 @@ internal sealed class AuditSealer
         var prev = new byte[]?[n];
         var hash = new byte[n][];
         var headSeq = new Dictionary<string, long>(StringComparer.Ordinal);
+        var folded = new List<(PageRow Row, long Position, byte[] Hash)>();
         for (var i = 0; i < n; i++)
         {
             var r = rows[i];
@@ -242,6 +263,20 @@ internal sealed class AuditSealer
             hash[i] = link;
             heads[r.Tenant] = (next, link);
             headSeq[r.Tenant] = r.Seq;
+            if (r.Data is not null)
+            {
+                folded.Add((r, next, link));
+            }
+        }
+
+        try
+        {
+            await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ForgetCheckpointers();
+            throw;
         }
 
         if (n > 0)
@@ -283,7 +318,165 @@ internal sealed class AuditSealer
             }
         }
 
+        try
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ForgetCheckpointers();
+            throw;
+        }
+
+        _checkpointsThrough = ceiling;
+    }
+
+    private void ForgetCheckpointers()
+    {
+        _checkpointers.Clear();
+        _checkpointsThrough = -1;
+    }
+
+    // Folds the page's pool and token events into their tenants' checkpointers and writes the checkpoints they cut,
+    // in the page's transaction: a checkpoint is committed with the links it covers, or not at all.
+    private async Task CheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<(PageRow Row, long Position, byte[] Hash)> folded, long sealedThrough, CancellationToken cancellationToken)
+    {
+        if (_checkpointsThrough != sealedThrough)
+        {
+            ForgetCheckpointers();
+        }
+
+        var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
+        var books = new List<(string Tenant, string Stream, long Seq, long Position, byte[] Hash)>();
+        foreach (var (row, position, hash) in folded)
+        {
+            if (!_checkpointers.TryGetValue(row.Tenant, out var checkpointer))
+            {
+                checkpointer = await LoadCheckpointerAsync(connection, row.Tenant, sealedThrough, cuts, cancellationToken).ConfigureAwait(false);
+                _checkpointers[row.Tenant] = checkpointer;
+            }
+
+            if (CheckpointStore.Read(row.Type, row.Data!) is { } e)
+            {
+                cuts.AddRange(checkpointer.Apply(row.Seq, position, hash, row.Stream, e).Select(c => (row.Tenant, "", c)));
+                if (checkpointer.PoolBookDue(row.Stream))
+                {
+                    books.Add((row.Tenant, row.Stream, row.Seq, position, hash));
+                }
+            }
+        }
+
+        await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);
+        foreach (var b in books)
+        {
+            await Checkpoints.CheckpointPoolAsync(connection, transaction, b.Tenant, b.Stream, b.Seq, b.Position, b.Hash, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private TenantCheckpointer NewCheckpointer(CheckpointState? from) =>
+        new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), CheckpointStore.FullEvery, from);
+
+    // A tenant's running fold: its latest checkpoint, then its sealed events after it (whose pool book checkpoints
+    // the sealer that sealed them wrote already).
+    private async Task<TenantCheckpointer> LoadCheckpointerAsync(
+        NpgsqlConnection connection,
+        string tenant,
+        long sealedThrough,
+        List<(string Tenant, string Scope, Checkpoint Checkpoint)> cuts,
+        CancellationToken cancellationToken)
+    {
+        var state = await Checkpoints.LoadAsync(connection, tenant, "", null, cancellationToken).ConfigureAwait(false);
+        var checkpointer = NewCheckpointer(state);
+        var events = new List<CheckpointStore.FoldEvent>();
+        await foreach (var e in Checkpoints.EventsAsync(connection, tenant, [(state?.Seq ?? 0, sealedThrough)], null, withLinks: true, cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        foreach (var e in events)
+        {
+            cuts.AddRange(checkpointer.Apply(e.Seq, e.ChainPosition, e.Hash!, e.Stream, e.Event).Select(c => (tenant, "", c)));
+        }
+
+        return checkpointer;
+    }
+
+    /// <summary>
+    /// Writes every tenant's checkpoints again from the sealed log (part of <c>RebuildAsync</c>), holding the sealer
+    /// lock so that no seal runs meanwhile: the sealed pool and token events are read once, in log order, with their
+    /// links, and the checkpoints written in batches.
+    /// </summary>
+    public async Task RebuildCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        await using var read = _store.Storage.Database.CreateConnection();
+        await read.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var write = _store.Storage.Database.CreateConnection();
+        await write.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", write))
+        {
+            takeLock.Parameters.AddWithValue("k", _lockKey);
+            await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            ForgetCheckpointers();
+            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}", cancellationToken).ConfigureAwait(false);
+            var sealedThrough = await SealedThroughAsync(write, cancellationToken).ConfigureAwait(false);
+            var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
+            var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
+            await using var command = new NpgsqlCommand(
+                $"select e.tenant_id, e.seq_id, e.stream_id, e.type, e.data::text, c.chain_position, c.hash from {SchemaNames.Quote(_schema)}.mt_events e "
+                + $"join {AuditSchema.Chain(_schema)} c on c.tenant_id = e.tenant_id and c.seq = e.seq_id "
+                + "where e.seq_id <= @through and e.type = any(@types) order by e.seq_id",
+                read);
+            command.Parameters.AddWithValue("through", sealedThrough);
+            command.Parameters.AddWithValue("types", CheckpointStore.PoolAndTokenNames);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var tenant = reader.GetString(0);
+                if (CheckpointStore.Read(reader.GetString(3), reader.GetString(4)) is not { } e)
+                {
+                    continue;
+                }
+
+                if (!checkpointers.TryGetValue(tenant, out var checkpointer))
+                {
+                    checkpointers[tenant] = checkpointer = NewCheckpointer(null);
+                }
+
+                var (seq, position, hash, stream) = (reader.GetInt64(1), reader.GetInt64(5), (byte[])reader[6], reader.GetString(2));
+                cuts.AddRange(checkpointer.Apply(seq, position, hash, stream, e).Select(c => (tenant, "", c)));
+                if (checkpointer.PoolBookDue(stream))
+                {
+                    await using var transaction = await write.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await Checkpoints.CheckpointPoolAsync(write, transaction, tenant, stream, seq, position, hash, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (cuts.Count >= 64)
+                {
+                    await WriteCheckpointsAsync(write, cuts, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await WriteCheckpointsAsync(write, cuts, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", write);
+            unlock.Parameters.AddWithValue("k", _lockKey);
+            await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteCheckpointsAsync(NpgsqlConnection connection, List<(string Tenant, string Scope, Checkpoint Checkpoint)> cuts, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        cuts.Clear();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
@@ -323,7 +516,7 @@ internal sealed partial class SealLoop : IAsyncDisposable
         {
             try
             {
-                var (_, blocked) = await sealer.SealAsync(stop).ConfigureAwait(false);
+                var (_, blocked) = await sealer.SealAsync(stop, waitForTurn: false).ConfigureAwait(false); // a caller waiting for its turn seals what this pass skips
                 if (!blocked)
                 {
                     Interlocked.Exchange(ref _caughtUpAt, System.Diagnostics.Stopwatch.GetTimestamp());

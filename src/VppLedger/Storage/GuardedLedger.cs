@@ -90,9 +90,24 @@ internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
 {
     public TenantId Tenant => inner.Tenant;
 
-    public async IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, CancellationToken cancellationToken = default) =>
+        Guard(inner.HistoryAsync(query, cancellationToken), cancellationToken);
+
+    public async Task<AuditRange<PoolPosition>> PoolChangesAsync(PoolId pool, Instant from, Instant to, CancellationToken cancellationToken = default)
     {
-        var rows = inner.HistoryAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var range = await Read("a pool's changes were read", () => inner.PoolChangesAsync(pool, from, to, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return range with { Changes = Guard(range.Changes, cancellationToken) };
+    }
+
+    public async Task<AuditRange<HolderPosition>> HolderChangesAsync(Holder holder, Instant from, Instant to, CancellationToken cancellationToken = default)
+    {
+        var range = await Read("a holder's changes were read", () => inner.HolderChangesAsync(holder, from, to, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return range with { Changes = Guard(range.Changes, cancellationToken) };
+    }
+
+    private static async IAsyncEnumerable<AuditEntry> Guard(IAsyncEnumerable<AuditEntry> source, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rows = source.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (await InfrastructureFaults.ReadAsync("the history was read", () => rows.MoveNextAsync().AsTask(), cancellationToken).ConfigureAwait(false))

@@ -34,8 +34,7 @@ internal static class InfrastructureFaults
 
                     sawFault = true;
                     break;
-                // A bare TimeoutException is not the database's: Npgsql reports its own timeouts as NpgsqlException, and
-                // the projection daemon's shard timeout (VppLedgerOptions.RebuildShardTimeout) is the host's setting.
+                // A bare TimeoutException is not the database's: Npgsql reports its own timeouts as NpgsqlException.
                 case NpgsqlException or IOException or SocketException:
                     sawFault = true;
                     break;

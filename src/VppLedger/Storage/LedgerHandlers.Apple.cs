@@ -64,6 +64,14 @@ internal sealed partial class LedgerHandlers
             }
         }
 
+        if (AppleEventStatuses.IsFinal(c.Status))
+        {
+            foreach (var row in rows.Where(r => r.Status == AppleRequestStatus.Sent))
+            {
+                _session.Store(row with { Status = AppleRequestStatus.Answered });
+            }
+        }
+
         return Handled.Done;
     }
 }

@@ -24,7 +24,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
         _ownsStore = ownsStore;
         _logger = (ILogger?)loggers?.CreateLogger("VppLedger") ?? NullLogger.Instance;
         Runner = new CommandRunner(store, clock, options, loggers?.CreateLogger("VppLedger.Commands"));
-        Sealer = new AuditSealer(store, options.SchemaName);
+        Sealer = new AuditSealer(store, options);
         _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval, options.SchemaName, loggers?.CreateLogger("VppLedger.Sealer")) : null;
     }
 

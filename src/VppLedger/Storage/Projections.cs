@@ -86,35 +86,37 @@ internal sealed class SeatsAndMembersProjection : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        // Rows written earlier in this batch are not in the database yet (inline: one transaction; rebuild: one page),
-        // so Apple's answers read the latest row from here first.
-        var seats = new Dictionary<(string?, string), SeatDoc?>();
-        var releases = new Dictionary<(string?, string), ReleaseDoc?>();
+        // The batch (inline: one command; rebuild: one page of the log, of many tenants) is folded into the last
+        // state of each row first, then written as one delete or one store per row, every delete queued before every
+        // store. Marten's session forgets the pending store of a row id when a delete of that id is queued after it,
+        // whatever the tenant (one session serves every tenant of a rebuild page): a store queued later is never lost.
+        var seats = new Rows<SeatDoc>();
+        var releases = new Rows<ReleaseDoc>();
+        var members = new Rows<MemberDoc>();
         foreach (var e in events)
         {
             var ops = operations.ForTenant(e.TenantId);
             switch (e.Data)
             {
                 case LicenseGranted g:
-                    StoreSeat(ops, seats, e, Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
+                    seats.Set(e, Seat(g.Pool, g.Holder, SeatStatus.Granted, 0, e));
                     break;
                 case HolderQueued q:
-                    StoreSeat(ops, seats, e, Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
+                    seats.Set(e, Seat(q.Pool, q.Holder, SeatStatus.Queued, q.Position, e));
                     break;
                 case LicenseReclaimed r:
-                    DeleteSeat(ops, seats, e, Streams.Seat(r.Pool, r.Holder.Key));
+                    seats.Remove(e, Streams.Seat(r.Pool, r.Holder.Key));
                     break;
                 case HolderLeftQueue l:
-                    DeleteSeat(ops, seats, e, Streams.Seat(l.Pool, l.Holder.Key));
+                    seats.Remove(e, Streams.Seat(l.Pool, l.Holder.Key));
                     break;
                 case AppleAssociationFailed f:
-                    DeleteSeat(ops, seats, e, Streams.Seat(f.Pool, f.Holder.Key));
+                    seats.Remove(e, Streams.Seat(f.Pool, f.Holder.Key));
                     break;
                 case AppleAssociationConfirmed c:
-                    var id = Streams.Seat(c.Pool, c.Holder.Key);
-                    if (await LoadAsync(ops, seats, e, id, cancellation).ConfigureAwait(false) is { } seat)
+                    if (await seats.LoadAsync(ops, e, Streams.Seat(c.Pool, c.Holder.Key), cancellation).ConfigureAwait(false) is { } seat)
                     {
-                        StoreSeat(ops, seats, e, seat with { Apple = AppleSeatState.Confirmed });
+                        seats.Set(e, seat with { Apple = AppleSeatState.Confirmed });
                     }
 
                     break;
@@ -130,55 +132,88 @@ internal sealed class SeatsAndMembersProjection : IProjection
                 case GroupMembersAdded added:
                     foreach (var m in added.Members)
                     {
-                        ops.Store(new MemberDoc(e.StreamKey + "|" + m.Member, e.StreamKey!, m.Member.Kind, m.Member.Id, m.Position));
+                        members.Set(e, new MemberDoc(e.StreamKey + "|" + m.Member, e.StreamKey!, m.Member.Kind, m.Member.Id, m.Position));
                     }
 
                     break;
                 case GroupMembersRemoved removed:
                     foreach (var m in removed.Members)
                     {
-                        ops.Delete<MemberDoc>(e.StreamKey + "|" + m);
+                        members.Remove(e, e.StreamKey + "|" + m);
                     }
 
                     break;
             }
         }
+
+        seats.QueueDeletes(operations);
+        releases.QueueDeletes(operations);
+        members.QueueDeletes(operations);
+        seats.QueueStores(operations);
+        releases.QueueStores(operations);
+        members.QueueStores(operations);
     }
 
-    private static void StoreSeat(IDocumentOperations ops, Dictionary<(string?, string), SeatDoc?> seats, IEvent e, SeatDoc seat)
-    {
-        ops.Store(seat);
-        seats[(e.TenantId, seat.Id)] = seat;
-    }
-
-    private static void DeleteSeat(IDocumentOperations ops, Dictionary<(string?, string), SeatDoc?> seats, IEvent e, string id)
-    {
-        ops.Delete<SeatDoc>(id);
-        seats[(e.TenantId, id)] = null;
-    }
-
-    private static async Task<SeatDoc?> LoadAsync(IDocumentOperations ops, Dictionary<(string?, string), SeatDoc?> seats, IEvent e, string id, CancellationToken cancellation) =>
-        seats.TryGetValue((e.TenantId, id), out var known) ? known : await ops.LoadAsync<SeatDoc>(id, cancellation).ConfigureAwait(false);
-
-    private static async Task CountReleaseAsync(
-        IDocumentOperations ops, Dictionary<(string?, string), ReleaseDoc?> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
+    private static async Task CountReleaseAsync(IDocumentOperations ops, Rows<ReleaseDoc> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
     {
         var id = Streams.Seat(pool, holder.Key);
-        var row = releases.TryGetValue((e.TenantId, id), out var known) ? known : await ops.LoadAsync<ReleaseDoc>(id, cancellation).ConfigureAwait(false);
+        var row = await releases.LoadAsync(ops, e, id, cancellation).ConfigureAwait(false);
         var count = Math.Max(0, (row?.PendingCount ?? 0) + delta);
         if (count == 0)
         {
-            ops.Delete<ReleaseDoc>(id);
-            releases[(e.TenantId, id)] = null;
+            releases.Remove(e, id);
         }
         else
         {
-            var updated = new ReleaseDoc(id, Streams.Pool(pool), holder.Key, count);
-            ops.Store(updated);
-            releases[(e.TenantId, id)] = updated;
+            releases.Set(e, new ReleaseDoc(id, Streams.Pool(pool), holder.Key, count));
         }
     }
 
     private static SeatDoc Seat(PoolId pool, Holder holder, SeatStatus status, long position, IEvent e) =>
         new(Streams.Seat(pool, holder.Key), Streams.Pool(pool), pool.Token.Value, holder.Key, holder.OwnerId, holder.Type, status, position, ((ILedgerEvent)e.Data).OccurredAt);
+}
+
+/// <summary>The last state of each row (per tenant and id) a batch of events leaves: null when the row is deleted.</summary>
+internal sealed class Rows<TDoc>
+    where TDoc : class
+{
+    private readonly Dictionary<(string Tenant, string Id), TDoc?> _last = [];
+
+    public void Set(IEvent e, TDoc doc) => _last[(e.TenantId, IdOf(doc))] = doc;
+
+    public void Remove(IEvent e, string id) => _last[(e.TenantId, id)] = null;
+
+    /// <summary>The row as the batch left it so far, else as stored (rows written earlier in the batch are not in the database yet).</summary>
+    public async Task<TDoc?> LoadAsync(IDocumentOperations ops, IEvent e, string id, CancellationToken cancellation) =>
+        _last.TryGetValue((e.TenantId, id), out var known) ? known : await ops.LoadAsync<TDoc>(id, cancellation).ConfigureAwait(false);
+
+    public void QueueDeletes(IDocumentOperations operations)
+    {
+        foreach (var ((tenant, id), doc) in _last)
+        {
+            if (doc is null)
+            {
+                operations.ForTenant(tenant).Delete<TDoc>(id);
+            }
+        }
+    }
+
+    public void QueueStores(IDocumentOperations operations)
+    {
+        foreach (var ((tenant, _), doc) in _last)
+        {
+            if (doc is not null)
+            {
+                operations.ForTenant(tenant).Store(doc);
+            }
+        }
+    }
+
+    private static string IdOf(TDoc doc) => doc switch
+    {
+        SeatDoc d => d.Id,
+        ReleaseDoc d => d.Id,
+        MemberDoc d => d.Id,
+        _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a seat, release or member row."),
+    };
 }

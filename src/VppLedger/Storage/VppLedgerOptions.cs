@@ -78,15 +78,24 @@ public sealed class VppLedgerOptions
     /// <summary>Test hook: the import's reader records here the most lines and characters it held at once.</summary>
     internal Storage.ImportReaderStats? ImportReaderStats { get; set; }
 
+    /// <summary>
+    /// A checkpoint of positions (every pool's and token's state, docs/audit.md "Checkpoints") is cut after this many
+    /// pool and token events of a tenant, or at the first event of a new <see cref="CheckpointPeriod"/>, whichever
+    /// comes first. Default 10,000: an as-of answer folds at most about this many events after its checkpoint.
+    /// </summary>
+    public int CheckpointEveryEvents { get; set; } = 10_000;
+
+    /// <summary>
+    /// The business-time period that also cuts a checkpoint: before a tenant's first event of a new period (counted
+    /// from the Unix epoch, in UTC). Default one day.
+    /// </summary>
+    public TimeSpan CheckpointPeriod { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 
-    /// <summary>
-    /// How long the daemon may take to rebuild one projection before it gives up. Marten's default is 5 minutes, which
-    /// a tenant of 5 million events exceeds (the seat rows took longer and the rebuild threw TimeoutException); the
-    /// caller's cancellation token is the way to stop a rebuild. Tests lower it.
-    /// </summary>
-    internal TimeSpan RebuildShardTimeout { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>Events a rebuild reads and applies to every projection per transaction (bounds its memory). Tests lower it.</summary>
+    internal int RebuildPageSize { get; set; } = 5000;
 
     /// <summary>Test hook: called after each committed part (page) of a command written in several transactions; a fault it throws is a crash between pages.</summary>
     internal Action<int>? AfterPartCommitted { get; set; }

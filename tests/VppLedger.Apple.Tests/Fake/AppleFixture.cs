@@ -9,7 +9,7 @@ internal sealed class AppleWorld : IAsyncDisposable
 {
     public const string Token = "sToken-of-contoso";
 
-    private AppleWorld(FakeApple apple, TestClock clock, AppleAppsAndBooksClient client, HttpClient http, RecordingLogger logs)
+    private AppleWorld(FakeApple apple, VirtualAppleClock clock, AppleAppsAndBooksClient client, HttpClient http, RecordingLogger logs)
     {
         Logs = logs;
         Apple = apple;
@@ -20,13 +20,13 @@ internal sealed class AppleWorld : IAsyncDisposable
 
     private readonly HttpClient _http;
     public FakeApple Apple { get; }
-    public TestClock Clock { get; }
+    public VirtualAppleClock Clock { get; }
     public AppleAppsAndBooksClient Client { get; }
     public RecordingLogger Logs { get; }
 
     public static async Task<AppleWorld> StartAsync(Action<AppleClientOptions>? configure = null)
     {
-        var clock = new TestClock();
+        var clock = new VirtualAppleClock();
         var apple = await FakeApple.StartAsync(() => clock.UtcNow);
         var options = new AppleClientOptions { BaseAddress = apple.BaseAddress };
         configure?.Invoke(options);

@@ -42,11 +42,12 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         await db.Ledger.RebuildAsync(new SynchronousProgress(progress));
         var rebuilt = await SnapshotAsync();
 
-        // Progress by projections and by events: each projection reads the whole log, in order, to the end.
-        Assert.Equal(Enumerable.Range(1, 8), progress.Select(p => p.Done).Where(d => d > 0).Distinct());
-        Assert.True(progress[^1].EventsTotal >= 8L * events, $"{progress[^1].EventsTotal} events to read");
+        // One pass over the log for every projection: progress in events, in order, once per page of 5,000 and once at the end.
+        Assert.True(progress.Count >= 3, $"{progress.Count} reports");
+        Assert.True(progress[^1].EventsTotal >= events, $"{progress[^1].EventsTotal} events to read");
         Assert.Equal(progress[^1].EventsTotal, progress[^1].EventsDone);
         Assert.Equal(progress.Select(p => p.EventsDone).Order(), progress.Select(p => p.EventsDone));
+        Assert.Equal(1, progress[^1].Done);
         Assert.Equal(live.Keys.Order(), rebuilt.Keys.Order());
         foreach (var (table, text) in live)
         {

@@ -256,6 +256,40 @@ public sealed class the_chain_proves_the_log(ManualSealLedgerFixture db) : IClas
 
     [Fact]
     [Trait("Rule", "I1")]
+    public async Task a_seal_asked_while_another_sealer_works_waits_its_turn_and_seals_what_was_committed()
+    {
+        var (s, pool, _) = await SealedTenantAsync("turns");
+        await s.CountsAsync(pool, purchased: 7); // committed, not sealed (no background sealer here)
+
+        // Another sealer (another process) holds the turn: the seal lock, a session-level advisory lock.
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Schema + ".vpp_audit_seal")), 0);
+        await using var other = new Npgsql.NpgsqlConnection(await TestServer.ConnectionStringAsync());
+        await other.OpenAsync();
+        await using (var take = new Npgsql.NpgsqlCommand($"select pg_advisory_lock({key})", other))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var seal = s.Ledger.Audit.SealAsync();
+        // Wait until the call is queued behind the lock (seen by PostgreSQL, not by a timer); then the other sealer ends.
+        while (!seal.IsCompleted && await TestServer.ScalarAsync<long>($"select count(*) from pg_locks where locktype = 'advisory' and not granted and ((classid::bigint << 32) | objid::bigint) = {key}") == 0)
+        {
+            await Task.Yield();
+        }
+
+        await using (var release = new Npgsql.NpgsqlCommand($"select pg_advisory_unlock({key})", other))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        var status = await seal;
+
+        Assert.Equal(0, status.UnsealedCount); // before: the call returned at once with the tail unsealed
+        Assert.True((await s.Ledger.Audit.VerifyChainAsync()).IsIntact);
+    }
+
+    [Fact]
+    [Trait("Rule", "I1")]
     public async Task sealing_never_skips_an_event_whose_transaction_commits_late()
     {
         var (s, pool, _) = await SealedTenantAsync("late");

@@ -434,6 +434,21 @@ public sealed class ModelRunner(ModelLedgerFixture fixture, ModelScope scope)
             text.AppendLine($"seat {pool} {holder}");
         }
 
+        // Every row of the seat, release-pending and member projections as stored (Apple's answers included), so that
+        // a rebuild must give each one back exactly (I2).
+        await using var connection = new Npgsql.NpgsqlConnection(await TestServer.ConnectionStringAsync());
+        await connection.OpenAsync();
+        foreach (var table in new[] { "seatdoc", "releasedoc", "memberdoc" })
+        {
+            await using var command = new Npgsql.NpgsqlCommand($"select id || ' ' || data::text from {fixture.SchemaName}.mt_doc_{table} where tenant_id = @t order by id", connection);
+            command.Parameters.AddWithValue("t", tenant);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.AppendLine($"{table} {reader.GetString(0)}");
+            }
+        }
+
         return text.ToString();
     }
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace VppLedger.Apple.Tests.Fake;
+namespace VppLedger.Apple.Fake;
 
 /// <summary>A fault the fake answers instead of the real endpoint (once per queued fault).</summary>
 public sealed record FakeFault(HttpStatusCode Status, int? ErrorNumber, string Message, int? RetryAfterSeconds = null)
@@ -21,7 +21,8 @@ public sealed record FakeFault(HttpStatusCode Status, int? ErrorNumber, string M
     public static FakeFault ErrorBodyWith200(int errorNumber, string message) => new(HttpStatusCode.OK, errorNumber, message);
 }
 
-internal sealed class FakeAsset
+/// <summary>An asset the fake sells: a pool is adamId + pricingParam under the token.</summary>
+public sealed class FakeAsset
 {
     public required string AdamId { get; init; }
     public string PricingParam { get; init; } = "STDQ";
@@ -31,8 +32,10 @@ internal sealed class FakeAsset
     public bool Revocable { get; init; } = true;
 }
 
-internal sealed record FakeAssignment(string AdamId, string PricingParam, string? SerialNumber, string? ClientUserId, int Version);
+/// <summary>A seat the fake holds, with the version it was made at.</summary>
+public sealed record FakeAssignment(string AdamId, string PricingParam, string? SerialNumber, string? ClientUserId, int Version);
 
+/// <summary>An asynchronous event (associate, disassociate, revoke, users) and its result once complete.</summary>
 internal sealed class FakeEvent
 {
     public required string Id { get; init; }
@@ -44,10 +47,23 @@ internal sealed class FakeEvent
     public JsonObject? Result { get; set; }
 }
 
-/// <summary>Apple's Apps and Books API v2 as an ASP.NET Core minimal app on loopback (Kestrel, 127.0.0.1, port 0), with
-/// in-memory state and injected faults. It timestamps every authenticated request with the test's clock and measures
-/// requests per second per token; over 15 it answers 9646, as Apple does.</summary>
-internal sealed class FakeApple : IAsyncDisposable
+/// <summary>One request the fake received: when (by the fake's clock), what, and under which token.</summary>
+/// <param name="At">When the fake received it.</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The path under the base path, without the query.</param>
+/// <param name="Token">The bearer sToken, or null (service config).</param>
+public sealed record FakeRequest(DateTimeOffset At, string Method, string Path, string? Token);
+
+/// <summary>Apple's Apps and Books API v2 as an ASP.NET Core minimal app on loopback (Kestrel, 127.0.0.1, a port the OS
+/// chooses), with in-memory state and injected faults (docs/apple-client.md, "The fake Apple"): queued faults per path
+/// (9646 with Retry-After, 5xx, 200 with an error body), partial failures per holder (<see cref="FailingHolders"/>), a
+/// versionId change mid-walk, another MDM's mdmInfo, and ASSET_MANAGEMENT notifications that can come twice and out of
+/// order (<see cref="TakeNotifications"/>). It timestamps every request with the caller's clock (<see cref="Requests"/>)
+/// and measures requests per second per token; over 15 it answers 9646, as Apple does. Events complete in the order
+/// Apple accepted them: on a later <c>/status</c> poll (<see cref="CompleteOnPoll"/>) or when <see cref="CompleteAll"/>
+/// says Apple finished its work. Associating a holder that holds the seat, or disassociating one that does not, changes
+/// nothing and is no failure. Thread-safe.</summary>
+public sealed class FakeApple : IAsyncDisposable
 {
     public const string BasePath = "/mdm/v2";
     public const int PublishedRequestsPerSecond = 15;
@@ -58,7 +74,11 @@ internal sealed class FakeApple : IAsyncDisposable
     private readonly Dictionary<string, List<DateTimeOffset>> _requestsByToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FakeEvent> _events = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Path, int Page), Action?> _versionChanges = [];
+    private readonly List<FakeEvent> _eventsInOrder = [];
+    private readonly List<FakeRequest> _requests = [];
+    private readonly List<JsonObject> _notifications = [];
     private int _nextEvent;
+    private int _nextNotification;
 
     private FakeApple(WebApplication app, Func<DateTimeOffset> now)
     {
@@ -81,6 +101,25 @@ internal sealed class FakeApple : IAsyncDisposable
     public int RateLimitRefusals { get; private set; }
     public bool ChangeVersionOnEveryPage { get; set; }
 
+    /// <summary>Events Apple is slow on: they stay PENDING, whatever the polls, until removed from the set.</summary>
+    public HashSet<string> SlowEvents { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each notification is delivered twice (Apple's notifications can repeat).</summary>
+    public bool DuplicateNotifications { get; set; }
+
+    /// <summary>Notifications are delivered newest first (Apple's notifications can come out of order).</summary>
+    public bool NotificationsOutOfOrder { get; set; }
+
+    /// <summary>Every request received, in arrival order.</summary>
+    public IReadOnlyList<FakeRequest> Requests
+    {
+        get { lock (_gate) return [.. _requests]; }
+    }
+
+    /// <summary>Starts the fake on a loopback port the OS chooses, timestamping requests with the system clock.</summary>
+    public static Task<FakeApple> StartAsync() => StartAsync(() => DateTimeOffset.UtcNow);
+
+    /// <summary>Starts the fake on a loopback port the OS chooses, timestamping requests with <paramref name="now"/>.</summary>
     public static async Task<FakeApple> StartAsync(Func<DateTimeOffset> now)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -135,6 +174,28 @@ internal sealed class FakeApple : IAsyncDisposable
         lock (_gate) return _requestsByToken.TryGetValue(token, out var t) ? t.Count : 0;
     }
 
+    /// <summary>Apple finishes its work: every event not complete yet completes, in the order Apple accepted them.</summary>
+    public void CompleteAll()
+    {
+        lock (_gate)
+            foreach (var e in _eventsInOrder.Where(e => e.Result is null && !SlowEvents.Contains(e.Id)).ToList())
+                e.Result = Complete(e);
+    }
+
+    /// <summary>The ASSET_MANAGEMENT notifications Apple pushed since the last call, as their JSON bodies, in delivery
+    /// order (duplicated and reversed when <see cref="DuplicateNotifications"/> and <see cref="NotificationsOutOfOrder"/> say so).</summary>
+    public IReadOnlyList<string> TakeNotifications()
+    {
+        lock (_gate)
+        {
+            IEnumerable<JsonObject> delivered = _notifications.ToList();
+            _notifications.Clear();
+            if (NotificationsOutOfOrder) delivered = delivered.Reverse();
+            if (DuplicateNotifications) delivered = delivered.SelectMany(n => new[] { n, n });
+            return [.. delivered.Select(n => n.ToJsonString())];
+        }
+    }
+
     private void Map()
     {
         _app.Use(async (ctx, next) =>
@@ -143,6 +204,8 @@ internal sealed class FakeApple : IAsyncDisposable
             FakeFault? fault = null;
             lock (_gate)
             {
+                var bearer = ctx.Request.Headers.Authorization.ToString();
+                _requests.Add(new FakeRequest(_now(), ctx.Request.Method, path, bearer.StartsWith("Bearer ", StringComparison.Ordinal) ? bearer["Bearer ".Length..] : null));
                 if (path != "/service/config")
                 {
                     var auth = ctx.Request.Headers.Authorization.ToString();
@@ -212,8 +275,11 @@ internal sealed class FakeApple : IAsyncDisposable
                 if (eventId is null || !_events.TryGetValue(eventId, out var e))
                     return Json(new JsonObject { ["errorNumber"] = 9708, ["errorMessage"] = $"Unknown eventId {eventId}." });
                 e.Polls++;
-                if (e.Polls < CompleteOnPoll)
+                if (e.Result is null && (e.Polls < CompleteOnPoll || SlowEvents.Contains(e.Id)))
                     return Json(new JsonObject { ["eventStatus"] = "PENDING", ["eventType"] = e.Type, ["numRequested"] = Requested(e), ["numCompleted"] = 0 });
+                // Apple works through events in the order it accepted them: every earlier event completes first.
+                foreach (var earlier in _eventsInOrder.TakeWhile(x => x != e).Where(x => x.Result is null && !SlowEvents.Contains(x.Id)).ToList())
+                    earlier.Result = Complete(earlier);
                 e.Result ??= Complete(e);
                 return Json((JsonObject)e.Result.DeepClone());
             }
@@ -309,8 +375,47 @@ internal sealed class FakeApple : IAsyncDisposable
     private JsonObject NewEvent(FakeEvent template)
     {
         var id = $"event-{++_nextEvent}";
-        _events[id] = new FakeEvent { Id = id, Type = template.Type, Assets = template.Assets, Serials = template.Serials, Users = template.Users };
+        var e = new FakeEvent { Id = id, Type = template.Type, Assets = template.Assets, Serials = template.Serials, Users = template.Users };
+        _events[id] = e;
+        _eventsInOrder.Add(e);
         return new JsonObject { ["eventId"] = id, ["tokenExpirationDate"] = "2027-11-27T11:00:00+0000", ["uId"] = "location-1" };
+    }
+
+    private static string MessageOf(int errorNumber) => errorNumber switch
+    {
+        9709 => "Not enough licenses.",
+        9707 => "Asset is not device-assignable.",
+        9706 => "Asset is not revocable.",
+        9610 => "License not found.",
+        _ => "Refused for this holder.",
+    };
+
+    private static JsonObject Assignment(string? adamId, string? pricing, string? serial, string? user)
+    {
+        var a = new JsonObject { ["adamId"] = adamId, ["pricingParam"] = pricing };
+        if (serial is not null) a["serialNumber"] = serial;
+        if (user is not null) a["clientUserId"] = user;
+        return a;
+    }
+
+    // One notification per result of an event (Apple sends successes and failures apart), the way Apple pushes
+    // ASSET_MANAGEMENT: { notificationId, notificationType, notification: { eventId, type, result, assignments, error } }.
+    private void Notify(FakeEvent e, string result, List<JsonObject> assignments, JsonObject? error)
+    {
+        if (assignments.Count == 0) return;
+        var body = new JsonObject
+        {
+            ["eventId"] = e.Id, ["type"] = e.Type, ["result"] = result,
+            ["assignments"] = new JsonArray([.. assignments]),
+        };
+        if (error is not null) body["error"] = error;
+        _notifications.Add(new JsonObject
+        {
+            ["notificationId"] = $"notification-{++_nextNotification}",
+            ["notificationType"] = "ASSET_MANAGEMENT",
+            ["notification"] = body,
+            ["uId"] = "location-1",
+        });
     }
 
     private static int Requested(FakeEvent e) =>
@@ -319,13 +424,17 @@ internal sealed class FakeApple : IAsyncDisposable
     private JsonObject Complete(FakeEvent e)
     {
         var failures = new JsonArray();
-        void Fail(string? adamId, string? pricing, string? serial, string? user, int number, string message) =>
+        var failed = new HashSet<(string?, string?, string?, string?)>();
+        void Fail(string? adamId, string? pricing, string? serial, string? user, int number, string message)
+        {
+            failed.Add((adamId, pricing, serial, user));
             failures.Add(new JsonObject
             {
                 ["adamId"] = adamId, ["pricingParam"] = pricing, ["serialNumber"] = serial, ["clientUserId"] = user,
                 ["errorNumber"] = number, ["errorMessage"] = message,
             });
-        var holders = e.Serials.Select(s => (Serial: (string?)s, User: (string?)null)).Concat(e.Users.Select(u => ((string?)null, (string?)u))).ToList();
+        }
+        List<(string? Serial, string? User)> holders = e.Serials.Select(s => (Serial: (string?)s, User: (string?)null)).Concat(e.Users.Select(u => ((string?)null, (string?)u))).ToList();
         if (e.Type is "ASSOCIATE" or "DISASSOCIATE")
         {
             foreach (var (adamId, pricing) in e.Assets)
@@ -333,7 +442,7 @@ internal sealed class FakeApple : IAsyncDisposable
                 var asset = Assets.Single(a => a.AdamId == adamId && a.PricingParam == pricing);
                 foreach (var (serial, user) in holders)
                 {
-                    if (FailingHolders.TryGetValue(serial ?? user!, out var number)) { Fail(adamId, pricing, serial, user, number, "Refused for this holder."); continue; }
+                    if (FailingHolders.TryGetValue(serial ?? user!, out var number)) { Fail(adamId, pricing, serial, user, number, MessageOf(number)); continue; }
                     var existing = Assignments.FirstOrDefault(x => x.AdamId == adamId && x.PricingParam == pricing && x.SerialNumber == serial && x.ClientUserId == user);
                     if (e.Type == "DISASSOCIATE")
                     {
@@ -358,6 +467,16 @@ internal sealed class FakeApple : IAsyncDisposable
                 }
         }
         var requested = Requested(e);
+        if (e.Type is "ASSOCIATE" or "DISASSOCIATE")
+        {
+            var succeeded = e.Assets.SelectMany(a => holders.Select(h => (a.AdamId, a.PricingParam, h.Serial, h.User)))
+                .Where(x => !failed.Contains((x.AdamId, x.PricingParam, x.Serial, x.User))).ToList();
+            Notify(e, "SUCCESS", [.. succeeded.Select(x => Assignment(x.AdamId, x.PricingParam, x.Serial, x.User))], null);
+            foreach (var byError in failures.Select(f => f!.AsObject()).GroupBy(f => (int)f["errorNumber"]!))
+                Notify(e, "FAILURE",
+                    [.. byError.Select(f => Assignment((string?)f["adamId"], (string?)f["pricingParam"], (string?)f["serialNumber"], (string?)f["clientUserId"]))],
+                    new JsonObject { ["errorNumber"] = byError.Key, ["errorMessage"] = (string?)byError.First()["errorMessage"] });
+        }
         return new JsonObject
         {
             ["eventStatus"] = failures.Count > 0 && failures.Count >= requested ? "FAILURE" : "COMPLETE",

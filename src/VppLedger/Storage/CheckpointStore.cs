@@ -1,0 +1,304 @@
+using System.Runtime.CompilerServices;
+using Newtonsoft.Json;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+using VppLedger.Audit;
+using VppLedger.Pools;
+using VppLedger.Tokens;
+
+namespace VppLedger.Storage;
+
+/// <summary>
+/// Reads and writes the checkpoints of positions (<c>vpp_checkpoint</c>, <c>vpp_checkpoint_position</c>) and the
+/// pool and token events around them. It loads, pages and writes; the fold and the cut are the domain's
+/// (<see cref="TenantCheckpointer"/>, <see cref="TenantAsOfFold"/>).
+/// </summary>
+internal sealed class CheckpointStore(string schema)
+{
+    /// <summary>Every how many checkpoints one holds every stream (the others hold the streams changed since the one before).</summary>
+    public const int FullEvery = 16;
+
+    private static readonly JsonSerializer Json = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
+
+    private static readonly Dictionary<string, Type> TypeByName = EventNames.All
+        .Where(e => typeof(IPoolEvent).IsAssignableFrom(e.Type) || typeof(ITokenEvent).IsAssignableFrom(e.Type))
+        .ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
+
+    /// <summary>The stable names of the pool and token events (the only ones a checkpoint folds).</summary>
+    public static string[] PoolAndTokenNames { get; } = [.. TypeByName.Keys];
+
+    /// <summary>One event read for a fold: its position, stream, chain link (when asked for) and data.</summary>
+    public sealed record FoldEvent(long Seq, string Stream, long ChainPosition, byte[]? Hash, ILedgerEvent Event);
+
+    /// <summary>Deserializes a stored pool or token event; null for another type.</summary>
+    public static ILedgerEvent? Read(string type, string data) =>
+        TypeByName.TryGetValue(type, out var t) ? (ILedgerEvent?)Json.Deserialize(new StringReader(data), t) : null;
+
+    /// <summary>
+    /// The tenant's fold state at its checkpoint nearest before <paramref name="asOf"/> (the last one whose events all
+    /// occurred at or before it), or at its latest checkpoint when <paramref name="asOf"/> is null; null when none fits.
+    /// </summary>
+    public async Task<CheckpointState?> LoadAsync(NpgsqlConnection connection, string tenant, string scope, Instant? asOf, CancellationToken cancellationToken)
+    {
+        await using var pick = new NpgsqlCommand(
+            $"select seq, chain_position, hash, max_occurred_at, event_count, cut_number from {AuditSchema.Checkpoint(schema)} where tenant_id = @t and scope = @scope "
+            + (asOf is null ? "order by seq desc limit 1" : "and max_occurred_at <= @at order by max_occurred_at desc, seq desc limit 1"),
+            connection);
+        pick.Parameters.AddWithValue("t", tenant);
+        pick.Parameters.AddWithValue("scope", scope);
+        if (asOf is { } at)
+        {
+            pick.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, Bounded(at));
+        }
+
+        long seq, position, count;
+        byte[] hash;
+        Instant max;
+        int cut;
+        await using (var reader = await pick.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            (seq, position, hash, max, count, cut) = (reader.GetInt64(0), reader.GetInt64(1), (byte[])reader[2], ToInstant(reader.GetDateTime(3)), reader.GetInt64(4), reader.GetInt32(5));
+        }
+
+        // The last full checkpoint at or before it, then the latest state of each stream from there on.
+        await using var positions = new NpgsqlCommand(
+            $"""
+            select distinct on (p.stream) p.stream, p.event_count, p.state::text
+            from {AuditSchema.CheckpointPosition(schema)} p
+            where p.tenant_id = @t and p.scope = @scope and p.checkpoint_seq <= @s
+              and p.checkpoint_seq >= (select max(c.seq) from {AuditSchema.Checkpoint(schema)} c where c.tenant_id = @t and c.scope = @scope and c.seq <= @s and c.full_state)
+            order by p.stream, p.checkpoint_seq desc
+            """,
+            connection);
+        positions.Parameters.AddWithValue("t", tenant);
+        positions.Parameters.AddWithValue("scope", scope);
+        positions.Parameters.AddWithValue("s", seq);
+        var list = new List<CheckpointPosition>();
+        await using (var reader = await positions.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var stream = reader.GetString(0);
+                var state = reader.GetString(2);
+                list.Add(scope.Length > 0
+                    ? ReadBook(stream, state, reader.GetInt64(1))
+                    : stream.StartsWith("pool:", StringComparison.Ordinal)
+                    ? new CheckpointPosition(stream, Json.Deserialize<PoolState>(new JsonTextReader(new StringReader(state))), null, reader.GetInt64(1))
+                    : new CheckpointPosition(stream, null, Json.Deserialize<TokenState>(new JsonTextReader(new StringReader(state))), reader.GetInt64(1)));
+            }
+        }
+
+        return new CheckpointState(seq, position, hash, max, count, cut, list);
+    }
+
+    /// <summary>
+    /// The log ranges <c>(from, to]</c> after position <paramref name="after"/> that may hold an event of the tenant
+    /// that occurred at or before <paramref name="asOf"/>: the segments whose earliest business time is not after it,
+    /// and the tail after the last checkpoint.
+    /// </summary>
+    public async Task<List<(long From, long To)>> RangesAfterAsync(NpgsqlConnection connection, string tenant, string scope, long after, Instant asOf, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            select from_seq, seq from {AuditSchema.Checkpoint(schema)} where tenant_id = @t and scope = @scope and seq > @after and segment_min_occurred_at <= @at
+            union all
+            select coalesce(max(seq), 0), {long.MaxValue} from {AuditSchema.Checkpoint(schema)} where tenant_id = @t and scope = @scope
+            order by 1
+            """,
+            connection);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("scope", scope);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, Bounded(asOf));
+        var ranges = new List<(long From, long To)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var (from, to) = (Math.Max(after, reader.GetInt64(0)), reader.GetInt64(1));
+            if (ranges.Count > 0 && ranges[^1].To >= from)
+            {
+                ranges[^1] = (ranges[^1].From, Math.Max(ranges[^1].To, to));
+            }
+            else if (to > from)
+            {
+                ranges.Add((from, to));
+            }
+        }
+
+        return ranges;
+    }
+
+    /// <summary>
+    /// The tenant's pool and token events in the given log ranges, in log order, streamed; only those that occurred at
+    /// or before <paramref name="asOf"/> when it is given; with their chain links when <paramref name="withLinks"/>.
+    /// </summary>
+    public async IAsyncEnumerable<FoldEvent> EventsAsync(
+        NpgsqlConnection connection,
+        string tenant,
+        IReadOnlyList<(long From, long To)> ranges,
+        Instant? asOf,
+        bool withLinks,
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        PoolId? pool = null)
+    {
+        if (ranges.Count == 0)
+        {
+            yield break;
+        }
+
+        // One pool's events are found through the audit table's pool index, the tenant's through the log's sequence.
+        var links = withLinks ? "c.chain_position, c.hash" : "0::bigint, null::bytea";
+        var chain = withLinks ? $"join {AuditSchema.Chain(schema)} c on c.tenant_id = e.tenant_id and c.seq = e.seq_id " : "";
+        await using var command = new NpgsqlCommand(
+            pool is null
+                ? $"select e.seq_id, e.stream_id, e.type, e.data::text, {links} "
+                    + $"from unnest(@lo, @hi) r(lo, hi) join {SchemaNames.Quote(schema)}.mt_events e on e.seq_id > r.lo and e.seq_id <= r.hi {chain}"
+                    + (asOf is null ? "" : $"left join {AuditSchema.Qualified(schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id ")
+                    + "where e.tenant_id = @t and e.type = any(@types) "
+                    + (asOf is null ? "" : "and (a.occurred_at is null or a.occurred_at <= @at) ")
+                    + "order by e.seq_id"
+                : $"select e.seq_id, e.stream_id, e.type, e.data::text, {links} "
+                    + $"from unnest(@lo, @hi) r(lo, hi) join {AuditSchema.Qualified(schema)} a "
+                    + "on a.tenant_id = @t and a.token = @token and a.adam_id = @adam and a.seq > r.lo and a.seq <= r.hi "
+                    + $"join {SchemaNames.Quote(schema)}.mt_events e on e.seq_id = a.seq and e.tenant_id = a.tenant_id {chain}"
+                    + "where a.stream = @stream and e.type = any(@types) "
+                    + (asOf is null ? "" : "and a.occurred_at <= @at ")
+                    + "order by e.seq_id",
+            connection);
+        command.Parameters.AddWithValue("t", tenant);
+        if (pool is { } p)
+        {
+            command.Parameters.AddWithValue("token", p.Token.Value);
+            command.Parameters.AddWithValue("adam", p.AdamId.Value);
+            command.Parameters.AddWithValue("stream", Streams.Pool(p));
+        }
+
+        command.Parameters.AddWithValue("lo", ranges.Select(r => r.From).ToArray());
+        command.Parameters.AddWithValue("hi", ranges.Select(r => r.To).ToArray());
+        command.Parameters.AddWithValue("types", PoolAndTokenNames);
+        if (asOf is { } at)
+        {
+            command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, Bounded(at));
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (Read(reader.GetString(2), reader.GetString(3)) is { } e)
+            {
+                yield return new FoldEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(4), reader.IsDBNull(5) ? null : (byte[])reader[5], e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cuts and writes the book checkpoint of one pool at <paramref name="seq"/>: its previous book checkpoint and
+    /// its events after it, read through the audit table's pool index (O(events since the last one + holders)).
+    /// </summary>
+    public async Task CheckpointPoolAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string stream, long seq, long chainPosition, byte[] hash, CancellationToken cancellationToken)
+    {
+        var previous = await LoadAsync(connection, tenant, stream, null, cancellationToken).ConfigureAwait(false);
+        var pool = PoolOf(stream);
+        var events = new List<ILedgerEvent>();
+        await foreach (var e in EventsAsync(connection, tenant, [(previous?.Seq ?? 0, seq)], null, withLinks: false, cancellationToken, pool).ConfigureAwait(false))
+        {
+            events.Add(e.Event);
+        }
+
+        var checkpoint = PoolBookCheckpoint.Cut(pool, stream, previous, events, seq, chainPosition, hash);
+        await WriteAsync(connection, transaction, [(tenant, stream, checkpoint)], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static PoolId PoolOf(string stream)
+    {
+        // pool:{token}:{adamId}; a token id may hold ':' but an adamId never does.
+        var last = stream.LastIndexOf(':');
+        return new PoolId(new TokenId(stream[5..last]), new AdamId(stream[(last + 1)..]));
+    }
+
+    private static CheckpointPosition ReadBook(string stream, string json, long count)
+    {
+        var book = Json.Deserialize<PoolBookDocument>(new JsonTextReader(new StringReader(json)))!;
+        return new CheckpointPosition(stream, book.State, null, count, book.Holders, book.Queue);
+    }
+
+    /// <summary>A pool's book as a checkpoint stores it: counters, holders (by key) and queue.</summary>
+    private sealed record PoolBookDocument(PoolState State, IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue);
+
+    /// <summary>Writes checkpoints of one or more tenants with two set-based statements, in the caller's transaction (scope '' for a tenant's, the pool stream for a pool's book).</summary>
+    public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(string Tenant, string Scope, Checkpoint Checkpoint)> checkpoints, CancellationToken cancellationToken)
+    {
+        if (checkpoints.Count == 0)
+        {
+            return;
+        }
+
+        await using (var insert = new NpgsqlCommand(
+            $"insert into {AuditSchema.Checkpoint(schema)} (tenant_id, scope, seq, from_seq, chain_position, hash, max_occurred_at, segment_min_occurred_at, event_count, cut_number, full_state) "
+            + "select * from unnest(@t, @scope, @s, @f, @p, @h, @max, @min, @n, @cut, @full)",
+            connection,
+            transaction))
+        {
+            insert.Parameters.AddWithValue("t", checkpoints.Select(c => c.Tenant).ToArray());
+            insert.Parameters.AddWithValue("scope", checkpoints.Select(c => c.Scope).ToArray());
+            insert.Parameters.AddWithValue("s", checkpoints.Select(c => c.Checkpoint.Seq).ToArray());
+            insert.Parameters.AddWithValue("f", checkpoints.Select(c => c.Checkpoint.FromSeq).ToArray());
+            insert.Parameters.AddWithValue("p", checkpoints.Select(c => c.Checkpoint.ChainPosition).ToArray());
+            insert.Parameters.AddWithValue("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea, checkpoints.Select(c => c.Checkpoint.Hash).ToArray());
+            insert.Parameters.AddWithValue("max", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, checkpoints.Select(c => c.Checkpoint.MaxOccurredAt.ToDateTimeUtc()).ToArray());
+            insert.Parameters.AddWithValue("min", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, checkpoints.Select(c => c.Checkpoint.SegmentMinOccurredAt.ToDateTimeUtc()).ToArray());
+            insert.Parameters.AddWithValue("n", checkpoints.Select(c => c.Checkpoint.EventCount).ToArray());
+            insert.Parameters.AddWithValue("cut", checkpoints.Select(c => c.Checkpoint.CutNumber).ToArray());
+            insert.Parameters.AddWithValue("full", checkpoints.Select(c => c.Checkpoint.Full).ToArray());
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = checkpoints.SelectMany(c => c.Checkpoint.Positions.Select(p => (c.Tenant, c.Scope, c.Checkpoint.Seq, Position: p))).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var positions = new NpgsqlCommand(
+            $"insert into {AuditSchema.CheckpointPosition(schema)} (tenant_id, scope, checkpoint_seq, stream, event_count, state) "
+            + "select t, sc, s, st, n, j::jsonb from unnest(@t, @sc, @s, @st, @n, @j) as u(t, sc, s, st, n, j)",
+            connection,
+            transaction);
+        positions.Parameters.AddWithValue("t", rows.Select(r => r.Tenant).ToArray());
+        positions.Parameters.AddWithValue("sc", rows.Select(r => r.Scope).ToArray());
+        positions.Parameters.AddWithValue("s", rows.Select(r => r.Seq).ToArray());
+        positions.Parameters.AddWithValue("st", rows.Select(r => r.Position.Stream).ToArray());
+        positions.Parameters.AddWithValue("n", rows.Select(r => r.Position.EventCount).ToArray());
+        positions.Parameters.AddWithValue("j", rows.Select(r => ToJson(
+            r.Position.Holders is not null ? new PoolBookDocument(r.Position.Pool!, r.Position.Holders, r.Position.Queue ?? [])
+            : r.Position.Pool is { } pool ? pool
+            : r.Position.Token)).ToArray());
+        await positions.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string ToJson(object? state)
+    {
+        using var text = new StringWriter();
+        Json.Serialize(text, state);
+        return text.ToString();
+    }
+
+    // An instant outside the years 1 to 9999 (NodaTime allows them, PostgreSQL and DateTime do not) reads as the nearest
+    // one inside: every stored business time lies inside, so the answer is the same; the fold keeps the real instant.
+    private static DateTime Bounded(Instant at) =>
+        at < MinSql ? DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc)
+        : at > MaxSql ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
+        : at.ToDateTimeUtc();
+
+    private static readonly Instant MinSql = Instant.FromDateTimeUtc(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc));
+
+    private static readonly Instant MaxSql = Instant.FromDateTimeUtc(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc));
+
+    private static Instant ToInstant(DateTime value) => Instant.FromDateTimeUtc(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

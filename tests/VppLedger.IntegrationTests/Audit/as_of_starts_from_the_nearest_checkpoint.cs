@@ -1,0 +1,129 @@
+using System.Text;
+using NodaTime;
+using VppLedger.Audit;
+using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Pools;
+
+namespace VppLedger.IntegrationTests.Audit;
+
+/// <summary>Whole-tenant and pool as-of answers start from the nearest checkpoint of positions and fold only the later events (I5).</summary>
+public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFixture db) : IClassFixture<CheckpointLedgerFixture>
+{
+    private static readonly Actor Importer = new("migration-job", Permissions.ImportHistory);
+
+    /// <summary>A pool whose purchased count rises by one each day, from <paramref name="start"/> for <paramref name="days"/> days.</summary>
+    private async Task<(Scenario S, PoolId Pool)> DailyCountsAsync(string tenant, Instant start, int days)
+    {
+        db.Clock.Reset(start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), start);
+        var pool = await s.SyncedPoolAsync(new TokenId("live"), "1", purchased: 1);
+        for (var day = 1; day <= days; day++)
+        {
+            db.Clock.Advance(Duration.FromDays(1));
+            await s.CountsAsync(pool, purchased: day + 1);
+        }
+
+        await s.Ledger.Audit.WaitForSealAsync();
+        return (s, pool);
+    }
+
+    private static void AssertSameAnswer(TenantPosition expected, TenantPosition actual)
+    {
+        Assert.Equal(expected.Pools, actual.Pools);
+        Assert.Equal(expected.Tokens, actual.Tokens);
+        Assert.Equal(expected.EventCount, actual.EventCount);
+    }
+
+    private Task<string?> LinkHashAsync(string tenant, long position) =>
+        TestServer.ScalarAsync<string>(
+            $"select encode(hash, 'hex') from {db.SchemaName}.vpp_audit_chain where tenant_id = @t and chain_position = @p",
+            ("t", tenant), ("p", position));
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task a_tenant_and_a_pool_as_of_start_from_the_nearest_checkpoint_and_name_the_link_it_covers()
+    {
+        var start = Instant.FromUtc(2024, 4, 20, 9, 0);
+        var (s, pool) = await DailyCountsAsync("nearest", start, days: 8);
+        var at = start + Duration.FromHours((4 * 24) + 12);
+
+        var checkpointed = await s.Ledger.Audit.TenantAsOfAsync(at);
+        var full = await db.AuditOf("nearest").TenantAsOfByFullFoldAsync(at);
+
+        AssertSameAnswer(full, checkpointed);
+        Assert.Equal(5, Assert.Single(checkpointed.Pools).TotalCount);
+        var checkpoint = Assert.IsType<ChainHead>(checkpointed.Checkpoint);
+        Assert.Equal(await LinkHashAsync("nearest", checkpoint.Position), checkpoint.Hash);
+        Assert.True(checkpointed.FoldedEventCount < CheckpointLedgerFixture.EveryEvents, $"folded {checkpointed.FoldedEventCount} events after the checkpoint");
+        Assert.Null(full.Checkpoint);
+        Assert.Equal(pool, checkpointed.Pools[0].Pool);
+
+        var book = await s.Ledger.Audit.PoolAsOfAsync(pool, at);
+        var fullBook = await db.AuditOf("nearest").PoolAsOfByFullFoldAsync(pool, at);
+        Assert.Equal((fullBook!.Summary, fullBook.EventCount), (book!.Summary, book.EventCount));
+        Assert.NotNull(book.Checkpoint);
+        Assert.Equal(await LinkHashAsync("nearest", book.Checkpoint.Position), book.Checkpoint.Hash);
+        Assert.True(book.FoldedEventCount < CheckpointLedgerFixture.EveryEvents, $"folded {book.FoldedEventCount} pool events after the checkpoint");
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task imported_history_with_earlier_business_times_is_read_from_the_segment_it_lands_in()
+    {
+        // Live history from 25 April to 10 June 2024; the import's business times run from 30 April to 2 June.
+        var start = Instant.FromUtc(2024, 4, 25, 9, 0);
+        var (s, _) = await DailyCountsAsync("import", start, days: 46);
+        var june5 = Instant.FromUtc(2024, 6, 5, 0, 0);
+        var before = await s.Ledger.Audit.TenantAsOfAsync(june5);
+        var lastLiveSeq = await TestServer.ScalarAsync<long>($"select max(seq_id) from {db.SchemaName}.mt_events where tenant_id = 'import'");
+
+        var imported = await s.Ledger.Audit.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(History.Valid("imp"))), Importer);
+        await s.Ledger.Audit.WaitForSealAsync();
+        var after = await s.Ledger.Audit.TenantAsOfAsync(june5);
+        var full = await db.AuditOf("import").TenantAsOfByFullFoldAsync(june5);
+        var end = await s.Ledger.Audit.TenantAsOfAsync(Instant.FromUtc(2024, 6, 11, 0, 0));
+        var fullEnd = await db.AuditOf("import").TenantAsOfByFullFoldAsync(Instant.FromUtc(2024, 6, 11, 0, 0));
+
+        Assert.Null(imported.Rejection);
+        AssertSameAnswer(full, after);
+        AssertSameAnswer(fullEnd, end);
+
+        // The checkpoint that answers 5 June was cut before the import and still holds: the import's events follow it
+        // in the log, and the segment they land in records their earliest business time, so they are read after it.
+        Assert.Equal(before.Checkpoint, after.Checkpoint);
+        Assert.True(after.Checkpoint!.Sequence <= lastLiveSeq);
+        var importedPool = after.Pools.Single(p => p.Pool == History.PoolOf("imp"));
+        Assert.Equal((2, 2, 1), (importedPool.TotalCount, importedPool.UsedCount, importedPool.QueuedCount));
+        Assert.True(after.FoldedEventCount >= 8, $"folded {after.FoldedEventCount} events after the checkpoint");
+        var floor = await TestServer.ScalarAsync<DateTime>(
+            $"select min(segment_min_occurred_at) from {db.SchemaName}.vpp_checkpoint where tenant_id = 'import' and seq > @s",
+            ("s", lastLiveSeq));
+        Assert.Equal(Instant.FromUtc(2024, 4, 30, 8, 0), Instant.FromDateTimeUtc(DateTime.SpecifyKind(floor, DateTimeKind.Utc)));
+
+        // After every live event's time, a checkpoint cut after the import answers with little to fold.
+        Assert.True(end.Checkpoint!.Sequence > lastLiveSeq);
+        Assert.True(end.FoldedEventCount < CheckpointLedgerFixture.EveryEvents);
+    }
+
+    [Fact]
+    [Trait("Rule", "I2")]
+    [Trait("Rule", "I5")]
+    public async Task a_rebuild_writes_the_same_checkpoints_again()
+    {
+        await DailyCountsAsync("rebuild", Instant.FromUtc(2024, 4, 20, 9, 0), days: 12);
+        var sql = $"""
+            select string_agg(concat_ws('|', c.tenant_id, c.scope, c.seq, c.from_seq, c.chain_position, encode(c.hash, 'hex'), c.max_occurred_at,
+                   c.segment_min_occurred_at, c.event_count, c.cut_number, c.full_state,
+                   (select string_agg(p.stream || '=' || p.event_count || ':' || p.state::text, ',' order by p.stream)
+                    from {db.SchemaName}.vpp_checkpoint_position p where p.tenant_id = c.tenant_id and p.scope = c.scope and p.checkpoint_seq = c.seq)), E'\n' order by c.tenant_id, c.scope, c.seq)
+            from {db.SchemaName}.vpp_checkpoint c
+            """;
+        var live = await TestServer.ScalarAsync<string>(sql);
+
+        await db.Ledger.RebuildAsync();
+        var rebuilt = await TestServer.ScalarAsync<string>(sql);
+
+        Assert.Contains("rebuild|", live, StringComparison.Ordinal);
+        Assert.Equal(live, rebuilt);
+    }
+}
