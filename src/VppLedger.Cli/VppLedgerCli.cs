@@ -78,6 +78,9 @@ public static class VppLedgerCli
             config.AddCommand<TailCommand>("tail").WithData(host)
                 .WithDescription("The tenant's change feed in log order (--json: NDJSON, --follow: keep waiting, --subscription NAME: resume from its checkpoint and commit it).")
                 .WithExample("tail", "--tenant", "contoso", "--follow", "--json");
+            config.AddCommand<ReconcileCommand>("reconcile").WithData(host)
+                .WithDescription("Reconciliation findings per holder (untracked at Apple, phantom, duplicate, another MDM, pending too long) with the plan that clears each; a dry run unless --apply; --json.")
+                .WithExample("reconcile", "--tenant", "contoso", "--apply");
             config.AddCommand<WasteCommand>("waste").WithData(host)
                 .WithDescription("Idle and wasted licenses per pool: retired devices, departed users, untargeted holders, orphaned pools, idle free licenses, misplaced queues; --price for money, --json or --csv.")
                 .WithExample("waste", "--tenant", "contoso", "--idle-days", "30", "--csv");

@@ -138,6 +138,12 @@ public interface ITenantLedger
     /// </summary>
     IAppleOutbox AppleOutbox { get; }
 
+    /// <summary>
+    /// Apple's side of the tenant's tokens: reconciliation findings and their plan, client config, walks of Apple's
+    /// assignments, Apple's user states (docs/apple.md). Its commands go through <see cref="ExecuteAsync"/>.
+    /// </summary>
+    AppleSide.IAppleSide AppleSide { get; }
+
     /// <summary>True when the tenant has recorded anything.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<bool> ExistsAsync(CancellationToken cancellationToken = default);

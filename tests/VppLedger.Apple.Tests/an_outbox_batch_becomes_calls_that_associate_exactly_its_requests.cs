@@ -24,7 +24,7 @@ public sealed class an_outbox_batch_becomes_calls_that_associate_exactly_its_req
             Request(6, "100", d1, "SN-1"),                                                     // 100: a device
         ]);
 
-        var (calls, unsendable) = AppleCalls.Of(batch, "STDQ");
+        var (calls, unsendable) = AppleCalls.Of(batch);
 
         Assert.Null(unsendable);
         Assert.Equal(
@@ -39,9 +39,26 @@ public sealed class an_outbox_batch_becomes_calls_that_associate_exactly_its_req
     {
         var batch = new AppleRequestBatch(Token, AppleRequestKind.Associate, [Request(1, "100", Holder.ForDevice(new DeviceId("d1")))]);
 
-        var (calls, unsendable) = AppleCalls.Of(batch, "STDQ");
+        var (calls, unsendable) = AppleCalls.Of(batch);
 
         Assert.Empty(calls);
         Assert.Equal("pool:tok:100@1", unsendable);
+    }
+
+    [Fact]
+    public void each_asset_is_sent_with_its_pools_pricing_and_the_two_pricings_of_one_app_are_two_assets()
+    {
+        var u1 = Holder.ForUser(new UserId("u1"), AppleIdKind.Managed);
+        var plus = new PoolId(Token, new AdamId("100"), PricingParam.Plus);
+        var batch = new AppleRequestBatch(Token, AppleRequestKind.Associate,
+        [
+            Request(1, "100", u1),
+            new AppleRequest("pool:tok:100:PLUS@1", plus, AppleRequestKind.Associate, u1, null, Instant.FromUnixTimeSeconds(2)),
+        ]);
+
+        var (calls, _) = AppleCalls.Of(batch);
+
+        var call = Assert.Single(calls);
+        Assert.Equal([new AppleAssetRef("100", "STDQ"), new AppleAssetRef("100", "PLUS")], call.Assets);
     }
 }

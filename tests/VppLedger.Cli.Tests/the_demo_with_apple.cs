@@ -10,7 +10,8 @@ public sealed class the_demo_with_apple
     [Fact]
     [Trait("Rule", "A6")]
     [Trait("Rule", "I4")]
-    public async Task it_shows_seats_confirmed_by_apple_and_a_failed_association_with_its_explanation()
+    [Trait("Rule", "S2")]
+    public async Task it_shows_seats_confirmed_by_apple_a_failed_association_with_its_explanation_and_reconciliation_findings()
     {
         var run = await Tool.RunAsync(Tool.NoEnvironment, "demo", "--with-apple");
 
@@ -25,6 +26,10 @@ public sealed class the_demo_with_apple
         Assert.Contains("13 repeats that changed nothing", apple, StringComparison.Ordinal);
         Assert.Contains("Apple outbox after: 3 pending, 0 sent, 0 refused, 173 answered (pending under tok-retail too", apple, StringComparison.Ordinal);
         Assert.Matches(@"at most 1[0-5] in any second for the token \(its limit: 15\), 0 refused as too many", apple);
+        var reconciliation = apple[apple.IndexOf("reconciliation per holder", StringComparison.Ordinal)..];
+        Assert.Contains("recorded: Applied.", reconciliation, StringComparison.Ordinal); // the walk completed and was reconciled
+        Assert.Matches(@"│ Pages\s+│ UntrackedAtApple │ u\.u0042\.managed\s+│ S2\s+│ GrantLicenses\s+│", reconciliation); // given by hand at Apple
+        Assert.Matches(@"│ Keynote\s+│ PhantomInLedger\s+│ d\.\S+\s+│ S2\s+│ RequestAppleAssociationAgain │", reconciliation); // removed at Apple
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 

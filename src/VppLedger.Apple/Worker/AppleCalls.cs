@@ -14,12 +14,12 @@ internal static class AppleCalls
 {
     /// <summary>
     /// The calls of a batch, in the batch's order. Apple associates every asset of a call with every holder of it, so a
-    /// call carries the assets that share exactly the same holders, and devices (serial numbers) and users
+    /// call carries the assets (each with its pool's pricingParam, STDQ or PLUS) that share exactly the same holders, and devices (serial numbers) and users
     /// (clientUserIds) go in separate calls. Each call's answer is recorded for its own requests (a sub-batch of the
     /// batch, so its command id is its own). A device request without a serial number cannot be sent: its id is returned
     /// and no call is made.
     /// </summary>
-    public static (IReadOnlyList<AppleCall> Calls, string? Unsendable) Of(AppleRequestBatch batch, string pricingParam)
+    public static (IReadOnlyList<AppleCall> Calls, string? Unsendable) Of(AppleRequestBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var entries = new List<(AppleRequest Request, bool Device, string HolderId)>(batch.Requests.Count);
@@ -36,13 +36,13 @@ internal static class AppleCalls
         }
 
         var calls = entries
-            .GroupBy(e => (e.Request.Pool.AdamId, e.Device))
+            .GroupBy(e => (e.Request.Pool.AdamId, Pricing: e.Request.Pool.ApplePricingParam, e.Device))
             .GroupBy(g => (g.Key.Device, Holders: string.Join("\n", g.Select(e => e.HolderId).Distinct(StringComparer.Ordinal))))
             .Select(call =>
             {
                 var holders = call.First().Select(e => e.HolderId).Distinct(StringComparer.Ordinal).ToList();
                 var sub = new AppleRequestBatch(batch.Token, batch.Kind, [.. call.SelectMany(g => g.Select(e => e.Request))]);
-                IReadOnlyList<AppleAssetRef> assets = [.. call.Select(g => new AppleAssetRef(g.Key.AdamId.Value, pricingParam))];
+                IReadOnlyList<AppleAssetRef> assets = [.. call.Select(g => new AppleAssetRef(g.Key.AdamId.Value, g.Key.Pricing))];
                 return call.Key.Device ? new AppleCall(sub, assets, holders, []) : new AppleCall(sub, assets, [], holders);
             })
             .ToList();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using VppLedger.AppleSide;
 using VppLedger.Pools;
 using OutboxEventFailure = VppLedger.Pools.AppleEventFailure;
 using OutboxEventStatus = VppLedger.Pools.AppleEventStatus;
@@ -189,6 +190,60 @@ public sealed partial class AppleOutboxWorker : BackgroundService
         base.Dispose();
     }
 
+    /// <summary>
+    /// Walks Apple's <c>GET /assignments</c> of one token (every page under one versionId: the client restarts a walk whose
+    /// versionId changes) and records it in the ledger as one walk of <see cref="RecordAppleAssignmentsPage"/> commands, in
+    /// pages of at most <paramref name="pageSize"/> seats; the last page completes the snapshot, and the ledger reconciles
+    /// it with the seats holder by holder (docs/apple.md, "Reconciliation per holder"): read the findings and their plan
+    /// with <c>ITenantLedger.AppleSide</c>. A whole walk, not a delta. The sToken is revealed through the ledger for the
+    /// walk only. Apple's refusals surface as <see cref="AppleApiException"/>; a page the ledger refuses ends the walk
+    /// (its outcome is returned; nothing after it is recorded, and the next walk starts again from page 0).
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="token">The token to walk.</param>
+    /// <param name="pageSize">Seats per recorded page (1 to 10,000). Default 1,000.</param>
+    /// <param name="cancellationToken">Cancels between Apple's pages and between recorded pages.</param>
+    public async Task<AppleAssignmentsWalk> WalkAssignmentsAsync(TenantId tenant, TokenId token, int pageSize = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 10_000);
+        var ledger = _ledger.ForTenant(tenant);
+        var sToken = await ledger.RevealTokenSecretAsync(token, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(sToken))
+        {
+            throw new InvalidOperationException($"Token {token.Value} of tenant {tenant.Value} has no secret in the ledger (unknown, deleted or erased): Apple's assignments cannot be read for it.");
+        }
+
+        var snapshot = await _apple.GetAssignmentsAsync(sToken, null, cancellationToken).ConfigureAwait(false);
+        var version = snapshot.VersionId ?? "unversioned";
+        var seats = new List<AppleSeatReport>(snapshot.Assignments.Count);
+        foreach (var a in snapshot.Assignments)
+        {
+            seats.Add(new AppleSeatReport(
+                new AdamId(a.AdamId),
+                PoolId.ParsePricing(a.PricingParam) ?? PricingParam.Stdq,
+                a.ClientUserId,
+                a.SerialNumber is { Length: > 0 } serial ? new SerialNumber(serial) : null));
+        }
+
+        var walkId = "walk-" + Guid.NewGuid().ToString("N");
+        var pages = Math.Max(1, (seats.Count + pageSize - 1) / pageSize);
+        CommandOutcome? last = null;
+        for (var page = 0; page < pages; page++)
+        {
+            var part = seats.Skip(page * pageSize).Take(pageSize).ToList();
+            last = await ledger.ExecuteAsync(
+                new RecordAppleAssignmentsPage(token, walkId, version, null, page, page == pages - 1, part, new CommandId($"{walkId}-{page}"), _options.Actor),
+                cancellationToken).ConfigureAwait(false);
+            if (!last.Succeeded)
+            {
+                break;
+            }
+        }
+
+        return new AppleAssignmentsWalk(walkId, version, seats.Count, snapshot.PageCount, snapshot.Restarts, last!);
+    }
+
     private async Task<AppleTokenPass> ServeAsync(AppleWorkerToken target, CancellationToken cancellationToken)
     {
         var pass = new TokenPassBuilder(target);
@@ -251,7 +306,7 @@ public sealed partial class AppleOutboxWorker : BackgroundService
                 return null;
             }
 
-            var calls = AppleCalls.Of(batch, _options.PricingParam);
+            var calls = AppleCalls.Of(batch);
             if (calls.Unsendable is { } missing)
             {
                 Log.Unsendable(_logger, target.Tenant.Value, target.Token.Value, missing);

@@ -38,8 +38,4 @@ public sealed class AppleWorkerOptions
 
     /// <summary>Events one pass polls per token, at most. Default 100.</summary>
     public int MaxStatusPollsPerPass { get; set; } = 100;
-
-    /// <summary>Apple's <c>pricingParam</c> of the assets the worker associates (the ledger's pools are token and adamId).
-    /// Default <c>STDQ</c> (standard quality).</summary>
-    public string PricingParam { get; set; } = "STDQ";
 }

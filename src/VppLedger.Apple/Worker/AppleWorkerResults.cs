@@ -71,3 +71,12 @@ public enum AppleNotificationResult
 /// <param name="ChangeCount">Ledger events written (seats confirmed, failed, freed, queue served).</param>
 /// <param name="Message">A sentence for the host's log.</param>
 public sealed record AppleNotificationOutcome(AppleNotificationResult Result, string? NotificationId, string? AppleEventId, int ChangeCount, string Message);
+
+/// <summary>What <see cref="AppleOutboxWorker.WalkAssignmentsAsync"/> read from Apple and recorded.</summary>
+/// <param name="WalkId">The walk's id in the ledger.</param>
+/// <param name="VersionId">Apple's versionId of the walk.</param>
+/// <param name="AssignmentCount">Seats Apple listed.</param>
+/// <param name="ApplePageCount">Pages read from Apple.</param>
+/// <param name="Restarts">Walks restarted because Apple's versionId changed mid-walk.</param>
+/// <param name="LastPage">The outcome of the last page recorded: succeeded when the walk completed and was reconciled.</param>
+public sealed record AppleAssignmentsWalk(string WalkId, string VersionId, int AssignmentCount, int ApplePageCount, int Restarts, CommandOutcome LastPage);

@@ -69,6 +69,39 @@ internal sealed partial class DemoStory
         await OutboxAsync("after").ConfigureAwait(false);
         var token = apple.Requests.Select(r => r.Token).FirstOrDefault(t => t is not null);
         _console.MarkupLine($"Apple received {Format.Count(apple.Requests.Count)} requests, at most {(token is null ? 0 : apple.MaxRequestsInAnySecond(token))} in any second for the token (its limit: 15), {apple.RateLimitRefusals} refused as too many.");
+        await ReconcileAsync(apple, worker, refused).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Someone changes seats in Apple Business Manager behind the MDM's back: Pages given by hand to the holder Apple had
+    /// refused, and a confirmed Keynote seat removed. The worker walks Apple's assignments; the ledger reconciles the walk
+    /// holder by holder and records each difference as a finding with a plan of host commands (S2), shown as a dry run.
+    /// </summary>
+    private async Task ReconcileAsync(FakeApple apple, AppleOutboxWorker worker, Holder refused)
+    {
+        Step(
+            "Apple's side: reconciliation per holder (issue 13)",
+            $"Someone works in Apple Business Manager behind the MDM's back: Pages is assigned by hand to {RefusedUser.Value}, whose association Apple had refused, and one confirmed Keynote seat is removed. The worker walks Apple's assignments (GET /assignments, every page under one versionId) and records the walk; the ledger compares it with its seats holder by holder and records each difference as a finding, with the host command that would clear it (S2). Nothing is applied here: vppledger reconcile --apply runs the plan.");
+        apple.Assignments.Add(new FakeAssignment(Pages.AdamId.Value, "STDQ", null, refused.Key, ++apple.Version));
+        if (apple.Assignments.FirstOrDefault(a => a.AdamId == Keynote.AdamId.Value) is { } keynote)
+        {
+            apple.Assignments.Remove(keynote);
+            apple.Version++;
+        }
+
+        var walk = await worker.WalkAssignmentsAsync(ledger.Tenant, _mainToken, cancellationToken: cancellationToken).ConfigureAwait(false);
+        EventCount += walk.LastPage.Changes.Count;
+        _console.MarkupLine(Markup.Escape($"Walk of Apple's assignments: {Format.Count(walk.AssignmentCount)} seats in {walk.ApplePageCount} page(s) of versionId {walk.VersionId}, {walk.Restarts} restart(s); recorded: {walk.LastPage.Status}."));
+        var plan = await ledger.AppleSide.PlanAsync(new Actor("reconcile", Permissions.ManagedApps | Permissions.MobileApps), _mainToken, cancellationToken).ConfigureAwait(false);
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Reconciliation findings (dry run)[/]")
+            .AddColumn("App").AddColumn("Class").AddColumn("Holder").AddColumn("Rule").AddColumn("Plan");
+        foreach (var step in plan)
+        {
+            var f = step.Finding;
+            table.AddRow(Markup.Escape(Name(f.Pool)), f.Class.ToString(), Markup.Escape(f.Holder?.Key ?? f.HolderRef), f.Rule, Markup.Escape(step.Command?.GetType().Name ?? step.Action));
+        }
+
+        _console.Write(table);
     }
 
     private async Task OutboxAsync(string when)

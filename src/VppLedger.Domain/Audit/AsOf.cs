@@ -167,7 +167,7 @@ internal sealed class HolderAsOfFold(Holder holder, Instant asOf)
             return false;
         }
 
-        var pool = new PoolId(new TokenId(entry.Token), new AdamId(entry.AdamId));
+        var pool = PoolId.FromAppKey(entry.Token, entry.AdamId);
         switch (entry.Action)
         {
             case "license_granted":

@@ -116,18 +116,30 @@ internal sealed record AuditFacts(
             Operations.OperationStarted e => new AuditFacts(null, null, null, null, null, "operation_started", e.CommandType, "I4"),
             Operations.OperationPageCommitted e => new AuditFacts(null, null, null, null, null, "operation_page_committed", FormattableString.Invariant($"page={e.Page}"), "I4"),
             Operations.OperationCompleted e => new AuditFacts(null, null, null, null, null, "operation_completed", FormattableString.Invariant($"pages={e.PageCount}"), "I4"),
+            AppleAssociationRequestedAgain e => Seat(e.Pool, e.Holder, null, "apple_association_requested_again", e.WasConfirmed ? "was confirmed" : null, "S2"),
+            AppleReleaseRequested e => Seat(e.Pool, e.Holder, null, "apple_release_requested", null, "S2"),
+            AppleAssetFactsRecorded e => Pool(e.Pool, "apple_asset_facts_recorded", $"deviceAssignable={e.Facts.DeviceAssignable} revocable={e.Facts.Revocable}", "L6"),
+            AppleSide.AppleNotificationRecorded e => TokenFacts(e.Token.Value, "apple_notification_recorded", e.Type.ToString(), "S2"),
+            AppleSide.AppleUserStatesRecorded e => TokenFacts(e.Token.Value, "apple_user_states_recorded", FormattableString.Invariant($"users={e.Users.Count}"), "L4"),
+            AppleSide.AppleClientConfigRecorded e => TokenFacts(e.Token.Value, "apple_client_config_recorded", e.ManagedByThisMdm ? "this MDM" : "another MDM", "T3"),
+            AppleSide.AppleAssignmentsPageRecorded e => TokenFacts(e.Token.Value, "apple_assignments_page_recorded", FormattableString.Invariant($"walk={e.WalkId} page={e.PageIndex} count={e.Assignments.Count}"), "S2"),
+            AppleSide.AppleAssignmentsSnapshotCompleted e => TokenFacts(e.Token.Value, "apple_assignments_snapshot_completed", FormattableString.Invariant($"walk={e.WalkId} pages={e.PageCount}"), "S2"),
+            AppleSide.ReconciliationFindingRecorded e => e.Holder is { } h
+                ? Seat(e.Pool, h, null, "reconciliation_finding_recorded", e.Class.ToString(), e.Rule)
+                : Pool(e.Pool, "reconciliation_finding_recorded", e.Class.ToString(), e.Rule),
+            AppleSide.ReconciliationFindingCleared e => Pool(e.Pool, "reconciliation_finding_cleared", e.Class.ToString(), "S2"),
             _ => new AuditFacts(null, null, null, null, null, "unknown", @event?.GetType().Name, null),
         };
     }
 
     private static AuditFacts Pool(PoolId pool, string action, string? reason, string rule) =>
-        new(pool.Token.Value, pool.AdamId.Value, null, null, null, action, reason, rule);
+        new(pool.Token.Value, pool.AppKey, null, null, null, action, reason, rule);
 
     private static AuditFacts Seat(PoolId pool, Holder holder, long? position, string action, string? reason, string rule) =>
-        new(pool.Token.Value, pool.AdamId.Value, AuditPseudonym.KindOf(holder), holder.Key, position, action, reason, rule);
+        new(pool.Token.Value, pool.AppKey, AuditPseudonym.KindOf(holder), holder.Key, position, action, reason, rule);
 
     private static AuditFacts Assignment(PoolId pool, string action, string reason, string rule) =>
-        new(pool.Token.Value, pool.AdamId.Value, null, null, null, action, reason, rule);
+        new(pool.Token.Value, pool.AppKey, null, null, null, action, reason, rule);
 
     private static AuditFacts TokenFacts(string? token, string action, string? reason, string rule) =>
         new(token, null, null, null, null, action, reason, rule);

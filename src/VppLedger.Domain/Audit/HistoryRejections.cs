@@ -92,6 +92,13 @@ internal static class HistoryRejections
         "S2",
         $"The line records Apple's answer about a seat of pool {pool}; an import carries the ledger's own decisions, and Apple's answers are recorded live with RecordAppleEventResult. Remove the line, import the history, then record Apple's answers.");
 
+    /// <summary>A line of a token's Apple stream (notifications, snapshots, reconciliation): recorded live, from Apple.</summary>
+    /// <param name="token">The token.</param>
+    public static Rejection AppleSideNotImportable(TokenId token) => new(
+        RejectionCodes.ImportAppleAnswerNotSupported,
+        "S2",
+        $"The line records what Apple said of token {token} (a notification, a snapshot or a reconciliation finding); an import carries the ledger's own decisions. Remove the line, import the history, then read Apple again.");
+
     /// <summary>A reclaim of a license the holder does not hold (rule S1: used counts the seats held).</summary>
     /// <param name="pool">The pool.</param>
     /// <param name="holder">The holder.</param>

@@ -136,6 +136,7 @@ internal static class HistoryRules
                 IAssignmentEvent e => ApplyAssignment(e),
                 IUserEvent e => ApplyUser(line.Stream, e),
                 IDeviceEvent e => ApplyDevice(line.Stream, e),
+                AppleSide.IAppleSideEvent e => HistoryRejections.AppleSideNotImportable(e.Token), // Apple's answers are recorded live, from Apple
                 _ => null, // groups: the host's own records, which no rule of a seat reads here
             };
         }
@@ -366,6 +367,7 @@ internal static class HistoryRules
                 LicenseReclaimed r => CheckReclaim(state, r),
                 PoolOrphaned => token.Deleted ? null : HistoryRejections.OrphanedWithoutDeletion(pool), // rule T10
                 AppleAssociationConfirmed or AppleAssociationFailed or AppleDisassociationRequested or AppleDisassociationConfirmed or AppleDisassociationFailed
+                    or AppleAssociationRequestedAgain or AppleReleaseRequested or AppleAssetFactsRecorded
                     => HistoryRejections.AppleAnswerNotImportable(pool), // rule S2: Apple's answers are recorded live, from Apple
                 _ => null,
             };

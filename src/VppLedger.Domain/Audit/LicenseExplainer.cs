@@ -50,6 +50,8 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
             AppleDisassociationRequested a => a.Holder.Key == holder.Key,
             AppleDisassociationConfirmed a => a.Holder.Key == holder.Key,
             AppleDisassociationFailed a => a.Holder.Key == holder.Key,
+            AppleAssociationRequestedAgain a => a.Holder.Key == holder.Key,
+            AppleReleaseRequested a => a.Holder.Key == holder.Key,
             _ => false,
         };
 
@@ -88,6 +90,10 @@ internal sealed class LicenseExplainer(Holder holder, PoolId pool, Instant asOf)
         AppleDisassociationConfirmed a => $"Apple confirmed taking the seat back (Apple event {a.AppleEventId}).",
         AppleDisassociationFailed a =>
             $"Apple refused to take the seat back (Apple event {a.AppleEventId}, error {a.ErrorNumber.ToString(CultureInfo.InvariantCulture)}: {a.ErrorMessage}): Apple still holds a seat the ledger freed.",
+        AppleAssociationRequestedAgain a => a.WasConfirmed
+            ? "Apple no longer showed the seat it had confirmed: the ledger asked Apple for it again (reconciliation, rule S2)."
+            : "Apple had not confirmed the seat for too long: the ledger asked Apple for it again (reconciliation, rule S2).",
+        AppleReleaseRequested => "Apple held an extra seat the ledger does not grant: the ledger asked Apple to take it back (reconciliation, rule S2).",
         _ => @event.GetType().Name,
     };
 

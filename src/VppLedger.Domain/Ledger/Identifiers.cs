@@ -209,11 +209,59 @@ public readonly record struct AppleId
     public override string ToString() => $"AppleId({Kind}, ***)";
 }
 
-/// <summary>One license pool: the licenses of one app bought under one token (rule L10: never merged across tokens).</summary>
+/// <summary>Apple's <c>pricingParam</c> of an asset: standard or high quality (docs/apple.md, "Pools and pricingParam").</summary>
+public enum PricingParam
+{
+    /// <summary><c>STDQ</c>, standard quality: every pool that names no pricing (the default, and every pool recorded before pricing was known).</summary>
+    Stdq = 0,
+
+    /// <summary><c>PLUS</c>, high quality: a pool of its own beside the app's standard pool.</summary>
+    Plus = 1,
+}
+
+/// <summary>
+/// One license pool: the licenses of one app, at one <c>pricingParam</c>, bought under one token (rule L10: never
+/// merged across tokens). A pool that names no pricing is the standard (<see cref="PricingParam.Stdq"/>) one, so pools
+/// recorded before pricing was known keep their identity.
+/// </summary>
 public readonly record struct PoolId(TokenId Token, AdamId AdamId)
 {
+    /// <summary>The pool of an app at one pricing.</summary>
+    /// <param name="token">The token.</param>
+    /// <param name="adamId">The app.</param>
+    /// <param name="pricing">Apple's pricingParam.</param>
+    public PoolId(TokenId token, AdamId adamId, PricingParam pricing)
+        : this(token, adamId) => Pricing = pricing;
+
+    /// <summary>Apple's pricingParam; <see cref="PricingParam.Stdq"/> unless named.</summary>
+    public PricingParam Pricing { get; init; }
+
+    /// <summary>Apple's spelling of <see cref="Pricing"/>: <c>STDQ</c> or <c>PLUS</c>.</summary>
+    public string ApplePricingParam => Pricing == PricingParam.Plus ? "PLUS" : "STDQ";
+
+    /// <summary>Parses Apple's <c>pricingParam</c> (<c>STDQ</c>, <c>PLUS</c>, any case; empty = STDQ); null for anything else.</summary>
+    /// <param name="text">Apple's text.</param>
+    public static PricingParam? ParsePricing(string? text) => text?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "STDQ" => PricingParam.Stdq,
+        "PLUS" => PricingParam.Plus,
+        _ => null,
+    };
+
+    /// <summary>The app part of the pool's keys: the adamId, followed by <c>:PLUS</c> for a high-quality pool.</summary>
+    internal string AppKey => Pricing == PricingParam.Plus ? AdamId.Value + ":PLUS" : AdamId.Value;
+
+    /// <summary>The pool of a token and an app key as <see cref="AppKey"/> writes it.</summary>
+    internal static PoolId FromAppKey(string token, string appKey)
+    {
+        var colon = appKey.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? new PoolId(new TokenId(token), new AdamId(appKey))
+            : new PoolId(new TokenId(token), new AdamId(appKey[..colon]), ParsePricing(appKey[(colon + 1)..]) ?? throw new ArgumentException($"'{appKey}' names no pricingParam.", nameof(appKey)));
+    }
+
     /// <inheritdoc />
-    public override string ToString() => $"{Token.Value}:{AdamId.Value}";
+    public override string ToString() => $"{Token.Value}:{AppKey}";
 }
 
 /// <summary>The caller's identifier of one command; a retry with the same id has no further effect (rule I4).</summary>

@@ -29,4 +29,10 @@ public sealed record LedgerPolicy
 
     /// <summary>Rule T2: a token this close to its expiry reports "expiring soon". Ledger policy: 30 days.</summary>
     public Duration ExpiringSoonWindow { get; init; } = Duration.FromDays(30);
+
+    /// <summary>
+    /// Reconciliation (docs/apple.md): a seat requested of Apple and not confirmed for longer than this is a
+    /// <c>PendingTooLong</c> finding. Ledger policy: 24 hours (Apple's events complete in minutes; notifications lag minutes).
+    /// </summary>
+    public Duration ApplePendingTooLong { get; init; } = Duration.FromHours(24);
 }

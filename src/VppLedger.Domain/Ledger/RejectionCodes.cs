@@ -9,8 +9,26 @@ public static class RejectionCodes
     /// <summary>Apple's answer named one holder as both completed and failed (docs/apple.md).</summary>
     public const string AppleAnswerContradictsItself = nameof(AppleAnswerContradictsItself);
 
+    /// <summary>A delta of Apple's assignments names a base versionId that is not the last completed walk's (docs/apple.md).</summary>
+    public const string AppleAssignmentsDeltaBaseUnknown = nameof(AppleAssignmentsDeltaBaseUnknown);
+
+    /// <summary>A page of Apple's assignments is malformed (docs/apple.md).</summary>
+    public const string AppleAssignmentsPageInvalid = nameof(AppleAssignmentsPageInvalid);
+
+    /// <summary>A page of Apple's assignments does not follow the walk in progress (docs/apple.md).</summary>
+    public const string AppleAssignmentsPageOutOfOrder = nameof(AppleAssignmentsPageOutOfOrder);
+
+    /// <summary>Apple's versionId changed during a walk of its assignments: start again (docs/apple.md).</summary>
+    public const string AppleAssignmentsVersionChanged = nameof(AppleAssignmentsVersionChanged);
+
     /// <summary>Apple's answer to a call was neither an event id nor an error, or both (docs/apple.md).</summary>
     public const string AppleCallAnswerNotOneOf = nameof(AppleCallAnswerNotOneOf);
+
+    /// <summary>A client config was recorded without the host's own mdmInfo id, or with over-long fields (rule T3).</summary>
+    public const string AppleClientConfigInvalid = nameof(AppleClientConfigInvalid);
+
+    /// <summary>A notification's body does not match its type (docs/apple.md).</summary>
+    public const string AppleNotificationIncomplete = nameof(AppleNotificationIncomplete);
 
     /// <summary>An Apple ID was given in the slot of the other kind (rule L4).</summary>
     public const string AppleIdKindMismatch = nameof(AppleIdKindMismatch);
@@ -111,6 +129,9 @@ public static class RejectionCodes
     /// <summary>A pool or assignment event names a token this tenant never uploaded, here or earlier in the file (rule X2).</summary>
     public const string ImportTokenNotInTenant = nameof(ImportTokenNotInTenant);
 
+    /// <summary>Apple's assets snapshot has impossible counts or names an asset twice (rule S2).</summary>
+    public const string InvalidAppleAssets = nameof(InvalidAppleAssets);
+
     /// <summary>Apple's counts cannot be right: negative, or more retired than purchased (rule S2).</summary>
     public const string InvalidAppleCounts = nameof(InvalidAppleCounts);
 
@@ -161,6 +182,9 @@ public static class RejectionCodes
 
     /// <summary>A renewal file expires before the current one (rule T8).</summary>
     public const string RenewalOlderThanCurrent = nameof(RenewalOlderThanCurrent);
+
+    /// <summary>Apple was asked to take back a seat the ledger grants: revoke it instead (docs/apple.md).</summary>
+    public const string SeatHeldByTheLedger = nameof(SeatHeldByTheLedger);
 
     /// <summary>A failed sync carries no reason (rule T6).</summary>
     public const string SyncFailureReasonMissing = nameof(SyncFailureReasonMissing);

@@ -117,7 +117,11 @@ public interface IAppleOutbox
     /// <see cref="Permissions.ManagedApps"/> (rule X1).
     /// </summary>
     /// <param name="status">Apple's status of the event.</param>
-    /// <param name="notificationId">The notification's <c>notificationId</c> when a notification carried it (the same notification twice is one command), else null.</param>
+    /// <param name="notificationId">
+    /// The notification's <c>notificationId</c> when a notification carried it, else null. The same notification twice is
+    /// one command; when the event's requests name their token, the id joins that token's stored set of notification ids
+    /// (<c>AppleSide.RecordAppleNotification</c>), so it is recorded once whichever way it comes.
+    /// </param>
     /// <param name="actor">Who records it.</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
     Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default);
@@ -147,11 +151,11 @@ public interface IAppleOutbox
 /// <summary>The pure rules of the outbox: which seat change asks what, and what fits one call.</summary>
 internal static class AppleRequests
 {
-    /// <summary>The request a pool event asks of Apple, or null: every grant associates, every reclaim disassociates.</summary>
+    /// <summary>The request a pool event asks of Apple, or null: every grant (or seat asked again) associates, every reclaim (or release asked of Apple) disassociates.</summary>
     public static AppleRequestKind? For(IPoolEvent @event) => @event switch
     {
-        LicenseGranted => AppleRequestKind.Associate,
-        LicenseReclaimed => AppleRequestKind.Disassociate,
+        LicenseGranted or AppleAssociationRequestedAgain => AppleRequestKind.Associate,
+        LicenseReclaimed or AppleReleaseRequested => AppleRequestKind.Disassociate,
         _ => null,
     };
 

@@ -57,6 +57,9 @@ internal sealed class PoolBook
             case AppleAssociationConfirmed e:
                 confirmed.Add(e.Holder.Key);
                 break;
+            case AppleAssociationRequestedAgain e:
+                confirmed.Remove(e.Holder.Key);
+                break;
             case AppleAssociationFailed e:
                 granted.Remove(e.Holder.Key);
                 confirmed.Remove(e.Holder.Key);

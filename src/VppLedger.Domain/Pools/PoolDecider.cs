@@ -49,6 +49,9 @@ internal static class PoolDecider
             RemoveAppFromMdm c => DecideRemoveApp(c),
             ServeQueue => DecideServeQueue(state, lookup, now),
             RecordAppleEventResult c => DecideAppleResult(c, state, lookup, now),
+            RequestAppleAssociationAgain c => DecideAskAgain(c, lookup, now),
+            ReleaseAtApple c => DecideReleaseAtApple(c, lookup, now),
+            RecordAppleAssetFacts c => DecideAssetFacts(c, state, now),
             _ => throw new ArgumentException($"Unknown pool command {command.GetType().Name}.", nameof(command)),
         };
     }
@@ -89,6 +92,8 @@ internal static class PoolDecider
                 ReleasePendingCount = state.ReleasePendingCount + 1,
             },
             AppleDisassociationConfirmed or AppleDisassociationFailed => state with { ReleasePendingCount = state.ReleasePendingCount - 1 },
+            AppleAssociationRequestedAgain e => e.WasConfirmed ? state with { ConfirmedCount = state.ConfirmedCount - 1 } : state,
+            AppleAssetFactsRecorded e => state with { AssetFacts = e.Facts },
             _ => state,
         };
     }
@@ -101,6 +106,8 @@ internal static class PoolDecider
         RevokeAllLicenses c => c.Holders,
         MigrateToDeviceLicenses c => [c.From, .. c.To],
         RecordAppleEventResult c => [.. c.Completed, .. c.Failures.Select(f => f.Holder)],
+        RequestAppleAssociationAgain c => c.Holders,
+        ReleaseAtApple c => c.Holders,
         _ => [],
     };
 
@@ -344,6 +351,41 @@ internal static class PoolDecider
 
         return plan.Decision();
     }
+
+    private static Decision<IPoolEvent> DecideAskAgain(RequestAppleAssociationAgain c, PoolLookup lookup, Instant now)
+    {
+        // Only a granted seat can be asked again; anything else is left alone, so the same plan run twice asks once per seat still granted.
+        var events = new List<IPoolEvent>();
+        foreach (var holder in c.Holders.DistinctBy(h => h.Key))
+        {
+            var seat = lookup.SeatOf(holder);
+            if (seat.Status == SeatStatus.Granted)
+            {
+                events.Add(new AppleAssociationRequestedAgain(c.Pool, holder, seat.Apple == AppleSeatState.Confirmed, now));
+            }
+        }
+
+        return events.Count == 0 ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(events);
+    }
+
+    private static Decision<IPoolEvent> DecideReleaseAtApple(ReleaseAtApple c, PoolLookup lookup, Instant now)
+    {
+        var events = new List<IPoolEvent>();
+        foreach (var holder in c.Holders.DistinctBy(h => h.Key))
+        {
+            if (lookup.SeatOf(holder).Status == SeatStatus.Granted)
+            {
+                return PoolRejections.SeatHeldByTheLedger(c.Pool, holder);
+            }
+
+            events.Add(new AppleReleaseRequested(c.Pool, holder, now));
+        }
+
+        return events.Count == 0 ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(events);
+    }
+
+    private static Decision<IPoolEvent> DecideAssetFacts(RecordAppleAssetFacts c, PoolState state, Instant now) =>
+        state.AssetFacts == c.Facts ? Decision<IPoolEvent>.Nothing : Decision<IPoolEvent>.Accept(new AppleAssetFactsRecorded(c.Pool, c.Facts, now));
 
     private static Decision<IPoolEvent> DecideOrphan(OrphanPool c, PoolState state, Instant now)
     {

@@ -104,6 +104,8 @@ internal static class HolderSeats
         AppleDisassociationRequested e => e.Holder,
         AppleDisassociationConfirmed e => e.Holder,
         AppleDisassociationFailed e => e.Holder,
+        AppleAssociationRequestedAgain e => e.Holder,
+        AppleReleaseRequested e => e.Holder,
         _ => null,
     };
 
@@ -114,6 +116,7 @@ internal static class HolderSeats
         HolderQueued e => HolderSeat.Queued(e.Position) with { PendingReleaseCount = seat.PendingReleaseCount },
         HolderLeftQueue or LicenseReclaimed or AppleAssociationFailed => HolderSeat.None with { PendingReleaseCount = seat.PendingReleaseCount },
         AppleAssociationConfirmed => seat with { Apple = AppleSeatState.Confirmed },
+        AppleAssociationRequestedAgain => seat with { Apple = AppleSeatState.Requested },
         AppleDisassociationRequested => seat with { PendingReleaseCount = seat.PendingReleaseCount + 1 },
         AppleDisassociationConfirmed or AppleDisassociationFailed => seat with { PendingReleaseCount = Math.Max(0, seat.PendingReleaseCount - 1) },
         _ => seat,

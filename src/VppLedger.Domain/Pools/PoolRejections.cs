@@ -69,4 +69,14 @@ internal static class PoolRejections
         RejectionCodes.AppleCallAnswerNotOneOf,
         "S2",
         $"The answer recorded for a call of token {token} must name the requests of the batch and be either Apple's event id or Apple's error, not both and not neither. Record AppleCallAnswer.Accepted(eventId) or AppleCallAnswer.Refused(number, message).");
+
+    /// <summary>Apple was asked to take back a seat the ledger grants (docs/apple.md, reconciliation).</summary>
+    public static Rejection SeatHeldByTheLedger(PoolId pool, Holder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return new(
+            RejectionCodes.SeatHeldByTheLedger,
+            "S2",
+            $"Holder {holder.Key} holds a seat of pool {pool} in the ledger, so Apple is right to hold it. Revoke the license (RevokeLicenses) to take it back.");
+    }
 }

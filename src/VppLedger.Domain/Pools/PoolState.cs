@@ -52,6 +52,9 @@ internal sealed record PoolState
     /// <summary>Released seats Apple had confirmed and has not yet confirmed taking back.</summary>
     public int ReleasePendingCount { get; init; }
 
+    /// <summary>What Apple's last assets snapshot said of the asset (device-assignable, revocable, platforms), or null before one.</summary>
+    public AppleAssetFacts? AssetFacts { get; init; }
+
     /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 

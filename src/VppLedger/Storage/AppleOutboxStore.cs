@@ -54,18 +54,28 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         return tenant.ExecuteAsync(new RecordAppleCallAnswer(batch.Token, ids, answer, id, actor), cancellationToken);
     }
 
-    public Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<CommandOutcome> RecordEventStatusAsync(AppleEventStatus status, string? notificationId, Actor actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(actor);
 
         // A notification is one command however often Apple sends it; a polled status is one command per distinct answer.
+        // A notification about requests of a known token joins that token's stored set of notification ids (docs/apple.md).
+        if (notificationId is not null && !string.IsNullOrEmpty(status.AppleEventId))
+        {
+            var token = (await RequestsOfEventAsync(status.AppleEventId, cancellationToken).ConfigureAwait(false)).Select(r => r.Pool.Token).FirstOrDefault();
+            if (token != default)
+            {
+                var notification = new AppleSide.AppleNotification(notificationId, AppleSide.AppleNotificationType.AssetManagement, AssetManagement: status);
+                return await tenant.ExecuteAsync(new AppleSide.RecordAppleNotification(token, notification, IdOf("notification\n" + notificationId), actor), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var identity = notificationId is not null
             ? "notification\n" + notificationId
             : string.Join("\n", new[] { "status", status.AppleEventId, status.State.ToString(), status.RequestedCount.ToString(System.Globalization.CultureInfo.InvariantCulture), status.CompletedCount.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                 .Concat(status.Failures.Select(f => $"{f.AdamId.Value}|{f.ClientUserId}|{f.SerialNumber?.Value}|{f.ErrorNumber}")));
-        var id = new CommandId("apple-status-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..40]);
-        return tenant.ExecuteAsync(new RecordAppleEventStatus(status, id, actor), cancellationToken);
+        return await tenant.ExecuteAsync(new RecordAppleEventStatus(status, IdOf(identity), actor), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, string? after = null, CancellationToken cancellationToken = default)
@@ -83,6 +93,9 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
             return (IReadOnlyList<string>)[.. events.Where(e => after is null || string.CompareOrdinal(e, after) > 0).Order(StringComparer.Ordinal).Take(take)];
         }, cancellationToken);
     }
+
+    private static CommandId IdOf(string identity) =>
+        new("apple-status-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..40]);
 
     public Task<IReadOnlyList<AppleRequest>> RequestsOfEventAsync(string appleEventId, CancellationToken cancellationToken = default)
     {

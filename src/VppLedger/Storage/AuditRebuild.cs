@@ -28,7 +28,8 @@ internal static class AuditRebuild
     private static readonly Dictionary<string, Type> TypeByName = EventNames.All.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
 
     private static readonly Type[] DocumentTypes =
-        [typeof(TokenDoc), typeof(PoolDoc), typeof(AssignmentDoc), typeof(UserDoc), typeof(DeviceDoc), typeof(GroupDoc), typeof(SeatDoc), typeof(MemberDoc), typeof(ReleaseDoc)];
+        [typeof(TokenDoc), typeof(PoolDoc), typeof(AssignmentDoc), typeof(UserDoc), typeof(DeviceDoc), typeof(GroupDoc), typeof(SeatDoc), typeof(MemberDoc), typeof(ReleaseDoc),
+         typeof(AppleSideDoc), typeof(AppleSeatDoc), typeof(AppleUserDoc), typeof(AppleNotificationDoc), typeof(FindingDoc)];
 
     public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {
@@ -96,6 +97,10 @@ internal static class AuditRebuild
 
         public SeatsAndMembersProjection SeatsAndMembers { get; } = new();
 
+        public AppleSideDocProjection AppleSide { get; } = new();
+
+        public AppleSideRowsProjection AppleSideRows { get; } = new();
+
         public AuditProjection Audit { get; } = new(schema);
     }
 
@@ -162,9 +167,11 @@ internal static class AuditRebuild
             await EvolveAsync<UserDoc>(ops, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
             await EvolveAsync<DeviceDoc>(ops, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
             await EvolveAsync<GroupDoc>(ops, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AppleSideDoc>(ops, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
         }
 
         await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
         await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
         session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", through);
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal sealed record AssignmentDoc(string Id, AssignmentState State, string Po
 internal sealed record UserDoc(string Id, UserState State);
 
 /// <summary>Write state of <c>device:{id}</c>, with the user it belongs to (for L3 coverage and device licenses of user groups).</summary>
-internal sealed record DeviceDoc(string Id, DeviceState State, string? UserKey, Instant? SignedInSince);
+internal sealed record DeviceDoc(string Id, DeviceState State, string? UserKey, Instant? SignedInSince, string? SerialKey = null);
 
 /// <summary>Write state of <c>group:{id}</c>: counters only, never the member set.</summary>
 internal sealed record GroupDoc(string Id, GroupState State);
@@ -41,7 +41,8 @@ internal sealed record SeatDoc(
     SeatStatus Status,
     long QueuePosition,
     Instant Since,
-    AppleSeatState Apple = AppleSeatState.Requested)
+    AppleSeatState Apple = AppleSeatState.Requested,
+    Instant? RequestedAt = null)
 {
     /// <summary>The seat as the decider reads it, with the holder's pending releases.</summary>
     public HolderSeat ToSeat(int pendingReleaseCount) =>
@@ -78,3 +79,21 @@ internal sealed record ReleaseDoc(string Id, string PoolKey, string HolderKey, i
 
 /// <summary>One member of one group, at its targeting position (rule A6). Indexed by group and position, and by member.</summary>
 internal sealed record MemberDoc(string Id, string GroupKey, GroupKind Kind, string MemberId, long Position);
+
+/// <summary>Write state of <c>apple:{token}</c>: Apple's client config, the walk in progress, the last completed one.</summary>
+internal sealed record AppleSideDoc(string Id, AppleSide.AppleSideState State, string TokenKey);
+
+/// <summary>
+/// One seat Apple holds, as the latest walk of its assignments listed it (docs/apple.md). <see cref="WalkId"/> is the
+/// walk that last listed it: a whole walk's completion deletes the rows it did not list.
+/// </summary>
+internal sealed record AppleSeatDoc(string Id, string TokenKey, string PoolKey, string HolderRef, string WalkId);
+
+/// <summary>Apple's state of one user of a token.</summary>
+internal sealed record AppleUserDoc(string Id, string TokenKey, string ClientUserId, AppleSide.AppleUserState State);
+
+/// <summary>One notification recorded: the token's stored set of notification ids.</summary>
+internal sealed record AppleNotificationDoc(string Id, string TokenKey, string NotificationId);
+
+/// <summary>One open reconciliation finding.</summary>
+internal sealed record FindingDoc(string Id, string TokenKey, AppleSide.ReconciliationFinding Finding);

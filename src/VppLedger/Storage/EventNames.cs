@@ -50,6 +50,16 @@ internal static class EventNames
         (typeof(Operations.OperationStarted), "vpp.operation.started.v1"),
         (typeof(Operations.OperationPageCommitted), "vpp.operation.page_committed.v1"),
         (typeof(Operations.OperationCompleted), "vpp.operation.completed.v1"),
+        (typeof(Pools.AppleAssociationRequestedAgain), "vpp.pool.apple_association_requested_again.v1"),
+        (typeof(Pools.AppleReleaseRequested), "vpp.pool.apple_release_requested.v1"),
+        (typeof(Pools.AppleAssetFactsRecorded), "vpp.pool.apple_asset_facts_recorded.v1"),
+        (typeof(AppleSide.AppleNotificationRecorded), "vpp.apple.notification_recorded.v1"),
+        (typeof(AppleSide.AppleUserStatesRecorded), "vpp.apple.user_states_recorded.v1"),
+        (typeof(AppleSide.AppleClientConfigRecorded), "vpp.apple.client_config_recorded.v1"),
+        (typeof(AppleSide.AppleAssignmentsPageRecorded), "vpp.apple.assignments_page_recorded.v1"),
+        (typeof(AppleSide.AppleAssignmentsSnapshotCompleted), "vpp.apple.assignments_snapshot_completed.v1"),
+        (typeof(AppleSide.ReconciliationFindingRecorded), "vpp.apple.reconciliation_finding_recorded.v1"),
+        (typeof(AppleSide.ReconciliationFindingCleared), "vpp.apple.reconciliation_finding_cleared.v1"),
     ];
 
     private static readonly Dictionary<Type, string> NameByType = All.ToDictionary(e => e.Type, e => e.Name);

@@ -19,6 +19,8 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
 
     public IAppleOutbox AppleOutbox => inner.AppleOutbox; // guards its own reads; its command goes through the runner
 
+    public AppleSide.IAppleSide AppleSide => inner.AppleSide; // guards its own reads
+
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default) =>
         inner.ExecuteAsync(command, cancellationToken);
 

@@ -246,12 +246,12 @@ internal sealed partial class LedgerHandlers
 
     internal static PoolId PoolOf(string poolKey)
     {
-        var parts = poolKey.Split(':');
+        var parts = poolKey.Split(':', 3);
         if (parts.Length != 3 || parts[0] != "pool")
         {
             throw new ArgumentException($"'{poolKey}' is not a pool; write it as {{tokenId}}:{{adamId}}.", nameof(poolKey));
         }
 
-        return new PoolId(new TokenId(parts[1]), new AdamId(parts[2]));
+        return PoolId.FromAppKey(parts[1], parts[2]);
     }
 }

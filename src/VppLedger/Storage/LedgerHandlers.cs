@@ -45,10 +45,17 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         ApplyAppleCounts c => CountsAsync(c),
         GrantLicenses c => DirectGrantAsync(c),
         MigrateToDeviceLicenses c => GatedPoolAsync(c),
+        RequestAppleAssociationAgain c => GatedPoolAsync(c), // rules T2, T3: only a token that may grant asks Apple
+        ReleaseAtApple c => GatedPoolAsync(c),
         IPoolCommand c => PoolAsync(c),
         Alerts.EvaluateAlerts c => AlertsAsync(c),
         RecordAppleCallAnswer c => AppleCallAnswerAsync(c),
         RecordAppleEventStatus c => AppleEventStatusAsync(c),
+        AppleSide.RecordAppleNotification c => AppleNotificationAsync(c),
+        AppleSide.RecordAppleUserStates c => AppleUserStatesAsync(c),
+        AppleSide.RecordAppleClientConfig c => AppleClientConfigAsync(c),
+        AppleSide.ApplyAppleAssetsSnapshot c => AppleAssetsAsync(c),
+        AppleSide.RecordAppleAssignmentsPage c => AppleAssignmentsPageAsync(c),
         _ => throw new ArgumentException($"VppLedger has no handler for {command.GetType().Name}.", nameof(command)),
     };
 }

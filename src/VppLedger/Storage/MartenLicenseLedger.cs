@@ -111,6 +111,8 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
 
     public IAppleOutbox AppleOutbox => new AppleOutboxStore(ledger, this);
 
+    public AppleSide.IAppleSide AppleSide => new AppleSideStore(ledger, TenantId);
+
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -124,6 +124,8 @@ internal static class MartenSetup
         options.Projections.Add<DeviceDocProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<GroupDocProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add(new SeatsAndMembersProjection(), ProjectionLifecycle.Inline, "vpp_seats_and_members");
+        options.Projections.Add<AppleSideDocProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add(new AppleSideRowsProjection(), ProjectionLifecycle.Inline, AppleSideRowsProjection.Name);
 
         options.Schema.For<TokenDoc>().Index(x => x.Location!);
         options.Schema.For<PoolDoc>().Index(x => x.TokenKey);
@@ -137,6 +139,13 @@ internal static class MartenSetup
         options.Schema.For<AppleRequestDoc>()
             .Index([x => x.TokenKey, x => x.Status, x => x.PoolKey, x => x.Version])
             .Index(x => x.AppleEventId!);
+        options.Schema.For<DeviceDoc>().Index(x => x.SerialKey!);
+        options.Schema.For<SeatDoc>().Index([x => x.TokenKey, x => x.Status]);
+        options.Schema.For<AppleSideDoc>();
+        options.Schema.For<AppleSeatDoc>().Index([x => x.TokenKey, x => x.WalkId]);
+        options.Schema.For<AppleUserDoc>().Index(x => x.TokenKey);
+        options.Schema.For<AppleNotificationDoc>();
+        options.Schema.For<FindingDoc>().Index(x => x.TokenKey);
         options.Schema.For<CommandRecord>();
         options.Schema.For<OperationDoc>();
         options.Schema.For<TokenSecretDoc>();

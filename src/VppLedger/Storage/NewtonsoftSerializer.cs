@@ -133,8 +133,17 @@ internal sealed class LedgerContractResolver : DefaultContractResolver
             .SelectMany(c => c.GetParameters())
             .Select(p => p.Name)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return [.. base.CreateProperties(type, memberSerialization)
-            .Where(p => p.Writable || parameters.Contains(p.PropertyName!))];
+        var properties = base.CreateProperties(type, memberSerialization)
+            .Where(p => p.Writable || parameters.Contains(p.PropertyName!))
+            .ToList();
+        if (type == typeof(PoolId))
+        {
+            // A standard pool is written as before pricing was known ({Token, AdamId}), so the log keeps one spelling of it.
+            var pricing = properties.Single(p => p.PropertyName == nameof(PoolId.Pricing));
+            pricing.ShouldSerialize = o => ((PoolId)o).Pricing != PricingParam.Stdq;
+        }
+
+        return properties;
     }
 }
 

@@ -68,7 +68,7 @@ internal sealed class DeviceDocProjection : SingleStreamProjection<DeviceDoc, st
         var signedInSince = after.SignedInAppleIdKind is null
             ? null
             : after.SignedInAppleIdKind == before.SignedInAppleIdKind && after.User == before.User ? snapshot?.SignedInSince : d.OccurredAt;
-        return new DeviceDoc(id, after, after.User?.Value, signedInSince);
+        return new DeviceDoc(id, after, after.User?.Value, signedInSince, after.SerialNumber?.Value);
     }
 }
 
@@ -117,6 +117,13 @@ internal sealed class SeatsAndMembersProjection : IProjection
                     if (await seats.LoadAsync(ops, e, Streams.Seat(c.Pool, c.Holder.Key), cancellation).ConfigureAwait(false) is { } seat)
                     {
                         seats.Set(e, seat with { Apple = AppleSeatState.Confirmed });
+                    }
+
+                    break;
+                case AppleAssociationRequestedAgain again:
+                    if (await seats.LoadAsync(ops, e, Streams.Seat(again.Pool, again.Holder.Key), cancellation).ConfigureAwait(false) is { } held)
+                    {
+                        seats.Set(e, held with { Apple = AppleSeatState.Requested, RequestedAt = again.OccurredAt });
                     }
 
                     break;
@@ -214,6 +221,103 @@ internal sealed class Rows<TDoc>
         SeatDoc d => d.Id,
         ReleaseDoc d => d.Id,
         MemberDoc d => d.Id,
-        _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a seat, release or member row."),
+        AppleSeatDoc d => d.Id,
+        AppleUserDoc d => d.Id,
+        AppleNotificationDoc d => d.Id,
+        FindingDoc d => d.Id,
+        _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a row of a batch projection."),
     };
+}
+
+internal sealed class AppleSideDocProjection : SingleStreamProjection<AppleSideDoc, string>
+{
+    public override AppleSideDoc? Evolve(AppleSideDoc? snapshot, string id, IEvent e) =>
+        e.Data is AppleSide.IAppleSideEvent a
+            ? new AppleSideDoc(id, AppleSide.AppleSideDecider.Evolve(snapshot?.State ?? AppleSide.AppleSideState.Initial, a), a.Token.Value)
+            : snapshot;
+}
+
+/// <summary>
+/// The rows of Apple's side of each token: the seats Apple holds, its user states, the notification ids recorded, the
+/// open findings. Like <see cref="SeatsAndMembersProjection"/>, a batch is folded into the last state of each row and
+/// written deletes first; a whole walk's completion also deletes, before the stores, the stored rows of the token
+/// that the walk did not list.
+/// </summary>
+internal sealed class AppleSideRowsProjection : IProjection
+{
+    public const string Name = "vpp_apple_side_rows";
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var seats = new Rows<AppleSeatDoc>();
+        var users = new Rows<AppleUserDoc>();
+        var notifications = new Rows<AppleNotificationDoc>();
+        var findings = new Rows<FindingDoc>();
+        var walkOf = new Dictionary<(string Tenant, string Token), Dictionary<string, string>>(); // this batch's rows: id -> the walk that last listed it
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case AppleSide.AppleAssignmentsPageRecorded page:
+                    foreach (var a in page.Assignments)
+                    {
+                        var pool = Streams.Pool(new PoolId(page.Token, a.AdamId, a.Pricing));
+                        var row = new AppleSeatDoc(AppleSeatId(page.Token, pool, a.HolderRef), page.Token.Value, pool, a.HolderRef, page.WalkId);
+                        seats.Set(e, row);
+                        var key = (e.TenantId, page.Token.Value);
+                        if (!walkOf.TryGetValue(key, out var rows))
+                        {
+                            walkOf[key] = rows = new Dictionary<string, string>(StringComparer.Ordinal);
+                        }
+
+                        rows[row.Id] = page.WalkId;
+                    }
+
+                    break;
+                case AppleSide.AppleAssignmentsSnapshotCompleted { SinceVersionId: null } done:
+                    // A whole walk lists every seat Apple holds: the rows it did not list go, stored ones and this batch's.
+                    var token = done.Token.Value;
+                    var walk = done.WalkId;
+                    operations.ForTenant(e.TenantId).DeleteWhere<AppleSeatDoc>(r => r.TokenKey == token && r.WalkId != walk);
+                    if (walkOf.TryGetValue((e.TenantId, token), out var listed))
+                    {
+                        foreach (var id in listed.Where(r => r.Value != walk).Select(r => r.Key).ToList())
+                        {
+                            seats.Remove(e, id);
+                            listed.Remove(id);
+                        }
+                    }
+
+                    break;
+                case AppleSide.AppleUserStatesRecorded recorded:
+                    foreach (var u in recorded.Users)
+                    {
+                        users.Set(e, new AppleUserDoc(recorded.Token.Value + "|" + u.ClientUserId, recorded.Token.Value, u.ClientUserId, u.State));
+                    }
+
+                    break;
+                case AppleSide.AppleNotificationRecorded n:
+                    notifications.Set(e, new AppleNotificationDoc(NotificationId(n.Token, n.NotificationId), n.Token.Value, n.NotificationId));
+                    break;
+                case AppleSide.ReconciliationFindingRecorded f:
+                    findings.Set(e, new FindingDoc(f.Token.Value + "|" + f.Key, f.Token.Value, new AppleSide.ReconciliationFinding(f.Key, f.Class, f.Pool, f.HolderRef, f.Holder, f.Detail, f.Rule, f.OccurredAt)));
+                    break;
+                case AppleSide.ReconciliationFindingCleared c:
+                    findings.Remove(e, c.Token.Value + "|" + c.Key);
+                    break;
+            }
+        }
+
+        seats.QueueDeletes(operations);
+        findings.QueueDeletes(operations);
+        seats.QueueStores(operations);
+        users.QueueStores(operations);
+        notifications.QueueStores(operations);
+        findings.QueueStores(operations);
+        return Task.CompletedTask;
+    }
+
+    public static string AppleSeatId(TokenId token, string poolKey, string holderRef) => $"{token.Value}|{poolKey}|{holderRef}";
+
+    public static string NotificationId(TokenId token, string notificationId) => token.Value + "|" + notificationId;
 }

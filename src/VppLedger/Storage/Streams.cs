@@ -11,9 +11,12 @@ internal static class Streams
     /// <summary>The tenant's alerts, raised and cleared (issue 15): transitions only.</summary>
     public const string TenantAlerts = "tenant:alerts";
 
-    public static string Pool(PoolId pool) => $"pool:{pool.Token.Value}:{pool.AdamId.Value}";
+    /// <summary>What Apple said of a token (client config, notifications, user states, assignment walks) and its reconciliation findings.</summary>
+    public static string Apple(TokenId token) => "apple:" + token.Value;
 
-    public static string Assignment(PoolId pool, GroupId group) => $"assignment:{pool.Token.Value}:{pool.AdamId.Value}:{group.Value}";
+    public static string Pool(PoolId pool) => $"pool:{pool.Token.Value}:{pool.AppKey}";
+
+    public static string Assignment(PoolId pool, GroupId group) => $"assignment:{pool.Token.Value}:{pool.AppKey}:{group.Value}";
 
     public static string Group(GroupId group) => "group:" + group.Value;
 

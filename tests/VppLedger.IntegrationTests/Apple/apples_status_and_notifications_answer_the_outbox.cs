@@ -26,7 +26,7 @@ public sealed class apples_status_and_notifications_answer_the_outbox(LedgerFixt
 
         var status = new AppleEventStatus("evt-1", AppleEventState.Failure, 2, 1, [new AppleEventFailure(pool.AdamId, b.Key, null, 9709, "Not enough licenses.")]);
         var notified = await outbox.RecordEventStatusAsync(status, "notification-1", Worker);
-        Assert.Equal(["AppleAssociationConfirmed", "AppleAssociationFailed", "LicenseGranted"], notified.Changes.Select(e => e.Event.GetType().Name));
+        Assert.Equal(["AppleAssociationConfirmed", "AppleAssociationFailed", "LicenseGranted", "AppleNotificationRecorded"], notified.Changes.Select(e => e.Event.GetType().Name)); // the id joins the token's set
 
         Assert.True((await outbox.RecordEventStatusAsync(status, "notification-1", Worker)).IsReplay); // the same notification again
         var polled = await outbox.RecordEventStatusAsync(status, null, Worker); // the poll after the notification
@@ -45,7 +45,7 @@ public sealed class apples_status_and_notifications_answer_the_outbox(LedgerFixt
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.ReleasePendingCount);
 
         var released = await outbox.RecordEventStatusAsync(new AppleEventStatus("evt-3", AppleEventState.Complete, 1, 1, []), "notification-2", Worker);
-        Assert.IsType<AppleDisassociationConfirmed>(Assert.Single(released.Changes).Event);
+        Assert.Single(released.EventsOf<AppleDisassociationConfirmed>());
         Assert.Equal(0, (await s.Ledger.GetPoolAsync(pool))!.ReleasePendingCount);
         Assert.Empty((await outbox.RecordEventStatusAsync(new AppleEventStatus("evt-2", AppleEventState.Pending, 1, 0, []), null, Worker)).Changes);
     }

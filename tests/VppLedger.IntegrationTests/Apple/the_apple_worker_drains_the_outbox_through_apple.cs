@@ -15,6 +15,37 @@ namespace VppLedger.IntegrationTests.Apple;
 public sealed class the_apple_worker_drains_the_outbox_through_apple(LedgerFixture db) : IClassFixture<LedgerFixture>
 {
     [Fact]
+    [Trait("Rule", "S2")]
+    public async Task a_walk_of_apples_assignments_finds_what_changed_behind_the_ledger_and_the_applied_plan_clears_it()
+    {
+        await using var w = await AppleWorkerWorld.StartAsync(db, "worker-walk");
+        var (pool, _, _) = await w.GrantedAsync("510", purchased: 4, holders: 2);
+        var worker = w.NewWorker(db.Ledger);
+        await AppleWorkerWorld.RunUntilIdleAsync(worker);
+        var stranger = (await w.Scenario.UsersAsync("walk-stranger", 1))[0];
+        var strangerHolder = Holder.ForUser(stranger, AppleIdKind.Managed);
+        w.Apple.PageSize = 1; // three pages
+        w.Apple.Assignments.Add(new FakeAssignment("510", "STDQ", null, strangerHolder.Key, ++w.Apple.Version)); // given by hand at Apple
+
+        var walk = await worker.WalkAssignmentsAsync(w.Ledger.Tenant, w.Token, pageSize: 2);
+
+        Assert.True(walk.LastPage.Succeeded, walk.LastPage.ToString());
+        Assert.Equal((3, 3), (walk.AssignmentCount, walk.ApplePageCount));
+        var finding = Assert.Single(await w.Ledger.AppleSide.ListFindingsAsync());
+        Assert.Equal((AppleSide.ReconciliationClass.UntrackedAtApple, pool, strangerHolder.Key), (finding.Class, finding.Pool, finding.Holder?.Key));
+
+        var admin = new Actor("apps-admin", Permissions.MobileApps);
+        foreach (var step in await w.Ledger.AppleSide.PlanAsync(admin))
+        {
+            Assert.True((await w.Ledger.ExecuteAsync(step.Command!)).Succeeded); // GrantLicenses: the ledger adopts Apple's seat
+        }
+
+        await worker.WalkAssignmentsAsync(w.Ledger.Tenant, w.Token);
+        Assert.Empty(await w.Ledger.AppleSide.ListFindingsAsync()); // the next walk no longer shows it
+        Assert.Equal(3, (await w.PoolAsync(pool)).UsedCount);
+    }
+
+    [Fact]
     [Trait("Rule", "S1")]
     public async Task grants_end_confirmed_once_apple_completes_the_association()
     {

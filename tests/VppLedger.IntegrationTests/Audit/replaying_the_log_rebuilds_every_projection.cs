@@ -61,7 +61,8 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
     /// <summary>Every projected table as canonical text: documents as PostgreSQL's jsonb text (sorted keys), audit rows with their hashes.</summary>
     private async Task<Dictionary<string, string>> SnapshotAsync()
     {
-        var tables = new[] { "tokendoc", "pooldoc", "assignmentdoc", "userdoc", "devicedoc", "groupdoc", "seatdoc", "memberdoc", "releasedoc" };
+        var tables = new[] { "tokendoc", "pooldoc", "assignmentdoc", "userdoc", "devicedoc", "groupdoc", "seatdoc", "memberdoc", "releasedoc",
+            "applesidedoc", "appleseatdoc", "appleuserdoc", "applenotificationdoc", "findingdoc" };
         var snapshot = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var t in tables)
         {
@@ -107,6 +108,23 @@ public sealed class replaying_the_log_rebuilds_every_projection(LedgerFixture db
         await s.RunAsync(new RecordAppleEventResult(poolA, "evt-assoc", AppleEventType.Associate, [Seat(3), Seat(4), Seat(6)], [new AppleHolderFailure(Seat(5), 9709, "Not enough licenses.")], s.NextId(), apple));
         await s.RunAsync(new RemoveGroupMembers(group, [GroupMember.ForUser(users[3]), GroupMember.ForUser(users[4]), GroupMember.ForUser(users[6])], s.NextId(), admin));
         await s.RunAsync(new RecordAppleEventResult(poolA, "evt-release", AppleEventType.Disassociate, [Seat(3)], [new AppleHolderFailure(Seat(4), 9706, "Asset not revocable.")], s.NextId(), apple));
+
+        // Apple's side (issue 13, items 3 and 4): an assets snapshot at both pricings, notifications, client config, two walks
+        // (the second clears one finding and keeps the other), a seat asked again and a release asked of Apple.
+        await s.RunAsync(new AppleSide.ApplyAppleAssetsSnapshot(main, "assets-1",
+        [
+            new AppleSide.AppleAssetReport(poolA.AdamId, PricingParam.Stdq, ProductKind.App, 1600, 7, 0, true, true, ["iOS", "macOS"]),
+            new AppleSide.AppleAssetReport(poolA.AdamId, PricingParam.Plus, ProductKind.App, 3, 0, 0, true, false, ["iOS"]),
+        ], s.NextId(), apple));
+        await s.RunAsync(new AppleSide.RecordAppleNotification(main, new AppleSide.AppleNotification("n-1", AppleSide.AppleNotificationType.AssetCount, AssetCount: new AppleSide.AppleAssetCountChange(poolA.AdamId, PricingParam.Stdq, 100)), s.NextId(), apple));
+        await s.RunAsync(new AppleSide.RecordAppleNotification(main, new AppleSide.AppleNotification("n-2", AppleSide.AppleNotificationType.UserAssociated, Users: [new AppleSide.AppleUserStateReport(Seat(7).Key, AppleSide.AppleUserState.Associated)]), s.NextId(), apple));
+        await s.RunAsync(new AppleSide.RecordAppleClientConfig(main, "our-mdm", "Our MDM", "uid-main", "our-mdm", s.NextId(), apple));
+        AppleSide.AppleSeatReport[] walked = [new(poolA.AdamId, PricingParam.Stdq, Seat(7).Key, null), new(poolA.AdamId, PricingParam.Stdq, null, new SerialNumber("NOPE1")), new(poolA.AdamId, PricingParam.Stdq, null, new SerialNumber("NOPE2"))];
+        await s.RunAsync(new AppleSide.RecordAppleAssignmentsPage(main, "walk-1", "v1", null, 0, false, walked[..1], s.NextId(), apple));
+        await s.RunAsync(new AppleSide.RecordAppleAssignmentsPage(main, "walk-1", "v1", null, 1, true, walked[1..], s.NextId(), apple));
+        await s.RunAsync(new AppleSide.RecordAppleAssignmentsPage(main, "walk-2", "v2", null, 0, true, walked[..2], s.NextId(), apple));
+        await s.RunAsync(new RequestAppleAssociationAgain(poolA, [Seat(7)], s.NextId(), admin));
+        await s.RunAsync(new ReleaseAtApple(poolA, [Seat(1)], s.NextId(), admin));
 
         // Devices: recorded, changed, removed from management (R5), with a device license of pool B.
         var ipad = await s.DeviceAsync("ipad-1", Scenario.CorporateSupervised());

@@ -76,6 +76,14 @@ public sealed class imported_history_is_checked_by_the_rules_of_live_history
     }
 
     [Fact]
+    [Trait("Rule", "S2")]
+    public void an_imported_line_of_apples_side_or_a_reconciliation_is_refused()
+    {
+        Refused(Check(Uploaded(Token, "loc-1"), new global::VppLedger.AppleSide.AppleClientConfigRecorded(Token, "mdm", null, null, true, T0)), 2, "S2", "ImportAppleAnswerNotSupported");
+        Refused(Check(Uploaded(Token, "loc-1"), Counts(1), new AppleReleaseRequested(Pool, User("ann"), T0)), 3, "S2", "ImportAppleAnswerNotSupported");
+    }
+
+    [Fact]
     [Trait("Rule", "X2")]
     public void a_grant_in_a_pool_whose_token_is_not_in_the_tenant_is_refused() =>
         Refused(Check(Counts(2), Granted(User("ann"))), 1, "X2", "ImportTokenNotInTenant");
