@@ -44,8 +44,9 @@ public interface ITenantLedger
 
     /// <summary>
     /// Runs one command. Permissions are checked before anything is read (X1); the decision is pure; every event is
-    /// written in one transaction (I3), or, for an assignment to a group larger than one page, in one transaction per
-    /// page, each atomic and resumed by retrying the same command id. Every value of the command is checked first
+    /// written in one transaction (I3), or, for a large operation (an assignment, assignment change or removal of a group
+    /// larger than one page, a revocation of every license of a pool or token, a token deletion that revokes), in one
+    /// transaction per page, each atomic and resumed by retrying the same command id (or <see cref="ResumeAsync"/>). Every value of the command is checked first
     /// (<see cref="InputRules.Check"/>): bad input is answered <c>InvalidInput</c>, never with an exception from the database. A command id seen before returns the first
     /// outcome, warnings included, and writes nothing; the same id with another payload is rejected (I4). On a concurrency conflict the
     /// command is decided again on fresh state. When the task completes with an applied outcome, its changes are durable.
@@ -54,6 +55,23 @@ public interface ITenantLedger
     /// <param name="cancellationToken">Cancels before the commit; after it, the outcome stands.</param>
     /// <returns>Applied, unchanged or rejected, with the events written.</returns>
     Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finishes every large operation of the tenant whose last page has not committed (a crash or a cancellation
+    /// between pages): each is run again under its own command id, as the host would retry it, and resumes after its
+    /// last committed page with no double effect (I4). A host calls it at start-up; retrying the command itself does the
+    /// same for one operation. The actor is the one the operation was started by.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels between pages; what committed stays, and a later call resumes it.</param>
+    /// <returns>The outcome of each operation finished, in the order they were started.</returns>
+    Task<IReadOnlyList<CommandOutcome>> ResumeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The large operations of the tenant in progress: started, not completed. Between two pages every rule holds
+    /// (counts, queue order, idempotency); a reader sees the pages committed so far (docs/guarantees.md).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<Operations.OperationInProgress>> ListOperationsInProgressAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// What-if: decides <paramref name="command"/> on the current state exactly as <see cref="ExecuteAsync"/> would

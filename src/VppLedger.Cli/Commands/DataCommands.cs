@@ -122,7 +122,7 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
             var import = tenant.Audit.ImportAsync(counting, Importer, cancellationToken);
             if (await Task.WhenAny(counting.Finished, import).ConfigureAwait(false) == counting.Finished)
             {
-                progress.Finish($"read {Format.Count(lines)} events; checking them by the rules of live history and writing them in one transaction...");
+                progress.Finish($"read {Format.Count(lines)} events; checking them by the rules of live history and writing them in pages...");
             }
 
             result = await import.ConfigureAwait(false);
@@ -140,7 +140,9 @@ internal sealed class ImportCommand : CliCommand<ImportCommand.Settings>
 
         if (result.Rejection is { } refusal)
         {
-            throw new CliException(ExitCodes.BadInputFile, $"'{settings.File}': {refusal.Message}");
+            // The pages before the refused line's page committed; running the corrected file again resumes after them.
+            var kept = result.ImportedCount == 0 ? "" : $" The {Format.Count(result.ImportedCount)} events before that line's page were imported; import the corrected file again to resume after them.";
+            throw new CliException(ExitCodes.BadInputFile, $"'{settings.File}': {refusal.Message}{kept}");
         }
 
         if (settings.Json)

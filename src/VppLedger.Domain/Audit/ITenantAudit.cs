@@ -80,20 +80,24 @@ public interface ITenantAudit
 
     /// <summary>
     /// Appends history recorded elsewhere: NDJSON, one event a line, in time order (see docs/audit.md), under the
-    /// <see cref="Permissions.ImportHistory"/> permission (rule X1), checked before the file is read. Every line is
-    /// checked before anything is written: a malformed file throws <see cref="AuditImportException"/> with every bad
-    /// line number and writes nothing. Then the lines are checked in order by the rules of live history
-    /// (<see cref="HistoryRules"/>: tokens T1, T2, T4, T10; seats S1, S4, A6; counts S2; the tenant's own tokens X2): the
-    /// first line that no live command could have produced refuses the whole import, typed, in
-    /// <see cref="ImportResult.Rejection"/>, and nothing is written. Each line has an import key (its <c>id</c>, or the
-    /// SHA-256 of its content), stored under a unique key in the same transaction as its event, so importing the same
-    /// file again writes nothing. When the task completes with no refusal the imported events are durable. Thread-safe;
-    /// an import that races a live command on the same streams is checked again on fresh facts.
+    /// <see cref="Permissions.ImportHistory"/> permission (rule X1), checked before the file is read. The file is read
+    /// as a stream, with no line limit, in memory bounded by one page (<c>VppLedgerOptions.ImportPageSize</c> lines,
+    /// at most 32 Mi characters), whatever its size. Every line's form is checked first, writing nothing: a malformed
+    /// file throws <see cref="AuditImportException"/> with its bad line numbers and writes nothing. Then the file is read
+    /// again a page at a time: each page's lines are checked in order by the rules of live history
+    /// (<see cref="HistoryRules"/>: tokens T1, T2, T4, T10; seats S1, S4, A6; counts S2; the tenant's own tokens X2) on
+    /// the facts the pages before it committed, and committed in one transaction. The first line that no live command
+    /// could have produced is refused, typed, in <see cref="ImportResult.Rejection"/>: nothing of its page or after it is
+    /// written, the pages before it stay. Each line has an import key (its <c>id</c>, or the SHA-256 of its content),
+    /// stored under a unique key in the same transaction as its event, so importing the same file again writes nothing,
+    /// and importing it again after a crash, a cancellation or a refusal resumes with the lines not committed. When the
+    /// task completes with no refusal the imported events are durable. Thread-safe; a page that races a live command on
+    /// the same streams is checked again on fresh facts.
     /// </summary>
-    /// <param name="ndjson">The file; read once, not closed.</param>
+    /// <param name="ndjson">The file; read twice (from its position when it can seek, else from a temporary copy made as it is read), not closed.</param>
     /// <param name="actor">Who imports; needs <see cref="Permissions.ImportHistory"/>. Recorded as the actor of lines that name none.</param>
-    /// <param name="cancellationToken">Cancels before the commit.</param>
-    /// <returns>The counts, or the refusal (nothing written).</returns>
+    /// <param name="cancellationToken">Cancels between pages (or before a page's commit); the pages committed stay, and running the file again resumes.</param>
+    /// <returns>The counts, or the refusal (with the lines committed before the refused line's page).</returns>
     /// <exception cref="AuditImportException">A line is malformed; nothing was written.</exception>
     Task<ImportResult> ImportAsync(Stream ndjson, Actor actor, CancellationToken cancellationToken = default);
 
@@ -328,7 +332,11 @@ public sealed record LicenseExplanation(
 /// <param name="AlreadyImportedCount">Lines whose import key was already stored: nothing written for them (rule I4).</param>
 public sealed record ImportResult(int LineCount, int ImportedCount, int AlreadyImportedCount)
 {
-    /// <summary>Why the import was refused, naming the first line that breaks a rule and the rule; null when it was applied. A refused import wrote nothing.</summary>
+    /// <summary>
+    /// Why the import was refused, naming the first line that breaks a rule and the rule; null when it was applied.
+    /// Nothing of the refused line's page or after it was written; the pages before it were (<see cref="ImportedCount"/>),
+    /// and importing the corrected file again resumes after them. A file of one page wrote nothing.
+    /// </summary>
     public ImportRejection? Rejection { get; init; }
 
     /// <summary>True unless refused.</summary>

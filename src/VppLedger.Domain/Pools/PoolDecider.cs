@@ -491,7 +491,8 @@ internal static class PoolDecider
         /// <summary>Grants free licenses to the queue head, oldest first (rule A6); none while the token holds grants back (rule T2).</summary>
         public void PromoteQueue()
         {
-            while (lookup.GrantsAllowed && AvailableCount > 0 && queuedCount > 0)
+            var promoted = 0;
+            while (promoted < lookup.MaxPromotions && lookup.GrantsAllowed && AvailableCount > 0 && queuedCount > 0)
             {
                 if (headIndex >= lookup.QueueHead.Count)
                 {
@@ -509,12 +510,15 @@ internal static class PoolDecider
                 if (next.Holder.Type == LicenseType.Device && !state.DeviceAssignable)
                 {
                     // Rule L6: Apple's assets snapshot since said the asset takes no device license; the device
-                    // would wait for ever, so it leaves the queue and the next holder is served.
+                    // would wait for ever, so it leaves the queue and the next holder is served. It counts against
+                    // the page's bound as a promotion does: the storage read that many entries of the head.
+                    promoted++;
                     Set(next.Holder, HolderSeat.None);
                     events.Add(new HolderLeftQueue(state.Pool, next.Holder, ReclaimReason.NotDeviceAssignable, "L6", now));
                     continue;
                 }
 
+                promoted++;
                 Grant(next.Holder, GrantReason.PromotedFromQueue, "A6");
             }
         }

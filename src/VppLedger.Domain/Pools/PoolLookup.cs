@@ -75,6 +75,12 @@ internal sealed record PoolLookup(IReadOnlyDictionary<string, HolderSeat> Seats,
     /// <summary>True when <see cref="GrantsHeldBy"/> is null: the token lets licenses be granted.</summary>
     public bool GrantsAllowed => GrantsHeldBy is null;
 
+    /// <summary>
+    /// The most queue entries this decision promotes (a page of a large operation: the next page serves the rest, in
+    /// the same order, rule A6). Unbounded by default; a bound, not a rule: the queue's head is served first whatever it is.
+    /// </summary>
+    public int MaxPromotions { get; init; } = int.MaxValue;
+
     /// <summary>The seat of <paramref name="holder"/>; <see cref="HolderSeat.None"/> when the lookup does not name it.</summary>
     public HolderSeat SeatOf(Holder holder)
     {

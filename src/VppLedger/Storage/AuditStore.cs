@@ -18,8 +18,8 @@ namespace VppLedger.Storage;
 /// <summary>The audit of one tenant over the Marten store: the audit table, the log, imports and the chain.</summary>
 internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) : ITenantAudit
 {
-    /// <summary>Most lines one import file may hold: the file is checked whole before anything is written.</summary>
-    public const int MaxImportLines = 200_000;
+    /// <summary>Malformed lines listed by <see cref="AuditImportException"/>; the rest are counted in its last entry.</summary>
+    public const int MaxListedImportErrors = 1000;
 
     /// <summary>How many times an import is checked again on fresh facts when other writers change the same streams meanwhile.</summary>
     private const int MaxImportAttempts = 5;
@@ -483,12 +483,64 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             };
         }
 
-        var (lines, errors) = await ParseAsync(ndjson, cancellationToken).ConfigureAwait(false);
-        if (errors.Count > 0)
+        // Pass 1: every line's form, in bounded memory, before anything is written. A stream that cannot seek is
+        // copied to a temporary file as it is read, for pass 2.
+        var stats = ledger.Options.ImportReaderStats;
+        var start = ndjson.CanSeek ? ndjson.Position : 0;
+        await using var spool = ndjson.CanSeek ? null : new FileStream(
+            Path.Combine(Path.GetTempPath(), $"vppledger-import-{Guid.NewGuid():N}.ndjson"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var lineCount = 0;
+        await using (var first = spool is null ? null : new TeeStream(ndjson, spool))
         {
-            throw new AuditImportException(errors);
+            var (count, errors) = await CheckFormAsync(first ?? ndjson, stats, cancellationToken).ConfigureAwait(false);
+            if (errors.Count > 0)
+            {
+                throw new AuditImportException(errors);
+            }
+
+            lineCount = count;
         }
 
+        // Pass 2: pages of ImportPageSize lines, each checked by the rules of live history on the facts its
+        // predecessors committed, and committed with its import keys (rule I4): running the file again after a crash
+        // or a refusal skips what committed and resumes with the rest.
+        Stream second;
+        if (spool is null)
+        {
+            ndjson.Position = start;
+            second = ndjson;
+        }
+        else
+        {
+            await spool.FlushAsync(cancellationToken).ConfigureAwait(false);
+            spool.Position = 0;
+            second = spool;
+        }
+
+        var imported = 0;
+        var already = 0;
+        var pageNumber = 0;
+        await foreach (var page in ImportReader.PagesAsync(second, ledger.Options.ImportPageSize, stats, cancellationToken).ConfigureAwait(false))
+        {
+            var lines = page.Select(l => ParseLine(l.Number, l.Text!)).OfType<ImportLine>().ToList(); // pass 1 read them all
+            var result = await ImportPageAsync(lines, actor, cancellationToken).ConfigureAwait(false);
+            imported += result.ImportedCount;
+            already += result.AlreadyImportedCount;
+            if (result.Rejection is { } rejection)
+            {
+                return new ImportResult(lineCount, imported, already) { Rejection = rejection };
+            }
+
+            ledger.Options.AfterImportPageCommitted?.Invoke(pageNumber++);
+        }
+
+        return new ImportResult(lineCount, imported, already);
+    }
+
+    /// <summary>One page, checked again on fresh facts when another writer changed the same streams meanwhile.</summary>
+    private async Task<ImportResult> ImportPageAsync(List<ImportLine> lines, Actor actor, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -700,62 +752,75 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     private sealed record ImportLine(int Line, string Key, string Stream, string? Actor, ILedgerEvent Event);
 
-    private static async Task<(List<ImportLine> Lines, List<ImportLineError> Errors)> ParseAsync(Stream ndjson, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pass 1: the form of every line (JSON, event name, stream, data, time order), holding one line at a time and at
+    /// most <see cref="MaxListedImportErrors"/> errors. Returns the number of lines with an event.
+    /// </summary>
+    private static async Task<(int Count, List<ImportLineError> Errors)> CheckFormAsync(Stream ndjson, ImportReaderStats? stats, CancellationToken cancellationToken)
     {
-        var lines = new List<ImportLine>();
         var errors = new List<ImportLineError>();
-        using var reader = new StreamReader(ndjson, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
-        var number = 0;
+        var unlisted = 0;
+        var count = 0;
         Instant? previous = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+        await foreach (var (number, text) in ImportReader.LinesAsync(ndjson, stats, cancellationToken).ConfigureAwait(false))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(text))
+            string? error = null;
+            if (text is null)
+            {
+                error = $"The line is longer than {ImportReader.MaxLineChars} characters; give one event a line.";
+            }
+            else if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
             }
-
-            if (lines.Count + errors.Count >= MaxImportLines)
+            else
             {
-                errors.Add(new ImportLineError(number, $"The file has more than {MaxImportLines} events; split it into files of at most {MaxImportLines} lines."));
-                break;
+                try
+                {
+                    if (ParseLine(number, text) is not { } line)
+                    {
+                        continue;
+                    }
+
+                    if (previous is { } p && line.Event.OccurredAt < p)
+                    {
+                        error = $"OccurredAt {line.Event.OccurredAt} is before the previous line's {p}; lines must be in time order.";
+                    }
+                    else
+                    {
+                        previous = line.Event.OccurredAt;
+                        count++;
+                    }
+                }
+                catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException)
+                {
+                    error = e.Message;
+                }
             }
 
-            try
+            if (error is not null)
             {
-                if (ParseLine(number, text) is not { } line)
+                if (errors.Count < MaxListedImportErrors)
                 {
-                    continue;
+                    errors.Add(new ImportLineError(number, error));
                 }
-
-                if (previous is { } p && line.Event.OccurredAt < p)
+                else
                 {
-                    errors.Add(new ImportLineError(number, $"OccurredAt {line.Event.OccurredAt} is before the previous line's {p}; lines must be in time order."));
-                    continue;
+                    unlisted++;
                 }
-
-                previous = line.Event.OccurredAt;
-                lines.Add(line);
-            }
-            catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException)
-            {
-                errors.Add(new ImportLineError(number, e.Message));
             }
         }
 
-        foreach (var duplicate in lines.GroupBy(l => (l.Stream, l.Key)).Where(g => g.Count() > 1))
+        if (unlisted > 0)
         {
-            // The same line twice in one file is one event: keep the first.
-            foreach (var extra in duplicate.Skip(1))
-            {
-                lines.Remove(extra);
-            }
+            errors.Add(new ImportLineError(errors[^1].Line, $"... and {unlisted} more malformed lines after this one, not listed."));
         }
 
-        return (lines, errors);
+        return (count, errors);
     }
 
-    // Null for a line the ledger writes itself (the tenant's token counts): an export carries it, an import recomputes it.
+    // Null for a line the ledger writes itself (the tenant's token counts, a large operation's pages): an export carries
+    // it, an import recomputes the counts and runs no operation.
     private static ImportLine? ParseLine(int number, string text)
     {
         using var textReader = new StringReader(text);
@@ -784,7 +849,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             throw new FormatException("The event's data lacks its Pool or Holder: give Pool as {\"Token\":...,\"AdamId\":...} and Holder as u.{userId}.managed, u.{userId}.personal or d.{deviceId}.");
         }
 
-        if (@event is TenantTokensChanged)
+        if (@event is TenantTokensChanged or Operations.IOperationEvent)
         {
             return null;
         }

@@ -104,9 +104,9 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
     {
         // A command written in several transactions (a very large fan-out) runs one part per transaction, each
         // with its own idempotency record, so a retry after a crash replays the parts done and resumes the rest.
-        var outcome = await GuardedPartAsync(tenantId, command, needed, handle, part: 0, startAfter: null, trace, cancellationToken).ConfigureAwait(false);
+        var outcome = await GuardedPartAsync(tenantId, command, needed, handle, part: 0, startCursor: null, trace, cancellationToken).ConfigureAwait(false);
         var all = outcome.Outcome;
-        for (var part = 1; outcome.ResumeAfter is { } resume && all.Status != CommandStatus.Rejected; part++)
+        for (var part = 1; outcome.ResumeCursor is { } resume && all.Status != CommandStatus.Rejected; part++)
         {
             Options.AfterPartCommitted?.Invoke(part - 1);
             PartCommitted(_logger, CommandName(command), command.Id.Value, tenantId, part);
@@ -132,13 +132,13 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
     /// One part, with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>: outcome unknown
     /// when the commit was sent (or an earlier part committed), certainly not applied otherwise.
     /// </summary>
-    private async Task<(CommandOutcome Outcome, long? ResumeAfter)> GuardedPartAsync(
+    private async Task<(CommandOutcome Outcome, string? ResumeCursor)> GuardedPartAsync(
         string tenantId,
         ILedgerCommand command,
         Permissions needed,
         Func<WriteContext, Task<Handled>> handle,
         int part,
-        long? startAfter,
+        string? startCursor,
         CommandTrace trace,
         CancellationToken cancellationToken)
     {
@@ -146,7 +146,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         trace.Parts = part + 1;
         try
         {
-            return await RunPartAsync(tenantId, command, needed, handle, part, startAfter, probe, trace, cancellationToken).ConfigureAwait(false);
+            return await RunPartAsync(tenantId, command, needed, handle, part, startCursor, probe, trace, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (InfrastructureFaults.IsFault(e, cancellationToken))
         {
@@ -154,13 +154,13 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         }
     }
 
-    private async Task<(CommandOutcome Outcome, long? ResumeAfter)> RunPartAsync(
+    private async Task<(CommandOutcome Outcome, string? ResumeCursor)> RunPartAsync(
         string tenantId,
         ILedgerCommand command,
         Permissions needed,
         Func<WriteContext, Task<Handled>> handle,
         int part,
-        long? startAfter,
+        string? startCursor,
         CommitProbe probe,
         CommandTrace trace,
         CancellationToken cancellationToken)
@@ -190,10 +190,10 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
             var earlier = await session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {
-                return (await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false), earlier.ResumeAfter);
+                return (await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false), earlier.NextCursor);
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startAfter);
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor);
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);
@@ -202,6 +202,8 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     return (Rejected(command, handled.Rejection), null);
                 }
 
+                // A large operation: the page's place in the operation's own stream, in the page's transaction.
+                await OperationRecords.RecordPageAsync(context, part, () => Json.ToJson(command), cancellationToken).ConfigureAwait(false);
                 session.Insert(new CommandRecord(
                     recordId,
                     CommandName(command),
@@ -209,8 +211,9 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     context.Changes.Count == 0,
                     [.. context.Changes.Select(c => new StoredChange(c.Stream, c.Version, c.EventName))],
                     context.Now,
-                    context.ResumeAfter,
-                    [.. context.Warnings.Select(StoredWarning.From)]));
+                    null,
+                    [.. context.Warnings.Select(StoredWarning.From)],
+                    context.ResumeCursor));
                 context.QueueReadChecks();
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
@@ -220,7 +223,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     null)
                 {
                     Warnings = context.Warnings,
-                }, context.ResumeAfter);
+                }, context.ResumeCursor);
             }
             catch (Exception e) when (IsConflict(e))
             {
@@ -287,7 +290,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         {
             await using var session = Store.LightweightSession(tenantId); // never saved: a preview writes nothing
             CommandOutcome? replayed = null;
-            long? startAfter = null;
+            string? startCursor = null;
             for (var part = 0; ; part++)
             {
                 var earlier = await session.LoadAsync<CommandRecord>(part == 0 ? command.Id.Value : $"{command.Id.Value}~{part}", cancellationToken).ConfigureAwait(false);
@@ -303,14 +306,14 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     Changes = [.. replayed.Changes, .. replay.Changes],
                     Warnings = [.. replayed.Warnings, .. replay.Warnings],
                 };
-                startAfter = earlier.ResumeAfter;
-                if (replay.Status == CommandStatus.Rejected || startAfter is null)
+                startCursor = earlier.NextCursor;
+                if (replay.Status == CommandStatus.Rejected || startCursor is null)
                 {
                     return (replayed, []);
                 }
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startAfter) { IsPreview = true };
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { IsPreview = true };
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);

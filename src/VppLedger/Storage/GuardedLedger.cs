@@ -27,6 +27,12 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
     public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default) =>
         inner.PreviewAsync(command, maxListedEvents, cancellationToken);
 
+    public Task<IReadOnlyList<CommandOutcome>> ResumeAsync(CancellationToken cancellationToken = default) =>
+        inner.ResumeAsync(cancellationToken); // its read and its commands guard themselves
+
+    public Task<IReadOnlyList<Operations.OperationInProgress>> ListOperationsInProgressAsync(CancellationToken cancellationToken = default) =>
+        Read("operations in progress were listed", () => inner.ListOperationsInProgressAsync(cancellationToken), cancellationToken);
+
     public Task<CommandOutcome> EvaluateAlertsAsync(Instant now, Alerts.AlertThresholds? thresholds = null, CancellationToken cancellationToken = default) =>
         inner.EvaluateAlertsAsync(now, thresholds, cancellationToken);
 

@@ -20,9 +20,23 @@ internal sealed partial class LedgerHandlers
             (s, e) => AssignmentDecider.Evolve(s, (IAssignmentEvent)e),
             cancellationToken).ConfigureAwait(false);
         var before = stream.State;
-        if (c is CreateAssignment create && (IsSameAssignment(before, create) || context.StartAfter is not null))
+        if (PageCursor.ParseMembers(context.StartCursor) is { } resumed)
         {
-            // A retry of a create that committed its assignment and part of a large fan-out: carry on (I4).
+            // A later page of this command's fan-out: its assignment event committed with the first page.
+            if (resumed.AssignmentVersion != 0 && resumed.AssignmentVersion != stream.ReadVersion)
+            {
+                // The assignment changed again since: the newer command's own fan-out acts on every member, as a
+                // serial order would have it; this one stops here.
+                return Handled.Done;
+            }
+
+            before = resumed.AssignmentVersion == 0
+                ? before with { Active = false } // a record of a version that kept no assignment version: a create
+                : await AssignmentBeforeAsync(stream.Id, AssignmentState.Initial(c.Pool, c.Group), resumed.AssignmentVersion).ConfigureAwait(false);
+        }
+        else if (c is CreateAssignment create && IsSameAssignment(before, create))
+        {
+            // A retry of a create that committed its assignment: carry on granting whoever is not served yet (I4).
             before = before with { Active = false };
         }
         else
@@ -45,53 +59,81 @@ internal sealed partial class LedgerHandlers
 
         var effect = AssignmentEffects.OnMembers(before, stream.State, context.Policy);
         var after = stream.State;
+        var version = stream.Version;
         return effect.Action switch
         {
-            MemberLicenseAction.Grant => await FanOutAsync(after, members => GrantToMembersAsync(after, members, c), batched: c is CreateAssignment).ConfigureAwait(false),
+            MemberLicenseAction.Grant => await FanOutAsync(after, version, 0, members => GrantToMembersAsync(after, members, c)).ConfigureAwait(false),
 
             // An Uninstall acts on its own license type; a removal on every seat the members hold that no other
             // live assignment of the pool still justifies.
             MemberLicenseAction.Reclaim when effect.Reason == ReclaimReason.UninstallIntent =>
-                await FanOutAsync(after, members => ReleaseMembersAsync(after.Pool, after.Group, members, new SeatRelease(effect.Reason.Value, effect.LicenseType), c)).ConfigureAwait(false),
-            MemberLicenseAction.Reclaim => await FanOutAsync(before, members => ReleaseMembersAsync(before.Pool, before.Group, members, new SeatRelease(effect.Reason!.Value), c)).ConfigureAwait(false),
+                await FanOutAsync(after, version, 0, members => ReleaseMembersAsync(after.Pool, after.Group, members, new SeatRelease(effect.Reason.Value, effect.LicenseType), c)).ConfigureAwait(false),
+            MemberLicenseAction.Reclaim => await FanOutAsync(before, version, 0, members => ReleaseMembersAsync(before.Pool, before.Group, members, new SeatRelease(effect.Reason!.Value), c)).ConfigureAwait(false),
             MemberLicenseAction.WithdrawQueue =>
-                await FanOutAsync(before, members => ReleaseMembersAsync(before.Pool, before.Group, members, new SeatRelease(effect.Reason!.Value, QueuedOnly: true), c)).ConfigureAwait(false),
-            MemberLicenseAction.MigrateToDevice => await MigrateAsync(after, c).ConfigureAwait(false),
+                await FanOutAsync(before, version, 0, members => ReleaseMembersAsync(before.Pool, before.Group, members, new SeatRelease(effect.Reason!.Value, QueuedOnly: true), c)).ConfigureAwait(false),
+            MemberLicenseAction.MigrateToDevice => await MigrateAsync(after, version, c).ConfigureAwait(false),
             _ => Handled.Done,
         };
+    }
+
+    /// <summary>The assignment as it was before the event at <paramref name="version"/> (folded from its short stream).</summary>
+    private async Task<AssignmentState> AssignmentBeforeAsync(string streamId, AssignmentState initial, long version)
+    {
+        if (version <= 1)
+        {
+            return initial;
+        }
+
+        var events = await _session.Events.FetchStreamAsync(streamId, version: version - 1, token: cancellationToken).ConfigureAwait(false);
+        return events.Aggregate(initial, (s, e) => AssignmentDecider.Evolve(s, (IAssignmentEvent)e.Data));
     }
 
     /// <summary>
     /// The members' queued user entries leave first, across every page, so that no seat a migration frees is promoted
     /// to a user entry of this assignment; then each member's user seats pass to its devices or go back.
     /// </summary>
-    private async Task<Handled> MigrateAsync(AssignmentState after, ILedgerCommand c)
+    private async Task<Handled> MigrateAsync(AssignmentState after, long version, ILedgerCommand c)
     {
         var withdraw = new SeatRelease(ReclaimReason.MigratedToDeviceLicense, LicenseType.User, QueuedOnly: true);
-        var withdrawn = await FanOutAsync(after, members => ReleaseMembersAsync(after.Pool, after.Group, members, withdraw, c)).ConfigureAwait(false);
-        return withdrawn.Rejection is not null
+        var withdrawn = await FanOutAsync(after, version, 0, members => ReleaseMembersAsync(after.Pool, after.Group, members, withdraw, c)).ConfigureAwait(false);
+        return withdrawn.Rejection is not null || context.ResumeCursor is not null
             ? withdrawn
-            : await FanOutAsync(after, members => MigrateMembersAsync(after, members, c)).ConfigureAwait(false);
+            : await FanOutAsync(after, version, 1, members => MigrateMembersAsync(after, members, c)).ConfigureAwait(false);
     }
 
     private static bool IsSameAssignment(AssignmentState state, CreateAssignment c) =>
         state.Active && state.Intent == c.Intent && state.LicenseType == c.LicenseType;
 
     /// <summary>
-    /// Streams the group's members in targeting order, a page at a time. A batched fan-out (a new assignment) stops
-    /// after <see cref="VppLedgerOptions.FanOutMembersPerTransaction"/> members and the runner commits and resumes after the last one,
-    /// so a 100,000-member group costs bounded memory and a crash loses at most one uncommitted batch.
+    /// Streams the group's members in targeting order, a page at a time, from where the previous page of this command
+    /// stopped. After <see cref="WriteContext.PageSize"/> members (a new assignment:
+    /// <see cref="VppLedgerOptions.FanOutMembersPerTransaction"/>) it sets <see cref="WriteContext.ResumeCursor"/> and the
+    /// runner commits and resumes after the last one, so a 100,000-member group costs bounded memory and a crash loses
+    /// at most one uncommitted page. A fan-out of several phases (a migration) passes its phase: an earlier phase a
+    /// resumed page already finished is skipped.
     /// </summary>
-    private async Task<Handled> FanOutAsync(AssignmentState assignment, Func<IReadOnlyList<GroupMember>, Task<Rejection?>> apply, bool batched = false)
+    private async Task<Handled> FanOutAsync(AssignmentState assignment, long version, int phase, Func<IReadOnlyList<GroupMember>, Task<Rejection?>> apply)
     {
-        var perTransaction = context.IsPreview ? int.MaxValue : context.Options.FanOutMembersPerTransaction;
-        var after = context.StartAfter ?? -1L;
-        var done = 0;
-        await foreach (var (members, last) in MemberPagesAsync(assignment.Group, after, batched ? Math.Min(MemberPageSize, perTransaction) : MemberPageSize).ConfigureAwait(false))
+        var perTransaction = context.IsPreview ? int.MaxValue
+            : context.Command is CreateAssignment ? context.Options.FanOutMembersPerTransaction
+            : context.PageSize;
+        var after = -1L;
+        if (PageCursor.ParseMembers(context.StartCursor) is { } resumed)
         {
-            if (batched && done >= perTransaction)
+            if (resumed.Phase > phase)
             {
-                context.ResumeAfter = after;
+                return Handled.Done;
+            }
+
+            after = resumed.Phase == phase ? resumed.Position : -1L;
+        }
+
+        var done = 0;
+        await foreach (var (members, last) in MemberPagesAsync(assignment.Group, after, Math.Min(MemberPageSize, perTransaction)).ConfigureAwait(false))
+        {
+            if (done >= perTransaction)
+            {
+                context.ResumeCursor = PageCursor.Members(version, phase, after);
                 return Handled.Done;
             }
 

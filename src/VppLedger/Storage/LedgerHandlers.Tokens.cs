@@ -59,6 +59,11 @@ internal sealed partial class LedgerHandlers
 
     private async Task<Handled> RenewAsync(RenewTokenFile c)
     {
+        if (PageCursor.ParseQueue(context.StartCursor) is not null)
+        {
+            return await ServeQueuesAsync(c.Token, c).ConfigureAwait(false); // the renewal committed with the first page
+        }
+
         if (Parse(c.FileContent, out var file) is { } unreadable)
         {
             return unreadable;
@@ -77,28 +82,26 @@ internal sealed partial class LedgerHandlers
 
     private async Task<Handled> TakeControlAsync(TakeTokenControl c)
     {
+        if (PageCursor.ParseQueue(context.StartCursor) is not null)
+        {
+            return await ServeQueuesAsync(c.Token, c).ConfigureAwait(false); // control was taken with the first page
+        }
+
         var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(c, s, context.Now))).ConfigureAwait(false);
         return handled.Rejection is null && context.Changes.Count > 0 ? await ServeQueuesAsync(c.Token, c).ConfigureAwait(false) : handled;
     }
 
-    /// <summary>The token lets licenses be granted again: each of its pools serves its queue head (holders that waited, A6 order).</summary>
+    /// <summary>
+    /// The token lets licenses be granted again: each of its pools serves its queue head (holders that waited, A6
+    /// order), at most a page of promotions a transaction (<see cref="ServeQueuePageAsync"/>).
+    /// </summary>
     private async Task<Handled> ServeQueuesAsync(TokenId token, ILedgerCommand c)
     {
         var tokenKey = token.Value;
         var pools = await _session.Query<PoolDoc>()
             .Where(p => p.TokenKey == tokenKey && p.Queued)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
-        {
-            var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
-            var served = await workspace.DecideAsync(new ServeQueue(pool.State.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
-            if (served.IsRejected)
-            {
-                return served.Rejection;
-            }
-        }
-
-        return Handled.Done;
+        return await ServeQueuePageAsync([.. pools.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.State.Pool)], c).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -208,6 +211,12 @@ internal sealed partial class LedgerHandlers
         context.Record(Streams.TenantTokens, versionRead + 1, e);
     }
 
+    /// <summary>
+    /// Deletes a token (T10). Under <see cref="LedgerPolicy.DeletingTokenRevokes"/> its licenses are revoked first, in
+    /// pages of <see cref="WriteContext.PageSize"/> holders while the token stays live (as "revoke all, then delete"
+    /// would); the token is deleted in the transaction of a sweep that went over every pool from the first one and found
+    /// no more than a page left, so no license granted meanwhile is orphaned.
+    /// </summary>
     private async Task<Handled> DeleteTokenAsync(DeleteToken c)
     {
         var tenantVersion = await TenantTokensVersionAsync().ConfigureAwait(false);
@@ -218,28 +227,35 @@ internal sealed partial class LedgerHandlers
             return decision.Rejection;
         }
 
-        var location = stream.State.Location;
-        stream.Append(decision.Events);
         if (decision.Events.Count == 0)
         {
             return Handled.Done;
         }
 
-        var pools = await context.ReadPoolsOfTokenAsync(c.Token, cancellationToken).ConfigureAwait(false);
-        foreach (var pool in pools.OrderBy(p => p.Id, StringComparer.Ordinal))
+        var pools = await PoolsOfTokenAsync(c.Token).ConfigureAwait(false);
+        if (context.Policy.DeletingTokenRevokes)
         {
-            var workspace = await context.PoolAsync(pool.State.Pool, cancellationToken).ConfigureAwait(false);
-            if (context.Policy.DeletingTokenRevokes)
+            var (revoked, finished, fromFirstPool) = await SweepAsync(pools, c).ConfigureAwait(false);
+            if (revoked is not null)
             {
-                var revoked = await RevokePoolAsync(workspace, seat => true, c).ConfigureAwait(false);
-                if (revoked is not null)
-                {
-                    return revoked;
-                }
+                return revoked;
             }
 
+            if (!finished || !fromFirstPool)
+            {
+                // More to revoke, or licenses granted meanwhile in the pools passed: the next page sweeps again.
+                context.ResumeCursor ??= PageCursor.Seats(null);
+                return Handled.Done;
+            }
+        }
+
+        var location = stream.State.Location;
+        stream.Append(decision.Events);
+        foreach (var pool in pools)
+        {
             // Rule T10: the article's default orphans the licenses; R7: they can no longer be revoked.
-            var orphaned = await workspace.DecideAsync(new OrphanPool(pool.State.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
+            var workspace = await context.PoolAsync(pool, cancellationToken).ConfigureAwait(false);
+            var orphaned = await workspace.DecideAsync(new OrphanPool(workspace.Pool, c.Id, c.Actor), cancellationToken).ConfigureAwait(false);
             if (orphaned.IsRejected)
             {
                 return orphaned.Rejection;

@@ -42,7 +42,7 @@ internal sealed partial class LedgerHandlers(WriteContext context, CancellationT
         ChangeAssignment c => AssignmentAsync(c),
         RemoveAssignment c => AssignmentAsync(c),
         RevokeLicenses c => RevokeAsync(c),
-        ApplyAppleCounts c => GatedPoolAsync(c),
+        ApplyAppleCounts c => CountsAsync(c),
         GrantLicenses c => DirectGrantAsync(c),
         MigrateToDeviceLicenses c => GatedPoolAsync(c),
         RequestAppleAssociationAgain c => GatedPoolAsync(c), // rules T2, T3: only a token that may grant asks Apple

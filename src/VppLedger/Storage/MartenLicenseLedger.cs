@@ -124,6 +124,29 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
             cancellationToken);
     }
 
+    public async Task<IReadOnlyList<CommandOutcome>> ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        var outcomes = new List<CommandOutcome>();
+        var docs = await InfrastructureFaults.ReadAsync("operations in progress were listed", () => OperationDocsAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        foreach (var doc in docs)
+        {
+            outcomes.Add(await ExecuteAsync(OperationRecords.CommandOf(doc), cancellationToken).ConfigureAwait(false));
+        }
+
+        return outcomes;
+    }
+
+    public async Task<IReadOnlyList<Operations.OperationInProgress>> ListOperationsInProgressAsync(CancellationToken cancellationToken = default) =>
+        [.. (await OperationDocsAsync(cancellationToken).ConfigureAwait(false))
+            .Select(d => new Operations.OperationInProgress(new CommandId(d.Id), d.CommandType, d.StartedAt, d.PagesCommitted, d.LastPageAt))];
+
+    private async Task<IReadOnlyList<OperationDoc>> OperationDocsAsync(CancellationToken cancellationToken)
+    {
+        await using var session = Query();
+        var docs = await session.Query<OperationDoc>().ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. docs.OrderBy(d => d.StartedAt).ThenBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
     public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

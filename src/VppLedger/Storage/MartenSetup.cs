@@ -147,6 +147,7 @@ internal static class MartenSetup
         options.Schema.For<AppleNotificationDoc>();
         options.Schema.For<FindingDoc>().Index(x => x.TokenKey);
         options.Schema.For<CommandRecord>();
+        options.Schema.For<OperationDoc>();
         options.Schema.For<TokenSecretDoc>();
 
         // The audit table, its hash chain and the import keys (issue 5: rules I1, I2, I5).

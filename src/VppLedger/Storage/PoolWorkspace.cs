@@ -18,9 +18,10 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
 
     public PoolId Pool => stream.State.Pool;
 
-    public async Task<Decision<IPoolEvent>> DecideAsync(IPoolCommand command, CancellationToken cancellationToken)
+    /// <summary>Decides a command on this pool; <paramref name="maxPromotions"/> bounds the queue entries it serves (a page).</summary>
+    public async Task<Decision<IPoolEvent>> DecideAsync(IPoolCommand command, CancellationToken cancellationToken, int maxPromotions = int.MaxValue)
     {
-        var lookup = await LookupAsync(command, cancellationToken).ConfigureAwait(false);
+        var lookup = await LookupAsync(command, maxPromotions, cancellationToken).ConfigureAwait(false);
         var decision = PoolDecider.Decide(command, stream.State, lookup, context.Now);
         if (!decision.IsRejected)
         {
@@ -68,11 +69,17 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         return wanted.ToDictionary(k => k, k => _seats[k], StringComparer.Ordinal);
     }
 
-    private async Task<PoolLookup> LookupAsync(IPoolCommand command, CancellationToken cancellationToken)
+    private async Task<PoolLookup> LookupAsync(IPoolCommand command, int maxPromotions, CancellationToken cancellationToken)
     {
         var seats = await SeatsAsync(PoolDecider.HoldersNamedIn(command), cancellationToken).ConfigureAwait(false);
         var heldBy = Tokens.TokenRules.GrantsHeldBy(token.State, context.Now); // the token's state as this command leaves it
         var needed = heldBy is null ? PoolDecider.QueueHeadNeeded(stream.State, command) : 0;
+        if (maxPromotions < needed)
+        {
+            // A queue entry this decision releases is skipped in the head, so read as many more as the command names.
+            needed = Math.Min(needed, checked(maxPromotions + PoolDecider.HoldersNamedIn(command).Count));
+        }
+
         var head = needed == 0 ? [] : await QueueHeadAsync(needed, cancellationToken).ConfigureAwait(false);
         if (head.Count < needed && await context.CommittedVersionAsync(stream.Id, cancellationToken).ConfigureAwait(false) != stream.ReadVersion)
         {
@@ -81,7 +88,7 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
             throw new StaleReadException($"{stream.Id} moved from version {stream.ReadVersion} while its queue head was read.");
         }
 
-        return new PoolLookup(seats, head) { GrantsHeldBy = heldBy };
+        return new PoolLookup(seats, head) { GrantsHeldBy = heldBy, MaxPromotions = maxPromotions };
     }
 
     private async Task<IReadOnlyList<QueuedHolder>> QueueHeadAsync(int needed, CancellationToken cancellationToken)

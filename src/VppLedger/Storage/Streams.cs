@@ -24,6 +24,8 @@ internal static class Streams
 
     public static string Device(DeviceId device) => "device:" + device.Value;
 
+    public static string Operation(CommandId operation) => OperationRecords.StreamOf(operation);
+
     public static string Seat(PoolId pool, string holderKey) => $"{Pool(pool)}|{holderKey}";
 
     public static string Member(GroupId group, Directory.GroupMember member) => $"{Group(group)}|{member}";

@@ -37,6 +37,48 @@ public sealed class VppLedgerOptions
     public TimeSpan SealInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// Holders (or group members) one transaction of a large operation covers: revoking every license of a pool or a
+    /// token, deleting a token under <see cref="LedgerPolicy.CurrentApple"/>, changing or removing an assignment of a
+    /// large group, serving a long queue (new counts, a renewal, control taken: promotions a page). Each page commits on its own with its idempotency record and its place in the operation's stream;
+    /// retrying the command id, or <see cref="ITenantLedger.ResumeAsync"/>, resumes after the last committed page
+    /// (docs/guarantees.md). Default 1,000; at least 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int LargeOperationPageSize
+    {
+        get => _largeOperationPageSize;
+        set => _largeOperationPageSize = AtLeastOne(value);
+    }
+
+    private int _largeOperationPageSize = 1000;
+
+    /// <summary>
+    /// Lines of an NDJSON import checked and committed per transaction (<see cref="Audit.ITenantAudit.ImportAsync"/>):
+    /// the import reads the file as a stream and holds at most one page (this many lines, and at most 32 MiB of them).
+    /// Default 5,000; at least 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int ImportPageSize
+    {
+        get => _importPageSize;
+        set => _importPageSize = AtLeastOne(value);
+    }
+
+    private int _importPageSize = 5000;
+
+    private static int AtLeastOne(int value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        return value;
+    }
+
+    /// <summary>Test hook: called after each committed page of an import; a fault it throws is a crash between pages.</summary>
+    internal Action<int>? AfterImportPageCommitted { get; set; }
+
+    /// <summary>Test hook: the import's reader records here the most lines and characters it held at once.</summary>
+    internal Storage.ImportReaderStats? ImportReaderStats { get; set; }
+
+    /// <summary>
     /// A checkpoint of positions (every pool's and token's state, docs/audit.md "Checkpoints") is cut after this many
     /// pool and token events of a tenant, or at the first event of a new <see cref="CheckpointPeriod"/>, whichever
     /// comes first. Default 10,000: an as-of answer folds at most about this many events after its checkpoint.
@@ -55,7 +97,7 @@ public sealed class VppLedgerOptions
     /// <summary>Events a rebuild reads and applies to every projection per transaction (bounds its memory). Tests lower it.</summary>
     internal int RebuildPageSize { get; set; } = 5000;
 
-    /// <summary>Test hook: called after each committed part of a command written in several transactions.</summary>
+    /// <summary>Test hook: called after each committed part (page) of a command written in several transactions; a fault it throws is a crash between pages.</summary>
     internal Action<int>? AfterPartCommitted { get; set; }
 
     /// <summary>Test and advanced hook: more Marten configuration, applied last. Not part of the public API.</summary>

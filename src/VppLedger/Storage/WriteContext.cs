@@ -11,13 +11,19 @@ namespace VppLedger.Storage;
 /// of users, the seats of an owner, the pools of a token); <see cref="QueueReadChecks"/> then has the commit check
 /// them (<see cref="ReadGuards"/>), so two commands that read each other's facts conflict and one is decided again.
 /// </summary>
-internal sealed partial class WriteContext(IDocumentSession session, Instant now, VppLedgerOptions options, ILedgerCommand command, long? startAfter = null)
+internal sealed partial class WriteContext(IDocumentSession session, Instant now, VppLedgerOptions options, ILedgerCommand command, string? startCursor = null)
 {
-    /// <summary>For a command written in several transactions: the member position the previous one stopped after.</summary>
-    public long? StartAfter { get; } = startAfter;
+    /// <summary>
+    /// For a command written in several transactions (a large operation): where the previous page stopped, in the
+    /// handler's own format (<see cref="PageCursor"/>); null for the first page.
+    /// </summary>
+    public string? StartCursor { get; } = startCursor;
 
-    /// <summary>Set by a handler that stopped at a transaction boundary: the next transaction starts after this position.</summary>
-    public long? ResumeAfter { get; set; }
+    /// <summary>Set by a handler that stopped at a page boundary: the next page starts there. Null: nothing left.</summary>
+    public string? ResumeCursor { get; set; }
+
+    /// <summary>Holders or members one page of a large operation covers (<see cref="VppLedgerOptions.LargeOperationPageSize"/>); unbounded in a preview.</summary>
+    public int PageSize => IsPreview ? int.MaxValue : Options.LargeOperationPageSize;
 
     /// <summary>
     /// True for a preview (<see cref="CommandRunner.PreviewAsync"/>): the command is decided in one session that is never

@@ -71,6 +71,15 @@ public sealed class Scenario(ITenantLedger ledger, Instant now)
         return users;
     }
 
+    /// <summary>Users {prefix}0001.. with a managed Apple ID each, recorded in one <see cref="RecordDirectory"/> command.</summary>
+    public async Task<IReadOnlyList<UserId>> DirectoryUsersAsync(string prefix, int count)
+    {
+        var users = Enumerable.Range(1, count).Select(i => new UserId($"{prefix}{i:D4}")).ToList();
+        await RunAsync(new RecordDirectory(
+            [.. users.Select(u => new DirectoryUser(u, null, new AppleId($"{u.Value}@contoso.example", AppleIdKind.Managed)))], [], NextId(), Admin));
+        return users;
+    }
+
     public async Task<DeviceId> DeviceAsync(string id, DeviceProfile profile, UserId? user = null, AppleIdKind? signedIn = null)
     {
         var device = new DeviceId(id);
