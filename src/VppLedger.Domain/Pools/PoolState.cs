@@ -67,6 +67,9 @@ internal sealed record PoolState
     /// </summary>
     public Rejection? RefuseRevoke() => Product != ProductKind.Book && AssetFacts is { Revocable: false } ? PoolRejections.AssetNotRevocable(Pool) : null;
 
+    /// <summary>Why revoking every license of this pool is refused (rule R3: not revocable, and some seat is granted), or null.</summary>
+    public Rejection? RefuseRevokeAll() => UsedCount > 0 ? RefuseRevoke() : null;
+
     /// <summary>True once the token was deleted: the licenses are orphaned (rules T10, R7).</summary>
     public bool Orphaned { get; init; }
 

@@ -132,7 +132,13 @@ internal sealed partial class LedgerHandlers
         switch (c.Scope)
         {
             case RevocationScope.App:
-                return (await SweepAsync([PoolOf("pool:" + c.Target)], c).ConfigureAwait(false)).Rejection;
+                var app = await context.PoolAsync(PoolOf("pool:" + c.Target), cancellationToken).ConfigureAwait(false);
+                if (!app.State.Orphaned && app.State.RefuseRevokeAll() is { } notRevocable)
+                {
+                    return notRevocable; // before any page commits, so the refusal writes nothing
+                }
+
+                return (await SweepAsync([app.Pool], c).ConfigureAwait(false)).Rejection;
             case RevocationScope.Token:
                 return (await SweepAsync(await PoolsOfTokenAsync(new TokenId(c.Target)).ConfigureAwait(false), c).ConfigureAwait(false)).Rejection;
             case RevocationScope.User:
@@ -214,7 +220,8 @@ internal sealed partial class LedgerHandlers
 
     /// <summary>
     /// Revokes at most <paramref name="budget"/> releasable holders of one pool (R1): every seat of an app, the queued
-    /// ones of a book (a granted book stays with its user, L6); <c>More</c> says some were left for the next page.
+    /// ones of a book (a granted book stays with its user, L6) or of an app Apple says is not revocable (R3, with a
+    /// warning); <c>More</c> says some were left for the next page.
     /// </summary>
     private async Task<(Rejection? Rejection, int Taken, bool More)> RevokePoolPageAsync(PoolWorkspace workspace, int budget, ILedgerCommand c)
     {
@@ -227,9 +234,15 @@ internal sealed partial class LedgerHandlers
 
         var poolKey = Streams.Pool(workspace.Pool);
         var query = _session.Query<SeatDoc>().Where(s => s.PoolKey == poolKey);
-        if (workspace.State.Product == ProductKind.Book)
+        var notRevocable = workspace.State.RefuseRevokeAll();
+        if (workspace.State.Product == ProductKind.Book || notRevocable is not null)
         {
             query = query.Where(s => s.Status == SeatStatus.Queued);
+        }
+
+        if (notRevocable is not null)
+        {
+            context.Warnings.Add(notRevocable.AsWarning()); // a token's sweep goes on: this pool's granted seats stay
         }
 
         var take = budget >= int.MaxValue - 1 ? int.MaxValue : budget + 1;

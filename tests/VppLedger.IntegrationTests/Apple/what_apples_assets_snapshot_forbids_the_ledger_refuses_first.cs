@@ -58,4 +58,30 @@ public sealed class what_apples_assets_snapshot_forbids_the_ledger_refuses_first
 
         Assert.Equal(1, (await s.Ledger.GetPoolAsync(pool))!.UsedCount);
     }
+
+    [Fact]
+    [Trait("Rule", "R3")]
+    [Trait("Rule", "R1")]
+    public async Task a_token_wide_revoke_keeps_a_not_revocable_apps_granted_seats_with_a_warning_and_revokes_the_rest()
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("not-revocable-token")), db.Clock.GetCurrentInstant());
+        var token = new TokenId("tok");
+        var (kept, revoked) = (await s.SyncedPoolAsync(token, "802", purchased: 1), await s.SyncedPoolAsync(token, "803", purchased: 1, upload: false));
+        var users = await s.UsersAsync("rt", 3);
+        var (a, b, c) = (Holder.ForUser(users[0], AppleIdKind.Managed), Holder.ForUser(users[1], AppleIdKind.Managed), Holder.ForUser(users[2], AppleIdKind.Managed));
+        await s.RunAsync(new GrantLicenses(kept, [a, b], s.NextId(), Apps)); // b waits in the queue
+        await s.RunAsync(new GrantLicenses(revoked, [c], s.NextId(), Apps));
+        await s.RunAsync(new ApplyAppleAssetsSnapshot(token, "v1",
+        [
+            new AppleAssetReport(kept.AdamId, PricingParam.Stdq, ProductKind.App, 1, 1, 0, DeviceAssignable: true, Revocable: false, ["iOS"]),
+            new AppleAssetReport(revoked.AdamId, PricingParam.Stdq, ProductKind.App, 1, 1, 0, DeviceAssignable: true, Revocable: true, ["iOS"]),
+        ], s.NextId(), Worker));
+
+        var outcome = await s.RunAsync(new RevokeLicenses(RevocationScope.Token, token.Value, s.NextId(), Apps));
+        Assert.Equal((RejectionCodes.AssetNotRevocable, "R3"), (Assert.Single(outcome.Warnings).Code, outcome.Warnings[0].Rule));
+        var (keptSummary, revokedSummary) = ((await s.Ledger.GetPoolAsync(kept))!, (await s.Ledger.GetPoolAsync(revoked))!);
+        Assert.Equal((1, 0), (keptSummary.UsedCount, keptSummary.QueuedCount)); // the granted seat stays, the queued holder left
+        Assert.Equal(0, revokedSummary.UsedCount);
+    }
 }
+
