@@ -70,6 +70,12 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
     [Trait("Rule", "I5")]
     public async Task checkpointed_as_of_answers_like_the_full_fold_at_random_instants()
     {
+        // One history that surely reaches Apple's side (a confirmed and a refused association, a release of a confirmed
+        // seat pending at Apple, then its disassociation confirmed), whatever the random ones below happen to draw.
+        await CheckAsync(new Generated(17, [
+            new Op.Member(1, Add: true), new Op.Advance(2), new Op.AppleAnswer(0, Disassociate: false, Refused: false),
+            new Op.AppleAnswer(1, Disassociate: false, Refused: true), new Op.Seal(), new Op.Advance(3),
+            new Op.Member(0, Add: false), new Op.AppleAnswer(0, Disassociate: true, Refused: false), new Op.Advance(1)], SealAtEnd: false));
         await Histories.SampleAsync(CheckAsync, iter: Iterations, threads: 1, print: g => g.ToString());
         Assert.True(_pooled > 0, "no pool book checkpoint was cut: the pools' side of the property was not exercised");
         Assert.True(
