@@ -18,8 +18,10 @@ namespace VppLedger.IntegrationTests.Hosting;
 public sealed class the_ledger_reports_spans_metrics_and_logs : IAsyncLifetime
 {
     private readonly string _schema = $"otel{Environment.ProcessId}_{Guid.NewGuid():N}"[..24];
-    private readonly List<Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
+    // The exporters add from whichever thread ends a span (other test classes' ledgers and the background sealer too)
+    // while a test reads: a list that locks, read as a copy.
+    private readonly LockedCollection<Activity> _spans = new();
+    private readonly LockedCollection<Metric> _metrics = new();
     private readonly CapturingLogs _logs = new();
     private TracerProvider _tracing = null!;
     private MeterProvider _metering = null!;
@@ -159,4 +161,28 @@ public sealed class the_ledger_reports_spans_metrics_and_logs : IAsyncLifetime
             }
         }
     }
+}
+
+/// <summary>A collection the in-memory exporters add to from any thread; enumerating it reads a copy taken under the lock.</summary>
+internal sealed class LockedCollection<T> : ICollection<T>
+{
+    private readonly List<T> _items = [];
+
+    public int Count { get { lock (_items) { return _items.Count; } } }
+
+    public bool IsReadOnly => false;
+
+    public void Add(T item) { lock (_items) { _items.Add(item); } }
+
+    public void Clear() { lock (_items) { _items.Clear(); } }
+
+    public bool Contains(T item) { lock (_items) { return _items.Contains(item); } }
+
+    public void CopyTo(T[] array, int arrayIndex) { lock (_items) { _items.CopyTo(array, arrayIndex); } }
+
+    public bool Remove(T item) { lock (_items) { return _items.Remove(item); } }
+
+    public IEnumerator<T> GetEnumerator() { lock (_items) { return _items.ToList().GetEnumerator(); } }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
