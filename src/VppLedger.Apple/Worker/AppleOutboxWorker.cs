@@ -227,13 +227,12 @@ public sealed partial class AppleOutboxWorker : BackgroundService
         }
 
         var walkId = "walk-" + Guid.NewGuid().ToString("N");
-        var pages = Math.Max(1, (seats.Count + pageSize - 1) / pageSize);
+        AppleSeatReport[][] pages = seats.Count == 0 ? [[]] : seats.Chunk(pageSize).ToArray(); // an empty walk is one empty page
         CommandOutcome? last = null;
-        for (var page = 0; page < pages; page++)
+        for (var page = 0; page < pages.Length; page++)
         {
-            var part = seats.Skip(page * pageSize).Take(pageSize).ToList();
             last = await ledger.ExecuteAsync(
-                new RecordAppleAssignmentsPage(token, walkId, version, null, page, page == pages - 1, part, new CommandId($"{walkId}-{page}"), _options.Actor),
+                new RecordAppleAssignmentsPage(token, walkId, version, null, page, page == pages.Length - 1, pages[page], new CommandId($"{walkId}-{page}"), _options.Actor),
                 cancellationToken).ConfigureAwait(false);
             if (!last.Succeeded)
             {
