@@ -93,7 +93,11 @@ internal sealed partial class LedgerHandlers
     private static int Promoted(Decision<IPoolEvent> decision) =>
         decision.Events.Count(e => e is LicenseGranted { Reason: GrantReason.PromotedFromQueue });
 
-    /// <summary>A host's direct grant: every holder passes the rules a targeted member passes, then the pool decides.</summary>
+    /// <summary>
+    /// A host's direct grant: every holder passes the rules a targeted member passes, then the pool decides. The users
+    /// and devices read are covered by their streams' versions, so a leave or a removal that commits first makes this
+    /// grant decide again (rule R4).
+    /// </summary>
     private async Task<Handled> DirectGrantAsync(GrantLicenses c)
     {
         if (await TokenBlockAsync(c.Pool).ConfigureAwait(false) is { } blocked)
@@ -104,8 +108,8 @@ internal sealed partial class LedgerHandlers
         var workspace = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
         var userIds = c.Holders.Where(h => h.Type == LicenseType.User).Select(h => Streams.User(h.User!.Value)).Distinct(StringComparer.Ordinal).ToList();
         var deviceIds = c.Holders.Where(h => h.Type == LicenseType.Device).Select(h => Streams.Device(h.Device!.Value)).Distinct(StringComparer.Ordinal).ToList();
-        var users = (userIds.Count == 0 ? [] : await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
-        var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+        var users = (userIds.Count == 0 ? [] : await context.ReadUsersAsync(userIds, cancellationToken).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+        var devices = (deviceIds.Count == 0 ? [] : await context.ReadDevicesAsync(deviceIds, cancellationToken).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
         foreach (var holder in c.Holders)
         {
             var user = holder.User is { } u ? users.GetValueOrDefault(Streams.User(u)) : null;

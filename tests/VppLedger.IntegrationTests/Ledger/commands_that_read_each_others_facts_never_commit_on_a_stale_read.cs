@@ -166,6 +166,53 @@ public sealed class commands_that_read_each_others_facts_never_commit_on_a_stale
         }
     }
 
+    [Fact]
+    [Trait("Rule", "I3")]
+    [Trait("Rule", "R4")]
+    public async Task a_user_who_leaves_while_granted_directly_ends_without_a_license()
+    {
+        var s = Tenant("left-vs-grant");
+        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "5000", purchased: 100);
+        var users = await s.UsersAsync("u", Rounds);
+        foreach (var (user, round) in users.Select((u, i) => (u, i)))
+        {
+            var (left, grant) = await AtOnceAsync(
+                s.Ledger,
+                new RecordUserLeftOrganization(user, s.NextId(), Scenario.Admin),
+                new GrantLicenses(pool, [Holder.ForUser(user, AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
+
+            Assert.True(left.Succeeded, $"round {round}: {left.Rejection}");
+            Assert.True(grant.Succeeded || grant.Rejection!.Code == RejectionCodes.HolderLeftOrganization, $"round {round}: {grant.Rejection}");
+            Assert.False(await HoldsAsync(s, pool, user), $"round {round}: a user who left holds a license granted directly");
+        }
+
+        await AssertUsedEqualsSeatRowsAsync(s, pool, expected: 0);
+    }
+
+    [Fact]
+    [Trait("Rule", "I3")]
+    [Trait("Rule", "R4")]
+    public async Task a_direct_grant_racing_a_device_removal_either_commits_first_or_is_refused()
+    {
+        // Rule R5: a removed device keeps what it held, so a grant that committed first stays; one decided after the
+        // removal is refused, never granted on the stale "managed" it read.
+        var s = Tenant("removed-vs-grant");
+        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "5100", purchased: 100);
+        for (var round = 0; round < Rounds; round++)
+        {
+            var device = await s.DeviceAsync($"d{round}", Scenario.CorporateSupervised());
+            var (removed, grant) = await AtOnceAsync(
+                s.Ledger,
+                new RecordDeviceRemovedFromManagement(device, s.NextId(), Scenario.Admin),
+                new GrantLicenses(pool, [Holder.ForDevice(device)], s.NextId(), Scenario.Admin));
+
+            Assert.True(removed.Succeeded, $"round {round}: {removed.Rejection}");
+            Assert.True(grant.Succeeded || grant.Rejection!.Code == RejectionCodes.DeviceNotManaged, $"round {round}: {grant.Rejection}");
+            var held = (await s.Ledger.GetDeviceLicensesAsync(device)).Licenses.Any(l => l.Pool == pool && l.Status == SeatStatus.Granted);
+            Assert.Equal(grant.Succeeded, held);
+        }
+    }
+
     private static CreateAssignment Assign(Scenario s, PoolId pool, GroupId group) =>
         new(pool, group, AssignmentIntent.Required, LicenseType.User, s.NextId(), Scenario.Admin);
 
