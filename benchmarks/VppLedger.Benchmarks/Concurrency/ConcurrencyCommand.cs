@@ -190,7 +190,7 @@ public static class ConcurrencyCommand
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private static async Task Run(ITenantLedger tenant, ILedgerCommand command)
+    internal static async Task Run(ITenantLedger tenant, ILedgerCommand command)
     {
         var outcome = await tenant.ExecuteAsync(command);
         if (!outcome.Succeeded)

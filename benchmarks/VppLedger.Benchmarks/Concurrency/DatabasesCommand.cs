@@ -136,12 +136,5 @@ public static class DatabasesCommand
 
     private static readonly Directory.DeviceProfile Profile = new(Directory.Platform.iOS, Directory.Ownership.Corporate, Directory.EnrollmentKind.Device, Supervised: true, Kiosk: false, AppStoreBlocked: false);
 
-    private static async Task Run(ITenantLedger tenant, ILedgerCommand command)
-    {
-        var outcome = await tenant.ExecuteAsync(command);
-        if (!outcome.Succeeded)
-        {
-            throw new InvalidOperationException(outcome.Rejection!.Message);
-        }
-    }
+    private static Task Run(ITenantLedger tenant, ILedgerCommand command) => ConcurrencyCommand.Run(tenant, command);
 }
