@@ -205,7 +205,12 @@ public sealed class tenants_spread_over_several_databases(SeveralDatabasesFixtur
         await a.Audit.WaitForSealAsync();
         var headA = (await a.Audit.VerifyChainAsync()).Head;
 
-        await db.Registry.RebuildAsync();
+        await db.Registry.Databases.RebuildAsync("db2"); // one database alone
+        Assert.Equal((11, 1), Counts(await a.GetPoolAsync(poolA)));
+        Assert.True((await a.Audit.VerifyChainAsync()).IsIntact);
+        await Assert.ThrowsAsync<UnknownDatabaseException>(() => db.Registry.Databases.RebuildAsync("db9"));
+
+        await db.Registry.RebuildAsync(); // every database
 
         Assert.Equal((11, 1), Counts(await a.GetPoolAsync(poolA)));
         Assert.Equal((12, 1), Counts(await b.GetPoolAsync(poolB)));
