@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using VppLedger.IntegrationTests.Infrastructure;
@@ -173,6 +174,31 @@ public sealed class tenants_spread_over_several_databases(SeveralDatabasesFixtur
         // The static map has no registry: a tenant outside it is refused, and so is a placement at run time.
         await Assert.ThrowsAsync<TenantNotPlacedException>(() => db.Static.ForTenant(newco).GetPoolAsync(new PoolId(Token, new AdamId("555"))));
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.Static.Databases.PlaceTenantAsync(newco, "db3"));
+    }
+
+    [Fact]
+    [Trait("Rule", "X2")]
+    public async Task a_host_configures_the_databases_through_its_service_container()
+    {
+        var services = new ServiceCollection();
+        services.AddVppLedger(db.Control, o =>
+        {
+            o.SchemaName = db.SchemaName;
+            o.Schema = SchemaCreation.None;
+            o.Databases.Add("db2", db.Db2, new TenantId("di-a"));
+        });
+        services.AddLogging();
+        services.AddHealthChecks().AddVppLedger();
+        await using var provider = services.BuildServiceProvider();
+
+        var ledger = provider.GetRequiredService<ILicenseLedger>();
+        await BookAsync(new Scenario(ledger.ForTenant(new TenantId("di-a")), db.Clock.GetCurrentInstant()), purchased: 2, "loc-di-a");
+
+        Assert.True(await db.EventsAsync(db.Db2, "di-a") > 0);
+        Assert.Equal(0, await db.EventsAsync(db.Control, "di-a"));
+        Assert.Equal(["control", "db2"], ledger.Databases.Names);
+        var health = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, health.Status);
     }
 
     [Fact]
