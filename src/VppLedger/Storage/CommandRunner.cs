@@ -32,6 +32,22 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
 
     public VppLedgerOptions Options { get; } = options;
 
+    /// <summary>
+    /// Finds the tenant's database before a session is opened (Marten's tenancy then opens the session there from what
+    /// it knows, with no blocking lookup); a tenant placed nowhere is refused before anything is read.
+    /// </summary>
+    private async Task PlacedAsync(string tenantId)
+    {
+        try
+        {
+            await Store.Options.Tenancy.GetTenantAsync(tenantId).ConfigureAwait(false);
+        }
+        catch (JasperFx.MultiTenancy.UnknownTenantIdException)
+        {
+            throw new TenantNotPlacedException(new TenantId(tenantId));
+        }
+    }
+
     public async Task<CommandOutcome> RunAsync(
         string tenantId,
         ILedgerCommand command,
@@ -178,6 +194,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         }
 
         var payloadHash = PayloadHash(command);
+        await PlacedAsync(tenantId).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             trace.Attempts++;
@@ -288,6 +305,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         var payloadHash = PayloadHash(command);
         for (var attempt = 1; ; attempt++)
         {
+            await PlacedAsync(tenantId).ConfigureAwait(false);
             await using var session = Store.LightweightSession(tenantId); // never saved: a preview writes nothing
             CommandOutcome? replayed = null;
             string? startCursor = null;
