@@ -49,7 +49,7 @@ internal sealed class AuditSealer
         _options = options;
         var schema = options.SchemaName;
         _schema = schema;
-        Checkpoints = new CheckpointStore(schema);
+        Checkpoints = new CheckpointStore(schema, options.CheckpointFullEvery);
         _ledgerTypes = [.. EventNames.All.Select(e => e.Name)];
         _lockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema + ".vpp_audit_seal")), 0);
     }
@@ -374,7 +374,7 @@ internal sealed class AuditSealer
     }
 
     private TenantCheckpointer NewCheckpointer(CheckpointState? from) =>
-        new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), CheckpointStore.FullEvery, from);
+        new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), Checkpoints.FullEveryCuts, from);
 
     // A tenant's running fold: its latest checkpoint, then its sealed events after it (whose pool book checkpoints
     // the sealer that sealed them wrote already).
@@ -421,7 +421,7 @@ internal sealed class AuditSealer
         try
         {
             ForgetCheckpointers();
-            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
             var sealedThrough = await SealedThroughAsync(write, cancellationToken).ConfigureAwait(false);
             var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
             var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
