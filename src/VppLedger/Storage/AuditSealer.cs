@@ -42,6 +42,7 @@ internal sealed class AuditSealer
     // tenant's latest checkpoint plus the sealed events after it.
     private readonly Dictionary<string, TenantCheckpointer> _checkpointers = new(StringComparer.Ordinal);
     private long _checkpointsThrough = -1;
+    private long _checkpointTicks;
 
     public AuditSealer(DocumentStore store, VppLedgerOptions options)
     {
@@ -56,6 +57,9 @@ internal sealed class AuditSealer
 
     /// <summary>The checkpoints of positions this sealer writes.</summary>
     public CheckpointStore Checkpoints { get; }
+
+    /// <summary>Time this sealer spent folding pages into checkpoints and writing them, in the pages' transactions, since it was created (the scale generator reports it).</summary>
+    public TimeSpan CheckpointTime => TimeSpan.FromTicks(Interlocked.Read(ref _checkpointTicks));
 
     /// <summary>The event type names that belong to the chain (every ledger event).</summary>
     public IReadOnlyList<string> LedgerTypes => _ledgerTypes;
@@ -127,7 +131,7 @@ internal sealed class AuditSealer
             connection))
         {
             read.Parameters.AddWithValue("types", _ledgerTypes);
-            read.Parameters.AddWithValue("folded", CheckpointStore.PoolAndTokenNames);
+            read.Parameters.AddWithValue("folded", _options.BuildCheckpoints ? CheckpointStore.PoolAndTokenNames : Array.Empty<string>());
             read.Parameters.AddWithValue("from", sealedThrough);
             read.Parameters.AddWithValue("page", PageSize);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -269,14 +273,22 @@ internal sealed class AuditSealer
             }
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
+            if (_options.BuildCheckpoints)
+            {
+                await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
             ForgetCheckpointers();
             throw;
+        }
+        finally
+        {
+            Interlocked.Add(ref _checkpointTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         }
 
         if (n > 0)
