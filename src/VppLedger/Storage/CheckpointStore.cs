@@ -50,7 +50,10 @@ internal sealed class CheckpointStore(string schema, int fullEvery = CheckpointS
     public async Task<CheckpointState?> LoadAsync(NpgsqlConnection connection, string tenant, string scope, Instant? asOf, CancellationToken cancellationToken)
     {
         await using var pick = new NpgsqlCommand(
-            $"select seq, chain_position, hash, max_occurred_at, event_count, cut_number from {AuditSchema.Checkpoint(schema)} where tenant_id = @t and scope = @scope "
+            $"select seq, chain_position, hash, max_occurred_at, event_count, cut_number from {AuditSchema.Checkpoint(schema)} c where tenant_id = @t and scope = @scope "
+
+            // A book checkpoint of an earlier version (its book inside vpp_checkpoint_position) counts as absent.
+            + (scope.Length == 0 ? "" : $"and exists (select 1 from {AuditSchema.CheckpointBook(schema)} b where b.tenant_id = c.tenant_id and b.scope = c.scope and b.checkpoint_seq = c.seq) ")
             + (asOf is null ? "order by seq desc limit 1" : "and max_occurred_at <= @at order by max_occurred_at desc, seq desc limit 1"),
             connection);
         pick.Parameters.AddWithValue("t", tenant);
@@ -117,7 +120,8 @@ internal sealed class CheckpointStore(string schema, int fullEvery = CheckpointS
             select b.checkpoint_seq = @s, case when b.checkpoint_seq = @s then b.state::text end, b.book
             from {AuditSchema.CheckpointBook(schema)} b
             where b.tenant_id = @t and b.scope = @scope and b.checkpoint_seq <= @s
-              and b.checkpoint_seq >= (select max(c.seq) from {AuditSchema.Checkpoint(schema)} c where c.tenant_id = @t and c.scope = @scope and c.seq <= @s and c.full_state)
+              and b.checkpoint_seq >= (select max(c.seq) from {AuditSchema.Checkpoint(schema)} c join {AuditSchema.CheckpointBook(schema)} w
+                on w.tenant_id = c.tenant_id and w.scope = c.scope and w.checkpoint_seq = c.seq where c.tenant_id = @t and c.scope = @scope and c.seq <= @s and c.full_state)
             order by b.checkpoint_seq
             """,
             connection);

@@ -189,6 +189,38 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
 
     [Fact]
     [Trait("Rule", "I5")]
+    public async Task book_checkpoints_without_a_book_row_of_this_version_are_ignored_and_cut_again()
+    {
+        // Book checkpoints written by an earlier version kept their book elsewhere: here, rows whose book is gone.
+        var start = Instant.FromUtc(2024, 7, 20, 9, 0);
+        var (s, pool) = await DailyCountsAsync("legacy", start, days: 2);
+        await BookChangesAsync(s, pool, "l");
+        await TestServer.ScalarAsync<object>($"delete from {db.SchemaName}.vpp_checkpoint_book where tenant_id = 'legacy'");
+        var end = start + Duration.FromDays(10);
+
+        var ignored = await s.Ledger.Audit.PoolAsOfAsync(pool, end);
+        var full = await db.AuditOf("legacy").PoolAsOfByFullFoldAsync(pool, end);
+        Assert.Null(ignored!.Checkpoint);
+        Assert.Equal((full!.Summary, full.EventCount), (ignored.Summary, ignored.EventCount));
+        Assert.Equal(full.Holders, ignored.Holders);
+
+        // The sealer's next book checkpoint of the pool is a whole book of every event so far.
+        for (var i = 0; i < CheckpointLedgerFixture.EveryEvents; i++)
+        {
+            db.Clock.Advance(Duration.FromHours(1));
+            await s.CountsAsync(pool, purchased: 20 + i);
+        }
+
+        await s.Ledger.Audit.WaitForSealAsync();
+        var later = await s.Ledger.Audit.PoolAsOfAsync(pool, end + Duration.FromDays(1));
+        var fullLater = await db.AuditOf("legacy").PoolAsOfByFullFoldAsync(pool, end + Duration.FromDays(1));
+        Assert.NotNull(later!.Checkpoint);
+        Assert.Equal((fullLater!.Summary, fullLater.EventCount), (later.Summary, later.EventCount));
+        Assert.Equal(fullLater.Holders, later.Holders);
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
     public async Task a_plus_pool_is_checkpointed_and_read_like_a_standard_one()
     {
         // Its stream id holds one more ':' ({adamId}:PLUS) and its audit rows name the app by that key.
