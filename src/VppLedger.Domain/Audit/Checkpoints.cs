@@ -195,7 +195,7 @@ internal static class PoolBookCheckpoint
 /// <summary>
 /// What changed in a pool's book between two of its book checkpoints: the holders that left and came (holders by
 /// <see cref="Holder.Key"/>, ordinal; one key names one holder, so a holder is never "changed"), the queue positions
-/// that left and the queued holders that came. <see cref="ApplyTo"/> of <see cref="Between"/> gives back exactly the
+/// that left and the queued holders that came. <see cref="ApplyTo(IReadOnlyList{Holder}, IReadOnlyList{QueuedHolder})"/> of <see cref="Between"/> gives back exactly the
 /// later book, in the same order.
 /// </summary>
 /// <param name="RemovedHolders">Keys of the holders no longer granted, ordinal order.</param>
@@ -262,12 +262,22 @@ internal sealed record PoolBookDelta(IReadOnlyList<string> RemovedHolders, IRead
     public (IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue) ApplyTo(IReadOnlyList<Holder> holders, IReadOnlyList<QueuedHolder> queue)
     {
         ArgumentNullException.ThrowIfNull(holders);
-        ArgumentNullException.ThrowIfNull(queue);
-        var book = new List<Holder>(Math.Max(0, holders.Count - RemovedHolders.Count) + AddedHolders.Count);
-        int i = 0, r = 0, a = 0;
-        while (i < holders.Count || a < AddedHolders.Count)
+        var into = new Holder[holders.Count + AddedHolders.Count];
+        var count = ApplyTo([.. holders], into);
+        return (count == into.Length ? into : into[..count], ApplyTo(queue));
+    }
+
+    /// <summary>
+    /// Writes the later holders, by key, into <paramref name="into"/> (at least as long as <paramref name="holders"/>
+    /// plus <see cref="AddedHolders"/>) from the earlier ones; returns how many. Lets a reader of several deltas in a row
+    /// merge between two buffers instead of allocating a list for each.
+    /// </summary>
+    public int ApplyTo(ReadOnlySpan<Holder> holders, Span<Holder> into)
+    {
+        int i = 0, r = 0, a = 0, n = 0;
+        while (i < holders.Length || a < AddedHolders.Count)
         {
-            if (i < holders.Count)
+            if (i < holders.Length)
             {
                 var key = holders[i].Key;
                 while (r < RemovedHolders.Count && string.CompareOrdinal(RemovedHolders[r], key) < 0)
@@ -282,14 +292,21 @@ internal sealed record PoolBookDelta(IReadOnlyList<string> RemovedHolders, IRead
                 }
             }
 
-            var c = i == holders.Count ? 1 : a == AddedHolders.Count ? -1 : string.CompareOrdinal(holders[i].Key, AddedHolders[a].Key);
-            book.Add(c < 0 ? holders[i++] : AddedHolders[a++]);
+            var c = i == holders.Length ? 1 : a == AddedHolders.Count ? -1 : string.CompareOrdinal(holders[i].Key, AddedHolders[a].Key);
+            into[n++] = c < 0 ? holders[i++] : AddedHolders[a++];
             if (c == 0)
             {
                 i++;
             }
         }
 
+        return n;
+    }
+
+    /// <summary>The later queue from the earlier one, by position, in one merge pass.</summary>
+    public IReadOnlyList<QueuedHolder> ApplyTo(IReadOnlyList<QueuedHolder> queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
         var line = new List<QueuedHolder>(Math.Max(0, queue.Count - RemovedPositions.Count) + AddedQueue.Count);
         int k = 0, l = 0, n = 0;
         while (k < queue.Count || n < AddedQueue.Count)
@@ -317,7 +334,7 @@ internal sealed record PoolBookDelta(IReadOnlyList<string> RemovedHolders, IRead
             }
         }
 
-        return (book, line);
+        return line;
     }
 }
 

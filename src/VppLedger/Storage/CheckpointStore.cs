@@ -128,19 +128,22 @@ internal sealed class CheckpointStore(string schema, int fullEvery = CheckpointS
         books.Parameters.AddWithValue("t", tenant);
         books.Parameters.AddWithValue("scope", scope);
         books.Parameters.AddWithValue("s", seq);
-        (IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue) book = ([], []);
+        var stored = new List<byte[]>();
         PoolState? state = null;
-        await using var reader = await books.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await books.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            book = PoolBookCodec.Apply(reader.GetFieldValue<byte[]>(2), book.Holders, book.Queue);
-            if (reader.GetBoolean(0))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                state = Json.Deserialize<PoolState>(new JsonTextReader(new StringReader(reader.GetString(1))));
+                stored.Add(reader.GetFieldValue<byte[]>(2));
+                if (reader.GetBoolean(0))
+                {
+                    state = Json.Deserialize<PoolState>(new JsonTextReader(new StringReader(reader.GetString(1))));
+                }
             }
         }
 
-        return new CheckpointPosition(scope, state ?? throw new InvalidOperationException($"The book checkpoint of {scope} at {seq} has no book row; rebuild the checkpoints (RebuildAsync)."), null, count, book.Holders, book.Queue);
+        var (holders, queue) = PoolBookCodec.Read(stored);
+        return new CheckpointPosition(scope, state ?? throw new InvalidOperationException($"The book checkpoint of {scope} at {seq} has no book row; rebuild the checkpoints (RebuildAsync)."), null, count, holders, queue);
     }
 
     /// <summary>

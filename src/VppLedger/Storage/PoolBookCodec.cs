@@ -55,22 +55,62 @@ internal static class PoolBookCodec
     }
 
     /// <summary>
-    /// The book after <paramref name="data"/>: a whole book replaces <paramref name="holders"/> and
-    /// <paramref name="queue"/>, a delta is applied to them.
+    /// The book stored as <paramref name="books"/>: a whole book, then the deltas after it, in order. The deltas are
+    /// merged between two buffers, so a reader allocates the holders once and two arrays, not a list per delta.
     /// </summary>
-    public static (IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue) Apply(byte[] data, IReadOnlyList<Holder> holders, IReadOnlyList<QueuedHolder> queue)
+    public static (IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue) Read(IReadOnlyList<byte[]> books)
     {
-        using var reader = new BinaryReader(new MemoryStream(data, writable: false));
+        if (books.Count == 0)
+        {
+            return ([], []);
+        }
+
+        var (holders, queue) = ReadWhole(books[0]);
+        if (books.Count == 1)
+        {
+            return (holders, queue);
+        }
+
+        var deltas = books.Skip(1).Select(ReadDelta).ToList();
+        var capacity = holders.Length + deltas.Sum(d => d.AddedHolders.Count);
+        var (from, into) = (new Holder[capacity], new Holder[capacity]);
+        var count = deltas[0].ApplyTo(holders, into);
+        foreach (var delta in deltas.Skip(1))
+        {
+            (from, into) = (into, from);
+            count = delta.ApplyTo(from.AsSpan(0, count), into);
+        }
+
+        foreach (var delta in deltas)
+        {
+            queue = delta.ApplyTo(queue);
+        }
+
+        return (count == capacity ? into : into[..count], queue);
+    }
+
+    private static BinaryReader Open(byte[] data, byte kind)
+    {
+        var reader = new BinaryReader(new MemoryStream(data, writable: false));
         if (reader.ReadByte() != Version)
         {
             throw new InvalidDataException("A pool book checkpoint has an unknown encoding version; rebuild the checkpoints (RebuildAsync).");
         }
 
-        if (reader.ReadByte() == WholeBook)
-        {
-            return (ReadHolders(reader), ReadQueue(reader));
-        }
+        return reader.ReadByte() == kind
+            ? reader
+            : throw new InvalidDataException("A pool book checkpoint's deltas do not follow a whole book; rebuild the checkpoints (RebuildAsync).");
+    }
 
+    private static (Holder[] Holders, IReadOnlyList<QueuedHolder> Queue) ReadWhole(byte[] data)
+    {
+        using var reader = Open(data, WholeBook);
+        return (ReadHolders(reader), ReadQueue(reader));
+    }
+
+    private static PoolBookDelta ReadDelta(byte[] data)
+    {
+        using var reader = Open(data, Delta);
         var removed = new string[reader.Read7BitEncodedInt()];
         for (var i = 0; i < removed.Length; i++)
         {
@@ -84,7 +124,7 @@ internal static class PoolBookCodec
             left[i] = reader.Read7BitEncodedInt64();
         }
 
-        return new PoolBookDelta(removed, added, left, ReadQueue(reader)).ApplyTo(holders, queue);
+        return new PoolBookDelta(removed, added, left, ReadQueue(reader));
     }
 
     private static void WriteHolders(BinaryWriter writer, IReadOnlyList<Holder> holders)

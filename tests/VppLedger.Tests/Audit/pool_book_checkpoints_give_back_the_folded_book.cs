@@ -85,11 +85,7 @@ public sealed class pool_book_checkpoints_give_back_the_folded_book
                 stored.Add((cut.Full, position.Delta is { } delta ? PoolBookCodec.EncodeDelta(delta) : PoolBookCodec.EncodeBook(position.Holders!, position.Queue!)));
 
                 // As the store reads it: the last whole book at or before the cut, then every delta after it, in order.
-                var (holders, queue) = ((IReadOnlyList<Holder>)[], (IReadOnlyList<QueuedHolder>)[]);
-                foreach (var (_, book) in stored.Skip(stored.FindLastIndex(s => s.Full)))
-                {
-                    (holders, queue) = PoolBookCodec.Apply(book, holders, queue);
-                }
+                var (holders, queue) = PoolBookCodec.Read([.. stored.Skip(stored.FindLastIndex(s => s.Full)).Select(s => s.Book)]);
 
                 var folded = PoolBook.Replay(Pool, events.Take(end));
                 Assert.Equal(cut.CutNumber % fullEvery == 1 || fullEvery == 1, cut.Full);
