@@ -9,12 +9,15 @@ using VppLedger.Testing;
 namespace VppLedger.Benchmarks.Scale;
 
 /// <summary>
-/// <c>generate --size small|large [--connection CS] [--concurrency N] [--steps load,fold,rebuild,export] [--resume]</c>:
+/// <c>generate --size small|medium|large [--connection CS] [--concurrency N] [--steps load,fold,asof,rebuild,export] [--resume]
+/// [--checkpoints on|off] [--checkpoint-every N]</c>:
 /// loads a synthetic tenant through the public API and times the load, the whole-tenant in-memory fold
 /// (<see cref="ITenantAudit.TenantAsOfAsync"/>), the as-of position of the biggest pool, the projection rebuild
 /// (<see cref="ILicenseLedger.RebuildAsync"/>) and the audit export (NDJSON and CSV to a counting null stream, with
 /// the process's peak resident memory). Without a connection it uses <c>VPPLEDGER_CONNECTION</c>/<c>PG*</c>, else a
 /// throwaway durable cluster. Each figure is printed as a <c>RESULT</c> line, with the load average beside it.
+/// <c>--checkpoints off</c> has the sealer build no checkpoint of positions (to measure what building them costs);
+/// <c>--checkpoint-every N</c> sets <see cref="VppLedgerOptions.CheckpointEveryEvents"/>.
 /// </summary>
 internal static class ScaleCommand
 {
@@ -28,6 +31,8 @@ internal static class ScaleCommand
         var resume = args.Contains("--resume", StringComparer.Ordinal);
         var connection = Option(args, "--connection");
         var schema = Option(args, "--schema") ?? "scale_" + size.Name;
+        var checkpoints = (Option(args, "--checkpoints") ?? "on") != "off";
+        var checkpointEvery = Option(args, "--checkpoint-every") is { } every ? int.Parse(every, CultureInfo.InvariantCulture) : 10_000;
 
         await using var server = connection is null
             ? await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = true, MaxPoolSize = concurrency + 4 })
@@ -39,7 +44,12 @@ internal static class ScaleCommand
             await ExecAsync(connectionString, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
         }
 
-        await using var ledger = LicenseLedger.Create(connectionString, o => o.SchemaName = schema);
+        await using var ledger = LicenseLedger.Create(connectionString, o =>
+        {
+            o.SchemaName = schema;
+            o.BuildCheckpoints = checkpoints;
+            o.CheckpointEveryEvents = checkpointEvery;
+        });
         await ledger.ApplySchemaAsync();
         var tenant = ledger.ForTenant(new TenantId(TenantId));
         var generator = new ScaleGenerator(tenant, size, concurrency);
@@ -48,8 +58,14 @@ internal static class ScaleCommand
         {
             var load = Stopwatch.StartNew();
             await WithProgressAsync(generator, size, ct => generator.LoadAsync(p => Console.WriteLine($"// phase {p} at {load.Elapsed.TotalSeconds:N0} s"), ct));
+            var loaded = load.Elapsed;
+            var seal = Stopwatch.StartNew();
+            await tenant.Audit.WaitForSealAsync();
             load.Stop();
-            Result("load", $"{generator.EventCount:N0} events, {generator.CommandCount:N0} commands in {load.Elapsed.TotalSeconds:N1} s = {generator.EventCount / load.Elapsed.TotalSeconds:N0} events/s, {generator.CommandCount / load.Elapsed.TotalSeconds:N0} commands/s");
+            var sealer = ((Storage.MartenLicenseLedger)ledger).Sealer;
+            Result("seal", $"checkpoints {(checkpoints ? "on" : "off")} (every {checkpointEvery:N0} events): the log was sealed {seal.Elapsed.TotalSeconds:N1} s after the last command ({loaded.TotalSeconds:N1} s); "
+                + $"the sealer spent {sealer.CheckpointTime.TotalSeconds:N1} s folding and writing checkpoints = {100 * sealer.CheckpointTime.TotalSeconds / load.Elapsed.TotalSeconds:N1}% of load plus seal ({load.Elapsed.TotalSeconds:N1} s)");
+            Result("load", $"{generator.EventCount:N0} events, {generator.CommandCount:N0} commands in {loaded.TotalSeconds:N1} s = {generator.EventCount / loaded.TotalSeconds:N0} events/s, {generator.CommandCount / loaded.TotalSeconds:N0} commands/s");
             var vacuum = Stopwatch.StartNew();
             await ExecAsync(connectionString, "VACUUM ANALYZE");
             Result("vacuum", $"VACUUM ANALYZE after the load: {vacuum.Elapsed.TotalSeconds:N1} s");
@@ -149,8 +165,8 @@ internal static class ScaleCommand
         var parts = new long[5];
         var queries = new[]
         {
-            $"select pg_total_relation_size('{schema}.vpp_checkpoint') + pg_total_relation_size('{schema}.vpp_checkpoint_position')",
-            $"select pg_total_relation_size('{schema}.mt_events')",
+            $"select pg_total_relation_size('{schema}.vpp_checkpoint') + pg_total_relation_size('{schema}.vpp_checkpoint_position') + pg_total_relation_size('{schema}.vpp_checkpoint_book')",
+            $"select pg_total_relation_size('{schema}.mt_events') + pg_total_relation_size('{schema}.mt_streams')",
             $"select pg_total_relation_size('{schema}.vpp_audit') + pg_total_relation_size('{schema}.vpp_audit_chain')",
             $"select count(*) from {schema}.vpp_checkpoint where scope = ''",
             $"select count(*) from {schema}.vpp_checkpoint where scope <> ''",
@@ -160,7 +176,7 @@ internal static class ScaleCommand
             parts[i] = await ScalarAsync(connectionString, queries[i]);
         }
 
-        Result("checkpoint-storage", $"{parts[3]:N0} tenant and {parts[4]:N0} pool book checkpoints: {parts[0] / 1e6:N1} MB = {100.0 * parts[0] / parts[1]:N1}% of mt_events ({parts[1] / 1e6:N0} MB), {100.0 * parts[0] / (parts[1] + parts[2]):N1}% of log plus audit and chain ({(parts[1] + parts[2]) / 1e6:N0} MB)");
+        Result("checkpoint-storage", $"{parts[3]:N0} tenant and {parts[4]:N0} pool book checkpoints: {parts[0] / 1e6:N1} MB = {100.0 * parts[0] / parts[1]:N1}% of the log, mt_events + mt_streams ({parts[1] / 1e6:N0} MB; one tenant in the schema), {100.0 * parts[0] / (parts[1] + parts[2]):N1}% of log plus audit and chain ({(parts[1] + parts[2]) / 1e6:N0} MB)");
         var rebuild = Stopwatch.StartNew();
         await ledger.SealerFor(ledger.Store.Storage.Database).RebuildCheckpointsAsync(CancellationToken.None);
         Result("checkpoint-rebuild", $"every checkpoint written again in one pass over the sealed log: {rebuild.Elapsed.TotalSeconds:N1} s");

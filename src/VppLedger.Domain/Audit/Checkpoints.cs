@@ -19,7 +19,11 @@ namespace VppLedger.Audit;
 /// <param name="EventCount">Events of the stream folded.</param>
 /// <param name="Holders">A pool checkpoint's holders (null in a tenant checkpoint).</param>
 /// <param name="Queue">A pool checkpoint's queue (null in a tenant checkpoint).</param>
-internal sealed record CheckpointPosition(string Stream, PoolState? Pool, TokenState? Token, long EventCount, IReadOnlyList<Holder>? Holders = null, IReadOnlyList<QueuedHolder>? Queue = null);
+/// <param name="Delta">
+/// A pool book checkpoint that is not full: what changed in the book since the pool's previous book checkpoint (what
+/// is stored); <paramref name="Holders"/> and <paramref name="Queue"/> still hold the whole book.
+/// </param>
+internal sealed record CheckpointPosition(string Stream, PoolState? Pool, TokenState? Token, long EventCount, IReadOnlyList<Holder>? Holders = null, IReadOnlyList<QueuedHolder>? Queue = null, PoolBookDelta? Delta = null);
 
 /// <summary>A checkpoint cut by <see cref="TenantCheckpointer"/>.</summary>
 /// <param name="Seq">The log position (global sequence) it covers: every pool and token event of the tenant at or before it.</param>
@@ -157,15 +161,17 @@ internal sealed class TenantCheckpointer
 
 /// <summary>
 /// Folds one pool's events after its previous book checkpoint into the next one (the pool's holders and queue as
-/// well as its counters). Pure: the caller reads the events.
+/// well as its counters). Every <c>fullEvery</c>-th book checkpoint of a pool stores the whole book, the others only
+/// the <see cref="PoolBookDelta"/> from the one before. Pure: the caller reads the events.
 /// </summary>
 internal static class PoolBookCheckpoint
 {
     /// <summary>The pool's next book checkpoint at <paramref name="seq"/>, from the previous one (or nothing) and the pool's events after it, in log order.</summary>
-    public static Checkpoint Cut(PoolId pool, string stream, CheckpointState? previous, IEnumerable<ILedgerEvent> events, long seq, long chainPosition, byte[] hash)
+    public static Checkpoint Cut(PoolId pool, string stream, CheckpointState? previous, IEnumerable<ILedgerEvent> events, long seq, long chainPosition, byte[] hash, int fullEvery)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var book = previous is { Positions: [var p] } ? PoolBook.Restore(p.Pool!, p.Holders ?? [], p.Queue ?? []) : new PoolBook(pool);
+        var before = previous is { Positions: [var p] } ? p : null;
+        var book = before is not null ? PoolBook.Restore(before.Pool!, before.Holders ?? [], before.Queue ?? []) : new PoolBook(pool);
         var count = previous?.EventCount ?? 0;
         var max = previous?.MaxOccurredAt ?? Instant.MinValue;
         var min = Instant.MaxValue;
@@ -177,8 +183,158 @@ internal static class PoolBookCheckpoint
             min = e.OccurredAt < min ? e.OccurredAt : min;
         }
 
-        return new Checkpoint(seq, previous?.Seq ?? 0, chainPosition, hash, max, min, count, true, (previous?.CutCount ?? 0) + 1,
-            [new CheckpointPosition(stream, book.State, null, count, book.Holders, book.Queue)]);
+        var cut = (previous?.CutCount ?? 0) + 1;
+        var full = fullEvery <= 1 || cut % fullEvery == 1;
+        var (holders, queue) = (book.Holders, book.Queue);
+        var delta = full ? null : PoolBookDelta.Between(before?.Holders ?? [], before?.Queue ?? [], holders, queue);
+        return new Checkpoint(seq, previous?.Seq ?? 0, chainPosition, hash, max, min, count, full, cut,
+            [new CheckpointPosition(stream, book.State, null, count, holders, queue, delta)]);
+    }
+}
+
+/// <summary>
+/// What changed in a pool's book between two of its book checkpoints: the holders that left and came (holders by
+/// <see cref="Holder.Key"/>, ordinal; one key names one holder, so a holder is never "changed"), the queue positions
+/// that left and the queued holders that came. <see cref="ApplyTo(IReadOnlyList{Holder}, IReadOnlyList{QueuedHolder})"/> of <see cref="Between"/> gives back exactly the
+/// later book, in the same order.
+/// </summary>
+/// <param name="RemovedHolders">Keys of the holders no longer granted, ordinal order.</param>
+/// <param name="AddedHolders">Holders newly granted, by key.</param>
+/// <param name="RemovedPositions">Queue positions no longer queued (or queued with another holder), ascending.</param>
+/// <param name="AddedQueue">Queue entries new since, by position.</param>
+internal sealed record PoolBookDelta(IReadOnlyList<string> RemovedHolders, IReadOnlyList<Holder> AddedHolders, IReadOnlyList<long> RemovedPositions, IReadOnlyList<QueuedHolder> AddedQueue)
+{
+    /// <summary>The delta from one book to another; each list sorted as <see cref="PoolBook"/> gives it (holders by key, queue by position).</summary>
+    public static PoolBookDelta Between(IReadOnlyList<Holder> beforeHolders, IReadOnlyList<QueuedHolder> beforeQueue, IReadOnlyList<Holder> holders, IReadOnlyList<QueuedHolder> queue)
+    {
+        ArgumentNullException.ThrowIfNull(beforeHolders);
+        ArgumentNullException.ThrowIfNull(beforeQueue);
+        ArgumentNullException.ThrowIfNull(holders);
+        ArgumentNullException.ThrowIfNull(queue);
+        var (removed, added) = (new List<string>(), new List<Holder>());
+        int i = 0, j = 0;
+        while (i < beforeHolders.Count || j < holders.Count)
+        {
+            var c = i == beforeHolders.Count ? 1 : j == holders.Count ? -1 : string.CompareOrdinal(beforeHolders[i].Key, holders[j].Key);
+            if (c < 0)
+            {
+                removed.Add(beforeHolders[i++].Key);
+            }
+            else if (c > 0)
+            {
+                added.Add(holders[j++]);
+            }
+            else
+            {
+                (i, j) = (i + 1, j + 1);
+            }
+        }
+
+        var (left, came) = (new List<long>(), new List<QueuedHolder>());
+        (i, j) = (0, 0);
+        while (i < beforeQueue.Count || j < queue.Count)
+        {
+            var c = i == beforeQueue.Count ? 1 : j == queue.Count ? -1 : beforeQueue[i].Position.CompareTo(queue[j].Position);
+            if (c < 0)
+            {
+                left.Add(beforeQueue[i++].Position);
+            }
+            else if (c > 0)
+            {
+                came.Add(queue[j++]);
+            }
+            else
+            {
+                if (beforeQueue[i].Holder != queue[j].Holder)
+                {
+                    left.Add(beforeQueue[i].Position);
+                    came.Add(queue[j]);
+                }
+
+                (i, j) = (i + 1, j + 1);
+            }
+        }
+
+        return new PoolBookDelta(removed, added, left, came);
+    }
+
+    /// <summary>The later book from the earlier one (holders by key, queue by position), in one merge pass.</summary>
+    public (IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue) ApplyTo(IReadOnlyList<Holder> holders, IReadOnlyList<QueuedHolder> queue)
+    {
+        ArgumentNullException.ThrowIfNull(holders);
+        var into = new Holder[holders.Count + AddedHolders.Count];
+        var count = ApplyTo([.. holders], into);
+        return (count == into.Length ? into : into[..count], ApplyTo(queue));
+    }
+
+    /// <summary>
+    /// Writes the later holders, by key, into <paramref name="into"/> (at least as long as <paramref name="holders"/>
+    /// plus <see cref="AddedHolders"/>) from the earlier ones; returns how many. Lets a reader of several deltas in a row
+    /// merge between two buffers instead of allocating a list for each.
+    /// </summary>
+    public int ApplyTo(ReadOnlySpan<Holder> holders, Span<Holder> into)
+    {
+        int i = 0, r = 0, a = 0, n = 0;
+        while (i < holders.Length || a < AddedHolders.Count)
+        {
+            if (i < holders.Length)
+            {
+                var key = holders[i].Key;
+                while (r < RemovedHolders.Count && string.CompareOrdinal(RemovedHolders[r], key) < 0)
+                {
+                    r++;
+                }
+
+                if (r < RemovedHolders.Count && string.Equals(RemovedHolders[r], key, StringComparison.Ordinal))
+                {
+                    i++;
+                    continue;
+                }
+            }
+
+            var c = i == holders.Length ? 1 : a == AddedHolders.Count ? -1 : string.CompareOrdinal(holders[i].Key, AddedHolders[a].Key);
+            into[n++] = c < 0 ? holders[i++] : AddedHolders[a++];
+            if (c == 0)
+            {
+                i++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>The later queue from the earlier one, by position, in one merge pass.</summary>
+    public IReadOnlyList<QueuedHolder> ApplyTo(IReadOnlyList<QueuedHolder> queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        var line = new List<QueuedHolder>(Math.Max(0, queue.Count - RemovedPositions.Count) + AddedQueue.Count);
+        int k = 0, l = 0, n = 0;
+        while (k < queue.Count || n < AddedQueue.Count)
+        {
+            if (k < queue.Count)
+            {
+                var position = queue[k].Position;
+                while (l < RemovedPositions.Count && RemovedPositions[l] < position)
+                {
+                    l++;
+                }
+
+                if (l < RemovedPositions.Count && RemovedPositions[l] == position)
+                {
+                    k++;
+                    continue;
+                }
+            }
+
+            var c = k == queue.Count ? 1 : n == AddedQueue.Count ? -1 : queue[k].Position.CompareTo(AddedQueue[n].Position);
+            line.Add(c < 0 ? queue[k++] : AddedQueue[n++]);
+            if (c == 0)
+            {
+                k++;
+            }
+        }
+
+        return line;
     }
 }
 

@@ -14,6 +14,13 @@ internal sealed class PoolBook
     private readonly HashSet<string> confirmed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> pendingReleases = new(StringComparer.Ordinal);
 
+    // A book restored from a checkpoint keeps its holders as they were given (sorted by key) and the keys granted or
+    // taken since, so that Holders merges the few changes in one pass instead of sorting the whole book again.
+    // The lookup by key is filled from them only when an event or a seat question needs it.
+    private IReadOnlyList<Holder>? restoredHolders;
+    private HashSet<string>? changedSinceRestore;
+    private bool grantedPending;
+
     /// <summary>Creates the model of a pool with no event yet.</summary>
     public PoolBook(PoolId pool) => State = PoolState.Initial(pool);
 
@@ -21,7 +28,9 @@ internal sealed class PoolBook
     public PoolState State { get; private set; }
 
     /// <summary>Every holder of a license, ordered by <see cref="Holder.Key"/> (ordinal).</summary>
-    public IReadOnlyList<Holder> Holders => [.. granted.Values.OrderBy(h => h.Key, StringComparer.Ordinal)];
+    public IReadOnlyList<Holder> Holders => restoredHolders is null ? [.. granted.Values.OrderBy(h => h.Key, StringComparer.Ordinal)]
+        : changedSinceRestore!.Count == 0 ? restoredHolders
+        : MergeChanges(restoredHolders, changedSinceRestore);
 
     /// <summary>The whole queue, oldest first (rule A6).</summary>
     public IReadOnlyList<QueuedHolder> Queue => [.. queue.Select(e => new QueuedHolder(e.Value, e.Key))];
@@ -43,15 +52,18 @@ internal sealed class PoolBook
     public void Apply(IPoolEvent @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        FillGranted();
         State = PoolDecider.Evolve(State, @event);
         switch (@event)
         {
             case LicenseGranted e:
                 Dequeue(e.Holder.Key);
                 granted[e.Holder.Key] = e.Holder;
+                changedSinceRestore?.Add(e.Holder.Key);
                 break;
             case LicenseReclaimed e:
                 granted.Remove(e.Holder.Key);
+                changedSinceRestore?.Add(e.Holder.Key);
                 confirmed.Remove(e.Holder.Key);
                 break;
             case AppleAssociationConfirmed e:
@@ -62,6 +74,7 @@ internal sealed class PoolBook
                 break;
             case AppleAssociationFailed e:
                 granted.Remove(e.Holder.Key);
+                changedSinceRestore?.Add(e.Holder.Key);
                 confirmed.Remove(e.Holder.Key);
                 break;
             case AppleDisassociationRequested e:
@@ -87,6 +100,7 @@ internal sealed class PoolBook
     public HolderSeat SeatOf(Holder holder)
     {
         ArgumentNullException.ThrowIfNull(holder);
+        FillGranted();
         var seat = granted.ContainsKey(holder.Key)
             ? HolderSeat.Granted with { Apple = confirmed.Contains(holder.Key) ? AppleSeatState.Confirmed : AppleSeatState.Requested }
             : queuedAt.TryGetValue(holder.Key, out var position) ? HolderSeat.Queued(position)
@@ -98,6 +112,7 @@ internal sealed class PoolBook
     public PoolLookup LookupFor(IPoolCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        FillGranted();
         var seats = new Dictionary<string, HolderSeat>(StringComparer.Ordinal);
         foreach (var holder in PoolDecider.HoldersNamedIn(command))
         {
@@ -115,14 +130,16 @@ internal sealed class PoolBook
         return new PoolLookup(seats, head);
     }
 
-    /// <summary>A model restored from a checkpoint of positions: its counters, holders and queue as they were folded.</summary>
-    internal static PoolBook Restore(PoolState state, IEnumerable<Holder> holders, IEnumerable<QueuedHolder> queued)
+    /// <summary>
+    /// A model restored from a checkpoint of positions: its counters, holders (sorted by key, ordinal, as
+    /// <see cref="Holders"/> gives them) and queue as they were folded.
+    /// </summary>
+    internal static PoolBook Restore(PoolState state, IReadOnlyList<Holder> holders, IEnumerable<QueuedHolder> queued)
     {
         var book = new PoolBook(state.Pool) { State = state };
-        foreach (var h in holders)
-        {
-            book.granted[h.Key] = h;
-        }
+        book.restoredHolders = holders;
+        book.changedSinceRestore = new HashSet<string>(StringComparer.Ordinal);
+        book.grantedPending = true;
 
         foreach (var q in queued)
         {
@@ -131,6 +148,47 @@ internal sealed class PoolBook
         }
 
         return book;
+    }
+
+    private void FillGranted()
+    {
+        if (!grantedPending)
+        {
+            return;
+        }
+
+        granted.EnsureCapacity(restoredHolders!.Count);
+        foreach (var h in restoredHolders)
+        {
+            granted[h.Key] = h;
+        }
+
+        grantedPending = false;
+    }
+
+    // The restored holders without the changed keys, and the changed keys still granted, merged by key.
+    private List<Holder> MergeChanges(IReadOnlyList<Holder> restored, HashSet<string> changed)
+    {
+        var came = changed.Where(granted.ContainsKey).Order(StringComparer.Ordinal).Select(k => granted[k]).ToList();
+        var merged = new List<Holder>(granted.Count);
+        var j = 0;
+        foreach (var h in restored)
+        {
+            if (changed.Contains(h.Key))
+            {
+                continue;
+            }
+
+            while (j < came.Count && string.CompareOrdinal(came[j].Key, h.Key) < 0)
+            {
+                merged.Add(came[j++]);
+            }
+
+            merged.Add(h);
+        }
+
+        merged.AddRange(came.Skip(j));
+        return merged;
     }
 
     private void EndRelease(string key)

@@ -21,6 +21,7 @@ internal static class AuditSchema
     public const string ProjectionName = "vpp_audit";
     public const string CheckpointTableName = "vpp_checkpoint";
     public const string CheckpointPositionTableName = "vpp_checkpoint_position";
+    public const string CheckpointBookTableName = "vpp_checkpoint_book";
 
     /// <summary>Registers the tables, the projection and the import keys (rule I1, I2, I5).</summary>
     public static void Register(StoreOptions options)
@@ -32,6 +33,7 @@ internal static class AuditSchema
         options.Storage.ExtendedSchemaObjects.Add(SealTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(CheckpointTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(CheckpointPositionTable(schema));
+        options.Storage.ExtendedSchemaObjects.Add(CheckpointBookTable(schema));
         options.Projections.Add(new AuditProjection(schema), ProjectionLifecycle.Inline, ProjectionName);
         options.Schema.For<ImportRecordDoc>();
     }
@@ -62,6 +64,8 @@ internal static class AuditSchema
     public static string Checkpoint(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointTableName}";
 
     public static string CheckpointPosition(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointPositionTableName}";
+
+    public static string CheckpointBook(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointBookTableName}";
 
     /// <summary>
     /// The canonical text of one audit row (without its chain position), hashed into the chain. One SQL expression,
@@ -170,6 +174,19 @@ internal static class AuditSchema
         table.AddColumn<string>("stream").NotNull().AsPrimaryKey();
         table.AddColumn<long>("event_count").NotNull();
         table.AddColumn("state", "jsonb").NotNull();
+        return table;
+    }
+
+    // A pool book checkpoint's book (scope = the pool stream): the counters as JSON, the holders and queue in the
+    // binary encoding of PoolBookCodec, the whole book for a full checkpoint, the delta from the one before otherwise.
+    private static Table CheckpointBookTable(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, CheckpointBookTableName, IdentifierUsage.General));
+        table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("scope").NotNull().AsPrimaryKey();
+        table.AddColumn<long>("checkpoint_seq").NotNull().AsPrimaryKey();
+        table.AddColumn("state", "jsonb").NotNull();
+        table.AddColumn("book", "bytea").NotNull();
         return table;
     }
 

@@ -42,6 +42,7 @@ internal sealed class AuditSealer
     // tenant's latest checkpoint plus the sealed events after it.
     private readonly Dictionary<string, TenantCheckpointer> _checkpointers = new(StringComparer.Ordinal);
     private long _checkpointsThrough = -1;
+    private long _checkpointTicks;
 
     /// <summary>A sealer of one database: each database holds its own log, chain and checkpoints (docs/scale-out.md).</summary>
     public AuditSealer(Marten.Storage.IMartenDatabase database, VppLedgerOptions options)
@@ -50,13 +51,16 @@ internal sealed class AuditSealer
         _options = options;
         var schema = options.SchemaName;
         _schema = schema;
-        Checkpoints = new CheckpointStore(schema);
+        Checkpoints = new CheckpointStore(schema, options.CheckpointFullEvery);
         _ledgerTypes = [.. EventNames.All.Select(e => e.Name)];
         _lockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema + ".vpp_audit_seal")), 0);
     }
 
     /// <summary>The checkpoints of positions this sealer writes.</summary>
     public CheckpointStore Checkpoints { get; }
+
+    /// <summary>Time this sealer spent folding pages into checkpoints and writing them, in the pages' transactions, since it was created (the scale generator reports it).</summary>
+    public TimeSpan CheckpointTime => TimeSpan.FromTicks(Interlocked.Read(ref _checkpointTicks));
 
     /// <summary>The event type names that belong to the chain (every ledger event).</summary>
     public IReadOnlyList<string> LedgerTypes => _ledgerTypes;
@@ -128,7 +132,7 @@ internal sealed class AuditSealer
             connection))
         {
             read.Parameters.AddWithValue("types", _ledgerTypes);
-            read.Parameters.AddWithValue("folded", CheckpointStore.PoolAndTokenNames);
+            read.Parameters.AddWithValue("folded", _options.BuildCheckpoints ? CheckpointStore.PoolAndTokenNames : Array.Empty<string>());
             read.Parameters.AddWithValue("from", sealedThrough);
             read.Parameters.AddWithValue("page", PageSize);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -270,14 +274,22 @@ internal sealed class AuditSealer
             }
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
+            if (_options.BuildCheckpoints)
+            {
+                await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
             ForgetCheckpointers();
             throw;
+        }
+        finally
+        {
+            Interlocked.Add(ref _checkpointTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         }
 
         if (n > 0)
@@ -375,7 +387,7 @@ internal sealed class AuditSealer
     }
 
     private TenantCheckpointer NewCheckpointer(CheckpointState? from) =>
-        new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), CheckpointStore.FullEvery, from);
+        new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), Checkpoints.FullEveryCuts, from);
 
     // A tenant's running fold: its latest checkpoint, then its sealed events after it (whose pool book checkpoints
     // the sealer that sealed them wrote already).
@@ -422,7 +434,7 @@ internal sealed class AuditSealer
         try
         {
             ForgetCheckpointers();
-            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
             var sealedThrough = await SealedThroughAsync(write, cancellationToken).ConfigureAwait(false);
             var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
             var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();

@@ -126,7 +126,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             c =>
             {
                 c.Parameters.AddWithValue("token", pool.Token.Value);
-                c.Parameters.AddWithValue("adam", pool.AdamId.Value);
+                c.Parameters.AddWithValue("adam", pool.AppKey);
                 c.Parameters.AddWithValue("stream", Streams.Pool(pool));
             },
             from,

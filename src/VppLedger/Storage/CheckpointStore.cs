@@ -10,14 +10,22 @@ using VppLedger.Tokens;
 namespace VppLedger.Storage;
 
 /// <summary>
-/// Reads and writes the checkpoints of positions (<c>vpp_checkpoint</c>, <c>vpp_checkpoint_position</c>) and the
-/// pool and token events around them. It loads, pages and writes; the fold and the cut are the domain's
-/// (<see cref="TenantCheckpointer"/>, <see cref="TenantAsOfFold"/>).
+/// Reads and writes the checkpoints of positions (<c>vpp_checkpoint</c>, <c>vpp_checkpoint_position</c>,
+/// <c>vpp_checkpoint_book</c>) and the pool and token events around them. It loads, pages and writes; the fold and
+/// the cut are the domain's (<see cref="TenantCheckpointer"/>, <see cref="PoolBookCheckpoint"/>, <see cref="TenantAsOfFold"/>).
 /// </summary>
-internal sealed class CheckpointStore(string schema)
+/// <param name="schema">The ledger's schema.</param>
+/// <param name="fullEvery">Every how many checkpoints of a tenant, or book checkpoints of a pool, one is full.</param>
+internal sealed class CheckpointStore(string schema, int fullEvery = CheckpointStore.FullEvery)
 {
-    /// <summary>Every how many checkpoints one holds every stream (the others hold the streams changed since the one before).</summary>
+    /// <summary>
+    /// By default, every how many checkpoints one holds every stream (the others hold the streams changed since the
+    /// one before), and every how many book checkpoints of a pool one holds the whole book (the others a delta).
+    /// </summary>
     public const int FullEvery = 16;
+
+    /// <summary>Every how many checkpoints one is full.</summary>
+    public int FullEveryCuts { get; } = Math.Max(1, fullEvery);
 
     private static readonly JsonSerializer Json = JsonSerializer.Create(NewtonsoftSerializer.CreateSettings());
 
@@ -42,7 +50,10 @@ internal sealed class CheckpointStore(string schema)
     public async Task<CheckpointState?> LoadAsync(NpgsqlConnection connection, string tenant, string scope, Instant? asOf, CancellationToken cancellationToken)
     {
         await using var pick = new NpgsqlCommand(
-            $"select seq, chain_position, hash, max_occurred_at, event_count, cut_number from {AuditSchema.Checkpoint(schema)} where tenant_id = @t and scope = @scope "
+            $"select seq, chain_position, hash, max_occurred_at, event_count, cut_number from {AuditSchema.Checkpoint(schema)} c where tenant_id = @t and scope = @scope "
+
+            // A book checkpoint of an earlier version (its book inside vpp_checkpoint_position) counts as absent.
+            + (scope.Length == 0 ? "" : $"and exists (select 1 from {AuditSchema.CheckpointBook(schema)} b where b.tenant_id = c.tenant_id and b.scope = c.scope and b.checkpoint_seq = c.seq) ")
             + (asOf is null ? "order by seq desc limit 1" : "and max_occurred_at <= @at order by max_occurred_at desc, seq desc limit 1"),
             connection);
         pick.Parameters.AddWithValue("t", tenant);
@@ -66,6 +77,11 @@ internal sealed class CheckpointStore(string schema)
             (seq, position, hash, max, count, cut) = (reader.GetInt64(0), reader.GetInt64(1), (byte[])reader[2], ToInstant(reader.GetDateTime(3)), reader.GetInt64(4), reader.GetInt32(5));
         }
 
+        if (scope.Length > 0)
+        {
+            return new CheckpointState(seq, position, hash, max, count, cut, [await LoadBookAsync(connection, tenant, scope, seq, count, cancellationToken).ConfigureAwait(false)]);
+        }
+
         // The last full checkpoint at or before it, then the latest state of each stream from there on.
         await using var positions = new NpgsqlCommand(
             $"""
@@ -86,15 +102,48 @@ internal sealed class CheckpointStore(string schema)
             {
                 var stream = reader.GetString(0);
                 var state = reader.GetString(2);
-                list.Add(scope.Length > 0
-                    ? ReadBook(stream, state, reader.GetInt64(1))
-                    : stream.StartsWith("pool:", StringComparison.Ordinal)
+                list.Add(stream.StartsWith("pool:", StringComparison.Ordinal)
                     ? new CheckpointPosition(stream, Json.Deserialize<PoolState>(new JsonTextReader(new StringReader(state))), null, reader.GetInt64(1))
                     : new CheckpointPosition(stream, null, Json.Deserialize<TokenState>(new JsonTextReader(new StringReader(state))), reader.GetInt64(1)));
             }
         }
 
         return new CheckpointState(seq, position, hash, max, count, cut, list);
+    }
+
+    // A pool's book at its checkpoint at seq: the last whole book at or before it, then each delta after it in order
+    // (at most FullEvery - 1 of them); the counters of the checkpoint itself.
+    private async Task<CheckpointPosition> LoadBookAsync(NpgsqlConnection connection, string tenant, string scope, long seq, long count, CancellationToken cancellationToken)
+    {
+        await using var books = new NpgsqlCommand(
+            $"""
+            select b.checkpoint_seq = @s, case when b.checkpoint_seq = @s then b.state::text end, b.book
+            from {AuditSchema.CheckpointBook(schema)} b
+            where b.tenant_id = @t and b.scope = @scope and b.checkpoint_seq <= @s
+              and b.checkpoint_seq >= (select max(c.seq) from {AuditSchema.Checkpoint(schema)} c join {AuditSchema.CheckpointBook(schema)} w
+                on w.tenant_id = c.tenant_id and w.scope = c.scope and w.checkpoint_seq = c.seq where c.tenant_id = @t and c.scope = @scope and c.seq <= @s and c.full_state)
+            order by b.checkpoint_seq
+            """,
+            connection);
+        books.Parameters.AddWithValue("t", tenant);
+        books.Parameters.AddWithValue("scope", scope);
+        books.Parameters.AddWithValue("s", seq);
+        var stored = new List<byte[]>();
+        PoolState? state = null;
+        await using (var reader = await books.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                stored.Add(reader.GetFieldValue<byte[]>(2));
+                if (reader.GetBoolean(0))
+                {
+                    state = Json.Deserialize<PoolState>(new JsonTextReader(new StringReader(reader.GetString(1))));
+                }
+            }
+        }
+
+        var (holders, queue) = PoolBookCodec.Read(stored);
+        return new CheckpointPosition(scope, state ?? throw new InvalidOperationException($"The book checkpoint of {scope} at {seq} has no book row; rebuild the checkpoints (RebuildAsync)."), null, count, holders, queue);
     }
 
     /// <summary>
@@ -175,7 +224,7 @@ internal sealed class CheckpointStore(string schema)
         if (pool is { } p)
         {
             command.Parameters.AddWithValue("token", p.Token.Value);
-            command.Parameters.AddWithValue("adam", p.AdamId.Value);
+            command.Parameters.AddWithValue("adam", p.AppKey);
             command.Parameters.AddWithValue("stream", Streams.Pool(p));
         }
 
@@ -211,27 +260,18 @@ internal sealed class CheckpointStore(string schema)
             events.Add(e.Event);
         }
 
-        var checkpoint = PoolBookCheckpoint.Cut(pool, stream, previous, events, seq, chainPosition, hash);
+        var checkpoint = PoolBookCheckpoint.Cut(pool, stream, previous, events, seq, chainPosition, hash, FullEveryCuts);
         await WriteAsync(connection, transaction, [(tenant, stream, checkpoint)], cancellationToken).ConfigureAwait(false);
     }
 
-    private static PoolId PoolOf(string stream)
+    /// <summary>The pool of a pool stream id, <c>pool:{token}:{appKey}</c> (<see cref="Streams.Pool"/>; a token id holds no ':', an app key may: <c>{adamId}:PLUS</c>).</summary>
+    internal static PoolId PoolOf(string stream)
     {
-        // pool:{token}:{adamId}; a token id may hold ':' but an adamId never does.
-        var last = stream.LastIndexOf(':');
-        return new PoolId(new TokenId(stream[5..last]), new AdamId(stream[(last + 1)..]));
+        var colon = stream.IndexOf(':', 5);
+        return PoolId.FromAppKey(stream[5..colon], stream[(colon + 1)..]);
     }
 
-    private static CheckpointPosition ReadBook(string stream, string json, long count)
-    {
-        var book = Json.Deserialize<PoolBookDocument>(new JsonTextReader(new StringReader(json)))!;
-        return new CheckpointPosition(stream, book.State, null, count, book.Holders, book.Queue);
-    }
-
-    /// <summary>A pool's book as a checkpoint stores it: counters, holders (by key) and queue.</summary>
-    private sealed record PoolBookDocument(PoolState State, IReadOnlyList<Holder> Holders, IReadOnlyList<QueuedHolder> Queue);
-
-    /// <summary>Writes checkpoints of one or more tenants with two set-based statements, in the caller's transaction (scope '' for a tenant's, the pool stream for a pool's book).</summary>
+    /// <summary>Writes checkpoints of one or more tenants with set-based statements (the checkpoints, the pool books, the tenant positions), in the caller's transaction (scope '' for a tenant's, the pool stream for a pool's book).</summary>
     public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(string Tenant, string Scope, Checkpoint Checkpoint)> checkpoints, CancellationToken cancellationToken)
     {
         if (checkpoints.Count == 0)
@@ -259,7 +299,25 @@ internal sealed class CheckpointStore(string schema)
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var rows = checkpoints.SelectMany(c => c.Checkpoint.Positions.Select(p => (c.Tenant, c.Scope, c.Checkpoint.Seq, Position: p))).ToList();
+        var books = checkpoints.Where(c => c.Scope.Length > 0).SelectMany(c => c.Checkpoint.Positions.Select(p => (c.Tenant, c.Scope, c.Checkpoint.Seq, Position: p))).ToList();
+        if (books.Count > 0)
+        {
+            await using var book = new NpgsqlCommand(
+                $"insert into {AuditSchema.CheckpointBook(schema)} (tenant_id, scope, checkpoint_seq, state, book) "
+                + "select t, sc, s, j::jsonb, b from unnest(@t, @sc, @s, @j, @b) as u(t, sc, s, j, b)",
+                connection,
+                transaction);
+            book.Parameters.AddWithValue("t", books.Select(r => r.Tenant).ToArray());
+            book.Parameters.AddWithValue("sc", books.Select(r => r.Scope).ToArray());
+            book.Parameters.AddWithValue("s", books.Select(r => r.Seq).ToArray());
+            book.Parameters.AddWithValue("j", books.Select(r => ToJson(r.Position.Pool)).ToArray());
+            book.Parameters.AddWithValue("b", NpgsqlDbType.Array | NpgsqlDbType.Bytea, books.Select(r => r.Position.Delta is { } delta
+                ? PoolBookCodec.EncodeDelta(delta)
+                : PoolBookCodec.EncodeBook(r.Position.Holders ?? [], r.Position.Queue ?? [])).ToArray());
+            await book.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = checkpoints.Where(c => c.Scope.Length == 0).SelectMany(c => c.Checkpoint.Positions.Select(p => (c.Tenant, c.Scope, c.Checkpoint.Seq, Position: p))).ToList();
         if (rows.Count == 0)
         {
             return;
@@ -275,10 +333,7 @@ internal sealed class CheckpointStore(string schema)
         positions.Parameters.AddWithValue("s", rows.Select(r => r.Seq).ToArray());
         positions.Parameters.AddWithValue("st", rows.Select(r => r.Position.Stream).ToArray());
         positions.Parameters.AddWithValue("n", rows.Select(r => r.Position.EventCount).ToArray());
-        positions.Parameters.AddWithValue("j", rows.Select(r => ToJson(
-            r.Position.Holders is not null ? new PoolBookDocument(r.Position.Pool!, r.Position.Holders, r.Position.Queue ?? [])
-            : r.Position.Pool is { } pool ? pool
-            : r.Position.Token)).ToArray());
+        positions.Parameters.AddWithValue("j", rows.Select(r => ToJson(r.Position.Pool is { } pool ? pool : r.Position.Token)).ToArray());
         await positions.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -97,6 +97,18 @@ public sealed class VppLedgerOptions
     /// </summary>
     public TimeSpan CheckpointPeriod { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Every how many checkpoints of a tenant (and book checkpoints of a pool) one is full; the others store what
+    /// changed since the one before. Default <see cref="Storage.CheckpointStore.FullEvery"/>; tests lower it.
+    /// </summary>
+    internal int CheckpointFullEvery { get; set; } = Storage.CheckpointStore.FullEvery;
+
+    /// <summary>
+    /// False: the sealer links the chain but builds no checkpoint of positions (as-of answers then fold from the first
+    /// event). Only for measuring what building them costs (<c>generate --checkpoints off</c>); true by default.
+    /// </summary>
+    internal bool BuildCheckpoints { get; set; } = true;
+
     /// <summary>Members granted per transaction when a new assignment fans out (bounds the memory of writing). Tests lower it.</summary>
     internal int FanOutMembersPerTransaction { get; set; } = 5000;
 

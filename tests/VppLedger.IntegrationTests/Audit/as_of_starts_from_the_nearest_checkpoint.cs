@@ -2,6 +2,7 @@ using System.Text;
 using NodaTime;
 using VppLedger.Audit;
 using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Licensing;
 using VppLedger.Pools;
 
 namespace VppLedger.IntegrationTests.Audit;
@@ -32,6 +33,14 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
         Assert.Equal(expected.Pools, actual.Pools);
         Assert.Equal(expected.Tokens, actual.Tokens);
         Assert.Equal(expected.EventCount, actual.EventCount);
+    }
+
+    private static void AssertSameBook(PoolPosition? expected, PoolPosition? actual)
+    {
+        Assert.Equal(expected?.Summary, actual?.Summary);
+        Assert.Equal(expected?.Holders ?? [], actual?.Holders ?? []);
+        Assert.Equal(expected?.Queue ?? [], actual?.Queue ?? []);
+        Assert.Equal(expected?.EventCount, actual?.EventCount);
     }
 
     private Task<string?> LinkHashAsync(string tenant, long position) =>
@@ -110,12 +119,15 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
     [Trait("Rule", "I5")]
     public async Task a_rebuild_writes_the_same_checkpoints_again()
     {
-        await DailyCountsAsync("rebuild", Instant.FromUtc(2024, 4, 20, 9, 0), days: 12);
+        var (s, pool) = await DailyCountsAsync("rebuild", Instant.FromUtc(2024, 4, 20, 9, 0), days: 12);
+        await BookChangesAsync(s, pool, "r");
         var sql = $"""
             select string_agg(concat_ws('|', c.tenant_id, c.scope, c.seq, c.from_seq, c.chain_position, encode(c.hash, 'hex'), c.max_occurred_at,
                    c.segment_min_occurred_at, c.event_count, c.cut_number, c.full_state,
                    (select string_agg(p.stream || '=' || p.event_count || ':' || p.state::text, ',' order by p.stream)
-                    from {db.SchemaName}.vpp_checkpoint_position p where p.tenant_id = c.tenant_id and p.scope = c.scope and p.checkpoint_seq = c.seq)), E'\n' order by c.tenant_id, c.scope, c.seq)
+                    from {db.SchemaName}.vpp_checkpoint_position p where p.tenant_id = c.tenant_id and p.scope = c.scope and p.checkpoint_seq = c.seq),
+                   (select b.state::text || ':' || encode(b.book, 'hex')
+                    from {db.SchemaName}.vpp_checkpoint_book b where b.tenant_id = c.tenant_id and b.scope = c.scope and b.checkpoint_seq = c.seq)), E'\n' order by c.tenant_id, c.scope, c.seq)
             from {db.SchemaName}.vpp_checkpoint c
             """;
         var live = await TestServer.ScalarAsync<string>(sql);
@@ -124,6 +136,111 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
         var rebuilt = await TestServer.ScalarAsync<string>(sql);
 
         Assert.Contains("rebuild|", live, StringComparison.Ordinal);
+        Assert.True(
+            await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = 'rebuild' and scope <> '' and not full_state") > 0,
+            "no pool book delta was cut: the rebuild did not have to write one again");
         Assert.Equal(live, rebuilt);
+    }
+
+    /// <summary>Users {prefix}0001..0006 granted one a day, two of them reclaimed (revoked) later: a book that grows and shrinks.</summary>
+    private async Task BookChangesAsync(Scenario s, PoolId pool, string prefix)
+    {
+        await s.CountsAsync(pool, purchased: 10);
+        var users = await s.UsersAsync(prefix, 6);
+        foreach (var user in users)
+        {
+            db.Clock.Advance(Duration.FromHours(7));
+            await s.RunAsync(new GrantLicenses(pool, [Holder.ForUser(user, AppleIdKind.Managed)], s.NextId(), Scenario.Admin));
+        }
+
+        foreach (var user in new[] { users[1], users[4] })
+        {
+            db.Clock.Advance(Duration.FromHours(7));
+            await s.RunAsync(RevokeLicenses.ForUser(user, s.NextId(), Scenario.Admin));
+        }
+
+        await s.Ledger.Audit.WaitForSealAsync();
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task a_pool_book_is_stored_whole_every_few_book_checkpoints_and_as_deltas_between()
+    {
+        var start = Instant.FromUtc(2024, 5, 20, 9, 0);
+        var (s, pool) = await DailyCountsAsync("deltas", start, days: 2);
+        await BookChangesAsync(s, pool, "d");
+        var audit = db.AuditOf("deltas");
+
+        var kinds = await TestServer.ScalarAsync<string>(
+            $"select string_agg(case when full_state then 'F' else 'd' end, '' order by seq) from {db.SchemaName}.vpp_checkpoint where tenant_id = 'deltas' and scope <> ''");
+        Assert.StartsWith("Fd", kinds, StringComparison.Ordinal);
+        Assert.True(kinds!.Count(k => k == 'F') >= 2, $"book checkpoints {kinds}: fewer than two whole books");
+
+        // Every instant of the pool's history, and from every book checkpoint: the same book as the full fold.
+        var times = await s.Ledger.Audit.HistoryAsync().Select(r => r.OccurredAt).Distinct().ToListAsync();
+        var fromCheckpoint = 0;
+        foreach (var at in times.SelectMany(t => new[] { t - Duration.Epsilon, t }).Append(times.Max() + Duration.FromDays(1)))
+        {
+            var book = await s.Ledger.Audit.PoolAsOfAsync(pool, at);
+            AssertSameBook(await audit.PoolAsOfByFullFoldAsync(pool, at), book);
+            fromCheckpoint += book?.Checkpoint is null ? 0 : 1;
+        }
+
+        Assert.True(fromCheckpoint > 4, $"only {fromCheckpoint} answers started from a book checkpoint");
+        var last = await s.Ledger.Audit.PoolAsOfAsync(pool, times.Max());
+        Assert.Equal(4, last!.Holders.Count);
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task book_checkpoints_without_a_book_row_of_this_version_are_ignored_and_cut_again()
+    {
+        // Book checkpoints written by an earlier version kept their book elsewhere: here, rows whose book is gone.
+        var start = Instant.FromUtc(2024, 7, 20, 9, 0);
+        var (s, pool) = await DailyCountsAsync("legacy", start, days: 2);
+        await BookChangesAsync(s, pool, "l");
+        await TestServer.ScalarAsync<object>($"delete from {db.SchemaName}.vpp_checkpoint_book where tenant_id = 'legacy'");
+        var end = start + Duration.FromDays(10);
+
+        var ignored = await s.Ledger.Audit.PoolAsOfAsync(pool, end);
+        Assert.Null(ignored!.Checkpoint);
+        AssertSameBook(await db.AuditOf("legacy").PoolAsOfByFullFoldAsync(pool, end), ignored);
+
+        // The sealer's next book checkpoint of the pool is a whole book of every event so far.
+        for (var i = 0; i < CheckpointLedgerFixture.EveryEvents; i++)
+        {
+            db.Clock.Advance(Duration.FromHours(1));
+            await s.CountsAsync(pool, purchased: 20 + i);
+        }
+
+        await s.Ledger.Audit.WaitForSealAsync();
+        var later = await s.Ledger.Audit.PoolAsOfAsync(pool, end + Duration.FromDays(1));
+        Assert.NotNull(later!.Checkpoint);
+        AssertSameBook(await db.AuditOf("legacy").PoolAsOfByFullFoldAsync(pool, end + Duration.FromDays(1)), later);
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task a_plus_pool_is_checkpointed_and_read_like_a_standard_one()
+    {
+        // Its stream id holds one more ':' ({adamId}:PLUS) and its audit rows name the app by that key.
+        var start = Instant.FromUtc(2024, 6, 20, 9, 0);
+        db.Clock.Reset(start);
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("plus")), start);
+        await s.RunAsync(s.Upload(new TokenId("live"), location: "loc-plus"));
+        var pool = new PoolId(new TokenId("live"), new AdamId("5"), PricingParam.Plus);
+        await s.CountsAsync(pool, purchased: 1);
+        await BookChangesAsync(s, pool, "p");
+        var audit = db.AuditOf("plus");
+        var end = start + Duration.FromDays(10);
+
+        var book = await s.Ledger.Audit.PoolAsOfAsync(pool, end);
+        var full = await audit.PoolAsOfByFullFoldAsync(pool, end);
+        var changes = await s.Ledger.Audit.PoolChangesAsync(pool, start - Duration.FromDays(1), end);
+
+        Assert.NotNull(book?.Checkpoint);
+        AssertSameBook(full, book);
+        Assert.Equal(4, book.Holders.Count);
+        Assert.Equal(full!.EventCount, await changes.Changes.CountAsync());
     }
 }

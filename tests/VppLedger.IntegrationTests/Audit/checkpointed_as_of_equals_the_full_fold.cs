@@ -12,7 +12,8 @@ namespace VppLedger.IntegrationTests.Audit;
 /// <summary>
 /// The property behind checkpoints (I5): over generated histories (writers whose clocks disagree, concurrent
 /// commands on two pools, imports with earlier business times, Apple's answers, seals at random points, an unsealed tail), the
-/// whole-tenant and pool as-of answered from checkpoints equal the fold of the whole log at every instant tried.
+/// whole-tenant and pool as-of answered from checkpoints (whole ones and the deltas after them, for tenants and pool
+/// books alike) equal the fold of the whole log at every instant tried.
 /// </summary>
 public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixture db) : IClassFixture<CheckpointLedgerFixture>
 {
@@ -58,6 +59,7 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
 
     private int _tenants;
     private long _pooled;
+    private long _bookDeltasAfterSecondWhole;
 
     private static bool Same(PoolPosition? a, PoolPosition? b) =>
         a is null ? b is null
@@ -75,9 +77,14 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
         await CheckAsync(new Generated(17, [
             new Op.Member(1, Add: true), new Op.Advance(2), new Op.AppleAnswer(0, Disassociate: false, Refused: false),
             new Op.AppleAnswer(1, Disassociate: false, Refused: true), new Op.Seal(), new Op.Advance(3),
-            new Op.Member(0, Add: false), new Op.AppleAnswer(0, Disassociate: true, Refused: false), new Op.Advance(1)], SealAtEnd: false));
+            new Op.Member(0, Add: false), new Op.AppleAnswer(0, Disassociate: true, Refused: false), new Op.Advance(1),
+
+            // Then enough changes to pool 0 (grants, queueing, reclaims, count changes) for deltas after its second whole book.
+            .. Enumerable.Range(0, 8).SelectMany(i => new Op[] { new Op.Member((i + 2) % 6, Add: true), new Op.Counts(0, (i % 3) + 1), new Op.Member((i + 4) % 6, Add: false), new Op.Advance(1) }),
+            new Op.Seal(), new Op.Member(1, Add: true)], SealAtEnd: true));
         await Histories.SampleAsync(CheckAsync, iter: Iterations, threads: 1, print: g => g.ToString());
         Assert.True(_pooled > 0, "no pool book checkpoint was cut: the pools' side of the property was not exercised");
+        Assert.True(_bookDeltasAfterSecondWhole > 0, "no pool reached a delta after its second whole book: deltas across several book checkpoints were not exercised");
         Assert.True(
             await TestServer.ScalarAsync<long>($"select count(distinct type) from {db.SchemaName}.mt_events where type like 'vpp.pool.apple%'") >= 3,
             "Apple's answers were not folded: their side of the property was not exercised");
@@ -168,6 +175,9 @@ public sealed class checkpointed_as_of_equals_the_full_fold(CheckpointLedgerFixt
         }
 
         _pooled += await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = @t and scope <> ''", ("t", tenant));
+        _bookDeltasAfterSecondWhole += await TestServer.ScalarAsync<long>(
+            $"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = @t and scope <> '' and not full_state and cut_number > {CheckpointLedgerFixture.FullEvery + 1}",
+            ("t", tenant));
         Assert.True(await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = @t", ("t", tenant)) > 0 || !history.SealAtEnd);
     }
 }

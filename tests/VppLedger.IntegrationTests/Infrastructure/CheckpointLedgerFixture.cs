@@ -4,12 +4,14 @@ using VppLedger.Storage;
 namespace VppLedger.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A ledger that cuts a checkpoint of positions every 3 pool and token events (or each new day), seals only when a
-/// test asks, and reads a clock whose writers can disagree by some minutes (business time out of log order).
+/// A ledger that cuts a checkpoint of positions every 3 pool and token events (or each new day), a full one every
+/// 3rd (deltas between, for tenants and pool books alike), seals only when a test asks, and reads a clock whose writers can disagree by some minutes (business time out of log order).
 /// </summary>
 public sealed class CheckpointLedgerFixture : IAsyncLifetime
 {
     public const int EveryEvents = 3;
+
+    public const int FullEvery = 3;
 
     private static int _counter;
 
@@ -31,6 +33,7 @@ public sealed class CheckpointLedgerFixture : IAsyncLifetime
             o.SchemaName = SchemaName;
             o.SealInterval = TimeSpan.Zero;
             o.CheckpointEveryEvents = EveryEvents;
+            o.CheckpointFullEvery = FullEvery;
         }, Clock);
         await Ledger.ApplySchemaAsync();
     }
