@@ -62,7 +62,7 @@ internal static class ScaleCommand
             var seal = Stopwatch.StartNew();
             await tenant.Audit.WaitForSealAsync();
             load.Stop();
-            var sealer = ((Storage.MartenLicenseLedger)ledger).Sealer;
+            var sealer = await ((Storage.MartenLicenseLedger)ledger).SealerOfAsync(TenantId, CancellationToken.None);
             Result("seal", $"checkpoints {(checkpoints ? "on" : "off")} (every {checkpointEvery:N0} events): the log was sealed {seal.Elapsed.TotalSeconds:N1} s after the last command ({loaded.TotalSeconds:N1} s); "
                 + $"the sealer spent {sealer.CheckpointTime.TotalSeconds:N1} s folding and writing checkpoints = {100 * sealer.CheckpointTime.TotalSeconds / load.Elapsed.TotalSeconds:N1}% of load plus seal ({load.Elapsed.TotalSeconds:N1} s)");
             Result("load", $"{generator.EventCount:N0} events, {generator.CommandCount:N0} commands in {loaded.TotalSeconds:N1} s = {generator.EventCount / loaded.TotalSeconds:N0} events/s, {generator.CommandCount / loaded.TotalSeconds:N0} commands/s");
