@@ -187,6 +187,11 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
             session.LastModifiedBy = command.Actor.Name;
             probe.Watch(session);
 
+            // One connection for the whole attempt: its reads and its commit. Each read on a connection of its own
+            // would take one from the pool and reset it when returned (DISCARD ALL, which also drops the plans the
+            // server cached for the ledger's functions). Reads stay READ COMMITTED: each sees what committed before it,
+            // as before; the commit's version checks (ReadGuards) still decide whether they still hold.
+            await session.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var earlier = await session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {

@@ -31,8 +31,9 @@ internal static class MartenSetup
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Events.EnableBigIntEvents = true;
 
-        // Aggregates are immutable records; the identity map would hand back a mutated instance.
-        options.Events.UseIdentityMapForAggregates = false;
+        // The write state FetchForWriting loaded is the one the inline projection evolves at commit (no second load).
+        // Safe because the write states are immutable records: nothing mutates the instance the identity map keeps.
+        options.Events.UseIdentityMapForAggregates = true;
         options.Projections.UseIdentityMapForAggregates = false;
 
         // Rule I1: who, why and in which flow, on every event.
@@ -166,9 +167,10 @@ internal static class MartenSetup
     public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var withPreparing = WithAutoPrepare(connectionString);
         return DocumentStore.For(options =>
         {
-            options.Connection(connectionString);
+            options.Connection(withPreparing);
             Apply(options, ledger);
             UseLoggers(options, loggers);
         });
@@ -181,6 +183,28 @@ internal static class MartenSetup
             Apply(options, ledger);
             UseLoggers(options, loggers);
         });
+
+    /// <summary>Statements a connection of the ledger's own pool keeps prepared when the host's connection string does not say.</summary>
+    public const int DefaultMaxAutoPrepare = 100;
+
+    /// <summary>
+    /// The host's connection string with Npgsql's automatic preparation on (<c>Max Auto Prepare</c>), unless it sets
+    /// it itself (<c>Max Auto Prepare=0</c> turns it off, e.g. behind a pooler that cannot keep prepared statements).
+    /// A command sends the same few statements every time (loads by id, the append, the upserts, the read checks):
+    /// prepared, the server plans them once per connection instead of once per command, which halved the server's
+    /// CPU per single-license grant (docs/benchmarks.md, issue 11).
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.ContainsKey("Max Auto Prepare"))
+        {
+            return connectionString;
+        }
+
+        builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        return builder.ConnectionString;
+    }
 
     // Marten logs through the host's logging (its schema changes, the daemon of a rebuild) under the category "Marten".
     private static void UseLoggers(StoreOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggers)

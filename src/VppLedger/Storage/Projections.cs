@@ -13,6 +13,9 @@ namespace VppLedger.Storage;
 
 internal sealed class TokenDocProjection : SingleStreamProjection<TokenDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no TokenDoc for the other streams a command appends to.
+    public TokenDocProjection() => IncludeType<ITokenEvent>();
+
     public override TokenDoc? Evolve(TokenDoc? snapshot, string id, IEvent e)
     {
         if (e.Data is not ITokenEvent t)
@@ -27,6 +30,9 @@ internal sealed class TokenDocProjection : SingleStreamProjection<TokenDoc, stri
 
 internal sealed class PoolDocProjection : SingleStreamProjection<PoolDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no PoolDoc for the other streams a command appends to.
+    public PoolDocProjection() => IncludeType<IPoolEvent>();
+
     public override PoolDoc? Evolve(PoolDoc? snapshot, string id, IEvent e) =>
         e.Data is IPoolEvent p ? ToDoc(id, PoolDecider.Evolve(snapshot?.State ?? PoolState.Initial(p.Pool), p)) : snapshot;
 
@@ -36,6 +42,9 @@ internal sealed class PoolDocProjection : SingleStreamProjection<PoolDoc, string
 
 internal sealed class AssignmentDocProjection : SingleStreamProjection<AssignmentDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no AssignmentDoc for the other streams a command appends to.
+    public AssignmentDocProjection() => IncludeType<IAssignmentEvent>();
+
     public override AssignmentDoc? Evolve(AssignmentDoc? snapshot, string id, IEvent e)
     {
         if (e.Data is not IAssignmentEvent a)
@@ -50,12 +59,18 @@ internal sealed class AssignmentDocProjection : SingleStreamProjection<Assignmen
 
 internal sealed class UserDocProjection : SingleStreamProjection<UserDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no UserDoc for the other streams a command appends to.
+    public UserDocProjection() => IncludeType<IUserEvent>();
+
     public override UserDoc? Evolve(UserDoc? snapshot, string id, IEvent e) =>
         e.Data is IUserEvent u ? new UserDoc(id, UserDecider.Evolve(snapshot?.State ?? UserState.Initial, u)) : snapshot;
 }
 
 internal sealed class DeviceDocProjection : SingleStreamProjection<DeviceDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no DeviceDoc for the other streams a command appends to.
+    public DeviceDocProjection() => IncludeType<IDeviceEvent>();
+
     public override DeviceDoc? Evolve(DeviceDoc? snapshot, string id, IEvent e)
     {
         if (e.Data is not IDeviceEvent d)
@@ -74,6 +89,9 @@ internal sealed class DeviceDocProjection : SingleStreamProjection<DeviceDoc, st
 
 internal sealed class GroupDocProjection : SingleStreamProjection<GroupDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no GroupDoc for the other streams a command appends to.
+    public GroupDocProjection() => IncludeType<IGroupEvent>();
+
     public override GroupDoc? Evolve(GroupDoc? snapshot, string id, IEvent e) =>
         e.Data is IGroupEvent g ? new GroupDoc(id, GroupDecider.Evolve(snapshot?.State ?? GroupState.Initial, g)) : snapshot;
 }
@@ -231,6 +249,9 @@ internal sealed class Rows<TDoc>
 
 internal sealed class AppleSideDocProjection : SingleStreamProjection<AppleSideDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no AppleSideDoc for the other streams a command appends to.
+    public AppleSideDocProjection() => IncludeType<AppleSide.IAppleSideEvent>();
+
     public override AppleSideDoc? Evolve(AppleSideDoc? snapshot, string id, IEvent e) =>
         e.Data is AppleSide.IAppleSideEvent a
             ? new AppleSideDoc(id, AppleSide.AppleSideDecider.Evolve(snapshot?.State ?? AppleSide.AppleSideState.Initial, a), a.Token.Value)
