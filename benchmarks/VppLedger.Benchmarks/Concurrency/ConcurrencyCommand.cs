@@ -247,7 +247,7 @@ public static class ConcurrencyCommand
             if (print)
             {
                 var text = (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement"))?.ToString() ?? a.DisplayName;
-                Console.WriteLine($"//   {text.ReplaceLineEndings(" ")[..Math.Min(300, text.Length)]}");
+                Console.WriteLine($"//   {text.ReplaceLineEndings(" ")[..Math.Min(300, text.Length)]} [{a.GetTagItem("db.npgsql.data_source")}]");
                 if (Environment.GetEnvironmentVariable("BENCH_STACK") is { Length: > 0 } match && text.Contains(match, StringComparison.Ordinal))
                 {
                     Console.WriteLine(Environment.StackTrace); // where a statement comes from (a diagnosis aid)

@@ -31,9 +31,8 @@ internal static class MartenSetup
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Events.EnableBigIntEvents = true;
 
-        // The write state FetchForWriting loaded is the one the inline projection evolves at commit (no second load).
-        // Safe because the write states are immutable records: nothing mutates the instance the identity map keeps.
-        options.Events.UseIdentityMapForAggregates = true;
+        // Aggregates are immutable records; the identity map would hand back a mutated instance.
+        options.Events.UseIdentityMapForAggregates = false;
         options.Projections.UseIdentityMapForAggregates = false;
 
         // Rule I1: who, why and in which flow, on every event.
@@ -196,13 +195,14 @@ internal static class MartenSetup
     /// </summary>
     public static string WithAutoPrepare(string connectionString)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.ContainsKey("Max Auto Prepare"))
+        // The keys as written (NpgsqlConnectionStringBuilder.ContainsKey says whether a keyword is known, not set).
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (written.ContainsKey("Max Auto Prepare") || written.ContainsKey("MaxAutoPrepare"))
         {
             return connectionString;
         }
 
-        builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare };
         return builder.ConnectionString;
     }
 
