@@ -104,8 +104,8 @@ internal sealed partial class LedgerHandlers
         var workspace = await context.PoolAsync(c.Pool, cancellationToken).ConfigureAwait(false);
         var userIds = c.Holders.Where(h => h.Type == LicenseType.User).Select(h => Streams.User(h.User!.Value)).Distinct(StringComparer.Ordinal).ToList();
         var deviceIds = c.Holders.Where(h => h.Type == LicenseType.Device).Select(h => Streams.Device(h.Device!.Value)).Distinct(StringComparer.Ordinal).ToList();
-        var users = (userIds.Count == 0 ? [] : await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
-        var devices = (deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+        var users = (userIds.Count == 0 ? [] : await context.LoadManyAsync<UserDoc>(userIds, cancellationToken).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
+        var devices = (deviceIds.Count == 0 ? [] : await context.LoadManyAsync<DeviceDoc>(deviceIds, cancellationToken).ConfigureAwait(false)).ToDictionary(d => d.Id, d => d.State, StringComparer.Ordinal);
         foreach (var holder in c.Holders)
         {
             var user = holder.User is { } u ? users.GetValueOrDefault(Streams.User(u)) : null;
