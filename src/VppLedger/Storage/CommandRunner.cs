@@ -222,6 +222,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     [.. context.Warnings.Select(StoredWarning.From)],
                     context.ResumeCursor));
                 context.QueueReadChecks();
+                await context.QueueOutboxAsync(cancellationToken).ConfigureAwait(false);
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
                     command.Id,

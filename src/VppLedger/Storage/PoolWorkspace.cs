@@ -35,7 +35,7 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
                 {
                     // The outbox: one Apple request per decided seat change, in the same transaction as its event.
                     var holder = HolderSeats.HolderOf(e)!;
-                    context.Session.Store(new AppleRequestDoc(
+                    context.Outbox.Add(new AppleRequestDoc(
                         AppleRequestDoc.IdOf(Pool, version), Pool.Token.Value, stream.Id, version, kind, holder.Key, e.OccurredAt, AppleRequestStatus.Pending, null, null, null));
                 }
             }

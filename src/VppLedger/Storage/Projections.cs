@@ -174,9 +174,9 @@ internal sealed class SeatsAndMembersProjection : IProjection
         seats.QueueDeletes(operations);
         releases.QueueDeletes(operations);
         members.QueueDeletes(operations);
-        seats.QueueStores(operations);
-        releases.QueueStores(operations);
-        members.QueueStores(operations);
+        await seats.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await releases.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await members.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
     }
 
     private static async Task CountReleaseAsync(IDocumentOperations ops, Rows<ReleaseDoc> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
@@ -223,14 +223,12 @@ internal sealed class Rows<TDoc>
         }
     }
 
-    public void QueueStores(IDocumentOperations operations)
+    /// <summary>Stores the rows the batch left, per tenant in one statement (<see cref="DocumentUpserts"/>).</summary>
+    public async Task QueueStoresAsync(IDocumentOperations operations, CancellationToken cancellation)
     {
-        foreach (var ((tenant, _), doc) in _last)
+        foreach (var tenant in _last.Where(r => r.Value is not null).GroupBy(r => r.Key.Tenant, StringComparer.Ordinal))
         {
-            if (doc is not null)
-            {
-                operations.ForTenant(tenant).Store(doc);
-            }
+            await DocumentUpserts.QueueAsync(operations.ForTenant(tenant.Key), tenant.Key, [.. tenant.Select(r => r.Value!)], IdOf, cancellation).ConfigureAwait(false);
         }
     }
 
@@ -268,7 +266,7 @@ internal sealed class AppleSideRowsProjection : IProjection
 {
     public const string Name = "vpp_apple_side_rows";
 
-    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var seats = new Rows<AppleSeatDoc>();
         var users = new Rows<AppleUserDoc>();
@@ -331,11 +329,10 @@ internal sealed class AppleSideRowsProjection : IProjection
 
         seats.QueueDeletes(operations);
         findings.QueueDeletes(operations);
-        seats.QueueStores(operations);
-        users.QueueStores(operations);
-        notifications.QueueStores(operations);
-        findings.QueueStores(operations);
-        return Task.CompletedTask;
+        await seats.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await users.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await notifications.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await findings.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
     }
 
     public static string AppleSeatId(TokenId token, string poolKey, string holderRef) => $"{token.Value}|{poolKey}|{holderRef}";

@@ -53,6 +53,13 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
 
     public List<CommandWarning> Warnings { get; } = [];
 
+    /// <summary>The Apple requests this command decided (the outbox), stored with its events by <see cref="QueueOutboxAsync"/>.</summary>
+    public List<AppleRequestDoc> Outbox { get; } = [];
+
+    /// <summary>Queues the outbox rows in one statement; call once, just before <c>SaveChangesAsync</c>.</summary>
+    public Task QueueOutboxAsync(CancellationToken cancellationToken) =>
+        DocumentUpserts.QueueAsync(Session, Session.TenantId, Outbox, d => d.Id, cancellationToken);
+
     /// <summary>Loads a stream for writing once per command; its version is the optimistic lock.</summary>
     public async Task<WriteStream<TState>> FetchAsync<TDoc, TState>(
         string streamId,
