@@ -243,7 +243,7 @@ public static class ConcurrencyCommand
 
             Interlocked.Increment(ref roundTrips);
             var text = (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement"))?.ToString() ?? a.DisplayName;
-            Interlocked.Add(ref statements, text.Split("; ").Length); // a batch's statements, as Npgsql joins them in the span
+            Interlocked.Add(ref statements, text.Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length); // a batch's statements, as Npgsql joins them in the span
             if (print)
             {
                 Console.WriteLine($"//   {text.ReplaceLineEndings(" ")[..Math.Min(300, text.Length)]} [{a.GetTagItem("db.npgsql.data_source")}]");
