@@ -219,7 +219,7 @@ public static class LicenseLedger
     /// tables are created on first use; with <see cref="SchemaCreation.None"/> call <see cref="ILicenseLedger.ApplySchemaAsync"/>
     /// (or <c>vppledger db apply</c>) at deployment.
     /// </summary>
-    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="connectionString">An Npgsql connection string. Unless it sets <c>Max Auto Prepare</c>, the ledger's connections prepare up to 100 statements each (set <c>Max Auto Prepare=0</c> behind a pooler that cannot keep them).</param>
     /// <param name="configure">Changes to the options.</param>
     /// <param name="clock">The clock that stamps business time on events; the system clock by default.</param>
     /// <param name="loggerFactory">Where the ledger and Marten log (retries, parts, rebuild progress, the sealer); none by default.</param>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NodaTime;
 using Npgsql;
+using VppLedger.Directory;
 using VppLedger.Testing;
 using VppLedger.Pools;
 using VppLedger.Tokens;
@@ -34,7 +35,9 @@ public static class ConcurrencyCommand
               data jsonb not null, tenant_id text not null, timestamp timestamptz not null default now(), unique (tenant_id, stream_id, version));
             """);
 
-        await using var ledger = LicenseLedger.Create(server.ConnectionString, o => o.SchemaName = "bench_conc");
+        // --ledger-settings "Max Auto Prepare=0": Npgsql settings for the ledger's connections only (to compare settings).
+        var ledgerSettings = Option(args, "--ledger-settings", "");
+        await using var ledger = LicenseLedger.Create(ledgerSettings.Length == 0 ? server.ConnectionString : server.ConnectionString + ";" + ledgerSettings, o => o.SchemaName = "bench_conc");
         await ledger.ApplySchemaAsync();
         var tenant = ledger.ForTenant(new TenantId("bench"));
         var token = new TokenId("tok");
@@ -55,10 +58,40 @@ public static class ConcurrencyCommand
             await Run(tenant, new ApplyAppleCounts(pools[i], ProductKind.App, 10_000_000, 0, null, CommandId.New(), Admin));
         }
 
+        // A direct grant passes the holder rules (issue 10 item 13): every device a writer grants to is recorded first.
+        var recorded = int.Parse(Option(args, "--devices", "30000"), CultureInfo.InvariantCulture);
+        var deviceProfile = new DeviceProfile(Platform.iOS, Ownership.Corporate, EnrollmentKind.Device, Supervised: true, Kiosk: false, AppStoreBlocked: false);
+        foreach (var chunk in Enumerable.Range(1, recorded).Chunk(RecordDirectory.MaxEntriesPerCommand))
+        {
+            await Run(tenant, new RecordDirectory([], [.. chunk.Select(i => new DirectoryDevice(new DeviceId($"dev-{i}"), new SerialNumber($"SN-{i}"), deviceProfile, null, null))], CommandId.New(), Admin));
+        }
+
+        await ExecAsync(server.ConnectionString, "VACUUM ANALYZE");
+        var holder = 0L;
+        long NextHolder()
+        {
+            var next = Interlocked.Increment(ref holder);
+            return next <= recorded ? next : throw new InvalidOperationException($"All {recorded} recorded devices were granted: pass a larger --devices.");
+        }
+
+        if (args.Contains("--trace"))
+        {
+            // One command's round trips, printed: what a single-license grant sends to PostgreSQL.
+            await ProfileAsync(server, tenant, pools[0], NextHolder, 1, print: true);
+        }
+
+        // Round trips and statements per command, counted on their own (a listener costs CPU, so not in the timed runs).
+        var profile = await ProfileAsync(server, tenant, pools[0], NextHolder, 200, print: false);
+        var bulk = Option(args, "--bulk", "");
+        if (bulk.Length > 0)
+        {
+            await BulkAsync(server, tenant, pools[^1], int.Parse(bulk, CultureInfo.InvariantCulture), seconds);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// one grant command, sequential, {profile.Commands} commands: {profile.RoundTrips:N1} round trips (Npgsql commands and batches), {profile.Statements:N1} statements, {profile.Rows:N1} rows written, {profile.ClientMs:N2} ms client CPU per command"));
         var json = "{\"Pool\":{\"Token\":\"tok\",\"AdamId\":\"1000\"},\"Holder\":\"d.dev-000001\",\"Reason\":\"Targeted\",\"Rule\":\"A6\",\"OccurredAt\":\"2026-11-27T08:00:00Z\"}";
         Console.WriteLine("| writers | ledger commands/s | raw rows/s | ratio | conflicts | client CPU ms/command | server CPU ms/command | raw client+server CPU ms/row | transactions/command (read-only included) | rows written/command | seal lag p50 / p99 / max (ms) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        var holder = 0L;
         foreach (var w in writers)
         {
             // Raw baseline: one event-like row per transaction (autocommit INSERT), w writers.
@@ -94,7 +127,7 @@ public static class ConcurrencyCommand
                 long n = 0;
                 while (!stop.IsCancellationRequested)
                 {
-                    var outcome = await tenant.ExecuteAsync(new GrantLicenses(pools[i], [Holder.ForDevice(new DeviceId($"dev-{Interlocked.Increment(ref holder)}"))], CommandId.New(), Admin));
+                    var outcome = await tenant.ExecuteAsync(new GrantLicenses(pools[i], [Holder.ForDevice(new DeviceId($"dev-{NextHolder()}"))], CommandId.New(), Admin));
                     if (outcome.Rejection?.Code == "ConcurrencyConflict")
                     {
                         Interlocked.Increment(ref conflicts);
@@ -122,6 +155,128 @@ public static class ConcurrencyCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Bulk granting: one writer, 1,000 recorded devices a <c>GrantLicenses</c> command, for <paramref name="seconds"/>
+    /// (or until the recorded batches run out), beside a raw baseline in the same run: one transaction of an
+    /// <c>NpgsqlBatch</c> of 1,000 event-like INSERTs, for the same time.
+    /// </summary>
+    private static async Task BulkAsync(EmbeddedPostgres server, ITenantLedger tenant, PoolId pool, int batches, double seconds)
+    {
+        const int PerCommand = 1_000;
+        var profile = new DeviceProfile(Platform.iOS, Ownership.Corporate, EnrollmentKind.Device, Supervised: true, Kiosk: false, AppStoreBlocked: false);
+        DeviceId Device(int batch, int i) => new(string.Create(CultureInfo.InvariantCulture, $"bulk{batch}-{i}"));
+        for (var b = 0; b < batches; b++)
+        {
+            foreach (var chunk in Enumerable.Range(0, PerCommand).Chunk(RecordDirectory.MaxEntriesPerCommand))
+            {
+                await Run(tenant, new RecordDirectory([], [.. chunk.Select(i => new DirectoryDevice(Device(b, i), new SerialNumber($"SN-bulk{b}-{i}"), profile, null, null))], CommandId.New(), Admin));
+            }
+        }
+
+        await ExecAsync(server.ConnectionString, "VACUUM ANALYZE");
+        var json = "{\"Pool\":{\"Token\":\"tok\",\"AdamId\":\"1000\"},\"Holder\":\"d.dev-000001\",\"Reason\":\"Targeted\",\"Rule\":\"A6\",\"OccurredAt\":\"2026-11-27T08:00:00Z\"}";
+        var rawCpu = Process.GetCurrentProcess().TotalProcessorTime + ServerCpu(server);
+        var rawClock = Stopwatch.StartNew();
+        long rawRows = 0;
+        await using (var c = new NpgsqlConnection(server.ConnectionString))
+        {
+            await c.OpenAsync();
+            for (var t = 0; rawClock.Elapsed.TotalSeconds < seconds; t++)
+            {
+                await using var transaction = await c.BeginTransactionAsync();
+                await using var batch = new NpgsqlBatch(c, transaction);
+                for (var i = 0; i < PerCommand; i++)
+                {
+                    var command = new NpgsqlBatchCommand("insert into bench_conc_raw.events (stream_id, version, type, data, tenant_id) values ($1, $2, 'vpp.pool.license_granted.v1', $3::jsonb, 'bench')");
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = string.Create(CultureInfo.InvariantCulture, $"bulk:{t}:{i}") });
+                    command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = 1L });
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = json });
+                    batch.BatchCommands.Add(command);
+                }
+
+                await batch.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+                rawRows += PerCommand;
+            }
+        }
+
+        var rawSeconds = rawClock.Elapsed.TotalSeconds;
+        var rawCpuMs = (Process.GetCurrentProcess().TotalProcessorTime + ServerCpu(server) - rawCpu).TotalMilliseconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverCpu = ServerCpu(server);
+        var before = await StatsAsync(server);
+        var clock = Stopwatch.StartNew();
+        long holders = 0;
+        for (var b = 0; b < batches && clock.Elapsed.TotalSeconds < seconds; b++)
+        {
+            var batch = b;
+            await Run(tenant, new GrantLicenses(pool, [.. Enumerable.Range(0, PerCommand).Select(i => Holder.ForDevice(Device(batch, i)))], CommandId.New(), Admin));
+            holders += PerCommand;
+        }
+
+        var ledgerSeconds = clock.Elapsed.TotalSeconds;
+        var clientMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        var serverMs = (ServerCpu(server) - serverCpu).TotalMilliseconds;
+        await Task.Delay(1500);
+        var after = await StatsAsync(server);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"// bulk grant, 1,000 holders a command: ledger {holders / ledgerSeconds:N0} holders/s ({holders / PerCommand} commands in {ledgerSeconds:N1} s; client {clientMs / holders:N3} + server {serverMs / holders:N3} ms CPU per holder; {(after.Rows - before.Rows) / (double)holders:N2} rows written per holder), raw batched INSERT {rawRows / rawSeconds:N0} rows/s ({rawCpuMs / rawRows:N3} ms CPU per row): ratio {holders / ledgerSeconds / (rawRows / rawSeconds):N3}"));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="commands"/> single-license grants one after another with a listener on Npgsql's
+    /// <c>ActivitySource</c>: one activity under a command's span is one round trip (a command or a batch; the COMMIT is not one); its
+    /// statements are the batch's commands, as the span's query text joins them. Rows written come from <c>pg_stat_database</c>.
+    /// </summary>
+    private static async Task<(int Commands, double RoundTrips, double Statements, double Rows, double ClientMs)> ProfileAsync(
+        EmbeddedPostgres server, ITenantLedger tenant, PoolId pool, Func<long> nextHolder, int commands, bool print)
+    {
+        long roundTrips = 0, statements = 0;
+        void Count(Activity a)
+        {
+            if (a.Source.Name != "Npgsql" || a.Parent?.Source.Name != VppLedgerTelemetry.ActivitySourceName)
+            {
+                return; // the sealer's and the probe's own round trips are not the command's
+            }
+
+            Interlocked.Increment(ref roundTrips);
+            var text = (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement"))?.ToString() ?? a.DisplayName;
+            Interlocked.Add(ref statements, text.Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length); // a batch's statements, as Npgsql joins them in the span
+            if (print)
+            {
+                Console.WriteLine($"//   {text.ReplaceLineEndings(" ")[..Math.Min(300, text.Length)]} [{a.GetTagItem("db.npgsql.data_source")}]");
+                if (Environment.GetEnvironmentVariable("BENCH_STACK") is { Length: > 0 } match && text.Contains(match, StringComparison.Ordinal))
+                {
+                    Console.WriteLine(Environment.StackTrace); // where a statement comes from (a diagnosis aid)
+                }
+            }
+        }
+
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "Npgsql" or VppLedgerTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = Count,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await Task.Delay(1500);
+        var before = await StatsAsync(server);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var trips = Interlocked.Read(ref roundTrips);
+        var sts = Interlocked.Read(ref statements);
+        for (var i = 0; i < commands; i++)
+        {
+            await Run(tenant, new GrantLicenses(pool, [Holder.ForDevice(new DeviceId($"dev-{nextHolder()}"))], CommandId.New(), Admin));
+        }
+
+        var clientMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / commands;
+        trips = Interlocked.Read(ref roundTrips) - trips;
+        sts = Interlocked.Read(ref statements) - sts;
+        await Task.Delay(1500); // backends flush their statistics at most once a second
+        var after = await StatsAsync(server);
+        return (commands, trips / (double)commands, sts / (double)commands, (after.Rows - before.Rows) / (double)commands, clientMs);
     }
 
     internal static async Task<(long Count, double Seconds)> TimeAsync(int writers, double seconds, Func<int, CancellationToken, Task<long>> writer)

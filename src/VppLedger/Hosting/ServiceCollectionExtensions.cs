@@ -19,7 +19,7 @@ public static class VppLedgerServiceCollectionExtensions
     /// <see cref="ILoggerFactory"/>. The container disposes the ledger, with <c>Dispose</c> or <c>DisposeAsync</c>.
     /// </summary>
     /// <param name="services">The host's services.</param>
-    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="connectionString">An Npgsql connection string. Unless it sets <c>Max Auto Prepare</c>, the ledger's connections prepare up to 100 statements each (set <c>Max Auto Prepare=0</c> behind a pooler that cannot keep them).</param>
     /// <param name="configure">Changes to the options.</param>
     /// <returns>The same services, for chaining.</returns>
     public static IServiceCollection AddVppLedger(this IServiceCollection services, string connectionString, Action<VppLedgerOptions>? configure = null)

@@ -204,13 +204,20 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
             session.LastModifiedBy = command.Actor.Name;
             probe.Watch(session);
 
-            var earlier = await session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
+            // One connection for the whole attempt: its reads and its commit. Each read on a connection of its own
+            // would take one from the pool and reset it when returned (DISCARD ALL, which also drops the plans the
+            // server cached for the ledger's functions). Reads stay READ COMMITTED: each sees what committed before it,
+            // as before; the commit's version checks (ReadGuards) still decide whether they still hold.
+            await session.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor);
+
+            // The idempotency record and what the command reads first, in one round trip.
+            var earlier = await context.LoadRecordAsync(recordId, part == 0 ? ReadPlan.For(command) : null, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {
                 return (await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false), earlier.NextCursor);
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor);
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);
@@ -232,6 +239,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     [.. context.Warnings.Select(StoredWarning.From)],
                     context.ResumeCursor));
                 context.QueueReadChecks();
+                await context.QueueOutboxAsync(cancellationToken).ConfigureAwait(false);
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
                     command.Id,

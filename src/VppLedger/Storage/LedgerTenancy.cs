@@ -48,7 +48,7 @@ internal sealed class LedgerTenancy : ITenancy, IAsyncDisposable
         _databases[TenantDatabaseOptions.Control] = new MartenDatabase(options, control, TenantDatabaseOptions.Control);
         foreach (var (name, connectionString) in ledger.Databases.Added)
         {
-            var source = NpgsqlDataSource.Create(connectionString);
+            var source = NpgsqlDataSource.Create(MartenSetup.WithAutoPrepare(connectionString));
             _ownedSources.Add(source);
             _databases[name] = new MartenDatabase(options, source, name);
         }

@@ -35,7 +35,7 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
                 {
                     // The outbox: one Apple request per decided seat change, in the same transaction as its event.
                     var holder = HolderSeats.HolderOf(e)!;
-                    context.Session.Store(new AppleRequestDoc(
+                    context.Outbox.Add(new AppleRequestDoc(
                         AppleRequestDoc.IdOf(Pool, version), Pool.Token.Value, stream.Id, version, kind, holder.Key, e.OccurredAt, AppleRequestStatus.Pending, null, null, null));
                 }
             }
@@ -52,7 +52,7 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
         if (missing.Count > 0)
         {
             var ids = missing.Select(k => Streams.Seat(Pool, k)).ToList();
-            var docs = await context.Session.LoadManyAsync<SeatDoc>(cancellationToken, ids).ConfigureAwait(false);
+            var docs = await context.LoadManyAsync<SeatDoc>(ids, cancellationToken).ConfigureAwait(false);
             var found = docs.ToDictionary(d => d.HolderKey, StringComparer.Ordinal);
             var releases = State.ReleasePendingCount == 0
                 ? []

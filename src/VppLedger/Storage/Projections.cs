@@ -13,6 +13,9 @@ namespace VppLedger.Storage;
 
 internal sealed class TokenDocProjection : SingleStreamProjection<TokenDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no TokenDoc for the other streams a command appends to.
+    public TokenDocProjection() => IncludeType<ITokenEvent>();
+
     public override TokenDoc? Evolve(TokenDoc? snapshot, string id, IEvent e)
     {
         if (e.Data is not ITokenEvent t)
@@ -27,6 +30,9 @@ internal sealed class TokenDocProjection : SingleStreamProjection<TokenDoc, stri
 
 internal sealed class PoolDocProjection : SingleStreamProjection<PoolDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no PoolDoc for the other streams a command appends to.
+    public PoolDocProjection() => IncludeType<IPoolEvent>();
+
     public override PoolDoc? Evolve(PoolDoc? snapshot, string id, IEvent e) =>
         e.Data is IPoolEvent p ? ToDoc(id, PoolDecider.Evolve(snapshot?.State ?? PoolState.Initial(p.Pool), p)) : snapshot;
 
@@ -36,6 +42,9 @@ internal sealed class PoolDocProjection : SingleStreamProjection<PoolDoc, string
 
 internal sealed class AssignmentDocProjection : SingleStreamProjection<AssignmentDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no AssignmentDoc for the other streams a command appends to.
+    public AssignmentDocProjection() => IncludeType<IAssignmentEvent>();
+
     public override AssignmentDoc? Evolve(AssignmentDoc? snapshot, string id, IEvent e)
     {
         if (e.Data is not IAssignmentEvent a)
@@ -50,12 +59,18 @@ internal sealed class AssignmentDocProjection : SingleStreamProjection<Assignmen
 
 internal sealed class UserDocProjection : SingleStreamProjection<UserDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no UserDoc for the other streams a command appends to.
+    public UserDocProjection() => IncludeType<IUserEvent>();
+
     public override UserDoc? Evolve(UserDoc? snapshot, string id, IEvent e) =>
         e.Data is IUserEvent u ? new UserDoc(id, UserDecider.Evolve(snapshot?.State ?? UserState.Initial, u)) : snapshot;
 }
 
 internal sealed class DeviceDocProjection : SingleStreamProjection<DeviceDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no DeviceDoc for the other streams a command appends to.
+    public DeviceDocProjection() => IncludeType<IDeviceEvent>();
+
     public override DeviceDoc? Evolve(DeviceDoc? snapshot, string id, IEvent e)
     {
         if (e.Data is not IDeviceEvent d)
@@ -74,6 +89,9 @@ internal sealed class DeviceDocProjection : SingleStreamProjection<DeviceDoc, st
 
 internal sealed class GroupDocProjection : SingleStreamProjection<GroupDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no GroupDoc for the other streams a command appends to.
+    public GroupDocProjection() => IncludeType<IGroupEvent>();
+
     public override GroupDoc? Evolve(GroupDoc? snapshot, string id, IEvent e) =>
         e.Data is IGroupEvent g ? new GroupDoc(id, GroupDecider.Evolve(snapshot?.State ?? GroupState.Initial, g)) : snapshot;
 }
@@ -156,9 +174,9 @@ internal sealed class SeatsAndMembersProjection : IProjection
         seats.QueueDeletes(operations);
         releases.QueueDeletes(operations);
         members.QueueDeletes(operations);
-        seats.QueueStores(operations);
-        releases.QueueStores(operations);
-        members.QueueStores(operations);
+        await seats.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await releases.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await members.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
     }
 
     private static async Task CountReleaseAsync(IDocumentOperations ops, Rows<ReleaseDoc> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
@@ -205,14 +223,12 @@ internal sealed class Rows<TDoc>
         }
     }
 
-    public void QueueStores(IDocumentOperations operations)
+    /// <summary>Stores the rows the batch left, per tenant in one statement (<see cref="DocumentUpserts"/>).</summary>
+    public async Task QueueStoresAsync(IDocumentOperations operations, CancellationToken cancellation)
     {
-        foreach (var ((tenant, _), doc) in _last)
+        foreach (var tenant in _last.Where(r => r.Value is not null).GroupBy(r => r.Key.Tenant, StringComparer.Ordinal))
         {
-            if (doc is not null)
-            {
-                operations.ForTenant(tenant).Store(doc);
-            }
+            await DocumentUpserts.QueueAsync(operations.ForTenant(tenant.Key), tenant.Key, [.. tenant.Select(r => r.Value!)], IdOf, cancellation).ConfigureAwait(false);
         }
     }
 
@@ -231,6 +247,9 @@ internal sealed class Rows<TDoc>
 
 internal sealed class AppleSideDocProjection : SingleStreamProjection<AppleSideDoc, string>
 {
+    // Only the streams with such an event: Marten then loads no AppleSideDoc for the other streams a command appends to.
+    public AppleSideDocProjection() => IncludeType<AppleSide.IAppleSideEvent>();
+
     public override AppleSideDoc? Evolve(AppleSideDoc? snapshot, string id, IEvent e) =>
         e.Data is AppleSide.IAppleSideEvent a
             ? new AppleSideDoc(id, AppleSide.AppleSideDecider.Evolve(snapshot?.State ?? AppleSide.AppleSideState.Initial, a), a.Token.Value)
@@ -247,7 +266,7 @@ internal sealed class AppleSideRowsProjection : IProjection
 {
     public const string Name = "vpp_apple_side_rows";
 
-    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var seats = new Rows<AppleSeatDoc>();
         var users = new Rows<AppleUserDoc>();
@@ -310,11 +329,10 @@ internal sealed class AppleSideRowsProjection : IProjection
 
         seats.QueueDeletes(operations);
         findings.QueueDeletes(operations);
-        seats.QueueStores(operations);
-        users.QueueStores(operations);
-        notifications.QueueStores(operations);
-        findings.QueueStores(operations);
-        return Task.CompletedTask;
+        await seats.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await users.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await notifications.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await findings.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
     }
 
     public static string AppleSeatId(TokenId token, string poolKey, string holderRef) => $"{token.Value}|{poolKey}|{holderRef}";

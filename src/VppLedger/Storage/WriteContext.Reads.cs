@@ -198,16 +198,27 @@ internal sealed partial class WriteContext
     }
 
     private async Task<IReadOnlyList<TDoc>> ReadStreamDocsAsync<TDoc>(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken)
-        where TDoc : notnull
+        where TDoc : class
     {
         if (streamIds.Count == 0)
         {
             return [];
         }
 
+        // A document read ahead (ReadPlan) serves only if its stream's version was read ahead before it; the others are
+        // read after their versions, here.
+        var unread = streamIds.Where(s => !_versionsRead.ContainsKey(s)).ToList();
+        foreach (var id in unread)
+        {
+            _prefetchedDocs.Remove((typeof(TDoc), id));
+        }
+
         await CoverStreamsAsync(streamIds, cancellationToken).ConfigureAwait(false);
-        return await Session.LoadManyAsync<TDoc>(cancellationToken, streamIds).ConfigureAwait(false);
+        return await LoadManyAsync<TDoc>(streamIds, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A stream's version read ahead of the handler (<see cref="ReadPlan"/>), before its document.</summary>
+    internal void PrefetchedVersion(string streamId, long version) => Covered(streamId, version);
 
     private async Task CoverStreamsAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken)
     {

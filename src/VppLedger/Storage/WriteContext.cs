@@ -36,6 +36,8 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
 
     private readonly Dictionary<string, object> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<PoolId, PoolWorkspace> _pools = [];
+    private readonly Dictionary<string, object> _prefetchedStreams = new(StringComparer.Ordinal);
+    private readonly Dictionary<(Type Type, string Id), object?> _prefetchedDocs = [];
 
     public IDocumentSession Session { get; } = session;
 
@@ -50,6 +52,13 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
     public List<LedgerChange> Changes { get; } = [];
 
     public List<CommandWarning> Warnings { get; } = [];
+
+    /// <summary>The Apple requests this command decided (the outbox), stored with its events by <see cref="QueueOutboxAsync"/>.</summary>
+    public List<AppleRequestDoc> Outbox { get; } = [];
+
+    /// <summary>Queues the outbox rows in one statement; call once, just before <c>SaveChangesAsync</c>.</summary>
+    public Task QueueOutboxAsync(CancellationToken cancellationToken) =>
+        DocumentUpserts.QueueAsync(Session, Session.TenantId, Outbox, d => d.Id, cancellationToken);
 
     /// <summary>Loads a stream for writing once per command; its version is the optimistic lock.</summary>
     public async Task<WriteStream<TState>> FetchAsync<TDoc, TState>(
@@ -66,7 +75,9 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
             return (WriteStream<TState>)known;
         }
 
-        var stream = await Session.Events.FetchForWriting<TDoc>(streamId, cancellationToken).ConfigureAwait(false);
+        var stream = _prefetchedStreams.Remove(streamId, out var prefetched)
+            ? (JasperFx.Events.IEventStream<TDoc>)prefetched
+            : await Session.Events.FetchForWriting<TDoc>(streamId, cancellationToken).ConfigureAwait(false);
         var state = stream.Aggregate is { } doc ? read(doc) : initial;
         var write = new WriteStream<TState>(this, streamId, state, stream.CurrentVersion ?? 0, stream.AppendOne, evolve);
         Covered(streamId, write.ReadVersion);
@@ -101,6 +112,72 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
             Tokens.TokenState.Initial,
             (s, e) => Tokens.TokenDecider.Evolve(s, (Tokens.ITokenEvent)e),
             cancellationToken);
+
+    /// <summary>
+    /// Reads the idempotency record of <paramref name="recordId"/> and, in the same round trip, what
+    /// <paramref name="plan"/> says the command will read first (kept until the handler asks for it).
+    /// </summary>
+    public async Task<CommandRecord?> LoadRecordAsync(string recordId, ReadPlan? plan, CancellationToken cancellationToken)
+    {
+        if (plan is null)
+        {
+            return await Session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var batch = Session.CreateBatchQuery();
+        var record = batch.Load<CommandRecord>(recordId);
+        var keep = plan.Queue(batch, this);
+        await batch.Execute(cancellationToken).ConfigureAwait(false);
+        await keep().ConfigureAwait(false);
+        return await record.ConfigureAwait(false);
+    }
+
+    /// <summary>A stream fetched for writing ahead of the handler (<see cref="ReadPlan"/>); <see cref="FetchAsync{TDoc, TState}"/> takes it.</summary>
+    internal void Prefetched(string streamId, object eventStream) => _prefetchedStreams[streamId] = eventStream;
+
+    /// <summary>Documents read ahead of the handler by id (<see cref="ReadPlan"/>): every id asked, found or not.</summary>
+    internal void Prefetched<TDoc>(IEnumerable<string> ids, IEnumerable<TDoc> found, Func<TDoc, string> idOf)
+        where TDoc : class
+    {
+        foreach (var id in ids)
+        {
+            _prefetchedDocs[(typeof(TDoc), id)] = null;
+        }
+
+        foreach (var doc in found)
+        {
+            _prefetchedDocs[(typeof(TDoc), idOf(doc))] = doc;
+        }
+    }
+
+    /// <summary>Documents by id: those read ahead (<see cref="ReadPlan"/>) once, the others from the database.</summary>
+    public async Task<IReadOnlyList<TDoc>> LoadManyAsync<TDoc>(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+        where TDoc : class
+    {
+        var found = new List<TDoc>();
+        var missing = new List<string>();
+        foreach (var id in ids)
+        {
+            if (_prefetchedDocs.Remove((typeof(TDoc), id), out var doc))
+            {
+                if (doc is not null)
+                {
+                    found.Add((TDoc)doc);
+                }
+            }
+            else
+            {
+                missing.Add(id);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            found.AddRange(await Session.LoadManyAsync<TDoc>(cancellationToken, missing).ConfigureAwait(false));
+        }
+
+        return found;
+    }
 
     internal void Record(string stream, long version, ILedgerEvent e) =>
         Changes.Add(new LedgerChange(stream, version, EventNames.NameOf(e.GetType()), e));
