@@ -32,6 +32,9 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
 
     public VppLedgerOptions Options { get; } = options;
 
+    /// <summary>The global location guard (rule T4) over the control database; the ledger's own store's database unless told otherwise.</summary>
+    public LocationGuard Guard { get; init; } = new(store, options, () => store.Storage.Database.CreateConnection());
+
     public async Task<CommandOutcome> RunAsync(
         string tenantId,
         ILedgerCommand command,
@@ -190,10 +193,12 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
             var earlier = await session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {
+                await SettleClaimsOfReplayAsync(tenantId, command, cancellationToken).ConfigureAwait(false);
                 return (await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false), earlier.NextCursor);
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor);
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { Guard = Guard };
+            var committed = false;
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);
@@ -216,6 +221,8 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     context.ResumeCursor));
                 context.QueueReadChecks();
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                committed = true;
+                await SettleClaimsAsync(context, tenantId, command, cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
                     command.Id,
                     context.Changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
@@ -238,6 +245,59 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 ConflictRetried(_logger, CommandName(command), command.Id.Value, tenantId, attempt);
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
+            finally
+            {
+                if (!committed && !context.Crashing && context.ClaimTickets.Count > 0)
+                {
+                    // The attempt wrote nothing (or its commit's outcome is unknown): settling reads what committed.
+                    await SettleClaimsQuietlyAsync(context.ClaimTickets, tenantId, command).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the commit: every location claim the command took is settled (rule T4). The command is durable whatever
+    /// happens here; a claim left changing is settled later by the same command retried or the next claimant.
+    /// </summary>
+    private async Task SettleClaimsAsync(WriteContext context, string tenantId, ILedgerCommand command, CancellationToken cancellationToken)
+    {
+        if (context.ClaimTickets.Count == 0)
+        {
+            return;
+        }
+
+        context.SimulateFault("committed");
+        await SettleClaimsQuietlyAsync(context.ClaimTickets, tenantId, command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SettleClaimsQuietlyAsync(IReadOnlyList<ClaimTicket> tickets, string tenantId, ILedgerCommand command, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Guard.SettleAllAsync(tickets, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ClaimLeftChanging(_logger, CommandName(command), command.Id.Value, tenantId, e);
+        }
+    }
+
+    /// <summary>A retried token command that committed before: the claims it may have left changing are settled (rule T4).</summary>
+    private async Task SettleClaimsOfReplayAsync(string tenantId, ILedgerCommand command, CancellationToken cancellationToken)
+    {
+        if (command is not (Tokens.UploadTokenFile or Tokens.MigrateLegacyTokenFile or Tokens.DeleteToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await Guard.SettleCommandAsync(tenantId, command.Id.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ClaimLeftChanging(_logger, CommandName(command), command.Id.Value, tenantId, e);
         }
     }
 
@@ -419,6 +479,9 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Command} '{CommandId}' of tenant {Tenant} committed part {Part}; writing the next part")]
     private static partial void PartCommitted(ILogger logger, string command, string commandId, string tenant, int part);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Command} '{CommandId}' of tenant {Tenant} could not settle its location claims; they stay changing until the command is retried or another command wants the location (rule T4)")]
+    private static partial void ClaimLeftChanging(ILogger logger, string command, string commandId, string tenant, Exception exception);
 }
 
 /// <summary>What one command run took: the decisions made (attempts) and the transactions (parts).</summary>

@@ -46,6 +46,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
         {
             await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
             await AuditSchema.DropLegacySealingAsync(Store, Options.SchemaName, cancellationToken).ConfigureAwait(false);
+            await Runner.Guard.CarryOverLegacyClaimsAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, writes: true);
 
