@@ -1,0 +1,192 @@
+using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.Storage;
+using VppLedger.Tokens;
+
+namespace VppLedger.IntegrationTests.LocationTokens;
+
+/// <summary>
+/// A ledger whose location guard (rule T4) can be made to crash between a claim and its commit, or between the
+/// commit and the settle, and whose claimants settle a changing claim after 200 ms instead of 5 s.
+/// </summary>
+public sealed class GuardFaultFixture : LedgerFixture
+{
+    /// <summary>Called at "claimed" and "committed"; a throw there is a crash at that point.</summary>
+    public Action<string>? Fault { get; set; }
+
+    protected override void Configure(VppLedgerOptions options)
+    {
+        options.PendingClaimPatience = TimeSpan.FromMilliseconds(200);
+        options.LocationGuardFault = point => Fault?.Invoke(point);
+    }
+
+    /// <summary>Crashes once at <paramref name="point"/>.</summary>
+    public void CrashOnceAt(string point)
+    {
+        var crashed = 0;
+        Fault = p =>
+        {
+            if (p == point && Interlocked.Exchange(ref crashed, 1) == 0)
+            {
+                throw new TimeoutException($"simulated crash at '{point}'");
+            }
+        };
+    }
+
+    /// <summary>The claim row of a location: tenant, state, token ("-" when none); null when the location is free.</summary>
+    public async Task<string?> ClaimAsync(string location) =>
+        await TestServer.ScalarAsync<string>(
+            $"select tenant_id || ' ' || state || ' ' || coalesce(token_id, '-') from {SchemaName}.{LocationGuard.ClaimTableName} where location = @l",
+            ("l", LocationKey.FromAppleLocationId(location).Value));
+
+    /// <summary>The live tokens of a location in a tenant, by the projection its database holds.</summary>
+    public async Task<long> LiveTokensAsync(string tenant, string location) =>
+        await TestServer.ScalarAsync<long>(
+            $"select count(*) from {SchemaName}.mt_doc_tokendoc where tenant_id = @t and data->>'Location' = @l and not (data->>'Deleted')::boolean",
+            ("t", tenant), ("l", LocationKey.FromAppleLocationId(location).Value));
+}
+
+/// <summary>
+/// Rule T4 kept global: the claim is taken in the control database before the token's events commit in the tenant's
+/// database, and settled after; a crash at either point leaves a changing claim that the same command retried, or the
+/// next claimant, settles from what committed. Never a claim without its token, never a token without its claim.
+/// </summary>
+public sealed class one_location_one_tenant_across_databases(GuardFaultFixture db) : IClassFixture<GuardFaultFixture>
+{
+    private static readonly Actor TokenAdmin = new("mdm-admin", Permissions.ManagedApps);
+
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
+
+    private static UploadTokenFile Upload(Scenario tenant, string token, string location) =>
+        tenant.Upload(new TokenId(token), location: location) with { Actor = TokenAdmin };
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task a_crash_between_the_claim_and_the_commit_leaves_a_changing_claim_that_the_retried_command_settles()
+    {
+        var a = Tenant("crash-claim-a");
+        var upload = Upload(a, "t1", "loc-crash-claim");
+        db.CrashOnceAt("claimed");
+        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
+        db.Fault = null;
+
+        Assert.Equal("crash-claim-a changing -", await db.ClaimAsync("loc-crash-claim"));
+        Assert.Equal(0, await db.LiveTokensAsync("crash-claim-a", "loc-crash-claim"));
+
+        var retried = await a.Ledger.ExecuteAsync(upload);
+
+        Assert.Equal(CommandStatus.Applied, retried.Status);
+        Assert.Equal("crash-claim-a held t1", await db.ClaimAsync("loc-crash-claim"));
+        Assert.Equal(1, await db.LiveTokensAsync("crash-claim-a", "loc-crash-claim"));
+    }
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task a_claim_whose_command_crashed_before_committing_is_released_to_the_next_claimant()
+    {
+        var a = Tenant("crash-free-a");
+        var b = Tenant("crash-free-b");
+        var upload = Upload(a, "t1", "loc-crash-free");
+        db.CrashOnceAt("claimed");
+        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
+        db.Fault = null;
+
+        var other = await b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-crash-free"));
+
+        Assert.Equal(CommandStatus.Applied, other.Status);
+        Assert.Equal("crash-free-b held t1", await db.ClaimAsync("loc-crash-free"));
+
+        // The crashed command, retried, finds the location taken: refused, and nothing of it was written.
+        var retried = await a.Ledger.ExecuteAsync(upload);
+        Assert.Equal(("DuplicateLocationInAnotherTenant", "T4"), (retried.Rejection?.Code, retried.Rejection?.Rule));
+        Assert.Equal(0, await db.LiveTokensAsync("crash-free-a", "loc-crash-free"));
+    }
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task a_crash_between_the_commit_and_the_settle_leaves_a_claim_the_next_claimant_confirms()
+    {
+        var a = Tenant("crash-commit-a");
+        var b = Tenant("crash-commit-b");
+        db.CrashOnceAt("committed");
+        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(Upload(a, "t1", "loc-crash-commit")));
+        db.Fault = null;
+
+        Assert.Equal("crash-commit-a changing -", await db.ClaimAsync("loc-crash-commit"));
+        Assert.Equal(1, await db.LiveTokensAsync("crash-commit-a", "loc-crash-commit"));
+
+        var other = await b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-crash-commit"));
+
+        Assert.Equal(("DuplicateLocationInAnotherTenant", "T4"), (other.Rejection?.Code, other.Rejection?.Rule));
+        Assert.Equal("crash-commit-a held t1", await db.ClaimAsync("loc-crash-commit"));
+        Assert.Equal(0, await db.LiveTokensAsync("crash-commit-b", "loc-crash-commit"));
+    }
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task a_crash_between_the_commit_and_the_settle_is_confirmed_by_the_same_command_retried()
+    {
+        var a = Tenant("crash-replay-a");
+        var upload = Upload(a, "t1", "loc-crash-replay");
+        db.CrashOnceAt("committed");
+        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
+        db.Fault = null;
+
+        var retried = await a.Ledger.ExecuteAsync(upload);
+
+        Assert.True(retried.IsReplay);
+        Assert.Equal(CommandStatus.Applied, retried.Status);
+        Assert.Equal("crash-replay-a held t1", await db.ClaimAsync("loc-crash-replay"));
+    }
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task a_command_whose_claim_was_settled_while_it_ran_cannot_commit_its_token()
+    {
+        var a = Tenant("fenced-a");
+        var b = Tenant("fenced-b");
+
+        // While a's upload holds its changing claim and has not committed, b's upload of the same location waits out
+        // the patience, settles a's claim (fencing a's ticket: a has no token) and takes the location.
+        CommandOutcome? bOutcome = null;
+        var once = 0;
+        db.Fault = point =>
+        {
+            if (point == "claimed" && Interlocked.Exchange(ref once, 1) == 0)
+            {
+                bOutcome = b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-fenced")).GetAwaiter().GetResult();
+            }
+        };
+        CommandOutcome aOutcome;
+        try
+        {
+            aOutcome = await a.Ledger.ExecuteAsync(Upload(a, "t1", "loc-fenced"));
+        }
+        finally
+        {
+            db.Fault = null;
+        }
+
+        Assert.Equal(CommandStatus.Applied, bOutcome?.Status);
+        Assert.Equal(("DuplicateLocationInAnotherTenant", "T4"), (aOutcome.Rejection?.Code, aOutcome.Rejection?.Rule));
+        Assert.Equal("fenced-b held t1", await db.ClaimAsync("loc-fenced"));
+        Assert.Equal(0, await db.LiveTokensAsync("fenced-a", "loc-fenced"));
+    }
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task deleting_the_last_token_of_a_location_frees_it_for_another_tenant_after_a_crash_before_the_settle()
+    {
+        var a = Tenant("del-a");
+        var b = Tenant("del-b");
+        await a.RunAsync(Upload(a, "t1", "loc-del"));
+        db.CrashOnceAt("committed");
+        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(new DeleteToken(new TokenId("t1"), a.NextId(), TokenAdmin)));
+        db.Fault = null;
+        Assert.Equal("del-a changing t1", await db.ClaimAsync("loc-del"));
+
+        var taken = await b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-del"));
+
+        Assert.Equal(CommandStatus.Applied, taken.Status);
+        Assert.Equal("del-b held t1", await db.ClaimAsync("loc-del"));
+    }
+}
