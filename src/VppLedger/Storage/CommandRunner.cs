@@ -32,8 +32,11 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
 
     public VppLedgerOptions Options { get; } = options;
 
-    /// <summary>The global location guard (rule T4) over the control database; the ledger's own store's database unless told otherwise.</summary>
-    public LocationGuard Guard { get; init; } = new(store, options, () => store.Storage.Database.CreateConnection());
+    /// <summary>
+    /// The global location guard (rule T4) over the control database: Marten's default database, the one the ledger is
+    /// created with (with tenants spread over several databases, the default is the control database).
+    /// </summary>
+    public LocationGuard Guard { get; } = new(store, options, () => store.Options.Tenancy.Default.Database.CreateConnection());
 
     public async Task<CommandOutcome> RunAsync(
         string tenantId,

@@ -4,11 +4,27 @@ using VppLedger.Tokens;
 
 namespace VppLedger.IntegrationTests.LocationTokens;
 
+/// <summary>A ledger with helpers that read the location guard's tables (rule T4).</summary>
+public class GuardFixture : LedgerFixture
+{
+    /// <summary>The claim row of a location: tenant, state, token ("-" when none); null when the location is free.</summary>
+    public async Task<string?> ClaimAsync(string location) =>
+        await TestServer.ScalarAsync<string>(
+            $"select tenant_id || ' ' || state || ' ' || coalesce(token_id, '-') from {SchemaName}.{LocationGuard.ClaimTableName} where location = @l",
+            ("l", LocationKey.FromAppleLocationId(location).Value));
+
+    /// <summary>The live tokens of a location in a tenant, by the projection its database holds.</summary>
+    public async Task<long> LiveTokensAsync(string tenant, string location) =>
+        await TestServer.ScalarAsync<long>(
+            $"select count(*) from {SchemaName}.mt_doc_tokendoc where tenant_id = @t and data->>'Location' = @l and not (data->>'Deleted')::boolean",
+            ("t", tenant), ("l", LocationKey.FromAppleLocationId(location).Value));
+}
+
 /// <summary>
 /// A ledger whose location guard (rule T4) can be made to crash between a claim and its commit, or between the
 /// commit and the settle, and whose claimants settle a changing claim after 200 ms instead of 5 s.
 /// </summary>
-public sealed class GuardFaultFixture : LedgerFixture
+public sealed class GuardFaultFixture : GuardFixture
 {
     /// <summary>Called at "claimed" and "committed"; a throw there is a crash at that point.</summary>
     public Action<string>? Fault { get; set; }
@@ -31,18 +47,54 @@ public sealed class GuardFaultFixture : LedgerFixture
             }
         };
     }
+}
 
-    /// <summary>The claim row of a location: tenant, state, token ("-" when none); null when the location is free.</summary>
-    public async Task<string?> ClaimAsync(string location) =>
-        await TestServer.ScalarAsync<string>(
-            $"select tenant_id || ' ' || state || ' ' || coalesce(token_id, '-') from {SchemaName}.{LocationGuard.ClaimTableName} where location = @l",
-            ("l", LocationKey.FromAppleLocationId(location).Value));
+/// <summary>
+/// Rule T4 kept global under concurrency: two tenants upload the same location at once, round after round, in both
+/// orders; exactly one wins, the other is refused as today, and the claim names the winner.
+/// </summary>
+public sealed class two_tenants_racing_for_one_location(GuardFixture db) : IClassFixture<GuardFixture>
+{
+    private static readonly Actor TokenAdmin = new("mdm-admin", Permissions.ManagedApps);
 
-    /// <summary>The live tokens of a location in a tenant, by the projection its database holds.</summary>
-    public async Task<long> LiveTokensAsync(string tenant, string location) =>
-        await TestServer.ScalarAsync<long>(
-            $"select count(*) from {SchemaName}.mt_doc_tokendoc where tenant_id = @t and data->>'Location' = @l and not (data->>'Deleted')::boolean",
-            ("t", tenant), ("l", LocationKey.FromAppleLocationId(location).Value));
+    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
+
+    private static UploadTokenFile Upload(Scenario tenant, string token, string location) =>
+        tenant.Upload(new TokenId(token), location: location) with { Actor = TokenAdmin };
+
+    [Fact]
+    [Trait("Rule", "T4")]
+    public async Task leave_exactly_one_winner_round_after_round()
+    {
+        const int rounds = 24;
+        var a = Tenant("race-many-a");
+        var b = Tenant("race-many-b");
+        var wins = new Dictionary<string, int> { ["race-many-a"] = 0, ["race-many-b"] = 0 };
+        for (var round = 0; round < rounds; round++)
+        {
+            var location = $"loc-race-{round}";
+
+            // Both orders: who is sent first alternates.
+            var (first, second) = round % 2 == 0 ? (a, b) : (b, a);
+            var firstRun = first.Ledger.ExecuteAsync(Upload(first, $"t{round}", location));
+            var secondRun = second.Ledger.ExecuteAsync(Upload(second, $"t{round}", location));
+            var outcomes = await Task.WhenAll(firstRun, secondRun);
+
+            var winner = Assert.Single(outcomes, o => o.Status == CommandStatus.Applied);
+            var loser = Assert.Single(outcomes, o => o.Status == CommandStatus.Rejected);
+            Assert.Equal(("DuplicateLocationInAnotherTenant", "T4"), (loser.Rejection!.Code, loser.Rejection.Rule));
+            var winnerTenant = ReferenceEquals(winner, outcomes[0]) ? first.Ledger.Tenant.Value : second.Ledger.Tenant.Value;
+            var loserTenant = winnerTenant == "race-many-a" ? "race-many-b" : "race-many-a";
+            wins[winnerTenant]++;
+
+            Assert.Equal($"{winnerTenant} held t{round}", await db.ClaimAsync(location));
+            Assert.Equal(1, await db.LiveTokensAsync(winnerTenant, location));
+            Assert.Equal(0, await db.LiveTokensAsync(loserTenant, location));
+        }
+
+        Assert.Equal(rounds, wins.Values.Sum());
+    }
+
 }
 
 /// <summary>
