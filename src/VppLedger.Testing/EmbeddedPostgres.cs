@@ -21,10 +21,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly string? _dataDirectory;
     private readonly string? _binDirectory;
     private readonly bool _asPostgresUser;
+    private readonly string? _serverOptions;
     private int _disposed;
 
-    private EmbeddedPostgres(string connectionString, string description, string? dataDirectory, string? binDirectory, bool asPostgresUser)
+    private EmbeddedPostgres(string connectionString, string description, string? dataDirectory, string? binDirectory, bool asPostgresUser, string? serverOptions = null)
     {
+        _serverOptions = serverOptions;
         ConnectionString = connectionString;
         Description = description;
         _dataDirectory = dataDirectory;
@@ -121,7 +123,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                     Database = "postgres",
                     MaxPoolSize = options.MaxPoolSize,
                 }.ConnectionString;
-                pg = new EmbeddedPostgres(connection, $"throwaway PostgreSQL on 127.0.0.1:{port} (data in {dataDirectory}, removed at the end)", dataDirectory, bin, asPostgresUser);
+                pg = new EmbeddedPostgres(connection, $"throwaway PostgreSQL on 127.0.0.1:{port} (data in {dataDirectory}, removed at the end)", dataDirectory, bin, asPostgresUser, serverOptions);
                 return pg;
             }
         }
@@ -135,6 +137,39 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Stops a throwaway cluster at once (as a crash would) and keeps its data: a test of a database that goes down.
+    /// <see cref="StartAgainAsync"/> brings it back on the same port.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the stop.</param>
+    /// <exception cref="InvalidOperationException">The server is a configured one, not a throwaway cluster.</exception>
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(ThrowawayBinaries(), "pg_ctl", _asPostgresUser, cancellationToken, "-D", _dataDirectory!, "-m", "immediate", "-w", "stop");
+
+    /// <summary>Starts a throwaway cluster stopped with <see cref="StopAsync"/> again, with the same data and port.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="InvalidOperationException">The server is a configured one, not a throwaway cluster.</exception>
+    /// <exception cref="PostgresUnavailableException">The cluster did not start (for example another process took its port).</exception>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        var log = Path.Combine(_dataDirectory ?? "", "server.log");
+        try
+        {
+            await RunAsync(ThrowawayBinaries(), "pg_ctl", _asPostgresUser, cancellationToken,
+                "-D", _dataDirectory!, "-l", log, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+                "-o", _serverOptions!, "start").ConfigureAwait(false);
+        }
+        catch (PostgresUnavailableException e) when (File.Exists(log))
+        {
+            var tail = string.Join('\n', (await File.ReadAllLinesAsync(log, cancellationToken).ConfigureAwait(false)).TakeLast(8));
+            throw new PostgresUnavailableException($"{e.Message} Server log: {tail}", e);
+        }
+    }
+
+    private string ThrowawayBinaries() => _dataDirectory is not null && _binDirectory is not null && _serverOptions is not null
+        ? _binDirectory
+        : throw new InvalidOperationException($"Only a throwaway cluster started by this object can be stopped and started; {Description} is not one.");
 
     /// <summary>Stops and removes a throwaway cluster; does nothing for a configured server.</summary>
     public async ValueTask DisposeAsync()

@@ -21,14 +21,20 @@ public interface ILicenseLedger : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Rebuilds every projection from the log (rule I2): the write states, the seat and member rows, and the audit
-    /// table with its hash chain, for every tenant. Run it with no command in flight; when the task completes every
+    /// table with its hash chain, for every tenant, database after database (each from its own log). Run it with no command in flight; when the task completes every
     /// projection equals what the live ones would hold.
     /// </summary>
     /// <param name="progress">Told as each projection is done, when given.</param>
     /// <param name="cancellationToken">Cancels between projections.</param>
     Task RebuildAsync(IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or updates the ledger's tables (the explicit schema step; safe to repeat).</summary>
+    /// <summary>
+    /// The databases the tenants live in, and the placement of new tenants at run time (docs/scale-out.md). With one
+    /// database (nothing configured in <see cref="VppLedgerOptions.Databases"/>) it lists the control database alone.
+    /// </summary>
+    ITenantDatabases Databases { get; }
+
+    /// <summary>Creates or updates the ledger's tables in every database (the explicit schema step; safe to repeat).</summary>
     /// <param name="cancellationToken">Cancels the step.</param>
     Task ApplySchemaAsync(CancellationToken cancellationToken = default);
 }

@@ -162,7 +162,7 @@ internal static class ScaleCommand
 
         Result("checkpoint-storage", $"{parts[3]:N0} tenant and {parts[4]:N0} pool book checkpoints: {parts[0] / 1e6:N1} MB = {100.0 * parts[0] / parts[1]:N1}% of mt_events ({parts[1] / 1e6:N0} MB), {100.0 * parts[0] / (parts[1] + parts[2]):N1}% of log plus audit and chain ({(parts[1] + parts[2]) / 1e6:N0} MB)");
         var rebuild = Stopwatch.StartNew();
-        await ledger.Sealer.RebuildCheckpointsAsync(CancellationToken.None);
+        await ledger.SealerFor(ledger.Store.Storage.Database).RebuildCheckpointsAsync(CancellationToken.None);
         Result("checkpoint-rebuild", $"every checkpoint written again in one pass over the sealed log: {rebuild.Elapsed.TotalSeconds:N1} s");
     }
 

@@ -149,5 +149,5 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
         return serials;
     }
 
-    private IQuerySession Query() => ledger.Store.QuerySession(tenant.Tenant.Value);
+    private IQuerySession Query() => ledger.QuerySession(tenant.Tenant.Value);
 }

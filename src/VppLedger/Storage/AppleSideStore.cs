@@ -57,5 +57,5 @@ internal sealed class AppleSideStore(MartenLicenseLedger ledger, string tenantId
         }, cancellationToken);
     }
 
-    private IQuerySession Query() => ledger.Store.QuerySession(tenantId);
+    private IQuerySession Query() => ledger.QuerySession(tenantId);
 }

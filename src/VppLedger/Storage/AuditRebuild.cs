@@ -31,10 +31,14 @@ internal static class AuditRebuild
         [typeof(TokenDoc), typeof(PoolDoc), typeof(AssignmentDoc), typeof(UserDoc), typeof(DeviceDoc), typeof(GroupDoc), typeof(SeatDoc), typeof(MemberDoc), typeof(ReleaseDoc),
          typeof(AppleSideDoc), typeof(AppleSeatDoc), typeof(AppleUserDoc), typeof(AppleNotificationDoc), typeof(FindingDoc)];
 
-    public static async Task RunAsync(DocumentStore store, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rebuilds one database (each holds its own log, projections and chain, docs/scale-out.md): the ledger runs it for
+    /// every database in turn, and a rebuild that stopped resumes per database.
+    /// </summary>
+    public static async Task RunAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, VppLedgerOptions options, AuditSealer sealer, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {
         var schema = SchemaNames.Quote(options.SchemaName);
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null)", cancellationToken).ConfigureAwait(false);
         var through = await ResumeFromAsync(connection, schema, cancellationToken).ConfigureAwait(false);
@@ -43,7 +47,7 @@ internal static class AuditRebuild
             // A fresh rebuild: nothing of the live state survives into the rebuilt one.
             foreach (var type in DocumentTypes)
             {
-                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
+                await database.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
             }
 
             await ExecuteAsync(connection, $"truncate {AuditSchema.Qualified(options.SchemaName)}; insert into {schema}.vpp_rebuild values (1, 0, now())", cancellationToken).ConfigureAwait(false);
@@ -64,7 +68,7 @@ internal static class AuditRebuild
             }
 
             through = lastRead;
-            await ApplyAsync(store, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(store, database, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
             read += rows;
             progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
         }
@@ -154,9 +158,9 @@ internal static class AuditRebuild
     }
 
     // One page, every projection, one transaction (with the rebuild's watermark).
-    private static async Task ApplyAsync(DocumentStore store, Projections p, List<IEvent> page, string schema, long through, CancellationToken cancellationToken)
+    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long through, CancellationToken cancellationToken)
     {
-        await using var session = store.LightweightSession();
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(database));
         foreach (var tenant in page.GroupBy(e => e.TenantId))
         {
             var ops = session.ForTenant(tenant.Key);

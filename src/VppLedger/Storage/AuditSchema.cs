@@ -42,9 +42,9 @@ internal static class AuditSchema
     /// Removes the sealing trigger and functions of earlier versions (the trigger took a per-tenant lock in every
     /// command's transaction). Run after the schema is applied; nothing to do on a schema created by this version.
     /// </summary>
-    public static async Task DropLegacySealingAsync(DocumentStore store, string schema, CancellationToken cancellationToken)
+    public static async Task DropLegacySealingAsync(Marten.Storage.IMartenDatabase database, string schema, CancellationToken cancellationToken)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var drop = new Npgsql.NpgsqlCommand(
             $"drop trigger if exists {TableName}_sealed on {Qualified(schema)}; "

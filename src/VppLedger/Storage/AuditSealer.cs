@@ -31,7 +31,7 @@ internal sealed class AuditSealer
     /// <summary>Events read and linked per page (one transaction each).</summary>
     public const int PageSize = 5000;
 
-    private readonly DocumentStore _store;
+    private readonly Marten.Storage.IMartenDatabase _database;
     private readonly string _schema;
     private readonly string[] _ledgerTypes;
     private readonly long _lockKey;
@@ -43,9 +43,10 @@ internal sealed class AuditSealer
     private readonly Dictionary<string, TenantCheckpointer> _checkpointers = new(StringComparer.Ordinal);
     private long _checkpointsThrough = -1;
 
-    public AuditSealer(DocumentStore store, VppLedgerOptions options)
+    /// <summary>A sealer of one database: each database holds its own log, chain and checkpoints (docs/scale-out.md).</summary>
+    public AuditSealer(Marten.Storage.IMartenDatabase database, VppLedgerOptions options)
     {
-        _store = store;
+        _database = database;
         _options = options;
         var schema = options.SchemaName;
         _schema = schema;
@@ -69,7 +70,7 @@ internal sealed class AuditSealer
     /// </summary>
     public async Task<(long SealedThrough, bool Blocked)> SealAsync(CancellationToken cancellationToken, bool waitForTurn = true)
     {
-        await using var connection = _store.Storage.Database.CreateConnection();
+        await using var connection = _database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"insert into {AuditSchema.Seal(_schema)} (id, sealed_seq, sealed_at) values (1, 0, now()) on conflict do nothing", cancellationToken).ConfigureAwait(false);
         await using (var takeLock = new NpgsqlCommand(waitForTurn ? "select true from (select pg_advisory_lock(@k)) turn" : "select pg_try_advisory_lock(@k)", connection))
@@ -408,9 +409,9 @@ internal sealed class AuditSealer
     /// </summary>
     public async Task RebuildCheckpointsAsync(CancellationToken cancellationToken)
     {
-        await using var read = _store.Storage.Database.CreateConnection();
+        await using var read = _database.CreateConnection();
         await read.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var write = _store.Storage.Database.CreateConnection();
+        await using var write = _database.CreateConnection();
         await write.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", write))
         {
@@ -498,50 +499,65 @@ internal sealed partial class SealLoop : IAsyncDisposable
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private long _caughtUpAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public SealLoop(AuditSealer sealer, TimeSpan interval, string schema, Microsoft.Extensions.Logging.ILogger? logger = null)
+    /// <summary>Seals every database the ledger has, each pass, one after the other: a database that is down does not stop the others.</summary>
+    public SealLoop(Func<CancellationToken, Task<IReadOnlyList<AuditSealer>>> sealers, TimeSpan interval, string schema, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         LedgerDiagnostics.Track(this, schema);
-        _loop = Task.Run(() => RunAsync(sealer, interval, _stop.Token));
+        _loop = Task.Run(() => RunAsync(sealers, interval, _stop.Token));
     }
 
+    /// <summary>The last failure of a pass (of any database), null once a pass sealed every database.</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>Seconds since a pass last sealed through the visible end of the log.</summary>
+    /// <summary>Seconds since a pass last sealed through the visible end of the log of every database.</summary>
     public double LagSeconds => System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _caughtUpAt)).TotalSeconds;
 
-    private async Task RunAsync(AuditSealer sealer, TimeSpan interval, CancellationToken stop)
+    private async Task RunAsync(Func<CancellationToken, Task<IReadOnlyList<AuditSealer>>> sealers, TimeSpan interval, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
+            Exception? failed = null;
+            var caughtUp = true;
             try
             {
-                var (_, blocked) = await sealer.SealAsync(stop, waitForTurn: false).ConfigureAwait(false); // a caller waiting for its turn seals what this pass skips
-                if (!blocked)
+                foreach (var sealer in await sealers(stop).ConfigureAwait(false))
                 {
-                    Interlocked.Exchange(ref _caughtUpAt, System.Diagnostics.Stopwatch.GetTimestamp());
+                    try
+                    {
+                        var (_, blocked) = await sealer.SealAsync(stop, waitForTurn: false).ConfigureAwait(false); // a caller waiting for its turn seals what this pass skips
+                        caughtUp &= !blocked;
+                    }
+                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException or PostgresException)
+                    {
+                        failed ??= e;
+                        caughtUp = false;
+                    }
                 }
-
-                if (LastError is not null)
-                {
-                    SealRecovered(_logger);
-                }
-
-                LastError = null;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or PostgresException)
-            {
-                if (LastError is null)
-                {
-                    SealFailed(_logger, e);
-                }
 
-                LastError = e;
+            if (caughtUp)
+            {
+                Interlocked.Exchange(ref _caughtUpAt, System.Diagnostics.Stopwatch.GetTimestamp());
             }
+
+            if (failed is null)
+            {
+                if (LastError is not null)
+                {
+                    SealRecovered(_logger);
+                }
+            }
+            else if (LastError is null)
+            {
+                SealFailed(_logger, failed);
+            }
+
+            LastError = failed;
 
             try
             {

@@ -181,7 +181,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         InputRules.ThrowIfInvalid(pool, nameof(pool));
         var stream = Streams.Pool(pool);
         var fold = new PoolAsOfFold(pool, asOf);
-        var checkpoints = ledger.Sealer.Checkpoints;
+        var checkpoints = ledger.Checkpoints;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var from = await checkpoints.LoadAsync(connection, TenantId, stream, asOf, cancellationToken).ConfigureAwait(false);
@@ -250,7 +250,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         // then: those of the tail and of the segments whose earliest business time is not after the instant. One
         // snapshot, so a checkpoint written meanwhile changes nothing.
         var fold = new TenantAsOfFold(asOf, ledger.Options.Policy);
-        var checkpoints = ledger.Sealer.Checkpoints;
+        var checkpoints = ledger.Checkpoints;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var from = await checkpoints.LoadAsync(connection, TenantId, "", asOf, cancellationToken).ConfigureAwait(false);
@@ -272,7 +272,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
     internal async Task<TenantPosition> TenantAsOfByFullFoldAsync(Instant asOf, CancellationToken cancellationToken = default)
     {
         var fold = new TenantAsOfFold(asOf, ledger.Options.Policy);
-        await using var session = ledger.Store.QuerySession(TenantId);
+        await using var session = ledger.QuerySession(TenantId);
         var events = session.Events.QueryAllRawEvents()
             .Where(e => PoolAndTokenNames.Contains(e.EventTypeName))
             .OrderBy(e => e.Sequence)
@@ -308,7 +308,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public async Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default)
     {
-        await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+        await (await ledger.SealerOfAsync(TenantId, cancellationToken).ConfigureAwait(false)).SealAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // One snapshot for the watermark and the links: the background sealer may commit between two reads, and a link
@@ -334,7 +334,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             connection);
         command.Parameters.AddWithValue("tenant", TenantId);
         command.Parameters.AddWithValue("through", status.SealedThrough);
-        command.Parameters.AddWithValue("types", ledger.Sealer.LedgerTypes.ToArray());
+        command.Parameters.AddWithValue("types", MartenLicenseLedger.LedgerTypes.ToArray());
         var verifier = new ChainVerifier(recordedHead);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -362,7 +362,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public async Task<SealStatus> SealAsync(CancellationToken cancellationToken = default)
     {
-        await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+        await (await ledger.SealerOfAsync(TenantId, cancellationToken).ConfigureAwait(false)).SealAsync(cancellationToken).ConfigureAwait(false);
         return await SealStatusAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -380,7 +380,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var pause = TimeSpan.FromMilliseconds(5);
         while (true)
         {
-            var (through, _) = await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+            var (through, _) = await (await ledger.SealerOfAsync(TenantId, cancellationToken).ConfigureAwait(false)).SealAsync(cancellationToken).ConfigureAwait(false);
             if (through >= target)
             {
                 return await SealStatusAsync(cancellationToken).ConfigureAwait(false);
@@ -557,7 +557,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     private async Task<ImportResult> ImportOnceAsync(List<ImportLine> lines, Actor actor, CancellationToken cancellationToken)
     {
-        await using var session = ledger.Store.LightweightSession(TenantId);
+        await using var session = ledger.LightweightSession(TenantId);
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in lines.Select(l => l.Key).Distinct(StringComparer.Ordinal).Chunk(1000))
         {
@@ -934,7 +934,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
         async IAsyncEnumerable<IEvent> Iterate()
         {
-            await using var session = ledger.Store.QuerySession(TenantId);
+            await using var session = ledger.QuerySession(TenantId);
             var events = session.Events.QueryAllRawEvents()
                 .Where(e => e.StreamKey == stream)
                 .OrderBy(e => e.Version)
@@ -946,12 +946,8 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         }
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = ledger.Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+    // The tenant's own database: its log, audit rows, chain and checkpoints live there only.
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => ledger.OpenAsync(TenantId, cancellationToken);
 
     private static AuditEntry ReadEntry(NpgsqlDataReader r) => new(
         r.GetString(0),

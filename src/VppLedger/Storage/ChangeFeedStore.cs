@@ -89,13 +89,13 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
         {
             // Only the sealed prefix: below it no transaction can still commit an event (AuditSealer), so a feed that
             // moved past a position never misses an event that lands under it later.
-            var (through, _) = await ledger.Sealer.SealAsync(cancellationToken).ConfigureAwait(false);
+            var (through, _) = await (await ledger.SealerOfAsync(tenantId, cancellationToken).ConfigureAwait(false)).SealAsync(cancellationToken).ConfigureAwait(false);
             if (through <= after)
             {
                 return [];
             }
 
-            await using var session = ledger.Store.QuerySession(tenantId);
+            await using var session = ledger.QuerySession(tenantId);
             var events = await session.Events.QueryAllRawEvents()
                 .Where(e => e.Sequence > after && e.Sequence <= through && LedgerEventNames.Contains(e.EventTypeName))
                 .OrderBy(e => e.Sequence)
@@ -132,10 +132,6 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
     private static FeedEvent ToFeedEvent(IEvent e) =>
         new(e.Sequence, e.StreamKey!, e.Version, e.EventTypeName, (ILedgerEvent)e.Data, e.UserName, e.CorrelationId);
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = ledger.Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+    // The tenant's own database: its log, audit rows, chain and checkpoints live there only.
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => ledger.OpenAsync(tenantId, cancellationToken);
 }

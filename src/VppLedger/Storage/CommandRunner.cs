@@ -36,7 +36,23 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
     /// The global location guard (rule T4) over the control database: Marten's default database, the one the ledger is
     /// created with (with tenants spread over several databases, the default is the control database).
     /// </summary>
-    public LocationGuard Guard { get; } = new(store, options, () => store.Options.Tenancy.Default.Database.CreateConnection());
+    public LocationGuard Guard { get; } = LocationGuard.For(store, options);
+
+    /// <summary>
+    /// Finds the tenant's database before a session is opened (Marten's tenancy then opens the session there from what
+    /// it knows, with no blocking lookup); a tenant placed nowhere is refused before anything is read.
+    /// </summary>
+    private async Task PlacedAsync(string tenantId)
+    {
+        try
+        {
+            await Store.Options.Tenancy.GetTenantAsync(tenantId).ConfigureAwait(false);
+        }
+        catch (JasperFx.MultiTenancy.UnknownTenantIdException)
+        {
+            throw new TenantNotPlacedException(new TenantId(tenantId));
+        }
+    }
 
     public async Task<CommandOutcome> RunAsync(
         string tenantId,
@@ -184,6 +200,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         }
 
         var payloadHash = PayloadHash(command);
+        await PlacedAsync(tenantId).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             trace.Attempts++;
@@ -351,6 +368,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
         var payloadHash = PayloadHash(command);
         for (var attempt = 1; ; attempt++)
         {
+            await PlacedAsync(tenantId).ConfigureAwait(false);
             await using var session = Store.LightweightSession(tenantId); // never saved: a preview writes nothing
             CommandOutcome? replayed = null;
             string? startCursor = null;

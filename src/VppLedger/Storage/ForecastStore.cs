@@ -10,12 +10,11 @@ internal static class ForecastStore
 {
     public static async Task<IReadOnlyList<PoolForecast>> ComputeAsync(MartenLicenseLedger ledger, string tenantId, Duration window, Instant now, CancellationToken cancellationToken)
     {
-        await using var session = ledger.Store.QuerySession(tenantId);
+        await using var session = ledger.QuerySession(tenantId);
         var pools = await session.Query<PoolDoc>().Where(p => !p.State.Orphaned).OrderBy(p => p.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var counts = new Dictionary<(string, string), (int Granted, int Reclaimed)>();
-        await using (var connection = ledger.Store.Storage.Database.CreateConnection())
+        await using (var connection = await ledger.OpenAsync(tenantId, cancellationToken).ConfigureAwait(false))
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 $"""
                 select token, adam_id, count(*) filter (where action = 'license_granted'), count(*) filter (where action = 'license_reclaimed')

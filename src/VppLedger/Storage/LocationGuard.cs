@@ -30,6 +30,10 @@ internal sealed class LocationGuard(DocumentStore store, VppLedgerOptions option
     /// <summary>Most times one claimant settles claims of others in a row before it gives up (each settle means another command crashed or was fenced).</summary>
     private const int MaxSettles = 50;
 
+    /// <summary>The guard of a store: its claims in the store's default database, the control database (the one the ledger is created with).</summary>
+    public static LocationGuard For(DocumentStore store, VppLedgerOptions options) =>
+        new(store, options, () => store.Options.Tenancy.Default.Database.CreateConnection());
+
     private string Claims => $"{SchemaNames.Quote(options.SchemaName)}.{ClaimTableName}";
 
     private string Tickets => $"{SchemaNames.Quote(options.SchemaName)}.{TicketTableName}";
@@ -150,6 +154,12 @@ internal sealed class LocationGuard(DocumentStore store, VppLedgerOptions option
         settle.Parameters.AddWithValue("location", ticket.Location.Value);
         settle.Parameters.AddWithValue("ticket", ticket.Ticket);
         await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // A committed ticket has done its work (its command cannot commit twice). An abandoned one stays: it is what
+        // keeps a command still in flight from committing later.
+        await using var forget = store.LightweightSession(ticket.Tenant);
+        forget.QueueSqlCommand($"delete from {Tickets} where ticket = ? and outcome = 'committed'", ticket.Ticket);
+        await forget.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Settles every claim this command of the tenant left changing (a retry after a crash between its commit and its settle).</summary>

@@ -24,14 +24,112 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
         _ownsStore = ownsStore;
         _logger = (ILogger?)loggers?.CreateLogger("VppLedger") ?? NullLogger.Instance;
         Runner = new CommandRunner(store, clock, options, loggers?.CreateLogger("VppLedger.Commands"));
-        Sealer = new AuditSealer(store, options);
-        _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(Sealer, options.SealInterval, options.SchemaName, loggers?.CreateLogger("VppLedger.Sealer")) : null;
+        Checkpoints = new CheckpointStore(options.SchemaName);
+        Databases = new TenantDatabasesStore(this);
+        _sealLoop = options.SealInterval > TimeSpan.Zero ? new SealLoop(AllSealersAsync, options.SealInterval, options.SchemaName, loggers?.CreateLogger("VppLedger.Sealer")) : null;
     }
 
-    /// <summary>Links committed events into the chain (the background loop and explicit seals share it).</summary>
-    public AuditSealer Sealer { get; }
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Marten.Storage.IMartenDatabase, AuditSealer> _sealers = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The sealer of one database (the background loop and explicit seals of its tenants share it).</summary>
+    public AuditSealer SealerFor(Marten.Storage.IMartenDatabase database) => _sealers.GetOrAdd(database, d => new AuditSealer(d, Options));
+
+    /// <summary>The sealer of a tenant's database.</summary>
+    /// <exception cref="TenantNotPlacedException">The tenant is placed on no database.</exception>
+    public async Task<AuditSealer> SealerOfAsync(string tenantId, CancellationToken cancellationToken) =>
+        SealerFor(await DatabaseOfAsync(tenantId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The checkpoints of positions (the same tables in every database).</summary>
+    public CheckpointStore Checkpoints { get; }
+
+    /// <summary>The event type names that belong to the chain (every ledger event).</summary>
+    public static IReadOnlyList<string> LedgerTypes { get; } = [.. EventNames.All.Select(e => e.Name)];
+
+    public ITenantDatabases Databases { get; }
+
+    /// <summary>Marten's tenancy of the store: one database, the static map, or the ledger's registry.</summary>
+    public Marten.Storage.ITenancy Tenancy => Store.Options.Tenancy;
+
+    /// <summary>
+    /// The database that holds a tenant (Marten's tenancy decides: the one database, the static map, the registry).
+    /// Every raw connection of a tenant's call is opened on it; sessions opened for the tenant land on it by themselves.
+    /// </summary>
+    /// <exception cref="TenantNotPlacedException">The tenant is placed on no database.</exception>
+    public async Task<Marten.Storage.IMartenDatabase> DatabaseOfAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return (await Tenancy.GetTenantAsync(tenantId).ConfigureAwait(false)).Database;
+        }
+        catch (JasperFx.MultiTenancy.UnknownTenantIdException)
+        {
+            throw new TenantNotPlacedException(new TenantId(tenantId));
+        }
+    }
+
+    /// <summary>An open connection to a tenant's database.</summary>
+    public async Task<Npgsql.NpgsqlConnection> OpenAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var connection = (await DatabaseOfAsync(tenantId, cancellationToken).ConfigureAwait(false)).CreateConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Every database of the ledger, the control (default) one first.</summary>
+    public async Task<IReadOnlyList<Marten.Storage.IMartenDatabase>> AllDatabasesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var all = await Store.Storage.AllDatabases().ConfigureAwait(false);
+        return [.. all.OrderBy(d => NameOf(d) == TenantDatabaseOptions.Control ? 0 : 1).ThenBy(NameOf, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// A database's name in the ledger's options (<see cref="TenantDatabaseOptions.Control"/> for the one database
+    /// when nothing is configured): Marten keeps the name it was registered under as its identifier.
+    /// </summary>
+    public string NameOf(Marten.Storage.IMartenDatabase database)
+    {
+        if (!Options.Databases.IsMultiple)
+        {
+            return TenantDatabaseOptions.Control;
+        }
+#pragma warning disable CS0618 // Marten's DatabaseId names the server, not the name the ledger registered the database under
+        return database.Identifier;
+#pragma warning restore CS0618
+    }
+
+    /// <summary>The sealer of every database.</summary>
+    public async Task<IReadOnlyList<AuditSealer>> AllSealersAsync(CancellationToken cancellationToken) =>
+        [.. (await AllDatabasesAsync(cancellationToken).ConfigureAwait(false)).Select(SealerFor)];
 
     public DocumentStore Store { get; }
+
+    /// <summary>A query session of a tenant, on its database; a tenant placed nowhere is refused with <see cref="TenantNotPlacedException"/>.</summary>
+    public IQuerySession QuerySession(string tenantId) => Placed(tenantId, () => Store.QuerySession(tenantId));
+
+    /// <summary>A writing session of a tenant, on its database; a tenant placed nowhere is refused with <see cref="TenantNotPlacedException"/>.</summary>
+    public IDocumentSession LightweightSession(string tenantId) => Placed(tenantId, () => Store.LightweightSession(tenantId));
+
+    private static T Placed<T>(string tenantId, Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (JasperFx.MultiTenancy.UnknownTenantIdException)
+        {
+            throw new TenantNotPlacedException(new TenantId(tenantId));
+        }
+    }
 
     public VppLedgerOptions Options { get; }
 
@@ -44,9 +142,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
         InfrastructureFaults.ReadAsync("the schema was applied", async () =>
         {
-            await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
-            await AuditSchema.DropLegacySealingAsync(Store, Options.SchemaName, cancellationToken).ConfigureAwait(false);
-            await Runner.Guard.CarryOverLegacyClaimsAsync(cancellationToken).ConfigureAwait(false);
+            await ApplySchemaToEveryDatabaseAsync(Store, Options, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken, writes: true);
 
@@ -55,10 +151,34 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
         {
             RebuildStarted(_logger, Options.SchemaName);
             var logged = new RebuildLog(_logger, progress);
-            await AuditRebuild.RunAsync(Store, Options, Sealer, logged, cancellationToken).ConfigureAwait(false);
+            foreach (var database in await AllDatabasesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await AuditRebuild.RunAsync(Store, database, Options, SealerFor(database), logged, cancellationToken).ConfigureAwait(false);
+            }
+
             RebuildFinished(_logger, Options.SchemaName);
             return true;
         }, cancellationToken, writes: true);
+
+    /// <summary>
+    /// The schema step over every database of the store (each holds the whole schema), and the registry's table in the
+    /// control database when the registry is used.
+    /// </summary>
+    public static async Task ApplySchemaToEveryDatabaseAsync(DocumentStore store, VppLedgerOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var database in await store.Storage.AllDatabases().ConfigureAwait(false))
+        {
+            await database.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await AuditSchema.DropLegacySealingAsync(database, options.SchemaName, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (store.Options.Tenancy is LedgerTenancy tenancy)
+        {
+            await tenancy.EnsureRegistryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await LocationGuard.For(store, options).CarryOverLegacyClaimsAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -303,5 +423,5 @@ internal sealed class TenantLedger(MartenLicenseLedger ledger, string tenantId) 
         return doc?.Secret;
     }
 
-    private IQuerySession Query() => ledger.Store.QuerySession(TenantId);
+    private IQuerySession Query() => ledger.QuerySession(TenantId);
 }

@@ -166,21 +166,53 @@ internal static class MartenSetup
     public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ledger.Databases.Validate();
         return DocumentStore.For(options =>
         {
-            options.Connection(connectionString);
             Apply(options, ledger);
+            UseDatabases(options, ledger, connectionString, null);
             UseLoggers(options, loggers);
         });
     }
 
-    public static DocumentStore CreateStore(Npgsql.NpgsqlDataSource dataSource, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null) =>
-        DocumentStore.For(options =>
+    public static DocumentStore CreateStore(Npgsql.NpgsqlDataSource dataSource, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
+    {
+        ledger.Databases.Validate();
+        return DocumentStore.For(options =>
         {
-            options.Connection(dataSource);
             Apply(options, ledger);
+            UseDatabases(options, ledger, null, dataSource);
             UseLoggers(options, loggers);
         });
+    }
+
+    /// <summary>
+    /// Where the store's tenants live (docs/scale-out.md). One database: the connection given, as always. Several (a
+    /// static map, the registry, or both): the ledger's <see cref="LedgerTenancy"/>, an <see cref="Marten.Storage.ITenancy"/>
+    /// over Marten's own databases. Not Marten's <c>MultiTenantedDatabases</c> static tenancy: in Marten 9.58 its
+    /// <c>IsTenantStoredInCurrentDatabase</c> looks the tenant id up among the database names, so every nested
+    /// <c>ForTenant</c> of a conjoined tenant (the seat projection's, the rebuild's) fails with
+    /// <c>InvalidTenantForDatabaseException</c> (tenants_spread_over_several_databases showed it); nor can it be given
+    /// the host's data source.
+    /// </summary>
+    private static void UseDatabases(StoreOptions options, VppLedgerOptions ledger, string? connectionString, Npgsql.NpgsqlDataSource? dataSource)
+    {
+        if (!ledger.Databases.IsMultiple)
+        {
+            if (dataSource is not null)
+            {
+                options.Connection(dataSource);
+            }
+            else
+            {
+                options.Connection(connectionString!);
+            }
+
+            return;
+        }
+
+        options.Tenancy = new LedgerTenancy(options, ledger, dataSource ?? Npgsql.NpgsqlDataSource.Create(connectionString!), ownsControl: dataSource is null);
+    }
 
     // Marten logs through the host's logging (its schema changes, the daemon of a rebuild) under the category "Marten".
     private static void UseLoggers(StoreOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggers)

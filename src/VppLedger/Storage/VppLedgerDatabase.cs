@@ -4,7 +4,8 @@ namespace VppLedger;
 public static class VppLedgerDatabase
 {
     /// <summary>
-    /// Creates or updates every table, index and function of the ledger in <see cref="VppLedgerOptions.SchemaName"/>.
+    /// Creates or updates every table, index and function of the ledger in <see cref="VppLedgerOptions.SchemaName"/>, in
+    /// every database of <see cref="VppLedgerOptions.Databases"/> (and the registry's table in the control database).
     /// Safe to run again: it applies only what is missing. When the task completes the schema is committed.
     /// </summary>
     /// <param name="connectionString">An Npgsql connection string with the right to create objects in the schema.</param>
@@ -16,7 +17,6 @@ public static class VppLedgerDatabase
         configure?.Invoke(options);
         options.Schema = SchemaCreation.CreateOrUpdate;
         using var store = Storage.MartenSetup.CreateStore(connectionString, options);
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await Storage.AuditSchema.DropLegacySealingAsync(store, options.SchemaName, cancellationToken).ConfigureAwait(false);
+        await Storage.MartenLicenseLedger.ApplySchemaToEveryDatabaseAsync(store, options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -23,6 +23,12 @@ public sealed class VppLedgerOptions
     /// </summary>
     public SchemaCreation Schema { get; set; } = SchemaCreation.CreateOrUpdate;
 
+    /// <summary>
+    /// Where tenants live: by default every tenant in the database the ledger is created with; add databases and place
+    /// tenants on them when one PostgreSQL is not enough (docs/scale-out.md).
+    /// </summary>
+    public TenantDatabaseOptions Databases { get; } = new();
+
     /// <summary>The ledger's rule choices (article or newer Apple behaviour). Default <see cref="LedgerPolicy.Article"/>.</summary>
     public LedgerPolicy Policy { get; set; } = LedgerPolicy.Article;
 

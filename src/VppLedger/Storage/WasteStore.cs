@@ -16,7 +16,7 @@ internal static class WasteStore
 {
     public static async Task<WasteReport> ComputeAsync(MartenLicenseLedger ledger, string tenantId, WasteOptions options, Instant now, CancellationToken cancellationToken)
     {
-        await using var session = ledger.Store.QuerySession(tenantId);
+        await using var session = ledger.QuerySession(tenantId);
         var pools = await session.Query<PoolDoc>().ToListAsync(cancellationToken).ConfigureAwait(false);
         var assignments = await session.Query<AssignmentDoc>().Where(a => a.State.Active).ToListAsync(cancellationToken).ConfigureAwait(false);
         var targeting = assignments.Where(a => a.State.WantsLicenses).ToList();
@@ -56,8 +56,7 @@ internal static class WasteStore
     /// <summary>Per pool (token, app): the business time of its first event and of its last grant, from the audit table.</summary>
     private static async Task<Dictionary<(string Token, string Adam), (Instant? First, Instant? LastGrant)>> HistoryAsync(MartenLicenseLedger ledger, string tenantId, CancellationToken cancellationToken)
     {
-        await using var connection = ledger.Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await ledger.OpenAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"""
             select token, adam_id, min(occurred_at), max(occurred_at) filter (where action = 'license_granted')

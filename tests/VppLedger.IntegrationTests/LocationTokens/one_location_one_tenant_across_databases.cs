@@ -1,23 +1,95 @@
+using Npgsql;
 using VppLedger.IntegrationTests.Infrastructure;
 using VppLedger.Storage;
+using VppLedger.Testing;
 using VppLedger.Tokens;
 
 namespace VppLedger.IntegrationTests.LocationTokens;
 
-/// <summary>A ledger with helpers that read the location guard's tables (rule T4).</summary>
-public class GuardFixture : LedgerFixture
+/// <summary>
+/// Two throwaway clusters on loopback (removed at the end) and one ledger over them: tenants whose id ends in "-b" are
+/// placed on <c>db2</c> through the registry, every other tenant on the control database, so a location two tenants
+/// want is wanted from two databases (rule T4). Helpers read the location guard's tables.
+/// </summary>
+public class GuardFixture : IAsyncLifetime
 {
-    /// <summary>The claim row of a location: tenant, state, token ("-" when none); null when the location is free.</summary>
-    public async Task<string?> ClaimAsync(string location) =>
-        await TestServer.ScalarAsync<string>(
+    public string SchemaName { get; } = $"g{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..8]}";
+
+    public NodaTime.Testing.FakeClock Clock { get; } = new(LedgerFixture.Start);
+
+    public ILicenseLedger Ledger { get; private set; } = null!;
+
+    private EmbeddedPostgres[] _clusters = [];
+
+    public string Control => _clusters[0].ConnectionString;
+
+    public string Db2 => _clusters[1].ConnectionString;
+
+    protected virtual void Configure(VppLedgerOptions options)
+    {
+    }
+
+    public async Task InitializeAsync()
+    {
+        var options = new EmbeddedPostgresOptions { MaxConnections = 60, MaxPoolSize = 8 };
+        _clusters = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => EmbeddedPostgres.StartThrowawayAsync(options)));
+        Ledger = LicenseLedger.Create(Control, o =>
+        {
+            o.SchemaName = SchemaName;
+            o.Databases.Add("db2", Db2).UseRegistry();
+            Configure(o);
+        }, Clock);
+        await Ledger.ApplySchemaAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Ledger.DisposeAsync();
+        foreach (var cluster in _clusters)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>The tenant, placed on db2 when its id ends in "-b", else on the control database.</summary>
+    public async Task<Scenario> TenantAsync(string id)
+    {
+        var tenant = new TenantId(id);
+        await Ledger.Databases.PlaceTenantAsync(tenant, DatabaseOf(id));
+        return new Scenario(Ledger.ForTenant(tenant), Clock.GetCurrentInstant());
+    }
+
+    private static string DatabaseOf(string tenant) => tenant.EndsWith("-b", StringComparison.Ordinal) ? "db2" : TenantDatabaseOptions.Control;
+
+    /// <summary>The claim row of a location in the control database: tenant, state, token ("-" when none); null when the location is free.</summary>
+    public Task<string?> ClaimAsync(string location) =>
+        ScalarAsync<string>(Control,
             $"select tenant_id || ' ' || state || ' ' || coalesce(token_id, '-') from {SchemaName}.{LocationGuard.ClaimTableName} where location = @l",
             ("l", LocationKey.FromAppleLocationId(location).Value));
 
-    /// <summary>The live tokens of a location in a tenant, by the projection its database holds.</summary>
+    /// <summary>The live tokens of a location in a tenant, by the projection its own database holds.</summary>
     public async Task<long> LiveTokensAsync(string tenant, string location) =>
-        await TestServer.ScalarAsync<long>(
+        await ScalarAsync<long>(DatabaseOf(tenant) == "db2" ? Db2 : Control,
             $"select count(*) from {SchemaName}.mt_doc_tokendoc where tenant_id = @t and data->>'Location' = @l and not (data->>'Deleted')::boolean",
             ("t", tenant), ("l", LocationKey.FromAppleLocationId(location).Value));
+
+    /// <summary>Claim rows in a database's claim table (only the control database's is used).</summary>
+    public async Task<long> ClaimRowsAsync(string connectionString) =>
+        await ScalarAsync<long>(connectionString, $"select count(*) from {SchemaName}.{LocationGuard.ClaimTableName}");
+
+    private static async Task<T?> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)result;
+    }
 }
 
 /// <summary>
@@ -31,6 +103,7 @@ public sealed class GuardFaultFixture : GuardFixture
 
     protected override void Configure(VppLedgerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         options.PendingClaimPatience = TimeSpan.FromMilliseconds(200);
         options.LocationGuardFault = point => Fault?.Invoke(point);
     }
@@ -57,7 +130,7 @@ public sealed class two_tenants_racing_for_one_location(GuardFixture db) : IClas
 {
     private static readonly Actor TokenAdmin = new("mdm-admin", Permissions.ManagedApps);
 
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
+    private Task<Scenario> TenantAsync(string id) => db.TenantAsync(id);
 
     private static UploadTokenFile Upload(Scenario tenant, string token, string location) =>
         tenant.Upload(new TokenId(token), location: location) with { Actor = TokenAdmin };
@@ -67,8 +140,8 @@ public sealed class two_tenants_racing_for_one_location(GuardFixture db) : IClas
     public async Task leave_exactly_one_winner_round_after_round()
     {
         const int rounds = 24;
-        var a = Tenant("race-many-a");
-        var b = Tenant("race-many-b");
+        var a = await TenantAsync("race-many-a");
+        var b = await TenantAsync("race-many-b");
         var wins = new Dictionary<string, int> { ["race-many-a"] = 0, ["race-many-b"] = 0 };
         for (var round = 0; round < rounds; round++)
         {
@@ -93,6 +166,7 @@ public sealed class two_tenants_racing_for_one_location(GuardFixture db) : IClas
         }
 
         Assert.Equal(rounds, wins.Values.Sum());
+        Assert.Equal(0, await db.ClaimRowsAsync(db.Db2)); // the guard is global: every claim is in the control database
     }
 
 }
@@ -106,7 +180,7 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
 {
     private static readonly Actor TokenAdmin = new("mdm-admin", Permissions.ManagedApps);
 
-    private Scenario Tenant(string id) => new(db.Ledger.ForTenant(new TenantId(id)), db.Clock.GetCurrentInstant());
+    private Task<Scenario> TenantAsync(string id) => db.TenantAsync(id);
 
     private static UploadTokenFile Upload(Scenario tenant, string token, string location) =>
         tenant.Upload(new TokenId(token), location: location) with { Actor = TokenAdmin };
@@ -115,28 +189,28 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     [Trait("Rule", "T4")]
     public async Task a_crash_between_the_claim_and_the_commit_leaves_a_changing_claim_that_the_retried_command_settles()
     {
-        var a = Tenant("crash-claim-a");
+        var a = await TenantAsync("crash-claim-b");
         var upload = Upload(a, "t1", "loc-crash-claim");
         db.CrashOnceAt("claimed");
         await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
         db.Fault = null;
 
-        Assert.Equal("crash-claim-a changing -", await db.ClaimAsync("loc-crash-claim"));
-        Assert.Equal(0, await db.LiveTokensAsync("crash-claim-a", "loc-crash-claim"));
+        Assert.Equal("crash-claim-b changing -", await db.ClaimAsync("loc-crash-claim"));
+        Assert.Equal(0, await db.LiveTokensAsync("crash-claim-b", "loc-crash-claim"));
 
         var retried = await a.Ledger.ExecuteAsync(upload);
 
         Assert.Equal(CommandStatus.Applied, retried.Status);
-        Assert.Equal("crash-claim-a held t1", await db.ClaimAsync("loc-crash-claim"));
-        Assert.Equal(1, await db.LiveTokensAsync("crash-claim-a", "loc-crash-claim"));
+        Assert.Equal("crash-claim-b held t1", await db.ClaimAsync("loc-crash-claim"));
+        Assert.Equal(1, await db.LiveTokensAsync("crash-claim-b", "loc-crash-claim"));
     }
 
     [Fact]
     [Trait("Rule", "T4")]
     public async Task a_claim_whose_command_crashed_before_committing_is_released_to_the_next_claimant()
     {
-        var a = Tenant("crash-free-a");
-        var b = Tenant("crash-free-b");
+        var a = await TenantAsync("crash-free-a");
+        var b = await TenantAsync("crash-free-b");
         var upload = Upload(a, "t1", "loc-crash-free");
         db.CrashOnceAt("claimed");
         await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
@@ -157,27 +231,27 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     [Trait("Rule", "T4")]
     public async Task a_crash_between_the_commit_and_the_settle_leaves_a_claim_the_next_claimant_confirms()
     {
-        var a = Tenant("crash-commit-a");
-        var b = Tenant("crash-commit-b");
+        var a = await TenantAsync("crash-commit-b");
+        var b = await TenantAsync("crash-commit-a");
         db.CrashOnceAt("committed");
         await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(Upload(a, "t1", "loc-crash-commit")));
         db.Fault = null;
 
-        Assert.Equal("crash-commit-a changing -", await db.ClaimAsync("loc-crash-commit"));
-        Assert.Equal(1, await db.LiveTokensAsync("crash-commit-a", "loc-crash-commit"));
+        Assert.Equal("crash-commit-b changing -", await db.ClaimAsync("loc-crash-commit"));
+        Assert.Equal(1, await db.LiveTokensAsync("crash-commit-b", "loc-crash-commit"));
 
         var other = await b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-crash-commit"));
 
         Assert.Equal(("DuplicateLocationInAnotherTenant", "T4"), (other.Rejection?.Code, other.Rejection?.Rule));
-        Assert.Equal("crash-commit-a held t1", await db.ClaimAsync("loc-crash-commit"));
-        Assert.Equal(0, await db.LiveTokensAsync("crash-commit-b", "loc-crash-commit"));
+        Assert.Equal("crash-commit-b held t1", await db.ClaimAsync("loc-crash-commit"));
+        Assert.Equal(0, await db.LiveTokensAsync("crash-commit-a", "loc-crash-commit"));
     }
 
     [Fact]
     [Trait("Rule", "T4")]
     public async Task a_crash_between_the_commit_and_the_settle_is_confirmed_by_the_same_command_retried()
     {
-        var a = Tenant("crash-replay-a");
+        var a = await TenantAsync("crash-replay-a");
         var upload = Upload(a, "t1", "loc-crash-replay");
         db.CrashOnceAt("committed");
         await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
@@ -194,8 +268,8 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     [Trait("Rule", "T4")]
     public async Task a_command_whose_claim_was_settled_while_it_ran_cannot_commit_its_token()
     {
-        var a = Tenant("fenced-a");
-        var b = Tenant("fenced-b");
+        var a = await TenantAsync("fenced-a");
+        var b = await TenantAsync("fenced-b");
 
         // While a's upload holds its changing claim and has not committed, b's upload of the same location waits out
         // the patience, settles a's claim (fencing a's ticket: a has no token) and takes the location.
@@ -228,8 +302,8 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     [Trait("Rule", "T4")]
     public async Task deleting_the_last_token_of_a_location_frees_it_for_another_tenant_after_a_crash_before_the_settle()
     {
-        var a = Tenant("del-a");
-        var b = Tenant("del-b");
+        var a = await TenantAsync("del-a");
+        var b = await TenantAsync("del-b");
         await a.RunAsync(Upload(a, "t1", "loc-del"));
         db.CrashOnceAt("committed");
         await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(new DeleteToken(new TokenId("t1"), a.NextId(), TokenAdmin)));

@@ -1,0 +1,81 @@
+namespace VppLedger;
+
+/// <summary>
+/// The databases of a ledger and the tenants each holds (docs/scale-out.md). Thread-safe. With one database (nothing
+/// configured in <see cref="VppLedgerOptions.Databases"/>) it lists the control database alone.
+/// </summary>
+public interface ITenantDatabases
+{
+    /// <summary>The database names: <see cref="TenantDatabaseOptions.Control"/> first, then the added ones.</summary>
+    IReadOnlyList<string> Names { get; }
+
+    /// <summary>
+    /// Places a new tenant on a database through the registry, at run time, without a restart: from when the task
+    /// completes every call for the tenant, in this process and in every other ledger over the same control database,
+    /// goes to that database. Placing a tenant again on the database it is on does nothing.
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="database">A database name (<see cref="Names"/>).</param>
+    /// <param name="cancellationToken">Cancels the placement.</param>
+    /// <exception cref="UnknownDatabaseException">No database has that name.</exception>
+    /// <exception cref="InvalidOperationException">The registry is not used (<see cref="TenantDatabaseOptions.UseRegistry"/>), or the tenant is already on another database (moving a tenant is another step).</exception>
+    /// <exception cref="LedgerUnavailableException">The control database is unavailable; retrying is safe.</exception>
+    Task PlaceTenantAsync(TenantId tenant, string database, CancellationToken cancellationToken = default);
+
+    /// <summary>The name of the database that holds a tenant, or null when it is placed nowhere.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="LedgerUnavailableException">The control database is unavailable.</exception>
+    Task<string?> FindTenantAsync(TenantId tenant, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every database with the tenants placed on it (the static map and the registry), ordered by name, control first.
+    /// With one database its list of tenants is empty: every tenant lives there without being placed.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="LedgerUnavailableException">The control database is unavailable.</exception>
+    Task<IReadOnlyList<TenantDatabase>> ListAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>One database of the ledger and the tenants placed on it.</summary>
+/// <param name="Name">The database's name (<see cref="TenantDatabaseOptions.Control"/> for the one the ledger is created with).</param>
+/// <param name="Tenants">The tenants placed on it, ordered by id.</param>
+public sealed record TenantDatabase(string Name, IReadOnlyList<TenantId> Tenants)
+{
+    /// <summary>True for the control database (the default one, which holds the registry).</summary>
+    public bool IsControl => string.Equals(Name, TenantDatabaseOptions.Control, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// A call for a tenant that no database holds, while tenants spread over several databases: place the tenant first
+/// (<see cref="TenantDatabaseOptions.Place"/> or <see cref="ITenantDatabases.PlaceTenantAsync"/>). Nothing was read or written.
+/// </summary>
+public sealed class TenantNotPlacedException : InvalidOperationException
+{
+    /// <summary>Creates the exception for a tenant.</summary>
+    /// <param name="tenant">The tenant placed nowhere.</param>
+    public TenantNotPlacedException(TenantId tenant)
+        : base($"Tenant '{tenant.Value}' is not placed on any database of the ledger. Place it first: ledger.Databases.PlaceTenantAsync(tenant, \"db2\") with the registry, or options.Databases.Place(\"db2\", tenant) in the static map.")
+    {
+        Tenant = tenant;
+    }
+
+    /// <summary>The tenant placed nowhere.</summary>
+    public TenantId Tenant { get; }
+}
+
+/// <summary>A database name that is not one of the ledger's databases (<see cref="ITenantDatabases.Names"/>).</summary>
+public sealed class UnknownDatabaseException : ArgumentException
+{
+    /// <summary>Creates the exception for a name.</summary>
+    /// <param name="database">The name given.</param>
+    /// <param name="known">The names of the ledger's databases.</param>
+    public UnknownDatabaseException(string database, IEnumerable<string> known)
+        : base($"Database '{database}' is not one of the ledger's databases ({string.Join(", ", known ?? [])}): add it with options.Databases.Add(name, connectionString) and restart, or use one of these names.", nameof(database))
+    {
+        Database = database;
+    }
+
+    /// <summary>The name given.</summary>
+    public string Database { get; }
+}
