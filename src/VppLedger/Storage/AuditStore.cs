@@ -547,6 +547,10 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             {
                 return await ImportOnceAsync(lines, actor, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (TenantGate.IsClosed(e))
+            {
+                return new ImportResult(lines.Count, 0, 0) { Rejection = new ImportRejection(lines[0].Line, LedgerRejections.TenantMoving(TenantId)) };
+            }
             catch (Exception e) when (attempt < MaxImportAttempts && IsConflict(e))
             {
                 // A live command or another import wrote to the same streams since the facts were read: check again on fresh facts.
@@ -643,6 +647,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             }
         }
 
+        session.QueueSqlCommand(TenantGate.OpenStatement(ledger.Options.SchemaName), TenantId); // stopped while the tenant moves
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new ImportResult(lines.Count, fresh.Count, lines.Count - fresh.Count);
     }

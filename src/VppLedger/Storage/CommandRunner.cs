@@ -240,6 +240,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     [.. context.Warnings.Select(StoredWarning.From)],
                     context.ResumeCursor));
                 context.QueueReadChecks();
+                session.QueueSqlCommand(TenantGate.OpenStatement(Options.SchemaName), tenantId);
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 committed = true;
                 await SettleClaimsAsync(context, tenantId, command, cancellationToken).ConfigureAwait(false);
@@ -251,6 +252,13 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 {
                     Warnings = context.Warnings,
                 }, context.ResumeCursor);
+            }
+            catch (Exception e) when (TenantGate.IsClosed(e))
+            {
+                // The tenant is moving (or moved) away from this database: nothing was written. Its placement is read
+                // again at the next call, so a retry after the move goes to its new database.
+                Forget(tenantId);
+                return (Rejected(command, LedgerRejections.TenantMoving(tenantId)), null);
             }
             catch (Exception e) when (IsConflict(e))
             {
@@ -273,6 +281,14 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     await SettleClaimsQuietlyAsync(context.ClaimTickets, tenantId, command).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    private void Forget(string tenantId)
+    {
+        if (Store.Options.Tenancy is LedgerTenancy tenancy)
+        {
+            tenancy.Forget(tenantId);
         }
     }
 

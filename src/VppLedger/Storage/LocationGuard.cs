@@ -184,6 +184,22 @@ internal sealed class LocationGuard(DocumentStore store, VppLedgerOptions option
         }
     }
 
+    /// <summary>The commands of a tenant that left a claim changing.</summary>
+    public async Task<IReadOnlyList<string>> ChangingCommandsOfAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var commands = new List<string>();
+        await using var connection = await OpenControlAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand($"select distinct command_id from {Claims} where tenant_id = @tenant and state = 'changing' and command_id is not null", connection);
+        select.Parameters.AddWithValue("tenant", tenant);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            commands.Add(reader.GetString(0));
+        }
+
+        return commands;
+    }
+
     /// <summary>Settles each ticket, in order; the first fault is thrown after all were tried (a claim left changing heals later).</summary>
     public async Task SettleAllAsync(IReadOnlyList<ClaimTicket> tickets, CancellationToken cancellationToken)
     {

@@ -172,6 +172,11 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
             await AuditSchema.DropLegacySealingAsync(database, options.SchemaName, cancellationToken).ConfigureAwait(false);
         }
 
+        if (store.Options.Tenancy is LedgerTenancy spread)
+        {
+            await TenantGate.SpreadSequencesAsync(spread, options.SchemaName, cancellationToken).ConfigureAwait(false);
+        }
+
         if (store.Options.Tenancy is LedgerTenancy tenancy)
         {
             await tenancy.EnsureRegistryAsync(cancellationToken).ConfigureAwait(false);

@@ -161,6 +161,9 @@ internal static class MartenSetup
 
         // Rule T4: one tenant per location, across tenants and databases: claims in the control database, tickets in each.
         LocationGuard.Register(options);
+
+        // A tenant's writes stop in its database while it moves to another (docs/scale-out.md).
+        TenantGate.Register(options);
     }
 
     public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
