@@ -25,6 +25,10 @@ public sealed class bad_arguments_end_in_one_sentence_and_a_documented_exit_code
     [InlineData("db", "apply", "-c", "Host=127.0.0.1", "--schema", "select")]
     [InlineData("demo", "--schema", "x; drop table y")]
     [InlineData("rebuild", "-c", "Host=127.0.0.1", "--schema", "pg_catalog")]
+    [InlineData("db", "apply", "-c", "Host=127.0.0.1", "--database", "db2")]
+    [InlineData("db", "apply", "-c", "Host=127.0.0.1", "--database", "Db2=Host=127.0.0.1")]
+    [InlineData("db", "apply", "-c", "Host=127.0.0.1", "--database", "control=Host=127.0.0.1")]
+    [InlineData("report", "--tenant", "contoso", "-c", "Host=127.0.0.1", "--database", "db2=Hots=nowhere")]
     public async Task a_bad_connection_string_or_schema_is_a_usage_error_in_one_line(params string[] args)
     {
         var watch = Stopwatch.StartNew();

@@ -124,7 +124,7 @@ public static class ConcurrencyCommand
         return 0;
     }
 
-    private static async Task<(long Count, double Seconds)> TimeAsync(int writers, double seconds, Func<int, CancellationToken, Task<long>> writer)
+    internal static async Task<(long Count, double Seconds)> TimeAsync(int writers, double seconds, Func<int, CancellationToken, Task<long>> writer)
     {
         // One second of warm-up, then the measured window.
         using (var warm = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
@@ -150,7 +150,7 @@ public static class ConcurrencyCommand
     }
 
     /// <summary>User plus system CPU of the throwaway cluster's processes (postmaster and its children), from /proc.</summary>
-    private static TimeSpan ServerCpu(EmbeddedPostgres server)
+    internal static TimeSpan ServerCpu(EmbeddedPostgres server)
     {
         if (server.DataDirectory is null || !OperatingSystem.IsLinux())
         {
@@ -184,13 +184,13 @@ public static class ConcurrencyCommand
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    internal static string Option(string[] args, string name, string fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private static async Task Run(ITenantLedger tenant, ILedgerCommand command)
+    internal static async Task Run(ITenantLedger tenant, ILedgerCommand command)
     {
         var outcome = await tenant.ExecuteAsync(command);
         if (!outcome.Succeeded)

@@ -10,7 +10,7 @@ internal sealed class DbApplyCommand : CliCommand<DatabaseSettings>
     {
         var connection = Database.ResolveConnection(settings, host);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await VppLedgerDatabase.ApplySchemaAsync(connection, o => o.SchemaName = settings.Schema, cancellationToken).ConfigureAwait(false);
+        await VppLedgerDatabase.ApplySchemaAsync(connection, settings.Configure, cancellationToken).ConfigureAwait(false);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         if (settings.Json)
         {

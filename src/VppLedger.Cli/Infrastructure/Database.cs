@@ -42,7 +42,7 @@ internal static class Database
             connection,
             o =>
             {
-                o.SchemaName = settings.Schema;
+                settings.Configure(o);
                 o.Schema = SchemaCreation.None;
             },
             clock);

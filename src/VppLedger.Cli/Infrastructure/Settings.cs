@@ -31,7 +31,54 @@ internal class DatabaseSettings : OutputSettings
     [DefaultValue("vppledger")]
     public string Schema { get; init; } = "vppledger";
 
-    public override Spectre.Console.ValidationResult Validate() => SchemaOption.Validate(Schema);
+    [CommandOption("--database <NAME=CONNECTION>")]
+    [Description("A database of the ledger besides the control one (--connection), as the host adds it (docs/scale-out.md); repeat it for each. Tenants are then found in the registry of the control database.")]
+    public string[] Databases { get; init; } = [];
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        var schema = SchemaOption.Validate(Schema);
+        if (!schema.Successful)
+        {
+            return schema;
+        }
+
+        try
+        {
+            ConfigureDatabases(new VppLedgerOptions());
+            return Spectre.Console.ValidationResult.Success();
+        }
+        catch (ArgumentException e)
+        {
+            return Spectre.Console.ValidationResult.Error($"--database: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
+
+    /// <summary>The schema and the databases of these options, as the host configures them; with <c>--database</c> the registry is used.</summary>
+    public void Configure(VppLedgerOptions options)
+    {
+        options.SchemaName = Schema;
+        ConfigureDatabases(options);
+    }
+
+    private void ConfigureDatabases(VppLedgerOptions options)
+    {
+        foreach (var database in Databases ?? [])
+        {
+            var at = database.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0)
+            {
+                throw new ArgumentException($"'{database}' is not NAME=CONNECTION (for example --database \"db2=Host=db2;Username=vpp;Database=mdm\").");
+            }
+
+            options.Databases.Add(database[..at], database[(at + 1)..]);
+        }
+
+        if (Databases is { Length: > 0 })
+        {
+            options.Databases.UseRegistry();
+        }
+    }
 }
 
 /// <summary>The <c>--schema</c> option, checked where it enters, by the same rule as <see cref="VppLedgerOptions.SchemaName"/>.</summary>

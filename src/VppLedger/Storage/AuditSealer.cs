@@ -503,7 +503,7 @@ internal sealed partial class SealLoop : IAsyncDisposable
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private long _caughtUpAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    /// <summary>Seals every database the ledger has, each pass, one after the other: a database that is down does not stop the others.</summary>
+    /// <summary>Seals every database the ledger has, each pass, all at once: a database that is down does not stop or delay the others.</summary>
     public SealLoop(Func<CancellationToken, Task<IReadOnlyList<AuditSealer>>> sealers, TimeSpan interval, string schema, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -525,18 +525,23 @@ internal sealed partial class SealLoop : IAsyncDisposable
             var caughtUp = true;
             try
             {
-                foreach (var sealer in await sealers(stop).ConfigureAwait(false))
+                // Every database at once: one that does not answer (a connect timeout) delays no other database's seal.
+                var rounds = (await sealers(stop).ConfigureAwait(false)).Select(async sealer =>
                 {
                     try
                     {
                         var (_, blocked) = await sealer.SealAsync(stop, waitForTurn: false).ConfigureAwait(false); // a caller waiting for its turn seals what this pass skips
-                        caughtUp &= !blocked;
+                        return (Blocked: blocked, Error: (Exception?)null);
                     }
                     catch (Exception e) when (e is NpgsqlException or InvalidOperationException or PostgresException)
                     {
-                        failed ??= e;
-                        caughtUp = false;
+                        return (Blocked: true, Error: e);
                     }
+                });
+                foreach (var (blocked, error) in await Task.WhenAll(rounds).ConfigureAwait(false))
+                {
+                    caughtUp &= !blocked;
+                    failed ??= error;
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

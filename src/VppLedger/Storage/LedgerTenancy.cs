@@ -32,6 +32,7 @@ internal sealed class LedgerTenancy : ITenancy, IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
     private readonly bool _registry;
     private readonly bool _ownsControl;
+    private readonly bool _createRegistry;
     private readonly string _table;
 
     public LedgerTenancy(StoreOptions options, VppLedgerOptions ledger, NpgsqlDataSource control, bool ownsControl)
@@ -54,6 +55,7 @@ internal sealed class LedgerTenancy : ITenancy, IAsyncDisposable
 
         _static = ledger.Databases.Placements;
         _registry = ledger.Databases.UsesRegistry;
+        _createRegistry = ledger.Schema == SchemaCreation.CreateOrUpdate;
         _table = $"{SchemaNames.Quote(ledger.SchemaName)}.{RegistryTable}";
         Default = new Tenant(JasperFx.StorageConstants.DefaultTenantId, _databases[TenantDatabaseOptions.Control]);
         Cleaner = new CompositeDocumentCleaner(this, options);
@@ -171,10 +173,14 @@ internal sealed class LedgerTenancy : ITenancy, IAsyncDisposable
         return all;
     }
 
-    /// <summary>Creates the registry's table in the control database when it is missing (safe to repeat).</summary>
-    public async Task EnsureRegistryAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the registry's table in the control database when it is missing (safe to repeat): always from the schema
+    /// step (<paramref name="schemaStep"/>), on first use only with <see cref="SchemaCreation.CreateOrUpdate"/> (a
+    /// production role need not have the right to create tables).
+    /// </summary>
+    public async Task EnsureRegistryAsync(CancellationToken cancellationToken, bool schemaStep = false)
     {
-        if (!_registry || _registryReady)
+        if (!_registry || _registryReady || !(schemaStep || _createRegistry))
         {
             return;
         }

@@ -179,7 +179,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
 
         if (store.Options.Tenancy is LedgerTenancy tenancy)
         {
-            await tenancy.EnsureRegistryAsync(cancellationToken).ConfigureAwait(false);
+            await tenancy.EnsureRegistryAsync(cancellationToken, schemaStep: true).ConfigureAwait(false);
         }
 
         await LocationGuard.For(store, options).CarryOverLegacyClaimsAsync(cancellationToken).ConfigureAwait(false);
