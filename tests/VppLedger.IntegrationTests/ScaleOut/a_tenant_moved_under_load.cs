@@ -97,6 +97,64 @@ public sealed class a_tenant_moved_under_load(GuardFixture db) : IClassFixture<G
         Assert.NotNull(await tenant.Ledger.GetTokenAsync(new TokenId("t1")));
     }
 
+    [Fact]
+    [Trait("Rule", "I3")]
+    public async Task a_move_that_crashed_before_the_switch_leaves_the_tenant_in_its_database_and_run_again_finishes()
+    {
+        var tenant = await db.TenantAsync("crash-mover");
+        var sync = new RecordUser(new UserId("u1"), null, null, new CommandId("crash-mover-1"), Sync);
+        await tenant.RunAsync(sync);
+
+        // A crash right before the registry switch (the commit point).
+        await Assert.ThrowsAsync<TimeoutException>(() => db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new Progress([], step =>
+        {
+            if (step == TenantMoveStep.Switching)
+            {
+                throw new TimeoutException("simulated crash before the switch");
+            }
+        })));
+
+        // The tenant lives where it was: readable there, its writes refused (retryable) until the move is run again.
+        Assert.Equal(TenantDatabaseOptions.Control, await db.Ledger.Databases.FindTenantAsync(tenant.Ledger.Tenant));
+        Assert.True(await tenant.Ledger.ExistsAsync());
+        var meanwhile = new RecordUser(new UserId("u2"), null, null, new CommandId("crash-mover-2"), Sync);
+        Assert.Equal(RejectionCodes.TenantMoving, (await tenant.Ledger.ExecuteAsync(meanwhile)).Rejection?.Code);
+
+        await db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2");
+
+        Assert.Equal("db2", await db.Ledger.Databases.FindTenantAsync(tenant.Ledger.Tenant));
+        Assert.Equal(CommandStatus.Applied, (await tenant.Ledger.ExecuteAsync(meanwhile)).Status);
+        Assert.True((await tenant.Ledger.Audit.VerifyChainAsync()).IsIntact);
+        Assert.Equal(2, await CountAsync(db.Db2, "select count(*) from {0}.mt_events where tenant_id = 'crash-mover' and stream_id like 'user:%'"));
+        Assert.Equal(0, await CountAsync(db.Control, "select count(*) from {0}.mt_events where tenant_id = 'crash-mover' and type <> 'tombstone'"));
+    }
+
+    [Fact]
+    [Trait("Rule", "I3")]
+    public async Task a_move_that_crashed_after_the_switch_serves_the_tenant_from_the_target_and_run_again_removes_the_old_copy()
+    {
+        var tenant = await db.TenantAsync("late-mover");
+        await tenant.RunAsync(new RecordUser(new UserId("u1"), null, null, new CommandId("late-mover-1"), Sync));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new Progress([], step =>
+        {
+            if (step == TenantMoveStep.RemovingOldCopy)
+            {
+                throw new TimeoutException("simulated crash after the switch");
+            }
+        })));
+
+        Assert.Equal("db2", await db.Ledger.Databases.FindTenantAsync(tenant.Ledger.Tenant));
+        Assert.Equal(CommandStatus.Applied, (await tenant.Ledger.ExecuteAsync(new RecordUser(new UserId("u2"), null, null, new CommandId("late-mover-2"), Sync))).Status);
+        Assert.Equal(1, await CountAsync(db.Control, "select count(*) from {0}.mt_events where tenant_id = 'late-mover' and type <> 'tombstone'"));
+
+        await db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2");
+
+        Assert.Equal(0, await CountAsync(db.Control, "select count(*) from {0}.mt_events where tenant_id = 'late-mover' and type <> 'tombstone'"));
+        Assert.Equal(2, await CountAsync(db.Db2, "select count(*) from {0}.mt_events where tenant_id = 'late-mover' and stream_id like 'user:%'"));
+        Assert.True((await tenant.Ledger.Audit.VerifyChainAsync()).IsIntact);
+    }
+
     private async Task<long> CountAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
