@@ -410,7 +410,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 }
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { IsPreview = true };
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { IsPreview = true, Guard = Guard };
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);

@@ -270,12 +270,26 @@ internal sealed class LocationGuard(DocumentStore store, VppLedgerOptions option
         return await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    private volatile bool _controlReady;
+
     private async Task<NpgsqlConnection> OpenControlAsync(CancellationToken cancellationToken)
     {
         var connection = openControl();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (!_controlReady && options.Schema != SchemaCreation.None)
+            {
+                // A host that lets the ledger create its tables as it goes (no schema step): the claim table too.
+                await store.Options.Tenancy.Default.Database.EnsureStorageExistsAsync(typeof(TokenDoc), cancellationToken).ConfigureAwait(false);
+                await using var create = new NpgsqlCommand(
+                    $"create schema if not exists {SchemaNames.Quote(options.SchemaName)}; create table if not exists {Claims} (location varchar primary key, tenant_id varchar not null, "
+                    + "token_id varchar, state varchar not null, ticket varchar, command_id varchar, version bigint not null, changed_at timestamptz not null)",
+                    connection);
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _controlReady = true;
+            }
+
             return connection;
         }
         catch
