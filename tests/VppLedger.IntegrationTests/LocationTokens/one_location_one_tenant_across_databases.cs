@@ -108,8 +108,8 @@ public sealed class GuardFaultFixture : GuardFixture
         options.LocationGuardFault = point => Fault?.Invoke(point);
     }
 
-    /// <summary>Crashes once at <paramref name="point"/>.</summary>
-    public void CrashOnceAt(string point)
+    /// <summary>Runs <paramref name="run"/> with a crash (a fault from the test hook) the first time it reaches <paramref name="point"/>.</summary>
+    public async Task CrashAtAsync(string point, Func<Task> run)
     {
         var crashed = 0;
         Fault = p =>
@@ -119,6 +119,14 @@ public sealed class GuardFaultFixture : GuardFixture
                 throw new TimeoutException($"simulated crash at '{point}'");
             }
         };
+        try
+        {
+            await Assert.ThrowsAsync<TimeoutException>(run);
+        }
+        finally
+        {
+            Fault = null;
+        }
     }
 }
 
@@ -191,9 +199,7 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     {
         var a = await TenantAsync("crash-claim-b");
         var upload = Upload(a, "t1", "loc-crash-claim");
-        db.CrashOnceAt("claimed");
-        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
-        db.Fault = null;
+        await db.CrashAtAsync("claimed", () => a.Ledger.ExecuteAsync(upload));
 
         Assert.Equal("crash-claim-b changing -", await db.ClaimAsync("loc-crash-claim"));
         Assert.Equal(0, await db.LiveTokensAsync("crash-claim-b", "loc-crash-claim"));
@@ -212,9 +218,7 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
         var a = await TenantAsync("crash-free-a");
         var b = await TenantAsync("crash-free-b");
         var upload = Upload(a, "t1", "loc-crash-free");
-        db.CrashOnceAt("claimed");
-        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
-        db.Fault = null;
+        await db.CrashAtAsync("claimed", () => a.Ledger.ExecuteAsync(upload));
 
         var other = await b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-crash-free"));
 
@@ -233,9 +237,7 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     {
         var a = await TenantAsync("crash-commit-b");
         var b = await TenantAsync("crash-commit-a");
-        db.CrashOnceAt("committed");
-        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(Upload(a, "t1", "loc-crash-commit")));
-        db.Fault = null;
+        await db.CrashAtAsync("committed", () => a.Ledger.ExecuteAsync(Upload(a, "t1", "loc-crash-commit")));
 
         Assert.Equal("crash-commit-b changing -", await db.ClaimAsync("loc-crash-commit"));
         Assert.Equal(1, await db.LiveTokensAsync("crash-commit-b", "loc-crash-commit"));
@@ -253,9 +255,7 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
     {
         var a = await TenantAsync("crash-replay-a");
         var upload = Upload(a, "t1", "loc-crash-replay");
-        db.CrashOnceAt("committed");
-        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(upload));
-        db.Fault = null;
+        await db.CrashAtAsync("committed", () => a.Ledger.ExecuteAsync(upload));
 
         var retried = await a.Ledger.ExecuteAsync(upload);
 
@@ -305,9 +305,7 @@ public sealed class one_location_one_tenant_across_databases(GuardFaultFixture d
         var a = await TenantAsync("del-a");
         var b = await TenantAsync("del-b");
         await a.RunAsync(Upload(a, "t1", "loc-del"));
-        db.CrashOnceAt("committed");
-        await Assert.ThrowsAsync<TimeoutException>(() => a.Ledger.ExecuteAsync(new DeleteToken(new TokenId("t1"), a.NextId(), TokenAdmin)));
-        db.Fault = null;
+        await db.CrashAtAsync("committed", () => a.Ledger.ExecuteAsync(new DeleteToken(new TokenId("t1"), a.NextId(), TokenAdmin)));
         Assert.Equal("del-a changing t1", await db.ClaimAsync("loc-del"));
 
         var taken = await b.Ledger.ExecuteAsync(Upload(b, "t1", "loc-del"));
