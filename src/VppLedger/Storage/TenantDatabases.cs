@@ -54,6 +54,18 @@ public interface ITenantDatabases
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <exception cref="LedgerUnavailableException">The control database is unavailable.</exception>
     Task<IReadOnlyList<TenantDatabase>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rebuilds every projection of one database from its own log, as <see cref="ILicenseLedger.RebuildAsync"/> does
+    /// for every database (for example after restoring that database alone). Run it with no command in flight for its
+    /// tenants; the other databases are not touched.
+    /// </summary>
+    /// <param name="database">A database name (<see cref="Names"/>).</param>
+    /// <param name="progress">Told as the rebuild advances, when given.</param>
+    /// <param name="cancellationToken">Cancels between pages; a later call resumes.</param>
+    /// <exception cref="UnknownDatabaseException">No database has that name.</exception>
+    /// <exception cref="LedgerUnavailableException">The database is unavailable; running it again resumes.</exception>
+    Task RebuildAsync(string database, IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One database of the ledger and the tenants placed on it.</summary>

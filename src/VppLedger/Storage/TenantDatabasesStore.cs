@@ -75,4 +75,19 @@ internal sealed class TenantDatabasesStore(MartenLicenseLedger ledger) : ITenant
             var byDatabase = placements.ToLookup(p => p.Value, p => new TenantId(p.Key), StringComparer.Ordinal);
             return [.. Names.Select(name => new TenantDatabase(name, [.. byDatabase[name].OrderBy(t => t.Value, StringComparer.Ordinal)]))];
         }, cancellationToken);
+
+    public async Task RebuildAsync(string database, IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!Names.Contains(database, StringComparer.Ordinal))
+        {
+            throw new UnknownDatabaseException(database, Names);
+        }
+
+        await InfrastructureFaults.ReadAsync("a database's projections were rebuilt", async () =>
+        {
+            var target = (await ledger.AllDatabasesAsync(cancellationToken).ConfigureAwait(false)).Single(d => ledger.NameOf(d) == database);
+            await AuditRebuild.RunAsync(ledger.Store, target, ledger.Options, ledger.SealerFor(target), progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, writes: true).ConfigureAwait(false);
+    }
 }

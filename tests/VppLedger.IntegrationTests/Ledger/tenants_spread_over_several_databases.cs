@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using VppLedger.IntegrationTests.Infrastructure;
@@ -176,6 +177,31 @@ public sealed class tenants_spread_over_several_databases(SeveralDatabasesFixtur
     }
 
     [Fact]
+    [Trait("Rule", "X2")]
+    public async Task a_host_configures_the_databases_through_its_service_container()
+    {
+        var services = new ServiceCollection();
+        services.AddVppLedger(db.Control, o =>
+        {
+            o.SchemaName = db.SchemaName;
+            o.Schema = SchemaCreation.None;
+            o.Databases.Add("db2", db.Db2, new TenantId("di-a"));
+        });
+        services.AddLogging();
+        services.AddHealthChecks().AddVppLedger();
+        await using var provider = services.BuildServiceProvider();
+
+        var ledger = provider.GetRequiredService<ILicenseLedger>();
+        await BookAsync(new Scenario(ledger.ForTenant(new TenantId("di-a")), db.Clock.GetCurrentInstant()), purchased: 2, "loc-di-a");
+
+        Assert.True(await db.EventsAsync(db.Db2, "di-a") > 0);
+        Assert.Equal(0, await db.EventsAsync(db.Control, "di-a"));
+        Assert.Equal(["control", "db2"], ledger.Databases.Names);
+        var health = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+    }
+
+    [Fact]
     public async Task the_schema_step_applies_to_every_database_and_the_registry_lives_in_the_control_database()
     {
         foreach (var cluster in db.Clusters)
@@ -205,7 +231,12 @@ public sealed class tenants_spread_over_several_databases(SeveralDatabasesFixtur
         await a.Audit.WaitForSealAsync();
         var headA = (await a.Audit.VerifyChainAsync()).Head;
 
-        await db.Registry.RebuildAsync();
+        await db.Registry.Databases.RebuildAsync("db2"); // one database alone
+        Assert.Equal((11, 1), Counts(await a.GetPoolAsync(poolA)));
+        Assert.True((await a.Audit.VerifyChainAsync()).IsIntact);
+        await Assert.ThrowsAsync<UnknownDatabaseException>(() => db.Registry.Databases.RebuildAsync("db9"));
+
+        await db.Registry.RebuildAsync(); // every database
 
         Assert.Equal((11, 1), Counts(await a.GetPoolAsync(poolA)));
         Assert.Equal((12, 1), Counts(await b.GetPoolAsync(poolB)));
