@@ -107,6 +107,13 @@ public static class VppLedgerCli
                 .WithExample("import", "history.ndjson", "--tenant", "contoso");
             config.AddCommand<RebuildCommand>("rebuild").WithData(host)
                 .WithDescription("Rebuilds every projection of every tenant from the log, with progress by events (rate, time left) on standard error. Run it with no command in flight.");
+            config.AddBranch("tenant", tenant =>
+            {
+                tenant.SetDescription("Tenants over several databases (docs/scale-out.md).");
+                tenant.AddCommand<TenantMoveCommand>("move").WithData(host)
+                    .WithDescription("Moves a tenant to another database: stops its writes (commands get TenantMoving, retry them), copies and verifies its log and chain, switches the registry, removes the old copy. Run it again to resume.")
+                    .WithExample("tenant", "move", "--tenant", "contoso", "--to", "db2", "--database", "db2=Host=db2;Username=vpp;Database=mdm");
+            });
             config.AddBranch("db", db =>
             {
                 db.SetDescription("The database.");

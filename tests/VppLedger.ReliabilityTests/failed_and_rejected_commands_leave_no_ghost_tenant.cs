@@ -67,7 +67,7 @@ public sealed class failed_and_rejected_commands_leave_no_ghost_tenant(Reliabili
             Assert.Empty(position.Pools);
             Assert.Empty(position.Tokens);
             Assert.True((await tenant.Audit.VerifyChainAsync()).IsIntact);
-            foreach (var table in new[] { "mt_streams", "mt_doc_tokendoc", "mt_doc_pooldoc", "mt_doc_userdoc", "mt_doc_commandrecord", "mt_doc_tokensecretdoc", "mt_doc_locationclaimdoc", "vpp_audit" })
+            foreach (var table in new[] { "mt_streams", "mt_doc_tokendoc", "mt_doc_pooldoc", "mt_doc_userdoc", "mt_doc_commandrecord", "mt_doc_tokensecretdoc", "vpp_location_claim", "vpp_audit" })
             {
                 // Marten's own tombstone stream is the one row allowed in mt_streams.
                 var notTombstone = table == "mt_streams" ? " and id <> 'mt_tombstone'" : "";

@@ -25,6 +25,13 @@ internal static class LedgerRejections
         "I3",
         string.Create(CultureInfo.InvariantCulture, $"Other writers changed the same streams {attempts} times while {command} was decided; nothing was written. Retry the command with the same command id."));
 
+    /// <summary>The tenant is being moved to another database; its writes are stopped until the move ends (rule I3: nothing was written).</summary>
+    /// <param name="tenant">The tenant.</param>
+    public static Rejection TenantMoving(string tenant) => new(
+        RejectionCodes.TenantMoving,
+        "I3",
+        $"Tenant '{tenant}' is being moved to another database; nothing was written. Retry the command with the same command id in a few seconds: it runs on the tenant's new database once the move ends.");
+
     /// <summary>A command id already used for a different command (rule I4).</summary>
     /// <param name="id">The command id.</param>
     /// <param name="earlierCommand">The type name of the command that used it first.</param>

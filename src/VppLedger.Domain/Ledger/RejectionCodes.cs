@@ -261,6 +261,9 @@ public static class RejectionCodes
     /// <summary>User licensing goes through the App Store, which a policy blocks (rule L7).</summary>
     public const string UserLicensingNeedsAppStore = nameof(UserLicensingNeedsAppStore);
 
+    /// <summary>The tenant is being moved to another database: nothing was written; retry the command with the same command id (docs/scale-out.md).</summary>
+    public const string TenantMoving = nameof(TenantMoving);
+
     /// <summary>User licensing was asked for a device group (rules L5, L7): a user license goes to a user's Apple ID through the App Store, and a device group names devices, not users, so such an assignment would grant nobody.</summary>
     public const string UserLicensingNotForDeviceGroups = nameof(UserLicensingNotForDeviceGroups);
 

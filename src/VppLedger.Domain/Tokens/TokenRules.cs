@@ -99,23 +99,6 @@ internal static class TokenRules
         return state.Deleted ? TokenRejections.TokenDeleted(id) : null;
     }
 
-    /// <summary>
-    /// Who holds a location's claim once <paramref name="deleted"/> is deleted (rule T4): the claim stays with the
-    /// tenant while any of its live tokens still holds the location (the first by id), and is freed (null) only when
-    /// the last one goes.
-    /// </summary>
-    /// <param name="deleted">The token being deleted, which held the claim.</param>
-    /// <param name="liveHolders">The tenant's live tokens of the same location (the deleted one may be among them).</param>
-    public static TokenId? ClaimHolderAfterDeletion(TokenId deleted, IEnumerable<TokenId> liveHolders)
-    {
-        ArgumentNullException.ThrowIfNull(liveHolders);
-        return liveHolders
-            .Where(t => t != deleted)
-            .OrderBy(t => t.Value, StringComparer.Ordinal)
-            .Select(t => (TokenId?)t)
-            .FirstOrDefault();
-    }
-
     /// <summary>True when the token's file has expired at <paramref name="now"/> (rule T2: expiry is exclusive).</summary>
     /// <param name="state">The token's state.</param>
     /// <param name="now">The time to judge against.</param>

@@ -111,7 +111,9 @@ internal sealed class AuditSealer
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    private sealed record PageRow(long Seq, string Tenant, string Stream, long Version, bool Ledger, byte[]? EventHash, string? RowCanonical, string Type, string? Data);
+    // Chained: the event already has its chain row (a tenant moved here from another database arrives sealed, with its
+    // chain, its events keeping their sequence numbers): it counts for the gap-free prefix and is not linked again.
+    private sealed record PageRow(long Seq, string Tenant, string Stream, long Version, bool Ledger, byte[]? EventHash, string? RowCanonical, string Type, string? Data, bool Chained = false);
 
     private async Task<(long SealedThrough, bool More, bool Blocked)> SealPageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -126,7 +128,8 @@ internal sealed class AuditSealer
             + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
             + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
             + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
-            + "e.type, case when e.type = any(@folded) then e.data::text end "
+            + "e.type, case when e.type = any(@folded) then e.data::text end, "
+            + $"exists (select 1 from {AuditSchema.Chain(_schema)} c where c.tenant_id = e.tenant_id and c.seq = e.seq_id) "
             + $"from {SchemaNames.Quote(_schema)}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
             + "where e.seq_id > @from order by e.seq_id limit @page",
             connection))
@@ -147,7 +150,8 @@ internal sealed class AuditSealer
                     reader.IsDBNull(5) ? null : (byte[])reader[5],
                     reader.IsDBNull(6) ? null : reader.GetString(6),
                     reader.GetString(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10)));
+                    reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.GetBoolean(11)));
                 observed = reader.GetDateTime(7);
                 xmax = reader.GetInt64(8);
             }
@@ -177,13 +181,13 @@ internal sealed class AuditSealer
             return (sealedThrough, false, true);
         }
 
-        if (sealable.FirstOrDefault(r => r.Ledger && r.RowCanonical is null) is { } missing)
+        if (sealable.FirstOrDefault(r => r.Ledger && !r.Chained && r.RowCanonical is null) is { } missing)
         {
             throw new InvalidOperationException(
                 $"Event {missing.Seq} ({missing.Stream} v{missing.Version}) of tenant {missing.Tenant} has no audit row, so it cannot be sealed. Run RebuildAsync (vppledger rebuild) to rebuild the audit rows from the log.");
         }
 
-        await WriteAsync(connection, sealable.Where(r => r.Ledger).ToList(), ceiling, sealedThrough, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(connection, sealable.Where(r => r.Ledger && !r.Chained).ToList(), ceiling, sealedThrough, cancellationToken).ConfigureAwait(false);
         return (ceiling, !blocked && rows.Count == PageSize, blocked);
     }
 

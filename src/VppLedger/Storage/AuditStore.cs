@@ -547,6 +547,10 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             {
                 return await ImportOnceAsync(lines, actor, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (TenantGate.IsClosed(e))
+            {
+                return new ImportResult(lines.Count, 0, 0) { Rejection = new ImportRejection(lines[0].Line, LedgerRejections.TenantMoving(TenantId)) };
+            }
             catch (Exception e) when (attempt < MaxImportAttempts && IsConflict(e))
             {
                 // A live command or another import wrote to the same streams since the facts were read: check again on fresh facts.
@@ -581,14 +585,42 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             versions[stream] = state?.Version;
         }
 
-        var facts = await HistoryFactsAsync(session, fresh, cancellationToken).ConfigureAwait(false);
+        // Rule T4: the page takes the claims of the locations it changes in the control database before it commits,
+        // and settles them after (LocationGuard), as a live upload, migration or deletion does.
+        var claims = new PageClaims(ledger.Runner.Guard, session, TenantId, "import:" + fresh[0].Key[..16]);
+        try
+        {
+            return await ImportCheckedAsync(session, lines, fresh, tenantTokens, versions, claims, actor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await claims.SettleAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ImportResult> ImportCheckedAsync(
+        IDocumentSession session,
+        List<ImportLine> lines,
+        List<ImportLine> fresh,
+        JasperFx.Events.StreamState? tenantTokens,
+        Dictionary<string, long?> versions,
+        PageClaims claims,
+        Actor actor,
+        CancellationToken cancellationToken)
+    {
+        var facts = await HistoryFactsAsync(session, fresh, claims, cancellationToken).ConfigureAwait(false);
         var verdict = HistoryRules.Check(facts, fresh.Select(l => new HistoryLine(l.Line, l.Stream, l.Event)));
         if (verdict.Rejection is { } rejection)
         {
             return new ImportResult(lines.Count, 0, lines.Count - fresh.Count) { Rejection = rejection };
         }
 
-        session.CorrelationId = "import:" + fresh[0].Key[..16];
+        foreach (var released in verdict.Claims.Where(c => !c.Claimed))
+        {
+            await claims.TakeAsync(released.Location, cancellationToken).ConfigureAwait(false);
+        }
+
+        session.CorrelationId = claims.CommandId;
         session.CausationId = session.CorrelationId;
         foreach (var stream in fresh.GroupBy(l => l.Stream, StringComparer.Ordinal))
         {
@@ -615,24 +647,13 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             }
         }
 
-        foreach (var claim in verdict.Claims)
-        {
-            if (claim.Claimed)
-            {
-                session.Store(new LocationClaimDoc(claim.Location.Value, claim.Location.Value, claim.Token.Value));
-            }
-            else
-            {
-                session.Delete<LocationClaimDoc>(claim.Location.Value);
-            }
-        }
-
+        session.QueueSqlCommand(TenantGate.OpenStatement(ledger.Options.SchemaName), TenantId); // stopped while the tenant moves
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new ImportResult(lines.Count, fresh.Count, lines.Count - fresh.Count);
     }
 
     /// <summary>What the history rules read: every token of the tenant, the pools and seats the file names, the locations other tenants claim.</summary>
-    private async Task<HistoryFacts> HistoryFactsAsync(IDocumentSession session, List<ImportLine> fresh, CancellationToken cancellationToken)
+    private async Task<HistoryFacts> HistoryFactsAsync(IDocumentSession session, List<ImportLine> fresh, PageClaims claims, CancellationToken cancellationToken)
     {
         var tokenDocs = await session.Query<TokenDoc>().ToListAsync(cancellationToken).ConfigureAwait(false);
         var tokens = tokenDocs.Where(d => d.State.Id is not null).ToDictionary(d => d.State.Id!.Value, d => d.State);
@@ -717,14 +738,11 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         var elsewhere = new HashSet<LocationKey>();
-        if (locations.Length > 0)
+        foreach (var location in locations.Order(StringComparer.Ordinal).Select(l => new LocationKey(l)))
         {
-            await session.Database.EnsureStorageExistsAsync(typeof(LocationClaimDoc), cancellationToken).ConfigureAwait(false);
-            foreach (var chunk in locations.Chunk(1000))
+            if (!await claims.TakeAsync(location, cancellationToken).ConfigureAwait(false))
             {
-                var sql = $"select id from {SchemaNames.Quote(ledger.Options.SchemaName)}.mt_doc_locationclaimdoc where id = any(?) and tenant_id <> ?";
-                var claimed = await session.QueryAsync<string>(sql, cancellationToken, chunk, TenantId).ConfigureAwait(false);
-                elsewhere.UnionWith(claimed.Select(c => new LocationKey(c)));
+                elsewhere.Add(location);
             }
         }
 

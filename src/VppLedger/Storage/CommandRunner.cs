@@ -33,6 +33,12 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
     public VppLedgerOptions Options { get; } = options;
 
     /// <summary>
+    /// The global location guard (rule T4) over the control database: Marten's default database, the one the ledger is
+    /// created with (with tenants spread over several databases, the default is the control database).
+    /// </summary>
+    public LocationGuard Guard { get; } = LocationGuard.For(store, options);
+
+    /// <summary>
     /// Finds the tenant's database before a session is opened (Marten's tenancy then opens the session there from what
     /// it knows, with no blocking lookup); a tenant placed nowhere is refused before anything is read.
     /// </summary>
@@ -209,15 +215,17 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
             // server cached for the ledger's functions). Reads stay READ COMMITTED: each sees what committed before it,
             // as before; the commit's version checks (ReadGuards) still decide whether they still hold.
             await session.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor);
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { Guard = Guard };
 
             // The idempotency record and what the command reads first, in one round trip.
             var earlier = await context.LoadRecordAsync(recordId, part == 0 ? ReadPlan.For(command) : null, cancellationToken).ConfigureAwait(false);
             if (earlier is not null)
             {
+                await SettleClaimsOfReplayAsync(tenantId, command, cancellationToken).ConfigureAwait(false);
                 return (await ReplayAsync(session, command, earlier, payloadHash, cancellationToken).ConfigureAwait(false), earlier.NextCursor);
             }
 
+            var committed = false;
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);
@@ -240,7 +248,10 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                     context.ResumeCursor));
                 context.QueueReadChecks();
                 await context.QueueOutboxAsync(cancellationToken).ConfigureAwait(false);
+                session.QueueSqlCommand(TenantGate.OpenStatement(Options.SchemaName), tenantId);
                 await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                committed = true;
+                await SettleClaimsAsync(context, tenantId, command, cancellationToken).ConfigureAwait(false);
                 return (new CommandOutcome(
                     command.Id,
                     context.Changes.Count == 0 ? CommandStatus.Unchanged : CommandStatus.Applied,
@@ -249,6 +260,13 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 {
                     Warnings = context.Warnings,
                 }, context.ResumeCursor);
+            }
+            catch (Exception e) when (TenantGate.IsClosed(e))
+            {
+                // The tenant is moving (or moved) away from this database: nothing was written. Its placement is read
+                // again at the next call, so a retry after the move goes to its new database.
+                Forget(tenantId);
+                return (Rejected(command, LedgerRejections.TenantMoving(tenantId)), null);
             }
             catch (Exception e) when (IsConflict(e))
             {
@@ -263,6 +281,67 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 ConflictRetried(_logger, CommandName(command), command.Id.Value, tenantId, attempt);
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
+            finally
+            {
+                if (!committed && !context.Crashing && context.ClaimTickets.Count > 0)
+                {
+                    // The attempt wrote nothing (or its commit's outcome is unknown): settling reads what committed.
+                    await SettleClaimsQuietlyAsync(context.ClaimTickets, tenantId, command).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private void Forget(string tenantId)
+    {
+        if (Store.Options.Tenancy is LedgerTenancy tenancy)
+        {
+            tenancy.Forget(tenantId);
+        }
+    }
+
+    /// <summary>
+    /// After the commit: every location claim the command took is settled (rule T4). The command is durable whatever
+    /// happens here; a claim left changing is settled later by the same command retried or the next claimant.
+    /// </summary>
+    private async Task SettleClaimsAsync(WriteContext context, string tenantId, ILedgerCommand command, CancellationToken cancellationToken)
+    {
+        if (context.ClaimTickets.Count == 0)
+        {
+            return;
+        }
+
+        context.SimulateFault("committed");
+        await SettleClaimsQuietlyAsync(context.ClaimTickets, tenantId, command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SettleClaimsQuietlyAsync(IReadOnlyList<ClaimTicket> tickets, string tenantId, ILedgerCommand command, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Guard.SettleAllAsync(tickets, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ClaimLeftChanging(_logger, CommandName(command), command.Id.Value, tenantId, e);
+        }
+    }
+
+    /// <summary>A retried token command that committed before: the claims it may have left changing are settled (rule T4).</summary>
+    private async Task SettleClaimsOfReplayAsync(string tenantId, ILedgerCommand command, CancellationToken cancellationToken)
+    {
+        if (command is not (Tokens.UploadTokenFile or Tokens.MigrateLegacyTokenFile or Tokens.DeleteToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await Guard.SettleCommandAsync(tenantId, command.Id.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ClaimLeftChanging(_logger, CommandName(command), command.Id.Value, tenantId, e);
         }
     }
 
@@ -339,7 +418,7 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
                 }
             }
 
-            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { IsPreview = true };
+            var context = new WriteContext(session, Clock.GetCurrentInstant(), Options, command, startCursor) { IsPreview = true, Guard = Guard };
             try
             {
                 var handled = await handle(context).ConfigureAwait(false);
@@ -445,6 +524,9 @@ internal sealed partial class CommandRunner(DocumentStore store, IClock clock, V
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Command} '{CommandId}' of tenant {Tenant} committed part {Part}; writing the next part")]
     private static partial void PartCommitted(ILogger logger, string command, string commandId, string tenant, int part);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Command} '{CommandId}' of tenant {Tenant} could not settle its location claims; they stay changing until the command is retried or another command wants the location (rule T4)")]
+    private static partial void ClaimLeftChanging(ILogger logger, string command, string commandId, string tenant, Exception exception);
 }
 
 /// <summary>What one command run took: the decisions made (attempts) and the transactions (parts).</summary>

@@ -43,18 +43,28 @@ internal sealed partial class LedgerHandlers
         var tokenCount = await LiveTokenCountAsync().ConfigureAwait(false);
         var claims = await ClaimsAsync(c.Token, location).ConfigureAwait(false);
         var command = new UploadToken(c.Token, file.Facts, location, c.ManagedAppleId, c.Settings, c.ConsentToSendDataToApple, c.TakeControlFromOtherMdm, c.Id, c.Actor, c.Programme);
-        var handled = await TokenAsync(c.Token, s => Task.FromResult(TokenDecider.Decide(command, s, tokenCount, claims, context.Now))).ConfigureAwait(false);
-        if (handled.Rejection is null && context.Changes.Count > 0)
+        var stream = await TokenStreamAsync(c.Token).ConfigureAwait(false);
+
+        // Rule T4 is the decider's last check: decided as if no other tenant held the location, and only an upload
+        // that would be accepted takes the location's claim in the control database (LocationGuard).
+        var decision = TokenDecider.Decide(command, stream.State, tokenCount, claims, context.Now);
+        if (!decision.IsRejected && decision.Events.Count > 0 && !await context.ClaimAsync(location, cancellationToken).ConfigureAwait(false))
+        {
+            decision = TokenDecider.Decide(command, stream.State, tokenCount, claims with { ActiveInAnotherTenant = true }, context.Now);
+        }
+
+        if (stream.AppendDecided(decision) is { } refused)
+        {
+            return refused;
+        }
+
+        if (context.Changes.Count > 0)
         {
             AppendTenantTokensChanged(tenantVersion, c.Token, checked(tokenCount + 1));
             StoreSecret(c.Token, file);
-            if (claims.HeldInThisTenantBy is null)
-            {
-                _session.Store(new LocationClaimDoc(location.Value, location.Value, c.Token.Value));
-            }
         }
 
-        return handled;
+        return Handled.Done;
     }
 
     private async Task<Handled> RenewAsync(RenewTokenFile c)
@@ -121,7 +131,13 @@ internal sealed partial class LedgerHandlers
         var stream = await TokenStreamAsync(c.Token).ConfigureAwait(false);
         var before = stream.State.Location;
         var command = new MigrateLegacyToken(c.Token, file.Facts, location, c.Id, c.Actor);
-        if (stream.AppendDecided(TokenDecider.Decide(command, stream.State, claims, context.Now)) is { } refused)
+        var decision = TokenDecider.Decide(command, stream.State, claims, context.Now);
+        if (!decision.IsRejected && decision.Events.Count > 0 && !await context.ClaimAsync(location, cancellationToken).ConfigureAwait(false))
+        {
+            decision = TokenDecider.Decide(command, stream.State, claims with { ActiveInAnotherTenant = true }, context.Now); // rule T4
+        }
+
+        if (stream.AppendDecided(decision) is { } refused)
         {
             return refused;
         }
@@ -134,20 +150,21 @@ internal sealed partial class LedgerHandlers
         StoreSecret(c.Token, file);
         if (before != location)
         {
-            await ReleaseClaimAsync(c.Token, before).ConfigureAwait(false);
+            await ReleaseClaimAsync(before).ConfigureAwait(false);
         }
 
-        _session.Store(new LocationClaimDoc(location.Value, location.Value, c.Token.Value));
         AppendTenantTokensChanged(tenantVersion, c.Token, await LiveTokenCountAsync().ConfigureAwait(false));
         return Handled.Done;
     }
 
-    /// <summary>Rule T4: the location's claims in this tenant, and whether another tenant holds it (the one cross-tenant read, X2).</summary>
+    /// <summary>
+    /// Rule T4: the location's other live token in this tenant. Whether another tenant holds it is the control
+    /// database's answer (<see cref="WriteContext.ClaimAsync"/>), asked only of a change the decider would accept.
+    /// </summary>
     private async Task<TokenLocationClaims> ClaimsAsync(TokenId token, LocationKey location)
     {
-        var inAnotherTenant = await OtherTenantClaimsAsync(location).ConfigureAwait(false);
         var other = (await LiveHoldersAsync(location).ConfigureAwait(false)).Where(id => id != token).Cast<TokenId?>().FirstOrDefault();
-        return new TokenLocationClaims(inAnotherTenant, other);
+        return new TokenLocationClaims(false, other);
     }
 
     /// <summary>The tenant's live tokens of a location, by id.</summary>
@@ -161,36 +178,16 @@ internal sealed partial class LedgerHandlers
         return [.. holders.Order(StringComparer.Ordinal).Select(id => new TokenId(id["token:".Length..]))];
     }
 
-    private async Task<bool> OtherTenantClaimsAsync(LocationKey location)
+    /// <summary>
+    /// The token no longer holds the location (a deletion, a migration away): the location's claim is taken for this
+    /// command and settled after its commit, when it passes to another live token of the tenant or is freed (T4;
+    /// <see cref="LocationGuardRules.HolderAfterSettle"/>). A claim another tenant holds is left alone.
+    /// </summary>
+    private async Task ReleaseClaimAsync(LocationKey location)
     {
-        await _session.Database.EnsureStorageExistsAsync(typeof(LocationClaimDoc), cancellationToken).ConfigureAwait(false);
-        var sql = $"select count(*) from {SchemaNames.Quote(context.Options.SchemaName)}.mt_doc_locationclaimdoc where id = ? and tenant_id <> ?";
-        var counts = await _session.QueryAsync<long>(sql, cancellationToken, location.Value, _session.TenantId).ConfigureAwait(false);
-        return counts.Count > 0 && counts[0] > 0;
-    }
-
-    /// <summary>The token no longer holds the location: a claim it held passes to another live token of the tenant, or is freed (T4).</summary>
-    private async Task ReleaseClaimAsync(TokenId token, LocationKey location)
-    {
-        if (location.Value is null)
+        if (location.Value is not null)
         {
-            return;
-        }
-
-        var claim = await _session.LoadAsync<LocationClaimDoc>(location.Value, cancellationToken).ConfigureAwait(false);
-        if (claim is null || claim.Token != token.Value)
-        {
-            return;
-        }
-
-        var next = TokenRules.ClaimHolderAfterDeletion(token, await LiveHoldersAsync(location).ConfigureAwait(false));
-        if (next is { } holder)
-        {
-            _session.Store(claim with { Token = holder.Value });
-        }
-        else
-        {
-            _session.Delete(claim);
+            await context.ClaimAsync(location, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -268,7 +265,7 @@ internal sealed partial class LedgerHandlers
         }
 
         _session.Delete<TokenSecretDoc>(c.Token.Value);
-        await ReleaseClaimAsync(c.Token, location).ConfigureAwait(false);
+        await ReleaseClaimAsync(location).ConfigureAwait(false);
         AppendTenantTokensChanged(tenantVersion, c.Token, Math.Max(0, await LiveTokenCountAsync().ConfigureAwait(false) - 1));
         return Handled.Done;
     }

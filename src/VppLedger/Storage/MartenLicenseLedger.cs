@@ -172,10 +172,17 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
             await AuditSchema.DropLegacySealingAsync(database, options.SchemaName, cancellationToken).ConfigureAwait(false);
         }
 
+        if (store.Options.Tenancy is LedgerTenancy spread)
+        {
+            await TenantGate.SpreadSequencesAsync(spread, options.SchemaName, cancellationToken).ConfigureAwait(false);
+        }
+
         if (store.Options.Tenancy is LedgerTenancy tenancy)
         {
             await tenancy.EnsureRegistryAsync(cancellationToken, schemaStep: true).ConfigureAwait(false);
         }
+
+        await LocationGuard.For(store, options).CarryOverLegacyClaimsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

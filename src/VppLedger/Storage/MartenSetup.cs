@@ -159,8 +159,11 @@ internal static class MartenSetup
         // Every fact a command reads is checked at commit (ARCHITECTURE.md "Commands"; issue 10, item 14).
         ReadGuards.Register(options);
 
-        // Rule T4: one tenant per location, enforced by the database across tenants.
-        options.Schema.For<LocationClaimDoc>().UniqueIndex(UniqueIndexType.Computed, "vpp_location_claim_unique", TenancyScope.Global, x => x.Location);
+        // Rule T4: one tenant per location, across tenants and databases: claims in the control database, tickets in each.
+        LocationGuard.Register(options);
+
+        // A tenant's writes stop in its database while it moves to another (docs/scale-out.md).
+        TenantGate.Register(options);
     }
 
     public static DocumentStore CreateStore(string connectionString, VppLedgerOptions ledger, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)

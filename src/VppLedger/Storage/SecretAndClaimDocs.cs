@@ -6,8 +6,3 @@ namespace VppLedger.Storage;
 /// </summary>
 internal sealed record TokenSecretDoc(string Id, string Secret, string Fingerprint);
 
-/// <summary>
-/// A tenant's claim on a token location (rule T4). A unique index across tenants makes a second tenant's claim
-/// fail in the database, even when two uploads race.
-/// </summary>
-internal sealed record LocationClaimDoc(string Id, string Location, string Token);

@@ -22,6 +22,25 @@ public interface ITenantDatabases
     /// <exception cref="LedgerUnavailableException">The control database is unavailable; retrying is safe.</exception>
     Task PlaceTenantAsync(TenantId tenant, string database, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Moves a tenant to another database (docs/scale-out.md): stops its writes (commands sent meanwhile are refused
+    /// with the retryable <c>TenantMoving</c>; none is lost: each committed before the cut or is refused and can be
+    /// retried with the same command id), copies its log with its sequence numbers, its chain and its documents, verifies
+    /// that the chain head and every event hash are the same on the target, switches the registry (the commit point),
+    /// removes the old copy. Run again after a crash, it resumes: before the switch the tenant lives in the source and
+    /// the copy starts again; after it, the tenant lives in the target and only the removal is left. Until a move
+    /// interrupted before its switch is run again, the tenant is readable but its writes stay refused.
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="toDatabase">The target database's name (<see cref="Names"/>).</param>
+    /// <param name="progress">Told each step.</param>
+    /// <param name="cancellationToken">Cancels the move (run it again to resume).</param>
+    /// <exception cref="UnknownDatabaseException">No database has that name.</exception>
+    /// <exception cref="TenantNotPlacedException">The tenant is placed nowhere.</exception>
+    /// <exception cref="InvalidOperationException">The registry is not used, another move of the tenant is under way, or the copy did not verify (the tenant stays where it was).</exception>
+    /// <exception cref="LedgerUnavailableException">A database is unavailable; run the move again.</exception>
+    Task MoveTenantAsync(TenantId tenant, string toDatabase, IProgress<TenantMoveProgress>? progress = null, CancellationToken cancellationToken = default);
+
     /// <summary>The name of the database that holds a tenant, or null when it is placed nowhere.</summary>
     /// <param name="tenant">The tenant.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

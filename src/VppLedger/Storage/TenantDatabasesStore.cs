@@ -40,6 +40,13 @@ internal sealed class TenantDatabasesStore(MartenLicenseLedger ledger) : ITenant
         }, cancellationToken, writes: true);
     }
 
+    public Task MoveTenantAsync(TenantId tenant, string toDatabase, IProgress<TenantMoveProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        InfrastructureFaults.ReadAsync("a tenant was moved", async () =>
+        {
+            await new TenantMover(ledger).MoveAsync(tenant, toDatabase, progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, writes: true);
+
     public Task<string?> FindTenantAsync(TenantId tenant, CancellationToken cancellationToken = default)
     {
         var id = tenant.Value;

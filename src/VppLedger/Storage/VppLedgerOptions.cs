@@ -118,6 +118,16 @@ public sealed class VppLedgerOptions
     /// <summary>Test hook: called after each committed part (page) of a command written in several transactions; a fault it throws is a crash between pages.</summary>
     internal Action<int>? AfterPartCommitted { get; set; }
 
+    /// <summary>
+    /// How long a command that wants a location waits for another command's change of the same location's claim to
+    /// settle before it settles that claim itself (rule T4; docs/scale-out.md). The wait only bounds how soon a crashed
+    /// command's claim is taken over; correctness never depends on it.
+    /// </summary>
+    internal TimeSpan PendingClaimPatience { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Test hook of the location guard: called at "claimed" and "committed"; a throw there is a crash at that point.</summary>
+    internal Action<string>? LocationGuardFault { get; set; }
+
     /// <summary>Test and advanced hook: more Marten configuration, applied last. Not part of the public API.</summary>
     internal Action<Marten.StoreOptions>? ConfigureMarten { get; set; }
 }

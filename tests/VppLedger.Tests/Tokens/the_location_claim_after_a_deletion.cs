@@ -13,14 +13,13 @@ public sealed class the_location_claim_after_a_deletion
     [Trait("Rule", "T4")]
     public void the_claim_moves_to_another_live_token_of_the_same_location()
     {
-        Assert.Equal(Second, TokenRules.ClaimHolderAfterDeletion(First, [Third, First, Second]));
+        Assert.Equal(Second, LocationGuardRules.HolderAfterSettle([Third, Second]));
     }
 
     [Fact]
     [Trait("Rule", "T4")]
     public void the_last_live_token_of_a_location_frees_it_when_deleted()
     {
-        Assert.Null(TokenRules.ClaimHolderAfterDeletion(First, [First]));
-        Assert.Null(TokenRules.ClaimHolderAfterDeletion(First, []));
+        Assert.Null(LocationGuardRules.HolderAfterSettle([]));
     }
 }

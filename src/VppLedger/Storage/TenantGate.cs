@@ -1,0 +1,121 @@
+using Marten;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Functions;
+using Weasel.Postgresql.Tables;
+using static Weasel.Postgresql.SchemaUtils;
+
+namespace VppLedger.Storage;
+
+/// <summary>
+/// Stops a tenant's writes in one database while it moves to another (docs/scale-out.md), created with the schema in
+/// every database:
+/// <list type="bullet">
+/// <item><c>vpp_tenant_gate</c>: one row per tenant whose writes are stopped here (moving away, or moved away: the row
+/// stays, so a process that still routes the tenant here is refused instead of writing to the old copy).</item>
+/// <item><c>vpp_tenant_open</c>: called in every command's transaction (and every import page's): holds a shared
+/// advisory lock of the tenant until the commit, and raises SQLSTATE <see cref="ClosedState"/> when the tenant has a
+/// gate row. The move inserts the row, then takes the same lock exclusively once: that waits for every transaction
+/// that passed the check before the row was visible, so after it no write of the tenant can commit here (the cut).</item>
+/// </list>
+/// </summary>
+internal static class TenantGate
+{
+    public const string TableName = "vpp_tenant_gate";
+    public const string OpenFunction = "vpp_tenant_open";
+
+    /// <summary>The SQLSTATE a write of a gated tenant fails with; the runner turns it into <c>TenantMoving</c>.</summary>
+    public const string ClosedState = "VL001";
+
+    /// <summary>The first key of the tenant's advisory lock ("VPMV"); the second is <c>hashtext(tenant)</c>.</summary>
+    private const int LockClass = 0x56504D56;
+
+    public static void Register(StoreOptions options)
+    {
+        var schema = options.DatabaseSchemaName;
+        var table = new Table(new PostgresqlObjectName(schema, TableName, IdentifierUsage.General));
+        table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("state").NotNull();
+        table.AddColumn("since", "timestamptz").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(table);
+        options.Storage.ExtendedSchemaObjects.Add(new Function(new PostgresqlObjectName(schema, OpenFunction, IdentifierUsage.General), OpenSql(schema)));
+    }
+
+    /// <summary>The statement queued in a write transaction of a tenant: fails it when the tenant's writes are stopped here.</summary>
+    public static string OpenStatement(string schema) =>
+        $"insert into {SchemaNames.Quote(schema)}.{ReadGuards.StampTable} (tenant_id, key, stamp) select '', '', 0 where not {SchemaNames.Quote(schema)}.{OpenFunction}(?)";
+
+    /// <summary>True when <paramref name="e"/> is a write refused by a closed gate.</summary>
+    public static bool IsClosed(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: ClosedState })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Stops the tenant's writes in the database of <paramref name="connection"/> and waits for every write of it in
+    /// flight there to commit or roll back. Safe to repeat.
+    /// </summary>
+    public static async Task CloseAsync(NpgsqlConnection connection, string schema, string tenant, string state, CancellationToken cancellationToken)
+    {
+        await using (var close = new NpgsqlCommand(
+            $"insert into {SchemaNames.Quote(schema)}.{TableName} (tenant_id, state, since) values (@t, @s, now()) on conflict (tenant_id) do update set state = excluded.state", connection))
+        {
+            close.Parameters.AddWithValue("t", tenant);
+            close.Parameters.AddWithValue("s", state);
+            await close.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var barrier = new NpgsqlCommand(
+            $"select pg_advisory_lock({LockClass}, hashtext(@t)); select pg_advisory_unlock({LockClass}, hashtext(@t))", connection);
+        barrier.Parameters.AddWithValue("t", tenant);
+        await barrier.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Each added database numbers its events from its own start (the n-th added one from n * 2^40, the control database
+    /// from 1), so that a tenant moved between databases keeps its events' sequence numbers (its chain hashes them)
+    /// without meeting the target's own. Done once, when a database's sequence is still below its start.
+    /// </summary>
+    public static async Task SpreadSequencesAsync(LedgerTenancy tenancy, string schema, CancellationToken cancellationToken)
+    {
+        var index = 0L;
+        foreach (var database in tenancy.Databases.Values)
+        {
+            var start = checked(index++ << 40);
+            if (start == 0)
+            {
+                continue;
+            }
+
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var sequence = $"{SchemaNames.Quote(schema)}.mt_events_sequence";
+            await using var spread = new NpgsqlCommand($"select setval('{sequence}', @start, false) where (select last_value from {sequence}) < @start", connection);
+            spread.Parameters.AddWithValue("start", start);
+            await spread.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The shared lock first, then the row: a check that saw no row holds the lock until its commit, so the move's
+    // exclusive lock, taken after its row committed, waits for it.
+    private static string OpenSql(string schema) => $"""
+        CREATE OR REPLACE FUNCTION {schema}.{OpenFunction}(p_tenant varchar)
+        RETURNS boolean LANGUAGE plpgsql AS $function$
+        BEGIN
+          IF NOT pg_try_advisory_xact_lock_shared({LockClass}, hashtext(p_tenant))
+             OR EXISTS (SELECT 1 FROM {schema}.{TableName} g WHERE g.tenant_id = p_tenant) THEN
+            RAISE EXCEPTION USING ERRCODE = '{ClosedState}', MESSAGE = 'vppledger: the writes of tenant ' || p_tenant || ' are stopped here (moving or moved to another database)';
+          END IF;
+          RETURN true;
+        END;
+        $function$;
+        """;
+}
