@@ -141,9 +141,22 @@ internal sealed class ScaleGenerator(ITenantLedger tenant, ScaleSize size, int c
     private async Task RunAllAsync(IEnumerable<Func<Task>> items, CancellationToken cancellationToken) =>
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (item, _) => await item());
 
+    private long _conflictsExhausted;
+
+    /// <summary>Commands the ledger refused with ConcurrencyConflict (its own retries exhausted) and the generator sent again.</summary>
+    public long ConflictsExhausted => Interlocked.Read(ref _conflictsExhausted);
+
     private async Task RunAsync(ILedgerCommand command, CancellationToken cancellationToken)
     {
+        // As a host does with ConcurrencyConflict (docs/errors.md): the same command id again. Uploads all read the
+        // tenant's token count (T1), so 8 at a time under a sustained stream can exhaust the ledger's own retries.
         var outcome = await tenant.ExecuteAsync(command, cancellationToken);
+        for (var retry = 0; retry < 20 && outcome.Rejection?.Code == RejectionCodes.ConcurrencyConflict; retry++)
+        {
+            Interlocked.Increment(ref _conflictsExhausted);
+            outcome = await tenant.ExecuteAsync(command, cancellationToken);
+        }
+
         if (!outcome.Succeeded)
         {
             throw new InvalidOperationException($"{command.GetType().Name} {command.Id} was rejected: {outcome.Rejection}");
