@@ -80,6 +80,11 @@ internal sealed class AuditSealer
         await using (var takeLock = new NpgsqlCommand(waitForTurn ? "select true from (select pg_advisory_lock(@k)) turn" : "select pg_try_advisory_lock(@k)", connection))
         {
             takeLock.Parameters.AddWithValue("k", _lockKey);
+
+            // Waiting for another sealer's turn lasts as long as its backlog (minutes after a bulk load of millions of
+            // events), not as long as a statement: no command timeout, the caller's token ends the wait. With Npgsql's
+            // 30 s default a host waiting for the seal after a large load got "database unavailable".
+            takeLock.CommandTimeout = waitForTurn ? 0 : takeLock.CommandTimeout;
             if (!(bool)(await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return (await SealedThroughAsync(connection, cancellationToken).ConfigureAwait(false), true);
