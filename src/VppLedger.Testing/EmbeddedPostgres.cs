@@ -303,20 +303,28 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private static void TryDelete(string directory)
     {
-        try
+        // pg_ctl returns when the postmaster is gone; a backend it signalled may still be writing its last files, so a
+        // recursive delete can meet a folder that is not empty yet (seen: half-removed clusters left in /tmp). A few
+        // tries, then the folder is left behind, which is harmless.
+        for (var attempt = 1; attempt <= 10; attempt++)
         {
-            if (System.IO.Directory.Exists(directory))
+            try
             {
-                System.IO.Directory.Delete(directory, recursive: true);
+                if (System.IO.Directory.Exists(directory))
+                {
+                    System.IO.Directory.Delete(directory, recursive: true);
+                }
+
+                return;
             }
-        }
-        catch (IOException)
-        {
-            // The cluster is gone; a leftover folder in the temp directory is harmless.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same: only the folder is left behind.
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            Thread.Sleep(100 * attempt);
         }
     }
 }
