@@ -33,20 +33,8 @@ public sealed class applying_the_schema_to_every_database
         }
     }
 
-    private static async Task ExecAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task ExecAsync(string connectionString, string sql) => Sql.ExecAsync(connectionString, sql);
 
-    private static async Task<bool> RegisteredAsync(string connectionString, string table)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select to_regclass(@t) is not null", connection);
-        command.Parameters.AddWithValue("t", table);
-        return (bool)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<bool> RegisteredAsync(string connectionString, string table) =>
+        Sql.ScalarAsync<bool>(connectionString, "select to_regclass(@t) is not null", ("t", table));
 }
