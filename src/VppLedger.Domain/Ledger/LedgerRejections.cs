@@ -30,7 +30,7 @@ internal static class LedgerRejections
     public static Rejection TenantMoving(string tenant) => new(
         RejectionCodes.TenantMoving,
         "I3",
-        $"Tenant '{tenant}' is being moved to another database; nothing was written. Retry the command with the same command id in a few seconds: it runs on the tenant's new database once the move ends.");
+        $"Tenant '{tenant}' is being moved to another database, or its projections rebuilt; nothing was written. Retry the command with the same command id in a few seconds: it runs once the move (on the tenant's new database) or the rebuild ends.");
 
     /// <summary>A command id already used for a different command (rule I4).</summary>
     /// <param name="id">The command id.</param>

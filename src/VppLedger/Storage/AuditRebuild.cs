@@ -61,7 +61,7 @@ internal static class AuditRebuild
         while (through < last)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, cancellationToken).ConfigureAwait(false);
+            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, null, cancellationToken).ConfigureAwait(false);
             if (rows == 0)
             {
                 break;
@@ -83,6 +83,71 @@ internal static class AuditRebuild
         await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"delete from {schema}.vpp_rebuild", cancellationToken).ConfigureAwait(false);
         progress?.Report(new RebuildProgress(OnePass, 1, 1) { EventsDone = read, EventsTotal = total });
+    }
+
+    /// <summary>
+    /// The projection tables of a tenant: what a rebuild deletes and writes again from the log (the write states, the
+    /// seat, member and Apple-side rows, the audit rows, the checkpoints of positions). Everything else of a tenant is
+    /// not derived from its log and is never rebuilt: the log itself (<c>mt_streams</c>, <c>mt_events</c>), the chain
+    /// and its head (the evidence), the idempotency records, the operations, the token secrets, the import keys, the
+    /// Apple outbox's requests, the read stamps and the change feed's checkpoints.
+    /// </summary>
+    public static IReadOnlyList<string> ProjectionTables { get; } =
+        [.. DocumentTypes.Select(t => $"mt_doc_{t.Name.ToLowerInvariant()}"), AuditSchema.TableName,
+         AuditSchema.CheckpointTableName, AuditSchema.CheckpointPositionTableName, AuditSchema.CheckpointBookTableName];
+
+    /// <summary>
+    /// Rebuilds one tenant's projections in <paramref name="database"/> from its log alone (docs/scale-out.md): its
+    /// projection rows are deleted and written again page by page, in log order, then its checkpoints of positions are
+    /// written again from its sealed log. Other tenants of the database are not touched and may keep writing meanwhile.
+    /// The caller stops the tenant's own writes first and seals its log (every event of the tenant has its chain row,
+    /// so the sealer never needs the audit rows this deletes); it checks the chain against the rebuilt rows afterwards.
+    /// A rebuild that stops is run again from the start.
+    /// </summary>
+    public static async Task<long> RunTenantAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, VppLedgerOptions options, AuditSealer sealer, string tenant, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
+    {
+        var schema = SchemaNames.Quote(options.SchemaName);
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var table in ProjectionTables.Take(DocumentTypes.Length + 1))
+            {
+                await using var delete = new NpgsqlCommand($"delete from {schema}.{SchemaNames.Quote(table)} where tenant_id = @t", connection, transaction);
+                delete.Parameters.AddWithValue("t", tenant);
+                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        long total;
+        await using (var count = new NpgsqlCommand($"select count(*) from {schema}.mt_events where tenant_id = @t", connection))
+        {
+            count.Parameters.AddWithValue("t", tenant);
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var (through, read) = (0L, 0L);
+        var projections = new Projections(options.SchemaName);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through, options.RebuildPageSize, tenant, cancellationToken).ConfigureAwait(false);
+            if (rows == 0)
+            {
+                break;
+            }
+
+            through = lastRead;
+            await ApplyAsync(store, database, projections, page, schema, null, cancellationToken).ConfigureAwait(false);
+            read += rows;
+            progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
+        }
+
+        await sealer.RebuildCheckpointsAsync(cancellationToken, tenant).ConfigureAwait(false);
+        progress?.Report(new RebuildProgress(OnePass, 1, 1) { EventsDone = read, EventsTotal = total });
+        return read;
     }
 
     private sealed class Projections(string schema)
@@ -116,15 +181,20 @@ internal static class AuditRebuild
 
     // A page of the log: its ledger events, the last sequence read and how many rows were read (Marten's own
     // 'tombstone' rows, written for failed appends, are read past and applied to nothing, as the daemon does).
-    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, CancellationToken cancellationToken)
+    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, string? tenant, CancellationToken cancellationToken)
     {
         var page = new List<IEvent>(pageSize);
         var (lastRead, rows) = (after, 0);
         await using var command = new NpgsqlCommand(
             $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
-            + "where seq_id > @after order by seq_id limit @page",
+            + $"where seq_id > @after {(tenant is null ? "" : "and tenant_id = @t ")}order by seq_id limit @page",
             connection);
         command.Parameters.AddWithValue("after", after);
+        if (tenant is not null)
+        {
+            command.Parameters.AddWithValue("t", tenant);
+        }
+
         command.Parameters.AddWithValue("page", pageSize);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -157,8 +227,8 @@ internal static class AuditRebuild
         return (page, lastRead, rows);
     }
 
-    // One page, every projection, one transaction (with the rebuild's watermark).
-    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long through, CancellationToken cancellationToken)
+    // One page, every projection, one transaction (with the rebuild's watermark, for a whole database's rebuild).
+    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long? through, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(database));
         foreach (var tenant in page.GroupBy(e => e.TenantId))
@@ -177,7 +247,11 @@ internal static class AuditRebuild
         await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
         await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
         await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
-        session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", through);
+        if (through is { } watermark)
+        {
+            session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", watermark);
+        }
+
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 

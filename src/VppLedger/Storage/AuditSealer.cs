@@ -424,11 +424,12 @@ internal sealed class AuditSealer
     }
 
     /// <summary>
-    /// Writes every tenant's checkpoints again from the sealed log (part of <c>RebuildAsync</c>), holding the sealer
-    /// lock so that no seal runs meanwhile: the sealed pool and token events are read once, in log order, with their
-    /// links, and the checkpoints written in batches.
+    /// Writes every tenant's checkpoints again from the sealed log (part of <c>RebuildAsync</c>), or one tenant's
+    /// (<paramref name="onlyTenant"/>, part of a tenant's rebuild: the others' are not touched), holding the sealer lock so
+    /// that no seal runs meanwhile: the sealed pool and token events are read once, in log order, with their links, and
+    /// the checkpoints written in batches.
     /// </summary>
-    public async Task RebuildCheckpointsAsync(CancellationToken cancellationToken)
+    public async Task RebuildCheckpointsAsync(CancellationToken cancellationToken, string? onlyTenant = null)
     {
         await using var read = _database.CreateConnection();
         await read.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -443,15 +444,33 @@ internal sealed class AuditSealer
         try
         {
             ForgetCheckpointers();
-            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
+            if (onlyTenant is null)
+            {
+                await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await using var delete = new NpgsqlCommand(
+                    $"delete from {AuditSchema.Checkpoint(_schema)} where tenant_id = @t; delete from {AuditSchema.CheckpointPosition(_schema)} where tenant_id = @t; "
+                    + $"delete from {AuditSchema.CheckpointBook(_schema)} where tenant_id = @t",
+                    write);
+                delete.Parameters.AddWithValue("t", onlyTenant);
+                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var sealedThrough = await SealedThroughAsync(write, cancellationToken).ConfigureAwait(false);
             var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
             var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
             await using var command = new NpgsqlCommand(
                 $"select e.tenant_id, e.seq_id, e.stream_id, e.type, e.data::text, c.chain_position, c.hash from {SchemaNames.Quote(_schema)}.mt_events e "
                 + $"join {AuditSchema.Chain(_schema)} c on c.tenant_id = e.tenant_id and c.seq = e.seq_id "
-                + "where e.seq_id <= @through and e.type = any(@types) order by e.seq_id",
+                + $"where e.seq_id <= @through and e.type = any(@types) {(onlyTenant is null ? "" : "and e.tenant_id = @t ")}order by e.seq_id",
                 read);
+            if (onlyTenant is not null)
+            {
+                command.Parameters.AddWithValue("t", onlyTenant);
+            }
+
             command.Parameters.AddWithValue("through", sealedThrough);
             command.Parameters.AddWithValue("types", CheckpointStore.PoolAndTokenNames);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

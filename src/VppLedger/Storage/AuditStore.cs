@@ -306,10 +306,18 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
 
     public Task<ChainVerification> VerifyChainAsync(CancellationToken cancellationToken = default) => VerifyChainAsync(null, cancellationToken);
 
-    public async Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default)
+    public async Task<ChainVerification> VerifyChainAsync(ChainHead? recordedHead, CancellationToken cancellationToken = default) =>
+        await VerifyChainInAsync(await ledger.DatabaseOfAsync(TenantId, cancellationToken).ConfigureAwait(false), recordedHead, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Verifies the tenant's chain in one given database (a tenant's rebuild, and a move's target before the registry
+    /// names it): seals that database first, then checks every link against the events and the audit rows there.
+    /// </summary>
+    public async Task<ChainVerification> VerifyChainInAsync(Marten.Storage.IMartenDatabase database, ChainHead? recordedHead, CancellationToken cancellationToken)
     {
-        await (await ledger.SealerOfAsync(TenantId, cancellationToken).ConfigureAwait(false)).SealAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ledger.SealerFor(database).SealAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // One snapshot for the watermark and the links: the background sealer may commit between two reads, and a link
         // past the watermark read before it would look like a deleted event.

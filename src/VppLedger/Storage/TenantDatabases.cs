@@ -66,6 +66,22 @@ public interface ITenantDatabases
     /// <exception cref="UnknownDatabaseException">No database has that name.</exception>
     /// <exception cref="LedgerUnavailableException">The database is unavailable; running it again resumes.</exception>
     Task RebuildAsync(string database, IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rebuilds one tenant's projections from its own log, in its database (docs/scale-out.md "Rebuilding one tenant"):
+    /// its write states, seat, member and Apple-side rows and audit rows are deleted and written again from its events,
+    /// its checkpoints of positions written again from its sealed log, and its chain checked against the rebuilt audit
+    /// rows. The tenant's commands are refused meanwhile with the retryable <c>TenantMoving</c> (retry them with the same
+    /// command id); the other tenants of the database are not touched and keep working. Works with one database too.
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="progress">Told as the rebuild advances, when given.</param>
+    /// <param name="cancellationToken">Cancels between pages; the tenant's commands stay refused until the rebuild is run again to its end.</param>
+    /// <returns>The verification of the tenant's chain over its rebuilt audit rows (intact unless the log or the chain was changed).</returns>
+    /// <exception cref="TenantNotPlacedException">The tenant is placed on no database.</exception>
+    /// <exception cref="InvalidOperationException">A move of the tenant is under way: finish it first.</exception>
+    /// <exception cref="LedgerUnavailableException">The tenant's database is unavailable; running it again is safe.</exception>
+    Task<Audit.ChainVerification> RebuildTenantAsync(TenantId tenant, IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One database of the ledger and the tenants placed on it.</summary>

@@ -90,4 +90,7 @@ internal sealed class TenantDatabasesStore(MartenLicenseLedger ledger) : ITenant
             return true;
         }, cancellationToken, writes: true).ConfigureAwait(false);
     }
+
+    public Task<Audit.ChainVerification> RebuildTenantAsync(TenantId tenant, IProgress<Audit.RebuildProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        InfrastructureFaults.ReadAsync("a tenant's projections were rebuilt", () => new TenantRebuild(ledger).RunAsync(tenant.Value, progress, cancellationToken), cancellationToken, writes: true);
 }

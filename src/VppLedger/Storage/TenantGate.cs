@@ -79,6 +79,38 @@ internal static class TenantGate
         await barrier.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The state of the tenant's gate row in the database of <paramref name="connection"/>, or null when its writes are open there.</summary>
+    public static async Task<string?> StateAsync(NpgsqlConnection connection, string schema, string tenant, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select state from {SchemaNames.Quote(schema)}.{TableName} where tenant_id = @t", connection);
+        command.Parameters.AddWithValue("t", tenant);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    /// <summary>Opens the tenant's writes again in the database of <paramref name="connection"/>, when its gate row is in <paramref name="state"/>.</summary>
+    public static async Task OpenAsync(NpgsqlConnection connection, string schema, string tenant, string state, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"delete from {SchemaNames.Quote(schema)}.{TableName} where tenant_id = @t and state = @s", connection);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("s", state);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Seals the database of <paramref name="sealer"/> at least through the tenant's last event (its writes are stopped,
+    /// so that number is final): gaps other tenants' open transactions hold below it are waited for, not those above.
+    /// </summary>
+    public static async Task SealTenantAsync(NpgsqlConnection connection, string schema, AuditSealer sealer, string tenant, CancellationToken cancellationToken)
+    {
+        await using var last = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {SchemaNames.Quote(schema)}.mt_events where tenant_id = @t", connection);
+        last.Parameters.AddWithValue("t", tenant);
+        var through = (long)(await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).SealedThrough < through)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Each added database numbers its events from its own start (the n-th added one from n * 2^40, the control database
     /// from 1), so that a tenant moved between databases keeps its events' sequence numbers (its chain hashes them)

@@ -12,6 +12,9 @@ public enum TenantMoveStep
     /// <summary>The tenant's rows are copied to the target database (<see cref="TenantMoveProgress.RowsCopied"/> so far).</summary>
     Copying,
 
+    /// <summary>The tenant's projections are rebuilt on the target from its copied log, and its chain checked over them.</summary>
+    Rebuilding,
+
     /// <summary>The chain is verified on the target: the same head, every event hashing to its chain row.</summary>
     Verifying,
 
@@ -27,5 +30,5 @@ public enum TenantMoveStep
 
 /// <summary>Where a tenant's move stands.</summary>
 /// <param name="Step">The step under way.</param>
-/// <param name="RowsCopied">Rows copied to the target so far (events, streams, chain, documents).</param>
+/// <param name="RowsCopied">Rows copied to the target so far (events, streams, chain, idempotency records and the other rows a log cannot give back).</param>
 public sealed record TenantMoveProgress(TenantMoveStep Step, long RowsCopied);

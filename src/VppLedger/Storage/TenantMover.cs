@@ -6,10 +6,12 @@ namespace VppLedger.Storage;
 /// <summary>
 /// Moves a tenant to another database (docs/scale-out.md "How to move a tenant"): marks the move in the control
 /// database, stops the tenant's writes in its database (<see cref="TenantGate"/>: every command committed before the
-/// cut or is refused with <c>TenantMoving</c>), settles its location claims, seals its log, copies every row of the
-/// tenant (the log with its sequence numbers, the chain, its documents) to the target in one transaction, verifies the
-/// chain there (same head, every event hash), switches the registry (the commit point), removes the old copy and lifts
-/// the mark. Run again after a crash, it starts the copy again (before the switch) or finishes the removal (after).
+/// cut or is refused with <c>TenantMoving</c>), settles its location claims, seals its log, copies what cannot be
+/// derived from the log (the log with its sequence numbers, the chain and its head, the idempotency records, the
+/// operations, the token secrets, the import keys, the outbox, the read stamps, the feed checkpoints) to the target in
+/// one transaction, rebuilds the tenant's projections there from the copied log (<see cref="TenantRebuild"/>), verifies
+/// the chain there (same head, every event hash, every rebuilt audit row), switches the registry (the commit point),
+/// removes the old copy and lifts the mark. Run again after a crash, it starts the copy again (before the switch) or finishes the removal (after).
 /// </summary>
 internal sealed class TenantMover(MartenLicenseLedger ledger)
 {
@@ -20,6 +22,9 @@ internal sealed class TenantMover(MartenLicenseLedger ledger)
     {
         LocationGuard.ClaimTableName, LocationGuard.TicketTableName, TenantGate.TableName, LedgerTenancy.RegistryTable, MoveTable,
     };
+
+    // The projections (AuditRebuild.ProjectionTables) are rebuilt in the target from the copied log, not copied.
+    private static readonly HashSet<string> Rebuilt = new(AuditRebuild.ProjectionTables, StringComparer.Ordinal);
 
     /// <summary>The type name of the rows Marten writes for failed appends.</summary>
     private const string Tombstone = "tombstone";
@@ -60,13 +65,22 @@ internal sealed class TenantMover(MartenLicenseLedger ledger)
 
             await SettleClaimsAsync(id, cancellationToken).ConfigureAwait(false);
             progress?.Report(new TenantMoveProgress(TenantMoveStep.Sealing, 0));
-            var sealer = ledger.SealerFor(source);
-            while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).Blocked)
+            await using (var connection = await OpenAsync(source, cancellationToken).ConfigureAwait(false))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+                await TenantGate.SealTenantAsync(connection, Schema, ledger.SealerFor(source), id, cancellationToken).ConfigureAwait(false);
             }
 
             var copied = await CopyAsync(source, target, id, progress, cancellationToken).ConfigureAwait(false);
+
+            // The projections are not copied: they are rebuilt from the copied log, and the chain checked over them.
+            progress?.Report(new TenantMoveProgress(TenantMoveStep.Rebuilding, copied));
+            var rebuilt = await new TenantRebuild(ledger).RebuildInAsync(target, id, null, cancellationToken).ConfigureAwait(false);
+            if (!rebuilt.IsIntact)
+            {
+                throw new InvalidOperationException(
+                    $"The projections of tenant '{id}' rebuilt from its copied log do not verify against its chain ({rebuilt.FirstMismatch}); the tenant stays where it is. Run the move again.");
+            }
+
             progress?.Report(new TenantMoveProgress(TenantMoveStep.Verifying, copied));
             await VerifyAsync(source, target, id, cancellationToken).ConfigureAwait(false);
 
@@ -170,16 +184,13 @@ internal sealed class TenantMover(MartenLicenseLedger ledger)
         var targetColumns = (await TenantTablesAsync(write, cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Table, t => t.Columns, StringComparer.Ordinal);
         long rows = 0;
         await using var transaction = await write.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var (table, _) in tables.AsEnumerable().Reverse())
+        foreach (var table in targetColumns.Keys.OrderByDescending(t => t == "mt_streams" ? 0 : t == "mt_events" ? 1 : 2).ThenByDescending(t => t, StringComparer.Ordinal))
         {
-            if (targetColumns.ContainsKey(table))
-            {
-                await ExecuteAsync(write, $"delete from {Quoted}.{SchemaNames.Quote(table)} where tenant_id = @t", tenant, cancellationToken).ConfigureAwait(false);
-            }
+            await ExecuteAsync(write, $"delete from {Quoted}.{SchemaNames.Quote(table)} where tenant_id = @t", tenant, cancellationToken).ConfigureAwait(false);
         }
 
         await ExecuteAsync(write, $"delete from {Quoted}.{TenantGate.TableName} where tenant_id = @t", tenant, cancellationToken).ConfigureAwait(false);
-        foreach (var (table, columns) in tables)
+        foreach (var (table, columns) in tables.Where(t => !Rebuilt.Contains(t.Table)))
         {
             if (!targetColumns.TryGetValue(table, out var there))
             {

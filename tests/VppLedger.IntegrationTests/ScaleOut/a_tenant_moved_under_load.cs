@@ -26,7 +26,7 @@ public sealed class a_tenant_moved_under_load(GuardFixture db) : IClassFixture<G
     public async Task every_command_sent_during_the_move_commits_exactly_once_and_the_chain_carries_over()
     {
         var tenant = await db.TenantAsync("mover");
-        await tenant.RunAsync(tenant.Upload(new TokenId("t1"), location: "loc-mover"));
+        await ReadModels.BookAsync(tenant, "loc-mover");
         var before = await tenant.Ledger.Audit.VerifyChainAsync();
         Assert.True(before.IsIntact);
 
@@ -65,15 +65,27 @@ public sealed class a_tenant_moved_under_load(GuardFixture db) : IClassFixture<G
         // Once the writes are stopped (the move reports sealing), a command is refused, retryably, and writes nothing.
         var duringMove = new RecordUser(new UserId("during-move"), null, null, new CommandId("mover-during"), Sync);
         CommandOutcome? refused = null;
+        (string Source, string Target)? readModels = null;
         await db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new Progress(steps, step =>
         {
             if (step == TenantMoveStep.Sealing)
             {
                 refused = tenant.Ledger.ExecuteAsync(duringMove).GetAwaiter().GetResult();
             }
+
+            // Right before the switch: the source still holds the tenant as of the cut, the target its rebuilt projections.
+            if (step == TenantMoveStep.Switching)
+            {
+                readModels = (ReadModels.OfAsync(db.Control, db.SchemaName, "mover").GetAwaiter().GetResult(), ReadModels.OfAsync(db.Db2, db.SchemaName, "mover").GetAwaiter().GetResult());
+            }
         }));
         await Task.WhenAll(writers);
         Assert.Equal((RejectionCodes.TenantMoving, "I3"), (refused?.Rejection?.Code, refused?.Rejection?.Rule));
+
+        // The projections were rebuilt on db2 from the copied log, not copied, and equal the source's (rule I2).
+        Assert.NotNull(readModels);
+        Assert.Equal(readModels.Value.Source, readModels.Value.Target);
+        Assert.Contains(TenantMoveStep.Rebuilding, steps);
         Assert.Equal(CommandStatus.Applied, (await tenant.Ledger.ExecuteAsync(duringMove)).Status);
 
         // The model: every command exactly once, on db2, and nothing of the tenant left on the control database.
@@ -92,9 +104,9 @@ public sealed class a_tenant_moved_under_load(GuardFixture db) : IClassFixture<G
 
         var after = await tenant.Ledger.Audit.VerifyChainAsync(before.Head);
         Assert.True(after.IsIntact, after.FirstMismatch?.ToString());
-        Assert.Equal("mover held t1", await db.ClaimAsync("loc-mover"));
+        Assert.Equal("mover held tok", await db.ClaimAsync("loc-mover"));
         Assert.Equal(1, await CountAsync(db.Db2, "select count(*) from {0}.mt_doc_tokendoc where tenant_id = 'mover' and not (data->>'Deleted')::boolean"));
-        Assert.NotNull(await tenant.Ledger.GetTokenAsync(new TokenId("t1")));
+        Assert.NotNull(await tenant.Ledger.GetTokenAsync(new TokenId("tok")));
     }
 
     [Fact]
