@@ -8,14 +8,16 @@ using VppLedger.Reading;
 namespace VppLedger.Storage;
 
 /// <summary>
-/// A tenant's queries with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>; commands
-/// are guarded by the <see cref="CommandRunner"/>, which knows whether the commit was sent.
+/// A tenant's queries with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>, each
+/// checked to have read the tenant's home database (<see cref="MartenLicenseLedger.ReadPlacedAsync"/>: a placement this
+/// process remembers from before a move is forgotten and the read done again); commands are guarded by the
+/// <see cref="CommandRunner"/>, which knows whether the commit was sent.
 /// </summary>
-internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
+internal sealed class GuardedTenantLedger(ITenantLedger inner, MartenLicenseLedger ledger) : ITenantLedger
 {
     public TenantId Tenant => inner.Tenant;
 
-    public ITenantAudit Audit => new GuardedTenantAudit(inner.Audit);
+    public ITenantAudit Audit => new GuardedTenantAudit(inner.Audit, ledger);
 
     public IAppleOutbox AppleOutbox => inner.AppleOutbox; // guards its own reads; its command goes through the runner
 
@@ -84,16 +86,29 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner) : ITenantLedger
         Read("a token secret was read", () => inner.RevealTokenSecretAsync(token, cancellationToken), cancellationToken);
 
     private Task<T> Read<T>(string doing, Func<Task<T>> read, CancellationToken cancellationToken, [CallerMemberName] string query = "") =>
-        LedgerDiagnostics.TraceQueryAsync(inner.Tenant.Value, query, () => InfrastructureFaults.ReadAsync(doing, read, cancellationToken));
+        LedgerDiagnostics.TraceQueryAsync(inner.Tenant.Value, query, () => InfrastructureFaults.ReadAsync(doing, () => ledger.ReadPlacedAsync(inner.Tenant.Value, read, cancellationToken), cancellationToken));
 }
 
-/// <summary>A tenant's audit with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>.</summary>
-internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
+/// <summary>
+/// A tenant's audit with every infrastructure fault turned into <see cref="LedgerUnavailableException"/>, each read
+/// checked to have read the tenant's home database (as <see cref="GuardedTenantLedger"/>).
+/// </summary>
+internal sealed class GuardedTenantAudit(ITenantAudit inner, MartenLicenseLedger ledger) : ITenantAudit
 {
     public TenantId Tenant => inner.Tenant;
 
     public IAsyncEnumerable<AuditEntry> HistoryAsync(AuditQuery? query = null, CancellationToken cancellationToken = default) =>
-        Guard(inner.HistoryAsync(query, cancellationToken), cancellationToken);
+        Guard(Placed(() => inner.HistoryAsync(query, cancellationToken), cancellationToken), cancellationToken);
+
+    // A stream is checked before it starts (it cannot be read again after rows were handed out).
+    private async IAsyncEnumerable<AuditEntry> Placed(Func<IAsyncEnumerable<AuditEntry>> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await InfrastructureFaults.ReadAsync("the tenant's database was looked up", () => ledger.ReadPlacedAsync(inner.Tenant.Value, () => Task.FromResult(true), cancellationToken), cancellationToken).ConfigureAwait(false);
+        await foreach (var entry in stream().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
 
     public async Task<AuditRange<PoolPosition>> PoolChangesAsync(PoolId pool, Instant from, Instant to, CancellationToken cancellationToken = default)
     {
@@ -173,5 +188,5 @@ internal sealed class GuardedTenantAudit(ITenantAudit inner) : ITenantAudit
         Read("the audit was exported", () => inner.ExportAsync(output, format, from, to, cancellationToken), cancellationToken);
 
     private Task<T> Read<T>(string doing, Func<Task<T>> read, CancellationToken cancellationToken, [CallerMemberName] string query = "") =>
-        LedgerDiagnostics.TraceQueryAsync(inner.Tenant.Value, query, () => InfrastructureFaults.ReadAsync(doing, read, cancellationToken));
+        LedgerDiagnostics.TraceQueryAsync(inner.Tenant.Value, query, () => InfrastructureFaults.ReadAsync(doing, () => ledger.ReadPlacedAsync(inner.Tenant.Value, read, cancellationToken), cancellationToken));
 }

@@ -152,6 +152,27 @@ internal sealed class LedgerTenancy : ITenancy, IAsyncDisposable
         _registered[tenantId] = database;
     }
 
+    /// <summary>
+    /// True when <paramref name="database"/> is still the tenant's home: it has no gate row of the tenant (one indexed
+    /// lookup), or it has one and the registry, read again, still names it. Otherwise the tenant's placement is replaced
+    /// by the registry's (the next call goes there) and the answer is false.
+    /// </summary>
+    public async Task<bool> StillHomeAsync(string tenantId, IMartenDatabase database, string schema, CancellationToken cancellationToken)
+    {
+        await using (var connection = database.CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (await TenantGate.StateAsync(connection, schema, tenantId, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return true;
+            }
+        }
+
+        Forget(tenantId);
+        var home = await LookUpAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return home is not null && ReferenceEquals(_databases[home], database);
+    }
+
     /// <summary>Drops what this process remembers of a tenant's placement: the next call reads the registry again.</summary>
     public void Forget(string tenantId) => _registered.TryRemove(tenantId, out _);
 

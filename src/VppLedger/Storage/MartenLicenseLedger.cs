@@ -68,6 +68,33 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
         }
     }
 
+    /// <summary>
+    /// Runs a read of a tenant and makes sure it read the tenant's home (docs/scale-out.md "Other processes"): with the
+    /// registry, a tenant's database is remembered by each process, and another process may have moved the tenant
+    /// since. After the read, one indexed lookup of the tenant's gate row in the database read: no row, the read stands
+    /// (a tenant's gate row is written before its move starts and stays after it). A row (a move under way or done, or
+    /// a rebuild), the registry is read again: still this database, the read stands (before a move's switch the source
+    /// is the tenant's only home); another one, the placement is replaced and the read done again there. Ledgers
+    /// without the registry (one database, a static map) cannot move tenants and skip the check.
+    /// </summary>
+    public async Task<T> ReadPlacedAsync<T>(string tenantId, Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        if (Tenancy is not LedgerTenancy { UsesRegistry: true } tenancy)
+        {
+            return await read().ConfigureAwait(false);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var database = await DatabaseOfAsync(tenantId, cancellationToken).ConfigureAwait(false);
+            var result = await read().ConfigureAwait(false);
+            if (attempt == 3 || await tenancy.StillHomeAsync(tenantId, database, Options.SchemaName, cancellationToken).ConfigureAwait(false))
+            {
+                return result;
+            }
+        }
+    }
+
     /// <summary>An open connection to a tenant's database.</summary>
     public async Task<Npgsql.NpgsqlConnection> OpenAsync(string tenantId, CancellationToken cancellationToken)
     {
@@ -137,7 +164,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
 
     public CommandRunner Runner { get; }
 
-    public ITenantLedger ForTenant(TenantId tenant) => new GuardedTenantLedger(new TenantLedger(this, tenant.Value));
+    public ITenantLedger ForTenant(TenantId tenant) => new GuardedTenantLedger(new TenantLedger(this, tenant.Value), this);
 
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
         InfrastructureFaults.ReadAsync("the schema was applied", async () =>

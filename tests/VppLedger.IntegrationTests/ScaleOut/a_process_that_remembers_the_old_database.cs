@@ -1,0 +1,69 @@
+using VppLedger.IntegrationTests.Infrastructure;
+using VppLedger.IntegrationTests.LocationTokens;
+using VppLedger.Pools;
+
+namespace VppLedger.IntegrationTests.ScaleOut;
+
+/// <summary>
+/// Two ledgers over the same databases, as two processes of a host: one moves a tenant, the other remembers the
+/// tenant's old database from its earlier reads. Its reads are right at once, without a restart: during the move (the
+/// source is still the home until the switch), between the switch and the removal of the old copy (the target holds a
+/// write the source lacks), and after the removal (the source holds nothing).
+/// </summary>
+public sealed class a_process_that_remembers_the_old_database(GuardFixture db) : IClassFixture<GuardFixture>
+{
+    [Fact]
+    [Trait("Rule", "X2")]
+    public async Task reads_the_tenant_where_it_lives_right_after_another_process_moved_it()
+    {
+        await using var other = LicenseLedger.Create(db.Control, o =>
+        {
+            o.SchemaName = db.SchemaName;
+            o.Schema = SchemaCreation.None;
+            o.Databases.Add("db2", db.Db2).UseRegistry();
+        }, db.Clock);
+        var mover = await db.TenantAsync("remembered");
+        await ReadModels.BookAsync(mover, "loc-remembered");
+        var pool = new PoolId(new TokenId("tok"), new AdamId("555"));
+        var reader = other.ForTenant(mover.Ledger.Tenant);
+        Assert.Equal(5, (await reader.GetPoolAsync(pool))!.TotalCount); // the other process now remembers the control database
+
+        int? duringCopy = null, afterSwitch = null;
+        await db.Ledger.Databases.MoveTenantAsync(mover.Ledger.Tenant, "db2", new Step(step =>
+        {
+            if (step == TenantMoveStep.Copying && duringCopy is null)
+            {
+                duringCopy = reader.GetPoolAsync(pool).GetAwaiter().GetResult()!.TotalCount;
+            }
+
+            if (step == TenantMoveStep.RemovingOldCopy)
+            {
+                // Switched: the mover's process writes on db2; the old copy in the control database still says 5.
+                mover.RunAsync(new ApplyAppleCounts(pool, ProductKind.App, 7, 0, null, mover.NextId(), Scenario.Admin)).GetAwaiter().GetResult();
+                afterSwitch = reader.GetPoolAsync(pool).GetAwaiter().GetResult()!.TotalCount;
+            }
+        }));
+
+        Assert.Equal(5, duringCopy);
+        Assert.Equal(7, afterSwitch);
+
+        // After the removal: the control database holds nothing of the tenant; the other process reads db2.
+        await mover.RunAsync(new ApplyAppleCounts(pool, ProductKind.App, 9, 0, null, mover.NextId(), Scenario.Admin));
+        Assert.Equal(9, (await reader.GetPoolAsync(pool))!.TotalCount);
+        Assert.NotNull(await reader.GetTokenAsync(new TokenId("tok")));
+        Assert.Equal("db2", await other.Databases.FindTenantAsync(mover.Ledger.Tenant));
+        var history = 0;
+        await foreach (var _ in reader.Audit.HistoryAsync())
+        {
+            history++;
+        }
+
+        Assert.True(history > 10);
+        Assert.True((await reader.Audit.VerifyChainAsync()).IsIntact);
+    }
+
+    private sealed class Step(Action<TenantMoveStep> onStep) : IProgress<TenantMoveProgress>
+    {
+        public void Report(TenantMoveProgress value) => onStep(value.Step);
+    }
+}
