@@ -69,6 +69,7 @@ public interface IChangeFeed
     /// <param name="position">The position of the last event handled.</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
     /// <returns>The committed checkpoint afterwards.</returns>
+    /// <exception cref="LedgerUnavailableException">The database is unavailable, or the tenant is being moved to another database (or its projections rebuilt): nothing was written; commit again later.</exception>
     Task<long> CommitAsync(long position, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -64,20 +64,52 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         return InfrastructureFaults.ReadAsync("a feed checkpoint was committed", async () =>
         {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(
-                $"""
-                insert into {Table} as c (tenant_id, subscription_name, checkpoint_seq, committed_at) values (@t, @s, @p, now())
-                on conflict (tenant_id, subscription_name) do update set checkpoint_seq = greatest(c.checkpoint_seq, excluded.checkpoint_seq),
-                    committed_at = case when excluded.checkpoint_seq > c.checkpoint_seq then excluded.committed_at else c.committed_at end
-                returning checkpoint_seq
-                """,
-                connection);
-            command.Parameters.AddWithValue("t", tenantId);
-            command.Parameters.AddWithValue("s", Subscription);
-            command.Parameters.AddWithValue("p", position);
-            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            for (var attempt = 1; ; attempt++)
+            {
+                var database = await ledger.DatabaseOfAsync(tenantId, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await CommitInAsync(database, position, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (TenantGate.IsClosed(e))
+                {
+                    // Gated like a command: moved away (the registry names another database now), commit there; moving
+                    // or rebuilding, refused (nothing written), retryable.
+                    if (attempt < 3 && ledger.Tenancy is LedgerTenancy tenancy
+                        && !await tenancy.StillHomeAsync(tenantId, database, ledger.Options.SchemaName, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    throw new LedgerUnavailableException(
+                        $"The checkpoint of subscription '{Subscription}' of tenant '{tenantId}' was not committed: the tenant is being moved to another database, or its projections rebuilt; nothing was written. "
+                        + "Commit it again in a few seconds (a checkpoint only moves forward); a feed that stops here delivers the events after its last committed checkpoint again (at least once).",
+                        outcomeUnknown: false,
+                        e);
+                }
+            }
         }, cancellationToken, writes: true);
+    }
+
+    // The tenant's gate (TenantGate) in the same statement: a checkpoint is never written into a database the tenant is
+    // leaving (after the move's barrier) or has left.
+    private async Task<long> CommitInAsync(Marten.Storage.IMartenDatabase database, long position, CancellationToken cancellationToken)
+    {
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"""
+            insert into {Table} as c (tenant_id, subscription_name, checkpoint_seq, committed_at)
+            select @t, @s, @p, now() where {SchemaNames.Quote(ledger.Options.SchemaName)}.{TenantGate.OpenFunction}(@t)
+            on conflict (tenant_id, subscription_name) do update set checkpoint_seq = greatest(c.checkpoint_seq, excluded.checkpoint_seq),
+                committed_at = case when excluded.checkpoint_seq > c.checkpoint_seq then excluded.committed_at else c.committed_at end
+            returning checkpoint_seq
+            """,
+            connection);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("s", Subscription);
+        command.Parameters.AddWithValue("p", position);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public Task<IReadOnlyList<FeedEvent>> ReadAsync(long after, int max = 500, CancellationToken cancellationToken = default)

@@ -167,6 +167,35 @@ public sealed class a_tenant_moved_under_load(GuardFixture db) : IClassFixture<G
         Assert.True((await tenant.Ledger.Audit.VerifyChainAsync()).IsIntact);
     }
 
+    [Fact]
+    [Trait("Rule", "I3")]
+    public async Task a_feed_checkpoint_committed_during_the_move_is_refused_retryably_and_not_written_into_the_source()
+    {
+        var tenant = await db.TenantAsync("feed-mover");
+        await ReadModels.BookAsync(tenant, "loc-feed-mover");
+        var feed = tenant.Ledger.ChangeFeed("siem");
+        var events = await feed.ReadAsync(0, 1000);
+        var first = await feed.CommitAsync(events[2].Position);
+
+        LedgerUnavailableException? refused = null;
+        await db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new Progress([], step =>
+        {
+            if (step == TenantMoveStep.Copying)
+            {
+                refused = Assert.ThrowsAsync<LedgerUnavailableException>(() => feed.CommitAsync(events[^1].Position)).GetAwaiter().GetResult();
+            }
+        }));
+
+        Assert.NotNull(refused);
+        Assert.False(refused.OutcomeUnknown);
+        Assert.Equal(first, await CountAsync(db.Db2, "select checkpoint_seq from {0}.vpp_feed_checkpoint where tenant_id = 'feed-mover'")); // the copy carried the checkpoint of before
+        Assert.Equal(first, await feed.CheckpointAsync());
+
+        // After the move it commits, on db2.
+        Assert.Equal(events[^1].Position, await feed.CommitAsync(events[^1].Position));
+        Assert.Equal(events[^1].Position, await CountAsync(db.Db2, "select checkpoint_seq from {0}.vpp_feed_checkpoint where tenant_id = 'feed-mover'"));
+    }
+
     private async Task<long> CountAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
