@@ -42,6 +42,9 @@ internal sealed class AuditSealer
     // tenant's latest checkpoint plus the sealed events after it.
     private readonly Dictionary<string, TenantCheckpointer> _checkpointers = new(StringComparer.Ordinal);
     private long _checkpointsThrough = -1;
+
+    // The database's numbering (several databases), once the schema step set it: it never changes afterwards.
+    private SequenceRanges.Range? _range;
     private long _checkpointTicks;
 
     /// <summary>A sealer of one database: each database holds its own log, chain and checkpoints (docs/scale-out.md).</summary>
@@ -169,7 +172,12 @@ internal sealed class AuditSealer
 
         // The gap-free prefix: stop at the first missing number unless every gap of the page is proven dead.
         var ceiling = rows[^1].Seq;
-        var firstGap = FirstGap(rows, sealedThrough);
+        if (_range is null && _options.Databases.IsMultiple)
+        {
+            _range = await SequenceRanges.LoadAsync(connection, _schema, cancellationToken).ConfigureAwait(false);
+        }
+
+        var firstGap = FirstGap(rows, sealedThrough, _range);
         var blocked = false;
         if (firstGap is { } gap)
         {
@@ -196,17 +204,23 @@ internal sealed class AuditSealer
         return (ceiling, !blocked && rows.Count == PageSize, blocked);
     }
 
-    private static long? FirstGap(List<PageRow> rows, long sealedThrough)
+    // The first number after the watermark that this database can still make and the page does not show. With a range
+    // (several databases, SequenceRanges) that is the next number of its own residue; a number of another residue is a
+    // copied event (a moved tenant's, chained already), never one an open transaction of this database may still fill.
+    private static long? FirstGap(List<PageRow> rows, long sealedThrough, SequenceRanges.Range? range)
     {
-        var expected = sealedThrough + 1;
+        var expected = range?.NextAfter(sealedThrough) ?? sealedThrough + 1;
         foreach (var r in rows)
         {
-            if (r.Seq != expected)
+            if (r.Seq > expected)
             {
                 return expected;
             }
 
-            expected++;
+            if (r.Seq == expected)
+            {
+                expected = range?.NextAfter(r.Seq) ?? r.Seq + 1;
+            }
         }
 
         return null;

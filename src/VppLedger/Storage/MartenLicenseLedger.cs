@@ -201,7 +201,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
 
         if (store.Options.Tenancy is LedgerTenancy spread)
         {
-            await TenantGate.SpreadSequencesAsync(spread, options.SchemaName, cancellationToken).ConfigureAwait(false);
+            await SequenceRanges.SetAsync(spread, options.SchemaName, cancellationToken).ConfigureAwait(false);
         }
 
         if (store.Options.Tenancy is LedgerTenancy tenancy)

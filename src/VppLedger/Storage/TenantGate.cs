@@ -39,6 +39,7 @@ internal static class TenantGate
         table.AddColumn("since", "timestamptz").NotNull();
         options.Storage.ExtendedSchemaObjects.Add(table);
         options.Storage.ExtendedSchemaObjects.Add(new Function(new PostgresqlObjectName(schema, OpenFunction, IdentifierUsage.General), OpenSql(schema)));
+        SequenceRanges.Register(options);
     }
 
     /// <summary>The statement queued in a write transaction of a tenant: fails it when the tenant's writes are stopped here.</summary>
@@ -108,31 +109,6 @@ internal static class TenantGate
         while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).SealedThrough < through)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Each added database numbers its events from its own start (the n-th added one from n * 2^40, the control database
-    /// from 1), so that a tenant moved between databases keeps its events' sequence numbers (its chain hashes them)
-    /// without meeting the target's own. Done once, when a database's sequence is still below its start.
-    /// </summary>
-    public static async Task SpreadSequencesAsync(LedgerTenancy tenancy, string schema, CancellationToken cancellationToken)
-    {
-        var index = 0L;
-        foreach (var database in tenancy.Databases.Values)
-        {
-            var start = checked(index++ << 40);
-            if (start == 0)
-            {
-                continue;
-            }
-
-            await using var connection = database.CreateConnection();
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var sequence = $"{SchemaNames.Quote(schema)}.mt_events_sequence";
-            await using var spread = new NpgsqlCommand($"select setval('{sequence}', @start, false) where (select last_value from {sequence}) < @start", connection);
-            spread.Parameters.AddWithValue("start", start);
-            await spread.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

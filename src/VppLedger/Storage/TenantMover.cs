@@ -172,9 +172,10 @@ internal sealed class TenantMover(MartenLicenseLedger ledger)
     }
 
     /// <summary>
-    /// Copies every row of the tenant, in one transaction of the target (whatever an earlier attempt left there is
-    /// deleted first); events keep their sequence numbers, which the chain hashes; the target's sequence is moved past
-    /// them, so the tenant's next events follow them.
+    /// Copies every row of the tenant that its log cannot give back, in one transaction of the target (whatever an
+    /// earlier attempt left there is deleted first); events keep their sequence numbers, which the chain hashes; the
+    /// target's sequence is moved past them, within its own residue (<see cref="SequenceRanges"/>), so the tenant's next
+    /// events follow them and no number is ever made twice.
     /// </summary>
     private async Task<long> CopyAsync(IMartenDatabase source, IMartenDatabase target, string tenant, IProgress<TenantMoveProgress>? progress, CancellationToken cancellationToken)
     {
@@ -211,9 +212,9 @@ internal sealed class TenantMover(MartenLicenseLedger ledger)
             progress?.Report(new TenantMoveProgress(TenantMoveStep.Copying, rows));
         }
 
-        await ExecuteAsync(write,
-            $"select setval('{Quoted}.mt_events_sequence', greatest((select last_value from {Quoted}.mt_events_sequence), (select coalesce(max(seq_id), 0) from {Quoted}.mt_events where tenant_id = @t)))",
-            tenant, cancellationToken).ConfigureAwait(false);
+        // The tenant's next events follow its copied ones, numbered in the target's own residue (SequenceRanges).
+        var range = await SequenceRanges.LoadAsync(write, Schema, cancellationToken, transaction).ConfigureAwait(false);
+        await ExecuteAsync(write, SequenceRanges.MovePastSql(Schema, range), tenant, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return rows;
     }
