@@ -74,10 +74,42 @@ internal static class TenantGate
             await close.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await BarrierAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The exclusive lock once, after the gate row committed: waits for every write that passed the check before.
+    private static async Task BarrierAsync(NpgsqlConnection connection, string tenant, CancellationToken cancellationToken)
+    {
         await using var barrier = new NpgsqlCommand(
             $"select pg_advisory_lock({LockClass}, hashtext(@t)); select pg_advisory_unlock({LockClass}, hashtext(@t))", connection);
         barrier.Parameters.AddWithValue("t", tenant);
         await barrier.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the tenant's writes in the database of <paramref name="connection"/> unless they are stopped already in
+    /// another state (a rebuild never takes over a move's gate), then waits for every write in flight as
+    /// <see cref="CloseAsync"/> does. Returns the gate's state afterwards: <paramref name="state"/>, or the other one
+    /// (then nothing was changed and nothing waited for).
+    /// </summary>
+    public static async Task<string> CloseUnlessClosedAsync(NpgsqlConnection connection, string schema, string tenant, string state, CancellationToken cancellationToken)
+    {
+        string now;
+        await using (var close = new NpgsqlCommand(
+            $"insert into {SchemaNames.Quote(schema)}.{TableName} (tenant_id, state, since) values (@t, @s, now()) on conflict (tenant_id) do nothing; "
+            + $"select state from {SchemaNames.Quote(schema)}.{TableName} where tenant_id = @t", connection))
+        {
+            close.Parameters.AddWithValue("t", tenant);
+            close.Parameters.AddWithValue("s", state);
+            now = (string)(await close.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        if (now == state)
+        {
+            await BarrierAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
+        }
+
+        return now;
     }
 
     /// <summary>The state of the tenant's gate row in the database of <paramref name="connection"/>, or null when its writes are open there.</summary>

@@ -20,13 +20,12 @@ internal sealed class TenantRebuild(MartenLicenseLedger ledger)
         var database = await ledger.DatabaseOfAsync(tenant, cancellationToken).ConfigureAwait(false);
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (await TenantGate.StateAsync(connection, schema, tenant, cancellationToken).ConfigureAwait(false) is { } state && state != Rebuilding)
+        if (await TenantGate.CloseUnlessClosedAsync(connection, schema, tenant, Rebuilding, cancellationToken).ConfigureAwait(false) is var state && state != Rebuilding)
         {
             throw new InvalidOperationException(
                 $"Tenant '{tenant}' cannot be rebuilt now: its writes are stopped in its database by a move ({state}). Finish the move first (run it again), then rebuild the tenant where it lives.");
         }
 
-        await TenantGate.CloseAsync(connection, schema, tenant, Rebuilding, cancellationToken).ConfigureAwait(false);
         var sealer = ledger.SealerFor(database);
         await TenantGate.SealTenantAsync(connection, schema, sealer, tenant, cancellationToken).ConfigureAwait(false);
         var verification = await RebuildInAsync(database, tenant, progress, cancellationToken).ConfigureAwait(false);

@@ -61,6 +61,36 @@ public sealed class one_tenant_rebuilt_alone(GuardFixture db) : IClassFixture<Gu
         Assert.Equal(CommandStatus.Applied, (await rebuilt.Ledger.ExecuteAsync(new RecordUser(new UserId("later"), null, null, new CommandId("rebuilt-later"), Sync))).Status);
     }
 
+    [Fact]
+    [Trait("Rule", "I2")]
+    public async Task a_tenant_whose_move_is_under_way_is_not_rebuilt_and_once_moved_is_rebuilt_where_it_lives()
+    {
+        var tenant = await db.TenantAsync("half-moved");
+        await ReadModels.BookAsync(tenant, "loc-half-moved");
+        await Assert.ThrowsAsync<TimeoutException>(() => db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new Step(step =>
+        {
+            if (step == TenantMoveStep.Switching)
+            {
+                throw new TimeoutException("simulated crash before the switch");
+            }
+        })));
+
+        // The move's gate is never taken over (a rebuild that opened the writes again would let commands into the source).
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.Ledger.Databases.RebuildTenantAsync(tenant.Ledger.Tenant));
+        Assert.Equal(RejectionCodes.TenantMoving, (await tenant.Ledger.ExecuteAsync(new RecordUser(new UserId("waits"), null, null, new CommandId("half-moved-waits"), Sync))).Rejection?.Code);
+
+        await db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2");
+        var before = await ReadModels.OfAsync(db.Db2, db.SchemaName, "half-moved");
+        Assert.True((await db.Ledger.Databases.RebuildTenantAsync(tenant.Ledger.Tenant)).IsIntact);
+        Assert.Equal(before, await ReadModels.OfAsync(db.Db2, db.SchemaName, "half-moved"));
+        Assert.Equal(CommandStatus.Applied, (await tenant.Ledger.ExecuteAsync(new RecordUser(new UserId("waits"), null, null, new CommandId("half-moved-waits"), Sync))).Status);
+    }
+
+    private sealed class Step(Action<TenantMoveStep> onStep) : IProgress<TenantMoveProgress>
+    {
+        public void Report(TenantMoveProgress value) => onStep(value.Step);
+    }
+
     // Every projection row of a tenant with its row version (xmin): a row deleted and written again gets a new one.
     private async Task<HashSet<string>> RowVersionsAsync(string tenant)
     {
