@@ -52,3 +52,9 @@ internal static class ReadModels
         await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
     }
 }
+
+/// <summary>Calls back at each step of a move, synchronously (unlike System.Progress): the move waits for the callback, so what it does meets the step.</summary>
+internal sealed class OnMoveStep(Action<TenantMoveStep> onStep) : IProgress<TenantMoveProgress>
+{
+    public void Report(TenantMoveProgress value) => onStep(value.Step);
+}

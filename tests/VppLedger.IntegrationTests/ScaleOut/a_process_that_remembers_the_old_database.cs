@@ -29,7 +29,7 @@ public sealed class a_process_that_remembers_the_old_database(GuardFixture db) :
         Assert.Equal(5, (await reader.GetPoolAsync(pool))!.TotalCount); // the other process now remembers the control database
 
         int? duringCopy = null, afterSwitch = null;
-        await db.Ledger.Databases.MoveTenantAsync(mover.Ledger.Tenant, "db2", new Step(step =>
+        await db.Ledger.Databases.MoveTenantAsync(mover.Ledger.Tenant, "db2", new OnMoveStep(step =>
         {
             if (step == TenantMoveStep.Copying && duringCopy is null)
             {
@@ -60,10 +60,5 @@ public sealed class a_process_that_remembers_the_old_database(GuardFixture db) :
 
         Assert.True(history > 10);
         Assert.True((await reader.Audit.VerifyChainAsync()).IsIntact);
-    }
-
-    private sealed class Step(Action<TenantMoveStep> onStep) : IProgress<TenantMoveProgress>
-    {
-        public void Report(TenantMoveProgress value) => onStep(value.Step);
     }
 }

@@ -67,7 +67,7 @@ public sealed class one_tenant_rebuilt_alone(GuardFixture db) : IClassFixture<Gu
     {
         var tenant = await db.TenantAsync("half-moved");
         await ReadModels.BookAsync(tenant, "loc-half-moved");
-        await Assert.ThrowsAsync<TimeoutException>(() => db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new Step(step =>
+        await Assert.ThrowsAsync<TimeoutException>(() => db.Ledger.Databases.MoveTenantAsync(tenant.Ledger.Tenant, "db2", new OnMoveStep(step =>
         {
             if (step == TenantMoveStep.Switching)
             {
@@ -84,11 +84,6 @@ public sealed class one_tenant_rebuilt_alone(GuardFixture db) : IClassFixture<Gu
         Assert.True((await db.Ledger.Databases.RebuildTenantAsync(tenant.Ledger.Tenant)).IsIntact);
         Assert.Equal(before, await ReadModels.OfAsync(db.Db2, db.SchemaName, "half-moved"));
         Assert.Equal(CommandStatus.Applied, (await tenant.Ledger.ExecuteAsync(new RecordUser(new UserId("waits"), null, null, new CommandId("half-moved-waits"), Sync))).Status);
-    }
-
-    private sealed class Step(Action<TenantMoveStep> onStep) : IProgress<TenantMoveProgress>
-    {
-        public void Report(TenantMoveProgress value) => onStep(value.Step);
     }
 
     // Every projection row of a tenant with its row version (xmin): a row deleted and written again gets a new one.
