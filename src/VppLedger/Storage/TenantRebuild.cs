@@ -26,16 +26,25 @@ internal sealed class TenantRebuild(MartenLicenseLedger ledger)
                 $"Tenant '{tenant}' cannot be rebuilt now: its writes are stopped in its database by a move ({state}). Finish the move first (run it again), then rebuild the tenant where it lives.");
         }
 
-        var sealer = ledger.SealerFor(database);
-        await TenantGate.SealTenantAsync(connection, schema, sealer, tenant, cancellationToken).ConfigureAwait(false);
         var verification = await RebuildInAsync(database, tenant, progress, cancellationToken).ConfigureAwait(false);
         await TenantGate.OpenAsync(connection, schema, tenant, Rebuilding, cancellationToken).ConfigureAwait(false);
         return verification;
     }
 
-    /// <summary>Rebuilds the tenant's projections in <paramref name="database"/> (its writes there stopped, its log sealed) and verifies its chain there.</summary>
+    /// <summary>
+    /// Rebuilds the tenant's projections in <paramref name="database"/> (its writes there stopped) and verifies its chain
+    /// there. Seals the database through the tenant's last event first: every event of the tenant then has its chain
+    /// row (the sealer never needs the audit rows the rebuild deletes), and its checkpoints are rebuilt from all of them
+    /// (on a move's target the copied events may lie above the target's watermark until then).
+    /// </summary>
     public async Task<ChainVerification> RebuildInAsync(Marten.Storage.IMartenDatabase database, string tenant, IProgress<RebuildProgress>? progress, CancellationToken cancellationToken)
     {
+        await using (var connection = database.CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await TenantGate.SealTenantAsync(connection, ledger.Options.SchemaName, ledger.SealerFor(database), tenant, cancellationToken).ConfigureAwait(false);
+        }
+
         await AuditRebuild.RunTenantAsync(ledger.Store, database, ledger.Options, ledger.SealerFor(database), tenant, progress, cancellationToken).ConfigureAwait(false);
         return await new TenantAudit(ledger, tenant).VerifyChainInAsync(database, null, cancellationToken).ConfigureAwait(false);
     }
