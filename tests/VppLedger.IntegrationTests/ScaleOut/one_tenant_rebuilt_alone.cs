@@ -2,6 +2,7 @@ using Npgsql;
 using VppLedger.Directory;
 using VppLedger.IntegrationTests.Infrastructure;
 using VppLedger.IntegrationTests.LocationTokens;
+using VppLedger.Pools;
 
 namespace VppLedger.IntegrationTests.ScaleOut;
 
@@ -113,5 +114,28 @@ public sealed class one_tenant_rebuilt_alone(GuardFixture db) : IClassFixture<Gu
     private sealed class Counter(Action onReport) : IProgress<VppLedger.Audit.RebuildProgress>
     {
         public void Report(VppLedger.Audit.RebuildProgress value) => onReport();
+    }
+}
+
+/// <summary>The rebuild of one tenant with one database (nothing configured in <c>options.Databases</c>).</summary>
+public sealed class one_tenant_rebuilt_alone_in_the_one_database(LedgerFixture db) : IClassFixture<LedgerFixture>
+{
+    [Fact]
+    [Trait("Rule", "I2")]
+    public async Task a_tenant_of_the_one_database_is_rebuilt_alone()
+    {
+        var tenant = new Scenario(db.Ledger.ForTenant(new TenantId("alone")), db.Clock.GetCurrentInstant());
+        var other = new Scenario(db.Ledger.ForTenant(new TenantId("other")), db.Clock.GetCurrentInstant());
+        await ReadModels.BookAsync(tenant, "loc-alone");
+        await ReadModels.BookAsync(other, "loc-other");
+        await tenant.Ledger.Audit.WaitForSealAsync();
+        var connection = await TestServer.ConnectionStringAsync();
+        var (before, otherBefore) = (await ReadModels.OfAsync(connection, db.SchemaName, "alone"), await ReadModels.OfAsync(connection, db.SchemaName, "other"));
+
+        Assert.True((await db.Ledger.Databases.RebuildTenantAsync(tenant.Ledger.Tenant)).IsIntact);
+
+        Assert.Equal(before, await ReadModels.OfAsync(connection, db.SchemaName, "alone"));
+        Assert.Equal(otherBefore, await ReadModels.OfAsync(connection, db.SchemaName, "other"));
+        Assert.Equal(5, (await tenant.Ledger.GetPoolAsync(new PoolId(new TokenId("tok"), new AdamId("555"))))!.TotalCount);
     }
 }
