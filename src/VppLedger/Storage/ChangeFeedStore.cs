@@ -50,14 +50,14 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
     }
 
     public Task<long> CheckpointAsync(CancellationToken cancellationToken = default) =>
-        InfrastructureFaults.ReadAsync("a feed checkpoint was read", async () =>
+        InfrastructureFaults.ReadAsync("a feed checkpoint was read", () => ledger.ReadPlacedAsync(tenantId, async () =>
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand($"select checkpoint_seq from {Table} where tenant_id = @t and subscription_name = @s", connection);
             command.Parameters.AddWithValue("t", tenantId);
             command.Parameters.AddWithValue("s", Subscription);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0L;
-        }, cancellationToken);
+        }, cancellationToken), cancellationToken);
 
     public Task<long> CommitAsync(long position, CancellationToken cancellationToken = default)
     {
@@ -117,7 +117,7 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
         ArgumentOutOfRangeException.ThrowIfNegative(after);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(max, MaxBatch);
-        return InfrastructureFaults.ReadAsync<IReadOnlyList<FeedEvent>>("the change feed was read", async () =>
+        return InfrastructureFaults.ReadAsync("the change feed was read", () => ledger.ReadPlacedAsync<IReadOnlyList<FeedEvent>>(tenantId, async () =>
         {
             // Only the sealed prefix: below it no transaction can still commit an event (AuditSealer), so a feed that
             // moved past a position never misses an event that lands under it later.
@@ -134,7 +134,7 @@ internal sealed class MartenChangeFeed(MartenLicenseLedger ledger, string tenant
                 .Take(max)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return [.. events.Select(ToFeedEvent)];
-        }, cancellationToken);
+        }, cancellationToken), cancellationToken);
     }
 
     public async Task<long> RunAsync(IChangeSink sink, ChangeFeedOptions? options = null, CancellationToken cancellationToken = default)

@@ -16,17 +16,15 @@ public sealed class a_process_that_remembers_the_old_database(GuardFixture db) :
     [Trait("Rule", "X2")]
     public async Task reads_the_tenant_where_it_lives_right_after_another_process_moved_it()
     {
-        await using var other = LicenseLedger.Create(db.Control, o =>
-        {
-            o.SchemaName = db.SchemaName;
-            o.Schema = SchemaCreation.None;
-            o.Databases.Add("db2", db.Db2).UseRegistry();
-        }, db.Clock);
+        await using var other = Process();
+        await using var feedProcess = Process(); // reads only the change feed
         var mover = await db.TenantAsync("remembered");
         await ReadModels.BookAsync(mover, "loc-remembered");
         var pool = new PoolId(new TokenId("tok"), new AdamId("555"));
         var reader = other.ForTenant(mover.Ledger.Tenant);
         Assert.Equal(5, (await reader.GetPoolAsync(pool))!.TotalCount); // the other process now remembers the control database
+        var feed = feedProcess.ForTenant(mover.Ledger.Tenant).ChangeFeed("siem");
+        var before = await feed.ReadAsync(0, 1000);
 
         int? duringCopy = null, afterSwitch = null;
         await db.Ledger.Databases.MoveTenantAsync(mover.Ledger.Tenant, "db2", new OnMoveStep(step =>
@@ -49,6 +47,10 @@ public sealed class a_process_that_remembers_the_old_database(GuardFixture db) :
 
         // After the removal: the control database holds nothing of the tenant; the other process reads db2.
         await mover.RunAsync(new ApplyAppleCounts(pool, ProductKind.App, 9, 0, null, mover.NextId(), Scenario.Admin));
+        await mover.Ledger.Audit.WaitForSealAsync();
+        var after = await feed.ReadAsync(0, 1000);
+        Assert.Equal(before.Count + 2, after.Count); // the two count changes written on db2
+        Assert.Equal(before.Select(e => e.Position), after.Take(before.Count).Select(e => e.Position)); // the same positions: nothing renumbered
         Assert.Equal(9, (await reader.GetPoolAsync(pool))!.TotalCount);
         Assert.NotNull(await reader.GetTokenAsync(new TokenId("tok")));
         Assert.Equal("db2", await other.Databases.FindTenantAsync(mover.Ledger.Tenant));
@@ -61,4 +63,12 @@ public sealed class a_process_that_remembers_the_old_database(GuardFixture db) :
         Assert.True(history > 10);
         Assert.True((await reader.Audit.VerifyChainAsync()).IsIntact);
     }
+
+    // Another ledger over the same databases and registry: another process of the host.
+    private ILicenseLedger Process() => LicenseLedger.Create(db.Control, o =>
+    {
+        o.SchemaName = db.SchemaName;
+        o.Schema = SchemaCreation.None;
+        o.Databases.Add("db2", db.Db2).UseRegistry();
+    }, db.Clock);
 }
