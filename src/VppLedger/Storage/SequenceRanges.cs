@@ -119,6 +119,15 @@ internal static class SequenceRanges
                 highest = Math.Max(highest, (long)(await top.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
             }
 
+            // Two databases with one residue would make the same numbers (a database configured again after another took
+            // its residue while it was away, say): refused, nothing changed.
+            if (ranges.Where(r => r.Value is not null).GroupBy(r => r.Value!.Residue).FirstOrDefault(g => g.Count() > 1) is { } clash)
+            {
+                throw new InvalidOperationException(
+                    $"Databases {string.Join(" and ", clash.Select(c => $"'{c.Key}'"))} number their events with the same residue ({clash.Key} mod {Stride}), so they could make the same sequence numbers and a tenant moved between them could not keep its own. "
+                    + "Give one of them a database of its own (an empty one, whose range the schema step sets) and move its tenants there; docs/scale-out.md \"Sequence numbers\".");
+            }
+
             var used = ranges.Values.OfType<Range>().Select(r => r.Residue).ToHashSet();
             foreach (var (name, database) in tenancy.Databases)
             {

@@ -62,6 +62,11 @@ public sealed class tenants_moved_back_and_forth(GuardFixture db) : IClassFixtur
         Assert.Equal(SequenceRanges.Stride, await ScalarAsync(db.Db2, "select seqincrement from pg_sequence where seqrelid = '{0}.mt_events_sequence'::regclass"));
         var residues = new[] { await ScalarAsync(db.Control, "select residue from {0}.vpp_sequence_range"), await ScalarAsync(db.Db2, "select residue from {0}.vpp_sequence_range") };
         Assert.NotEqual(residues[0], residues[1]);
+
+        // Two databases with one residue would make the same numbers: the schema step refuses them.
+        await ScalarAsync(db.Db2, $"update {{0}}.vpp_sequence_range set residue = {residues[0]} returning 0");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.Ledger.ApplySchemaAsync());
+        await ScalarAsync(db.Db2, $"update {{0}}.vpp_sequence_range set residue = {residues[1]} returning 0");
     }
 
     private async Task MoveAsync(Scenario tenant, string to)
