@@ -94,7 +94,7 @@ internal static class AuditRebuild
     /// </summary>
     public static IReadOnlyList<string> ProjectionTables { get; } =
         [.. DocumentTypes.Select(t => $"mt_doc_{t.Name.ToLowerInvariant()}"), AuditSchema.TableName,
-         AuditSchema.CheckpointTableName, AuditSchema.CheckpointPositionTableName, AuditSchema.CheckpointBookTableName];
+         AuditSchema.CheckpointTableName, AuditSchema.CheckpointStateTableName, AuditSchema.CheckpointBookTableName];
 
     /// <summary>
     /// Rebuilds one tenant's projections in <paramref name="database"/> from its log alone (docs/scale-out.md): its

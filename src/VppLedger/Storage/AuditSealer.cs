@@ -367,6 +367,37 @@ internal sealed class AuditSealer
         _checkpointsThrough = ceiling;
     }
 
+    /// <summary>
+    /// Removes the tenant checkpoints of earlier versions (<see cref="AuditSchema.DropLegacyCheckpointsSql"/>) while
+    /// holding the sealer's lock, and forgets this sealer's running folds with them, so that no page cuts a checkpoint
+    /// on a state that is gone. Checkpoints derive from the sealed log: the next seal of a tenant folds its log again
+    /// from the beginning and writes them, <c>RebuildAsync</c> writes them all; meanwhile an as-of answer folds from
+    /// further back, with the same result.
+    /// </summary>
+    public async Task DropLegacyCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = _database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", connection))
+        {
+            takeLock.Parameters.AddWithValue("k", _lockKey);
+            takeLock.CommandTimeout = 0;
+            await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await ExecuteAsync(connection, AuditSchema.DropLegacyCheckpointsSql(_schema), cancellationToken).ConfigureAwait(false);
+            ForgetCheckpointers();
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", connection);
+            unlock.Parameters.AddWithValue("k", _lockKey);
+            await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private void ForgetCheckpointers()
     {
         _checkpointers.Clear();
@@ -460,12 +491,12 @@ internal sealed class AuditSealer
             ForgetCheckpointers();
             if (onlyTenant is null)
             {
-                await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointState(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 await using var delete = new NpgsqlCommand(
-                    $"delete from {AuditSchema.Checkpoint(_schema)} where tenant_id = @t; delete from {AuditSchema.CheckpointPosition(_schema)} where tenant_id = @t; "
+                    $"delete from {AuditSchema.Checkpoint(_schema)} where tenant_id = @t; delete from {AuditSchema.CheckpointState(_schema)} where tenant_id = @t; "
                     + $"delete from {AuditSchema.CheckpointBook(_schema)} where tenant_id = @t",
                     write);
                 delete.Parameters.AddWithValue("t", onlyTenant);

@@ -23,6 +23,7 @@ internal static class ReadModels
             .Select(t => $"select '{t}' || ' ' || count(*) || ' ' || coalesce(md5(string_agg(id || '=' || data::text, '|' order by id)), '-') from {schema}.mt_doc_{t} where tenant_id = @t")
             .Append($"select 'audit ' || count(*) || ' ' || coalesce(md5(string_agg(a::text, '|' order by a.seq)), '-') from {schema}.vpp_audit a where tenant_id = @t")
             .Append($"select 'checkpoints ' || count(*) || ' ' || coalesce(md5(string_agg(c::text, '|' order by c.scope, c.seq)), '-') from {schema}.vpp_checkpoint c where tenant_id = @t")
+            .Append($"select 'checkpoint states ' || count(*) || ' ' || coalesce(md5(string_agg(c::text, '|' order by c.checkpoint_seq)), '-') from {schema}.vpp_checkpoint_state c where tenant_id = @t")
             .Append($"select 'chain ' || count(*) || ' ' || coalesce(md5(string_agg(c::text, '|' order by c.chain_position)), '-') from {schema}.vpp_audit_chain c where tenant_id = @t");
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
