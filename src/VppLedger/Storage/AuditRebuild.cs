@@ -61,26 +61,32 @@ internal static class AuditRebuild
         while (through < last)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, cancellationToken).ConfigureAwait(false);
+            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken).ConfigureAwait(false);
             if (rows == 0)
             {
                 break;
             }
 
             through = lastRead;
-            await ApplyAsync(store, database, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(store, database, projections, page, schema, through.Value, sealer.Meter, cancellationToken).ConfigureAwait(false);
             read += rows;
             progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
         }
 
         // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
-        while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).Blocked)
+        using (sealer.Meter.Measure("rebuild: seal the rest"))
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).Blocked)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // The checkpoints of positions are a projection of the sealed log: written again from it, in one pass.
-        await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        using (sealer.Meter.Measure("rebuild: checkpoints"))
+        {
+            await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        }
         await ExecuteAsync(connection, $"delete from {schema}.vpp_rebuild", cancellationToken).ConfigureAwait(false);
         progress?.Report(new RebuildProgress(OnePass, 1, 1) { EventsDone = read, EventsTotal = total });
     }
@@ -116,41 +122,51 @@ internal static class AuditRebuild
 
     // A page of the log: its ledger events, the last sequence read and how many rows were read (Marten's own
     // 'tombstone' rows, written for failed appends, are read past and applied to nothing, as the daemon does).
-    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, CancellationToken cancellationToken)
+    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, StepMeter meter, CancellationToken cancellationToken)
     {
-        var page = new List<IEvent>(pageSize);
+        var raw = new List<(long Seq, string Tenant, string Stream, long Version, string Type, string Data, DateTimeOffset At, string? User, string? Correlation, string? Causation)>(pageSize);
         var (lastRead, rows) = (after, 0);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
-            + "where seq_id > @after order by seq_id limit @page",
-            connection);
-        command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("page", pageSize);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using (meter.Measure("rebuild: read"))
         {
-            (lastRead, rows) = (reader.GetInt64(0), rows + 1);
-            var name = reader.GetString(4);
-            if (name == Tombstone)
+            await using var command = new NpgsqlCommand(
+                $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
+                + "where seq_id > @after order by seq_id limit @page",
+                connection);
+            command.Parameters.AddWithValue("after", after);
+            command.Parameters.AddWithValue("page", pageSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                (lastRead, rows) = (reader.GetInt64(0), rows + 1);
+                raw.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+            }
+        }
+
+        using var deserialize = meter.Measure("rebuild: deserialize", rows);
+        var page = new List<IEvent>(pageSize);
+        foreach (var r in raw)
+        {
+            if (r.Type == Tombstone)
             {
                 continue;
             }
 
-            if (!TypeByName.TryGetValue(name, out var type))
+            if (!TypeByName.TryGetValue(r.Type, out var type))
             {
-                throw new InvalidOperationException($"Event {reader.GetInt64(0)} has the unknown type '{name}': the rebuild stops rather than skip it.");
+                throw new InvalidOperationException($"Event {r.Seq} has the unknown type '{r.Type}': the rebuild stops rather than skip it.");
             }
 
-            var data = Json.Deserialize(new StringReader(reader.GetString(5)), type)!;
+            var data = Json.Deserialize(new StringReader(r.Data), type)!;
             var e = store.Events.BuildEvent(data);
-            e.Sequence = reader.GetInt64(0);
-            e.TenantId = reader.GetString(1);
-            e.StreamKey = reader.GetString(2);
-            e.Version = reader.GetInt64(3);
-            e.Timestamp = reader.GetFieldValue<DateTimeOffset>(6);
-            e.UserName = reader.IsDBNull(7) ? null : reader.GetString(7);
-            e.CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8);
-            e.CausationId = reader.IsDBNull(9) ? null : reader.GetString(9);
+            e.Sequence = r.Seq;
+            e.TenantId = r.Tenant;
+            e.StreamKey = r.Stream;
+            e.Version = r.Version;
+            e.Timestamp = r.At;
+            e.UserName = r.User;
+            e.CorrelationId = r.Correlation;
+            e.CausationId = r.Causation;
             page.Add(e);
         }
 
@@ -158,9 +174,10 @@ internal static class AuditRebuild
     }
 
     // One page, every projection, one transaction (with the rebuild's watermark).
-    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long through, CancellationToken cancellationToken)
+    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long through, StepMeter meter, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(database));
+        var fold = meter.Measure("rebuild: load and fold (write states)");
         foreach (var tenant in page.GroupBy(e => e.TenantId))
         {
             var ops = session.ForTenant(tenant.Key);
@@ -174,11 +191,19 @@ internal static class AuditRebuild
             await EvolveAsync<AppleSideDoc>(ops, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
         }
 
-        await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
-        await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
-        await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        fold.Dispose();
+        using (meter.Measure("rebuild: fold (rows, audit)"))
+        {
+            await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+            await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+            await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        }
+
         session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", through);
-        await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        using (meter.Measure("rebuild: write (SaveChanges)", page.Count))
+        {
+            await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // A write state is folded from the stored one (written by an earlier page) and this page's events of its stream;

@@ -59,6 +59,9 @@ internal sealed class AuditSealer
     /// <summary>The checkpoints of positions this sealer writes.</summary>
     public CheckpointStore Checkpoints { get; }
 
+    /// <summary>Where this database's seals and rebuilds spend their time, step by step (the scale generator reports it).</summary>
+    public StepMeter Meter { get; } = new();
+
     /// <summary>Time this sealer spent folding pages into checkpoints and writing them, in the pages' transactions, since it was created (the scale generator reports it).</summary>
     public TimeSpan CheckpointTime => TimeSpan.FromTicks(Interlocked.Read(ref _checkpointTicks));
 
@@ -128,6 +131,7 @@ internal sealed class AuditSealer
         var rows = new List<PageRow>(PageSize);
         DateTime observed = default;
         long xmax = 0;
+        var reading = Meter.Measure("seal: read page (hashes, canonical rows)");
         await using (var read = new NpgsqlCommand(
             $"select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
             + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
@@ -162,6 +166,8 @@ internal sealed class AuditSealer
             }
         }
 
+        reading.Dispose();
+        Meter.Count("seal: read page (hashes, canonical rows)", rows.Count);
         if (rows.Count == 0)
         {
             return (sealedThrough, false, false);
@@ -173,6 +179,7 @@ internal sealed class AuditSealer
         var blocked = false;
         if (firstGap is { } gap)
         {
+            using var probe = Meter.Measure("seal: gap probe");
             if (!await GapsAreDeadAsync(connection, observed, xmax, sealedThrough, ceiling, rows.Count, cancellationToken).ConfigureAwait(false))
             {
                 ceiling = gap - 1;
@@ -241,6 +248,7 @@ internal sealed class AuditSealer
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (tenants.Length > 0)
         {
+            using var loadHeads = Meter.Measure("seal: load heads");
             await using var load = new NpgsqlCommand($"select tenant_id, chain_position, hash from {AuditSchema.Head(_schema)} where tenant_id = any(@t)", connection, transaction);
             load.Parameters.AddWithValue("t", tenants);
             await using var reader = await load.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -261,6 +269,7 @@ internal sealed class AuditSealer
         var hash = new byte[n][];
         var headSeq = new Dictionary<string, long>(StringComparer.Ordinal);
         var folded = new List<(PageRow Row, long Position, byte[] Hash)>();
+        var linking = Meter.Measure("seal: link (SHA-256)", n);
         for (var i = 0; i < n; i++)
         {
             var r = rows[i];
@@ -283,9 +292,11 @@ internal sealed class AuditSealer
             }
         }
 
+        linking.Dispose();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
+            using var checkpointing = Meter.Measure("seal: checkpoints (read, fold, write)", folded.Count);
             if (_options.BuildCheckpoints)
             {
                 await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
@@ -301,6 +312,7 @@ internal sealed class AuditSealer
             Interlocked.Add(ref _checkpointTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         }
 
+        var writing = Meter.Measure("seal: write links, heads, watermark, commit", n);
         if (n > 0)
         {
             await using var insert = new NpgsqlCommand(
@@ -349,6 +361,10 @@ internal sealed class AuditSealer
             ForgetCheckpointers();
             throw;
         }
+        finally
+        {
+            writing.Dispose();
+        }
 
         _checkpointsThrough = ceiling;
     }
@@ -374,6 +390,7 @@ internal sealed class AuditSealer
         {
             if (!_checkpointers.TryGetValue(row.Tenant, out var checkpointer))
             {
+                using var reload = Meter.Measure("seal: checkpoints: reload a tenant's fold");
                 checkpointer = await LoadCheckpointerAsync(connection, row.Tenant, sealedThrough, cuts, cancellationToken).ConfigureAwait(false);
                 _checkpointers[row.Tenant] = checkpointer;
             }
@@ -388,6 +405,7 @@ internal sealed class AuditSealer
             }
         }
 
+        using var write = Meter.Measure("seal: checkpoints: write", cuts.Count);
         await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);
         foreach (var b in books)
         {
