@@ -132,15 +132,21 @@ internal sealed class AuditSealer
         DateTime observed = default;
         long xmax = 0;
         var reading = Meter.Measure("seal: read page (hashes, canonical rows)");
+        // The page first, then its audit row and its link (if any) looked up per event: a join over the whole tables
+        // let PostgreSQL merge from the tenant's first row (the audit rows) or hash the whole chain, every page, so
+        // that each page cost O(log) and sealing a large backlog O(log²) (issue 11: the sealer fell behind a bulk
+        // load). 'offset 0' keeps each lookup a parameterized index probe: O(page) whatever the statistics say.
         await using (var read = new NpgsqlCommand(
-            $"select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
+            $"with page as materialized (select * from {SchemaNames.Quote(_schema)}.mt_events e where e.seq_id > @from order by e.seq_id limit @page) "
+            + "select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
             + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
             + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
             + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
             + "e.type, case when e.type = any(@folded) then e.data::text end, "
-            + $"exists (select 1 from {AuditSchema.Chain(_schema)} c where c.tenant_id = e.tenant_id and c.seq = e.seq_id) "
-            + $"from {SchemaNames.Quote(_schema)}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
-            + "where e.seq_id > @from order by e.seq_id limit @page",
+            + "c.seq is not null "
+            + $"from page e left join lateral (select * from {AuditSchema.Qualified(_schema)} a where a.tenant_id = e.tenant_id and a.seq = e.seq_id offset 0) a on true "
+            + $"left join lateral (select c.seq from {AuditSchema.Chain(_schema)} c where c.tenant_id = e.tenant_id and c.seq = e.seq_id offset 0) c on true "
+            + "order by e.seq_id",
             connection))
         {
             read.Parameters.AddWithValue("types", _ledgerTypes);
