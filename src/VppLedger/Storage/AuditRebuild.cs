@@ -40,7 +40,11 @@ internal static class AuditRebuild
         var schema = SchemaNames.Quote(options.SchemaName);
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null)", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(
+            connection,
+            $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null); "
+            + $"create table if not exists {schema}.vpp_rebuild_index (name text primary key, ddl text not null)",
+            cancellationToken).ConfigureAwait(false);
         var through = await ResumeFromAsync(connection, schema, cancellationToken).ConfigureAwait(false);
         if (through is null)
         {
@@ -50,7 +54,24 @@ internal static class AuditRebuild
                 await database.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, $"truncate {AuditSchema.Qualified(options.SchemaName)}; insert into {schema}.vpp_rebuild values (1, 0, now())", cancellationToken).ConfigureAwait(false);
+            // The audit and seat rows are written without their secondary indexes, which are built again, sorted, after
+            // the last page (one row inserted into seven indexes, most of them random, was most of a page's server time).
+            // Their definitions are kept in vpp_rebuild_index in the same transaction, so a rebuild resumed after a crash
+            // builds them too. Primary keys and unique indexes stay: lookups by key and uniqueness never go away.
+            await ExecuteAsync(
+                connection,
+                $"""
+                begin;
+                truncate {AuditSchema.Qualified(options.SchemaName)};
+                insert into {schema}.vpp_rebuild values (1, 0, now());
+                delete from {schema}.vpp_rebuild_index;
+                insert into {schema}.vpp_rebuild_index (name, ddl)
+                  select i.indexname, i.indexdef from pg_indexes i join pg_index x on x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+                  where i.schemaname = {Literal(options.SchemaName)} and i.tablename in ({string.Join(", ", DeferredIndexTables.Select(Literal))}) and not x.indisunique;
+                {DropDeferredIndexesSql(schema)}
+                commit;
+                """,
+                cancellationToken).ConfigureAwait(false);
             through = 0;
         }
 
@@ -58,19 +79,45 @@ internal static class AuditRebuild
         var total = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
         var read = through.Value == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through.Value}", cancellationToken).ConfigureAwait(false);
         var projections = new Projections(options.SchemaName);
-        while (through < last)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken).ConfigureAwait(false);
-            if (rows == 0)
-            {
-                break;
-            }
 
-            through = lastRead;
-            await ApplyAsync(store, database, projections, page, schema, through.Value, sealer.Meter, cancellationToken).ConfigureAwait(false);
-            read += rows;
-            progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
+        // The next page is read and deserialized (on this connection) while the current one is folded and written (on
+        // the session's): the log is not a projection, so reading ahead never sees a page's own writes.
+        Task<(List<IEvent> Page, long LastRead, int Rows)>? next = through < last
+            ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken)
+            : null;
+        try
+        {
+            while (next is not null)
+            {
+                var (page, lastRead, rows) = await next.ConfigureAwait(false);
+                next = null;
+                if (rows == 0)
+                {
+                    break;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                through = lastRead;
+                next = through < last ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken) : null;
+                await ApplyAsync(store, database, projections, page, schema, through.Value, sealer.Meter, cancellationToken).ConfigureAwait(false);
+                read += rows;
+                progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
+            }
+        }
+        finally
+        {
+            // A page that fails or is cancelled leaves the page read ahead unused: wait for it before the connection goes.
+            if (next is not null)
+            {
+                await Task.WhenAny(next).ConfigureAwait(false);
+                _ = next.Exception;
+            }
+        }
+
+        // The secondary indexes dropped for the pages, built again before anything reads through them (the checkpoints below).
+        using (sealer.Meter.Measure("rebuild: build the deferred indexes"))
+        {
+            await BuildDeferredIndexesAsync(connection, schema, cancellationToken).ConfigureAwait(false);
         }
 
         // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
@@ -182,13 +229,13 @@ internal static class AuditRebuild
         {
             var ops = session.ForTenant(tenant.Key);
             var streams = tenant.GroupBy(e => e.StreamKey!).ToList();
-            await EvolveAsync<TokenDoc>(ops, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<PoolDoc>(ops, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<AssignmentDoc>(ops, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<UserDoc>(ops, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<DeviceDoc>(ops, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<GroupDoc>(ops, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<AppleSideDoc>(ops, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<TokenDoc>(ops, tenant.Key, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<PoolDoc>(ops, tenant.Key, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AssignmentDoc>(ops, tenant.Key, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<UserDoc>(ops, tenant.Key, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<DeviceDoc>(ops, tenant.Key, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<GroupDoc>(ops, tenant.Key, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AppleSideDoc>(ops, tenant.Key, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
         }
 
         fold.Dispose();
@@ -208,7 +255,7 @@ internal static class AuditRebuild
 
     // A write state is folded from the stored one (written by an earlier page) and this page's events of its stream;
     // only the streams of its kind are read (the filter by event type each single-stream projection needs).
-    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, CancellationToken cancellationToken)
+    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, string tenant, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, CancellationToken cancellationToken)
         where TDoc : class
     {
         var mine = streams.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
@@ -226,6 +273,7 @@ internal static class AuditRebuild
             }
         }
 
+        var folded = new List<TDoc>(mine.Count);
         foreach (var stream in mine)
         {
             var doc = stored.GetValueOrDefault(stream.Key);
@@ -236,9 +284,13 @@ internal static class AuditRebuild
 
             if (doc is not null)
             {
-                ops.Store(doc);
+                folded.Add(doc);
             }
         }
+
+        // One set-based upsert per document type and page (a page of directory events touches thousands of users or
+        // devices: one statement each was most of such a page's time).
+        await DocumentUpserts.QueueAsync(ops, tenant, folded, IdOf, cancellationToken).ConfigureAwait(false);
     }
 
     private static string IdOf<TDoc>(TDoc doc) => doc switch
@@ -251,6 +303,42 @@ internal static class AuditRebuild
         GroupDoc d => d.Id,
         _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a write state."),
     };
+
+    /// <summary>The tables whose secondary (not unique) indexes a fresh rebuild drops before its first page and builds after its last.</summary>
+    internal static readonly string[] DeferredIndexTables = [AuditSchema.TableName, "mt_doc_seatdoc"];
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    // Drops every index recorded in vpp_rebuild_index (one statement, run in the transaction that recorded them).
+    private static string DropDeferredIndexesSql(string schema) =>
+        $"""
+        do $$ declare r record; begin
+          for r in select name from {schema}.vpp_rebuild_index loop execute format('drop index if exists %s.%I', '{schema.Replace("'", "''", StringComparison.Ordinal)}', r.name); end loop;
+        end $$;
+        """;
+
+    // Builds each recorded index that does not exist (a resumed rebuild may find some built already), then forgets them.
+    private static async Task BuildDeferredIndexesAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        var pending = new List<(string Name, string Ddl)>();
+        await using (var list = new NpgsqlCommand($"select name, ddl from {schema}.vpp_rebuild_index order by name", connection))
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                pending.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, ddl) in pending)
+        {
+            // pg_indexes gives "CREATE [UNIQUE] INDEX name ON ...": IF NOT EXISTS makes the step safe to run again.
+            var create = ddl.Replace(" INDEX ", " INDEX IF NOT EXISTS ", StringComparison.Ordinal);
+            await using var command = new NpgsqlCommand($"{create}; delete from {schema}.vpp_rebuild_index where name = @name", connection) { CommandTimeout = 0 };
+            command.Parameters.AddWithValue("name", name);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -58,6 +58,35 @@ public sealed class a_rebuild_stopped_between_pages_resumes_where_it_stopped(Sma
         Assert.True((await s.Ledger.Audit.VerifyChainAsync()).IsIntact);
     }
 
+    [Fact]
+    [Trait("Rule", "I2")]
+    public async Task a_rebuild_stopped_after_its_first_page_builds_the_indexes_it_set_aside_when_resumed()
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId("indexes")), db.Clock.GetCurrentInstant());
+        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "1", purchased: 5);
+        var users = await s.UsersAsync("u", 20);
+        var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
+        var live = await SnapshotAsync();
+        var indexes = await IndexesAsync();
+
+        using var stop = new CancellationTokenSource();
+        var stopped = await Record.ExceptionAsync(() => db.Ledger.RebuildAsync(new Progress([], _ => stop.Cancel()), stop.Token));
+        var whileStopped = await IndexesAsync();
+        await db.Ledger.RebuildAsync();
+
+        Assert.IsAssignableFrom<OperationCanceledException>(stopped);
+        Assert.DoesNotContain("ix_vpp_audit_holder", whileStopped, StringComparison.Ordinal); // set aside while the pages are written
+        Assert.Contains("ix_vpp_audit_seq", whileStopped, StringComparison.Ordinal); // unique indexes stay
+        Assert.Equal(indexes, await IndexesAsync());
+        Assert.Equal(live, await SnapshotAsync());
+        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_rebuild_index"));
+        Assert.True((await s.Ledger.Audit.VerifyChainAsync()).IsIntact);
+    }
+
+    private Task<string?> IndexesAsync() =>
+        TestServer.ScalarAsync<string>($"select string_agg(indexdef, E'\\n' order by indexname) from pg_indexes where schemaname = '{db.SchemaName}' and tablename in ('vpp_audit', 'mt_doc_seatdoc')");
+
     private sealed class Progress(List<RebuildProgress> seen, Action<RebuildProgress> then) : IProgress<RebuildProgress>
     {
         public void Report(RebuildProgress value)
