@@ -10,7 +10,7 @@ namespace VppLedger.Benchmarks.Scale;
 
 /// <summary>
 /// <c>generate --size small|medium|large [--connection CS] [--concurrency N] [--steps load,fold,asof,reseal,rebuild,export] [--resume]
-/// [--checkpoints on|off] [--checkpoint-every N]</c>:
+/// [--checkpoints on|off] [--checkpoint-every N] [--read-ahead on|off]</c>:
 /// loads a synthetic tenant through the public API and times the load, the whole-tenant in-memory fold
 /// (<see cref="ITenantAudit.TenantAsOfAsync"/>), the as-of position of the biggest pool, the projection rebuild
 /// (<see cref="ILicenseLedger.RebuildAsync"/>) and the audit export (NDJSON and CSV to a counting null stream, with
@@ -49,6 +49,7 @@ internal static class ScaleCommand
             o.SchemaName = schema;
             o.BuildCheckpoints = checkpoints;
             o.CheckpointEveryEvents = checkpointEvery;
+            o.RebuildReadAhead = Option(args, "--read-ahead") == "on";
         });
         await ledger.ApplySchemaAsync();
         var tenant = ledger.ForTenant(new TenantId(TenantId));

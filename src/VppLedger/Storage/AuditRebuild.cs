@@ -80,8 +80,9 @@ internal static class AuditRebuild
         var read = through.Value == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through.Value}", cancellationToken).ConfigureAwait(false);
         var projections = new Projections(options.SchemaName);
 
-        // The next page is read and deserialized (on this connection) while the current one is folded and written (on
-        // the session's): the log is not a projection, so reading ahead never sees a page's own writes.
+        // With RebuildReadAhead the next page is read and deserialized (on this connection) while the current one is
+        // folded and written (on the session's): the log is not a projection, so reading ahead never sees a page's own
+        // writes. Without, it is read after the current page is committed.
         Task<(List<IEvent> Page, long LastRead, int Rows)>? next = through < last
             ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken)
             : null;
@@ -98,8 +99,9 @@ internal static class AuditRebuild
 
                 cancellationToken.ThrowIfCancellationRequested();
                 through = lastRead;
-                next = through < last ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken) : null;
+                next = through < last && options.RebuildReadAhead ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken) : null;
                 await ApplyAsync(store, database, projections, page, schema, through.Value, sealer.Meter, cancellationToken).ConfigureAwait(false);
+                next ??= through < last && !options.RebuildReadAhead ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, sealer.Meter, cancellationToken) : null;
                 read += rows;
                 progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
             }

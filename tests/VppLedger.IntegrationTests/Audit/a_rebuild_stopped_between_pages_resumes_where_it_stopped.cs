@@ -12,8 +12,27 @@ public sealed class SmallRebuildPageLedgerFixture : LedgerFixture
     protected override void Configure(VppLedgerOptions options) => options.RebuildPageSize = 10;
 }
 
+/// <summary>A ledger whose rebuild applies 10 events per transaction and reads the next page while it writes one.</summary>
+public sealed class ReadAheadRebuildLedgerFixture : LedgerFixture
+{
+    protected override void Configure(VppLedgerOptions options)
+    {
+        options.RebuildPageSize = 10;
+        options.RebuildReadAhead = true;
+    }
+}
+
 /// <summary>The one-pass rebuild commits each page with its watermark: stopped between pages, it resumes there and ends as a whole rebuild would (I2).</summary>
-public sealed class a_rebuild_stopped_between_pages_resumes_where_it_stopped(SmallRebuildPageLedgerFixture db) : IClassFixture<SmallRebuildPageLedgerFixture>
+public sealed class a_rebuild_stopped_between_pages_resumes_where_it_stopped(SmallRebuildPageLedgerFixture db)
+    : RebuildResumption<SmallRebuildPageLedgerFixture>(db), IClassFixture<SmallRebuildPageLedgerFixture>;
+
+/// <summary>The same with the next page read while the current one is written: a page read ahead is never applied after a stop.</summary>
+public sealed class a_rebuild_reading_ahead_stopped_between_pages_resumes_where_it_stopped(ReadAheadRebuildLedgerFixture db)
+    : RebuildResumption<ReadAheadRebuildLedgerFixture>(db), IClassFixture<ReadAheadRebuildLedgerFixture>;
+
+/// <summary>The resumption specs, run with each way of reading the log.</summary>
+public abstract class RebuildResumption<TFixture>(TFixture db)
+    where TFixture : LedgerFixture
 {
     private async Task<string> SnapshotAsync()
     {
