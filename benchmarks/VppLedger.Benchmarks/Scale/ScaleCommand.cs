@@ -66,6 +66,7 @@ internal static class ScaleCommand
             var sealer = await ((Storage.MartenLicenseLedger)ledger).SealerOfAsync(TenantId, CancellationToken.None);
             Result("seal", $"checkpoints {(checkpoints ? "on" : "off")} (every {checkpointEvery:N0} events): the log was sealed {seal.Elapsed.TotalSeconds:N1} s after the last command ({loaded.TotalSeconds:N1} s); "
                 + $"the sealer spent {sealer.CheckpointTime.TotalSeconds:N1} s folding and writing checkpoints = {100 * sealer.CheckpointTime.TotalSeconds / load.Elapsed.TotalSeconds:N1}% of load plus seal ({load.Elapsed.TotalSeconds:N1} s)");
+            PrintSteps(sealer.Meter);
             Result("load", $"{generator.EventCount:N0} events, {generator.CommandCount:N0} commands in {loaded.TotalSeconds:N1} s = {generator.EventCount / loaded.TotalSeconds:N0} events/s, {generator.CommandCount / loaded.TotalSeconds:N0} commands/s; {generator.ConflictsExhausted:N0} sent again after ConcurrencyConflict");
             var vacuum = Stopwatch.StartNew();
             await ExecAsync(connectionString, "VACUUM ANALYZE");
