@@ -9,7 +9,7 @@ using VppLedger.Testing;
 namespace VppLedger.Benchmarks.Scale;
 
 /// <summary>
-/// <c>generate --size small|medium|large [--connection CS] [--concurrency N] [--steps load,fold,asof,reseal,rebuild,export] [--resume]
+/// <c>generate --size small|medium|large [--connection CS] [--concurrency N] [--steps load,fold,checkpoints,asof,reseal,rebuild,export] [--resume]
 /// [--checkpoints on|off] [--checkpoint-every N] [--read-ahead on|off]</c>:
 /// loads a synthetic tenant through the public API and times the load, the whole-tenant in-memory fold
 /// (<see cref="ITenantAudit.TenantAsOfAsync"/>), the as-of position of the biggest pool, the projection rebuild
@@ -89,6 +89,15 @@ internal static class ScaleCommand
             Result("pool-as-of", $"PoolAsOfAsync of the biggest pool: {pool?.EventCount ?? 0:N0} events, {pool?.Holders.Count ?? 0:N0} holders in {poolFold.Elapsed.TotalSeconds:N2} s");
         }
 
+        if (steps.Contains("checkpoints"))
+        {
+            // Every checkpoint written again from the sealed log (after a change of their encoding, before "asof").
+            await tenant.Audit.WaitForSealAsync();
+            var rewrite = Stopwatch.StartNew();
+            await ((Storage.MartenLicenseLedger)ledger).SealerFor(((Storage.MartenLicenseLedger)ledger).Store.Storage.Database).RebuildCheckpointsAsync(CancellationToken.None);
+            Result("checkpoints", $"every checkpoint written again in one pass over the sealed log: {rewrite.Elapsed.TotalSeconds:N1} s");
+        }
+
         if (steps.Contains("asof"))
         {
             await AsOfAsync(connectionString, schema, (Storage.MartenLicenseLedger)ledger, tenant, generator.BigPool);
@@ -154,6 +163,7 @@ internal static class ScaleCommand
         var random = new Random(17);
         var instants = Enumerable.Range(0, 10).Select(_ => first + ((last - first) * random.NextDouble())).Append(last).ToList();
         var tenantTimes = new List<double>();
+        var loadTimes = new List<double>();
         var poolTimes = new List<double>();
         long folded = 0, poolFolded = 0;
         foreach (var at in instants)
@@ -162,6 +172,14 @@ internal static class ScaleCommand
             var position = await tenant.Audit.TenantAsOfAsync(at);
             tenantTimes.Add(watch.Elapsed.TotalMilliseconds);
             folded = Math.Max(folded, position.FoldedEventCount);
+            watch.Restart();
+            await using (var connection = await data.OpenConnectionAsync())
+            {
+                watch.Restart();
+                await ledger.Checkpoints.LoadAsync(connection, TenantId, "", at, CancellationToken.None);
+                loadTimes.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
             watch.Restart();
             var pool = await tenant.Audit.PoolAsOfAsync(bigPool, at);
             poolTimes.Add(watch.Elapsed.TotalMilliseconds);
@@ -174,12 +192,13 @@ internal static class ScaleCommand
         full.Restart();
         await audit.PoolAsOfByFullFoldAsync(bigPool, instants[0]);
         var fullPoolMs = full.Elapsed.TotalMilliseconds;
-        Result("asof-tenant", $"TenantAsOfAsync at {instants.Count} random instants: median {Median(tenantTimes):N1} ms, max {tenantTimes.Max():N1} ms (at most {folded:N0} events folded after the checkpoint); full fold {fullMs:N0} ms ({whole.EventCount:N0} events)");
+        Result("asof-tenant", $"TenantAsOfAsync at {instants.Count} random instants: median {Median(tenantTimes):N1} ms, max {tenantTimes.Max():N1} ms (at most {folded:N0} events folded after the checkpoint); full fold {fullMs:N0} ms ({whole.EventCount:N0} events); "
+            + $"of which reading the checkpoint's state alone: median {Median(loadTimes):N1} ms, max {loadTimes.Max():N1} ms");
         Result("asof-pool", $"PoolAsOfAsync of the biggest pool at the same instants: median {Median(poolTimes):N1} ms, max {poolTimes.Max():N1} ms (at most {poolFolded:N0} events folded); full fold {fullPoolMs:N0} ms");
         var parts = new long[5];
         var queries = new[]
         {
-            $"select pg_total_relation_size('{schema}.vpp_checkpoint') + pg_total_relation_size('{schema}.vpp_checkpoint_position') + pg_total_relation_size('{schema}.vpp_checkpoint_book')",
+            $"select pg_total_relation_size('{schema}.vpp_checkpoint') + pg_total_relation_size('{schema}.vpp_checkpoint_state') + pg_total_relation_size('{schema}.vpp_checkpoint_book')",
             $"select pg_total_relation_size('{schema}.mt_events') + pg_total_relation_size('{schema}.mt_streams')",
             $"select pg_total_relation_size('{schema}.vpp_audit') + pg_total_relation_size('{schema}.vpp_audit_chain')",
             $"select count(*) from {schema}.vpp_checkpoint where scope = ''",

@@ -20,7 +20,8 @@ internal static class AuditSchema
     public const string SealTableName = "vpp_audit_seal";
     public const string ProjectionName = "vpp_audit";
     public const string CheckpointTableName = "vpp_checkpoint";
-    public const string CheckpointPositionTableName = "vpp_checkpoint_position";
+    public const string CheckpointStateTableName = "vpp_checkpoint_state";
+    public const string LegacyCheckpointPositionTableName = "vpp_checkpoint_position";
     public const string CheckpointBookTableName = "vpp_checkpoint_book";
 
     /// <summary>Registers the tables, the projection and the import keys (rule I1, I2, I5).</summary>
@@ -32,7 +33,7 @@ internal static class AuditSchema
         options.Storage.ExtendedSchemaObjects.Add(HeadTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(SealTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(CheckpointTable(schema));
-        options.Storage.ExtendedSchemaObjects.Add(CheckpointPositionTable(schema));
+        options.Storage.ExtendedSchemaObjects.Add(CheckpointStateTable(schema));
         options.Storage.ExtendedSchemaObjects.Add(CheckpointBookTable(schema));
         options.Projections.Add(new AuditProjection(schema), ProjectionLifecycle.Inline, ProjectionName);
         options.Schema.For<ImportRecordDoc>();
@@ -55,6 +56,22 @@ internal static class AuditSchema
         await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The statement that removes the tenant checkpoints of earlier versions, whose stream states were JSON rows of
+    /// <c>vpp_checkpoint_position</c>: their <c>vpp_checkpoint</c> rows are deleted with the table, in one transaction.
+    /// Run by <see cref="AuditSealer.DropLegacyCheckpointsAsync"/>, under the sealer's lock. Nothing to do on a schema
+    /// created by this version.
+    /// </summary>
+    public static string DropLegacyCheckpointsSql(string schema) =>
+        $"""
+        do $$ begin
+          if to_regclass('{SchemaNames.Quote(schema).Replace("'", "''", StringComparison.Ordinal)}.{LegacyCheckpointPositionTableName}') is not null then
+            delete from {Checkpoint(schema)} where scope = '';
+            drop table {SchemaNames.Quote(schema)}.{LegacyCheckpointPositionTableName};
+          end if;
+        end $$;
+        """;
+
     public static string Chain(string schema) => $"{SchemaNames.Quote(schema)}.{ChainTableName}";
 
     public static string Head(string schema) => $"{SchemaNames.Quote(schema)}.{HeadTableName}";
@@ -63,7 +80,7 @@ internal static class AuditSchema
 
     public static string Checkpoint(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointTableName}";
 
-    public static string CheckpointPosition(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointPositionTableName}";
+    public static string CheckpointState(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointStateTableName}";
 
     public static string CheckpointBook(string schema) => $"{SchemaNames.Quote(schema)}.{CheckpointBookTableName}";
 
@@ -164,16 +181,15 @@ internal static class AuditSchema
         return table;
     }
 
-    // The stream states of a checkpoint: every stream of a full one, the streams changed in its segment otherwise.
-    private static Table CheckpointPositionTable(string schema)
+    // The stream states of a tenant checkpoint, one value a checkpoint in the binary encoding of CheckpointStateCodec:
+    // every stream of a full one, the streams changed in its segment otherwise.
+    private static Table CheckpointStateTable(string schema)
     {
-        var table = new Table(new PostgresqlObjectName(schema, CheckpointPositionTableName, IdentifierUsage.General));
+        var table = new Table(new PostgresqlObjectName(schema, CheckpointStateTableName, IdentifierUsage.General));
         table.AddColumn<string>("tenant_id").NotNull().AsPrimaryKey();
-        table.AddColumn<string>("scope").NotNull().AsPrimaryKey();
         table.AddColumn<long>("checkpoint_seq").NotNull().AsPrimaryKey();
-        table.AddColumn<string>("stream").NotNull().AsPrimaryKey();
-        table.AddColumn<long>("event_count").NotNull();
-        table.AddColumn("state", "jsonb").NotNull();
+        table.AddColumn<int>("position_count").NotNull();
+        table.AddColumn("positions", "bytea").NotNull();
         return table;
     }
 

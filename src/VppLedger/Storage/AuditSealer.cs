@@ -375,6 +375,37 @@ internal sealed class AuditSealer
         _checkpointsThrough = ceiling;
     }
 
+    /// <summary>
+    /// Removes the tenant checkpoints of earlier versions (<see cref="AuditSchema.DropLegacyCheckpointsSql"/>) while
+    /// holding the sealer's lock, and forgets this sealer's running folds with them, so that no page cuts a checkpoint
+    /// on a state that is gone. Checkpoints derive from the sealed log: the next seal of a tenant folds its log again
+    /// from the beginning and writes them, <c>RebuildAsync</c> writes them all; meanwhile an as-of answer folds from
+    /// further back, with the same result.
+    /// </summary>
+    public async Task DropLegacyCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = _database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", connection))
+        {
+            takeLock.Parameters.AddWithValue("k", _lockKey);
+            takeLock.CommandTimeout = 0;
+            await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await ExecuteAsync(connection, AuditSchema.DropLegacyCheckpointsSql(_schema), cancellationToken).ConfigureAwait(false);
+            ForgetCheckpointers();
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", connection);
+            unlock.Parameters.AddWithValue("k", _lockKey);
+            await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private void ForgetCheckpointers()
     {
         _checkpointers.Clear();
@@ -467,7 +498,7 @@ internal sealed class AuditSealer
         try
         {
             ForgetCheckpointers();
-            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointPosition(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(write, $"truncate {AuditSchema.Checkpoint(_schema)}, {AuditSchema.CheckpointState(_schema)}, {AuditSchema.CheckpointBook(_schema)}", cancellationToken).ConfigureAwait(false);
             var sealedThrough = await SealedThroughAsync(write, cancellationToken).ConfigureAwait(false);
             var checkpointers = new Dictionary<string, TenantCheckpointer>(StringComparer.Ordinal);
             var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();

@@ -183,7 +183,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var fold = new PoolAsOfFold(pool, asOf);
         var checkpoints = ledger.Checkpoints;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await CheckpointStore.BeginSnapshotAsync(connection, cancellationToken).ConfigureAwait(false);
         var from = await checkpoints.LoadAsync(connection, TenantId, stream, asOf, cancellationToken).ConfigureAwait(false);
         if (from is { Positions: [var book] })
         {
@@ -252,7 +252,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var fold = new TenantAsOfFold(asOf, ledger.Options.Policy);
         var checkpoints = ledger.Checkpoints;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await CheckpointStore.BeginSnapshotAsync(connection, cancellationToken).ConfigureAwait(false);
         var from = await checkpoints.LoadAsync(connection, TenantId, "", asOf, cancellationToken).ConfigureAwait(false);
         if (from is not null)
         {

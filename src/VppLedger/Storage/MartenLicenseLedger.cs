@@ -142,7 +142,7 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
     public Task ApplySchemaAsync(CancellationToken cancellationToken = default) =>
         InfrastructureFaults.ReadAsync("the schema was applied", async () =>
         {
-            await ApplySchemaToEveryDatabaseAsync(Store, Options, cancellationToken).ConfigureAwait(false);
+            await ApplySchemaToEveryDatabaseAsync(Store, Options, cancellationToken, SealerFor).ConfigureAwait(false);
             return true;
         }, cancellationToken, writes: true);
 
@@ -164,12 +164,13 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
     /// The schema step over every database of the store (each holds the whole schema), and the registry's table in the
     /// control database when the registry is used.
     /// </summary>
-    public static async Task ApplySchemaToEveryDatabaseAsync(DocumentStore store, VppLedgerOptions options, CancellationToken cancellationToken)
+    public static async Task ApplySchemaToEveryDatabaseAsync(DocumentStore store, VppLedgerOptions options, CancellationToken cancellationToken, Func<Marten.Storage.IMartenDatabase, AuditSealer>? sealerFor = null)
     {
         foreach (var database in await store.Storage.AllDatabases().ConfigureAwait(false))
         {
             await database.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate).WaitAsync(cancellationToken).ConfigureAwait(false);
             await AuditSchema.DropLegacySealingAsync(database, options.SchemaName, cancellationToken).ConfigureAwait(false);
+            await (sealerFor?.Invoke(database) ?? new AuditSealer(database, options)).DropLegacyCheckpointsAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (store.Options.Tenancy is LedgerTenancy spread)

@@ -124,8 +124,8 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
         var sql = $"""
             select string_agg(concat_ws('|', c.tenant_id, c.scope, c.seq, c.from_seq, c.chain_position, encode(c.hash, 'hex'), c.max_occurred_at,
                    c.segment_min_occurred_at, c.event_count, c.cut_number, c.full_state,
-                   (select string_agg(p.stream || '=' || p.event_count || ':' || p.state::text, ',' order by p.stream)
-                    from {db.SchemaName}.vpp_checkpoint_position p where p.tenant_id = c.tenant_id and p.scope = c.scope and p.checkpoint_seq = c.seq),
+                   (select p.position_count || ':' || encode(p.positions, 'hex')
+                    from {db.SchemaName}.vpp_checkpoint_state p where p.tenant_id = c.tenant_id and c.scope = '' and p.checkpoint_seq = c.seq),
                    (select b.state::text || ':' || encode(b.book, 'hex')
                     from {db.SchemaName}.vpp_checkpoint_book b where b.tenant_id = c.tenant_id and b.scope = c.scope and b.checkpoint_seq = c.seq)), E'\n' order by c.tenant_id, c.scope, c.seq)
             from {db.SchemaName}.vpp_checkpoint c
@@ -140,6 +140,43 @@ public sealed class as_of_starts_from_the_nearest_checkpoint(CheckpointLedgerFix
             await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = 'rebuild' and scope <> '' and not full_state") > 0,
             "no pool book delta was cut: the rebuild did not have to write one again");
         Assert.Equal(live, rebuilt);
+    }
+
+    [Fact]
+    [Trait("Rule", "I5")]
+    public async Task checkpoints_of_an_earlier_version_are_dropped_by_the_schema_step_and_written_again_by_the_sealer()
+    {
+        var start = Instant.FromUtc(2024, 4, 20, 9, 0);
+        var (s, pool) = await DailyCountsAsync("legacy-cp", start, days: 8);
+        var at = start + Duration.FromHours((5 * 24) + 12);
+        var before = await s.Ledger.Audit.TenantAsOfAsync(at);
+        Assert.NotNull(before.Checkpoint);
+
+        // As an earlier version left it: tenant checkpoints whose states are JSON rows of vpp_checkpoint_position.
+        await TestServer.ScalarAsync<object>(
+            $"""
+            delete from {db.SchemaName}.vpp_checkpoint_state;
+            create table {db.SchemaName}.vpp_checkpoint_position (tenant_id varchar not null, scope varchar not null, checkpoint_seq bigint not null,
+              stream varchar not null, event_count bigint not null, state jsonb not null);
+            """);
+
+        await db.Ledger.ApplySchemaAsync();
+
+        Assert.Null(await TestServer.ScalarAsync<string>($"select to_regclass('{db.SchemaName}.vpp_checkpoint_position')::text"));
+        Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint where tenant_id = 'legacy-cp' and scope = ''"));
+        var folded = await s.Ledger.Audit.TenantAsOfAsync(at);
+        Assert.Null(folded.Checkpoint);
+        AssertSameAnswer(before, folded);
+
+        // The next seal of the tenant folds its log again and writes its checkpoints in the new encoding.
+        db.Clock.Advance(Duration.FromDays(1));
+        await s.CountsAsync(pool, purchased: 20);
+        await s.Ledger.Audit.WaitForSealAsync();
+        Assert.True(await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_checkpoint_state where tenant_id = 'legacy-cp'") > 0);
+        var again = await s.Ledger.Audit.TenantAsOfAsync(at);
+        Assert.NotNull(again.Checkpoint);
+        AssertSameAnswer(before, again);
+        AssertSameAnswer(await db.AuditOf("legacy-cp").TenantAsOfByFullFoldAsync(at), again);
     }
 
     /// <summary>Users {prefix}0001..0006 granted one a day, two of them reclaimed (revoked) later: a book that grows and shrinks.</summary>
