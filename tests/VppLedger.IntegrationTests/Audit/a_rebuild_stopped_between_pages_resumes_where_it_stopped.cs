@@ -51,11 +51,7 @@ public abstract class RebuildResumption<TFixture>(TFixture db)
     [Trait("Rule", "I2")]
     public async Task a_rebuild_cancelled_after_two_pages_resumes_from_the_third_and_gives_the_live_state()
     {
-        var s = new Scenario(db.Ledger.ForTenant(new TenantId("resume")), db.Clock.GetCurrentInstant());
-        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "1", purchased: 5);
-        var users = await s.UsersAsync("u", 20);
-        var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
+        var s = await AssignedGroupAsync("resume");
         var live = await SnapshotAsync();
         var total = await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.mt_events");
         Assert.True(total > 30, $"only {total} events");
@@ -81,11 +77,7 @@ public abstract class RebuildResumption<TFixture>(TFixture db)
     [Trait("Rule", "I2")]
     public async Task a_rebuild_stopped_after_its_first_page_builds_the_indexes_it_set_aside_when_resumed()
     {
-        var s = new Scenario(db.Ledger.ForTenant(new TenantId("indexes")), db.Clock.GetCurrentInstant());
-        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "1", purchased: 5);
-        var users = await s.UsersAsync("u", 20);
-        var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
-        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
+        var s = await AssignedGroupAsync("indexes");
         var live = await SnapshotAsync();
         var indexes = await IndexesAsync();
 
@@ -101,6 +93,17 @@ public abstract class RebuildResumption<TFixture>(TFixture db)
         Assert.Equal(live, await SnapshotAsync());
         Assert.Equal(0, await TestServer.ScalarAsync<long>($"select count(*) from {db.SchemaName}.vpp_rebuild_index"));
         Assert.True((await s.Ledger.Audit.VerifyChainAsync()).IsIntact);
+    }
+
+    // A tenant with a pool of 5 licenses assigned to a group of 20 users: seat rows, queued holders, more than 30 events.
+    private async Task<Scenario> AssignedGroupAsync(string tenant)
+    {
+        var s = new Scenario(db.Ledger.ForTenant(new TenantId(tenant)), db.Clock.GetCurrentInstant());
+        var pool = await s.SyncedPoolAsync(new TokenId("tok"), "1", purchased: 5);
+        var users = await s.UsersAsync("u", 20);
+        var group = await s.GroupAsync("g", GroupKind.User, users.Select(GroupMember.ForUser));
+        await s.AssignAsync(pool, group, AssignmentIntent.Required, LicenseType.User);
+        return s;
     }
 
     private Task<string?> IndexesAsync() =>
