@@ -224,7 +224,7 @@ internal static class ScaleCommand
         var head = await ScalarTextAsync(connectionString, $"select chain_position || ' ' || encode(hash, 'hex') from {schema}.vpp_audit_head where tenant_id = '{TenantId}'");
         var sealer = await ledger.SealerOfAsync(TenantId, CancellationToken.None);
         var sealedEvents = await ScalarAsync(connectionString, $"select count(*) from {schema}.vpp_audit_chain");
-        await ExecAsync(connectionString, $"truncate {schema}.vpp_audit_chain, {schema}.vpp_audit_head, {schema}.vpp_checkpoint, {schema}.vpp_checkpoint_position, {schema}.vpp_checkpoint_book; update {schema}.vpp_audit_seal set sealed_seq = 0");
+        await ExecAsync(connectionString, $"truncate {schema}.vpp_audit_chain, {schema}.vpp_audit_head, {schema}.vpp_checkpoint, {schema}.vpp_checkpoint_state, {schema}.vpp_checkpoint_book; update {schema}.vpp_audit_seal set sealed_seq = 0");
         sealer.Meter.Reset();
         var cpu = Environment.CpuUsage.TotalTime;
         var watch = Stopwatch.StartNew();

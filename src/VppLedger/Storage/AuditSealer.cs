@@ -423,6 +423,7 @@ internal sealed class AuditSealer
 
         var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
         var books = new List<(string Tenant, string Stream, long Seq, long Position, byte[] Hash)>();
+        long deserializing = 0;
         foreach (var (row, position, hash) in folded)
         {
             if (!_checkpointers.TryGetValue(row.Tenant, out var checkpointer))
@@ -432,7 +433,10 @@ internal sealed class AuditSealer
                 _checkpointers[row.Tenant] = checkpointer;
             }
 
-            if (CheckpointStore.Read(row.Type, row.Data!) is { } e)
+            var reading = System.Diagnostics.Stopwatch.GetTimestamp();
+            var read = CheckpointStore.Read(row.Type, row.Data!);
+            deserializing += System.Diagnostics.Stopwatch.GetTimestamp() - reading;
+            if (read is { } e)
             {
                 cuts.AddRange(checkpointer.Apply(row.Seq, position, hash, row.Stream, e).Select(c => (row.Tenant, "", c)));
                 if (checkpointer.PoolBookDue(row.Stream))
@@ -442,6 +446,7 @@ internal sealed class AuditSealer
             }
         }
 
+        Meter.Add("seal: checkpoints: deserialize (elapsed only)", deserializing, folded.Count);
         using var write = Meter.Measure("seal: checkpoints: write", cuts.Count);
         await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);
         foreach (var b in books)

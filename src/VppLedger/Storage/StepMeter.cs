@@ -16,6 +16,15 @@ internal sealed class StepMeter
     /// <summary>Starts timing one step; disposing the scope adds it (elapsed, CPU, one more run, <paramref name="items"/> more items).</summary>
     public Scope Measure(string step, long items = 0) => new(this, step, items);
 
+    /// <summary>Adds elapsed time (<see cref="Stopwatch"/> ticks, no CPU) and items to a step timed piecewise by its caller.</summary>
+    public void Add(string step, long elapsedTicks, long items)
+    {
+        var s = Of(step);
+        Interlocked.Add(ref s[0], elapsedTicks);
+        Interlocked.Increment(ref s[2]);
+        Interlocked.Add(ref s[3], items);
+    }
+
     /// <summary>Adds items to a step (events read, rows written) without timing it.</summary>
     public void Count(string step, long items) => Interlocked.Add(ref Of(step)[3], items);
 
