@@ -130,7 +130,6 @@ internal static class AuditSchema
         table.Indexes.Add(new IndexDefinition($"ix_{TableName}_pool") { Columns = ["tenant_id", "token", "adam_id", "seq"] });
         table.Indexes.Add(new IndexDefinition($"ix_{TableName}_adam") { Columns = ["tenant_id", "adam_id", "seq"] });
         table.Indexes.Add(new IndexDefinition($"ix_{TableName}_holder") { Columns = ["tenant_id", "holder_id", "seq"] });
-        table.Indexes.Add(new IndexDefinition($"ix_{TableName}_gseq") { Columns = ["seq"] });
         return table;
     }
 
