@@ -40,7 +40,11 @@ internal static class AuditRebuild
         var schema = SchemaNames.Quote(options.SchemaName);
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null)", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(
+            connection,
+            $"create table if not exists {schema}.vpp_rebuild (id int primary key, through_seq bigint not null, started_at timestamptz not null); "
+            + $"create table if not exists {schema}.vpp_rebuild_index (name text primary key, ddl text not null)",
+            cancellationToken).ConfigureAwait(false);
         var through = await ResumeFromAsync(connection, schema, cancellationToken).ConfigureAwait(false);
         if (through is null)
         {
@@ -50,7 +54,24 @@ internal static class AuditRebuild
                 await database.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, $"truncate {AuditSchema.Qualified(options.SchemaName)}; insert into {schema}.vpp_rebuild values (1, 0, now())", cancellationToken).ConfigureAwait(false);
+            // The audit and seat rows are written without their secondary indexes, which are built again, sorted, after
+            // the last page (one row inserted into seven indexes, most of them random, was most of a page's server time).
+            // Their definitions are kept in vpp_rebuild_index in the same transaction, so a rebuild resumed after a crash
+            // builds them too. Primary keys and unique indexes stay: lookups by key and uniqueness never go away.
+            await ExecuteAsync(
+                connection,
+                $"""
+                begin;
+                truncate {AuditSchema.Qualified(options.SchemaName)};
+                insert into {schema}.vpp_rebuild values (1, 0, now());
+                delete from {schema}.vpp_rebuild_index;
+                insert into {schema}.vpp_rebuild_index (name, ddl)
+                  select i.indexname, i.indexdef from pg_indexes i join pg_index x on x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+                  where i.schemaname = {Literal(options.SchemaName)} and i.tablename in ({string.Join(", ", DeferredIndexTables.Select(Literal))}) and not x.indisunique;
+                {DropDeferredIndexesSql(schema)}
+                commit;
+                """,
+                cancellationToken).ConfigureAwait(false);
             through = 0;
         }
 
@@ -58,29 +79,63 @@ internal static class AuditRebuild
         var total = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
         var read = through.Value == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through.Value}", cancellationToken).ConfigureAwait(false);
         var projections = new Projections(options.SchemaName);
-        while (through < last)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, null, cancellationToken).ConfigureAwait(false);
-            if (rows == 0)
-            {
-                break;
-            }
 
-            through = lastRead;
-            await ApplyAsync(store, database, projections, page, schema, through.Value, cancellationToken).ConfigureAwait(false);
-            read += rows;
-            progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
+        // With RebuildReadAhead the next page is read and deserialized (on this connection) while the current one is
+        // folded and written (on the session's): the log is not a projection, so reading ahead never sees a page's own
+        // writes. Without, it is read after the current page is committed.
+        Task<(List<IEvent> Page, long LastRead, int Rows)>? next = through < last
+            ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, null, sealer.Meter, cancellationToken)
+            : null;
+        try
+        {
+            while (next is not null)
+            {
+                var (page, lastRead, rows) = await next.ConfigureAwait(false);
+                next = null;
+                if (rows == 0)
+                {
+                    break;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                through = lastRead;
+                next = through < last && options.RebuildReadAhead ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, null, sealer.Meter, cancellationToken) : null;
+                await ApplyAsync(store, database, projections, page, schema, through.Value, sealer.Meter, cancellationToken).ConfigureAwait(false);
+                next ??= through < last && !options.RebuildReadAhead ? ReadPageAsync(store, connection, schema, through.Value, options.RebuildPageSize, null, sealer.Meter, cancellationToken) : null;
+                read += rows;
+                progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
+            }
+        }
+        finally
+        {
+            // A page that fails or is cancelled leaves the page read ahead unused: wait for it before the connection goes.
+            if (next is not null)
+            {
+                await Task.WhenAny(next).ConfigureAwait(false);
+                _ = next.Exception;
+            }
+        }
+
+        // The secondary indexes dropped for the pages, built again before anything reads through them (the checkpoints below).
+        using (sealer.Meter.Measure("rebuild: build the deferred indexes"))
+        {
+            await BuildDeferredIndexesAsync(connection, schema, cancellationToken).ConfigureAwait(false);
         }
 
         // Seal the rest of the log (no command is in flight, so every gap is dead and the loop ends).
-        while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).Blocked)
+        using (sealer.Meter.Measure("rebuild: seal the rest"))
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            while ((await sealer.SealAsync(cancellationToken).ConfigureAwait(false)).Blocked)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // The checkpoints of positions are a projection of the sealed log: written again from it, in one pass.
-        await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        using (sealer.Meter.Measure("rebuild: checkpoints"))
+        {
+            await sealer.RebuildCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        }
         await ExecuteAsync(connection, $"delete from {schema}.vpp_rebuild", cancellationToken).ConfigureAwait(false);
         progress?.Report(new RebuildProgress(OnePass, 1, 1) { EventsDone = read, EventsTotal = total });
     }
@@ -133,14 +188,14 @@ internal static class AuditRebuild
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through, options.RebuildPageSize, tenant, cancellationToken).ConfigureAwait(false);
+            var (page, lastRead, rows) = await ReadPageAsync(store, connection, schema, through, options.RebuildPageSize, tenant, sealer.Meter, cancellationToken).ConfigureAwait(false);
             if (rows == 0)
             {
                 break;
             }
 
             through = lastRead;
-            await ApplyAsync(store, database, projections, page, schema, null, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(store, database, projections, page, schema, null, sealer.Meter, cancellationToken).ConfigureAwait(false);
             read += rows;
             progress?.Report(new RebuildProgress(OnePass, 0, 1) { EventsDone = read, EventsTotal = total });
         }
@@ -181,46 +236,56 @@ internal static class AuditRebuild
 
     // A page of the log: its ledger events, the last sequence read and how many rows were read (Marten's own
     // 'tombstone' rows, written for failed appends, are read past and applied to nothing, as the daemon does).
-    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, string? tenant, CancellationToken cancellationToken)
+    private static async Task<(List<IEvent> Page, long LastRead, int Rows)> ReadPageAsync(DocumentStore store, NpgsqlConnection connection, string schema, long after, int pageSize, string? tenant, StepMeter meter, CancellationToken cancellationToken)
     {
-        var page = new List<IEvent>(pageSize);
+        var raw = new List<(long Seq, string Tenant, string Stream, long Version, string Type, string Data, DateTimeOffset At, string? User, string? Correlation, string? Causation)>(pageSize);
         var (lastRead, rows) = (after, 0);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
-            + $"where seq_id > @after {(tenant is null ? "" : "and tenant_id = @t ")}order by seq_id limit @page",
-            connection);
-        command.Parameters.AddWithValue("after", after);
-        if (tenant is not null)
+        using (meter.Measure("rebuild: read"))
         {
-            command.Parameters.AddWithValue("t", tenant);
+            await using var command = new NpgsqlCommand(
+                $"select seq_id, tenant_id, stream_id, version, type, data::text, timestamp, user_name, correlation_id, causation_id from {schema}.mt_events "
+                + $"where seq_id > @after {(tenant is null ? "" : "and tenant_id = @t ")}order by seq_id limit @page",
+                connection);
+            command.Parameters.AddWithValue("after", after);
+            if (tenant is not null)
+            {
+                command.Parameters.AddWithValue("t", tenant);
+            }
+
+            command.Parameters.AddWithValue("page", pageSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                (lastRead, rows) = (reader.GetInt64(0), rows + 1);
+                raw.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+            }
         }
 
-        command.Parameters.AddWithValue("page", pageSize);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using var deserialize = meter.Measure("rebuild: deserialize", rows);
+        var page = new List<IEvent>(pageSize);
+        foreach (var r in raw)
         {
-            (lastRead, rows) = (reader.GetInt64(0), rows + 1);
-            var name = reader.GetString(4);
-            if (name == Tombstone)
+            if (r.Type == Tombstone)
             {
                 continue;
             }
 
-            if (!TypeByName.TryGetValue(name, out var type))
+            if (!TypeByName.TryGetValue(r.Type, out var type))
             {
-                throw new InvalidOperationException($"Event {reader.GetInt64(0)} has the unknown type '{name}': the rebuild stops rather than skip it.");
+                throw new InvalidOperationException($"Event {r.Seq} has the unknown type '{r.Type}': the rebuild stops rather than skip it.");
             }
 
-            var data = Json.Deserialize(new StringReader(reader.GetString(5)), type)!;
+            var data = Json.Deserialize(new StringReader(r.Data), type)!;
             var e = store.Events.BuildEvent(data);
-            e.Sequence = reader.GetInt64(0);
-            e.TenantId = reader.GetString(1);
-            e.StreamKey = reader.GetString(2);
-            e.Version = reader.GetInt64(3);
-            e.Timestamp = reader.GetFieldValue<DateTimeOffset>(6);
-            e.UserName = reader.IsDBNull(7) ? null : reader.GetString(7);
-            e.CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8);
-            e.CausationId = reader.IsDBNull(9) ? null : reader.GetString(9);
+            e.Sequence = r.Seq;
+            e.TenantId = r.Tenant;
+            e.StreamKey = r.Stream;
+            e.Version = r.Version;
+            e.Timestamp = r.At;
+            e.UserName = r.User;
+            e.CorrelationId = r.Correlation;
+            e.CausationId = r.Causation;
             page.Add(e);
         }
 
@@ -228,36 +293,44 @@ internal static class AuditRebuild
     }
 
     // One page, every projection, one transaction (with the rebuild's watermark, for a whole database's rebuild).
-    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long? through, CancellationToken cancellationToken)
+    private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long? through, StepMeter meter, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(database));
+        var fold = meter.Measure("rebuild: load and fold (write states)");
         foreach (var tenant in page.GroupBy(e => e.TenantId))
         {
             var ops = session.ForTenant(tenant.Key);
             var streams = tenant.GroupBy(e => e.StreamKey!).ToList();
-            await EvolveAsync<TokenDoc>(ops, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<PoolDoc>(ops, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<AssignmentDoc>(ops, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<UserDoc>(ops, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<DeviceDoc>(ops, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<GroupDoc>(ops, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<AppleSideDoc>(ops, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<TokenDoc>(ops, tenant.Key, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<PoolDoc>(ops, tenant.Key, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AssignmentDoc>(ops, tenant.Key, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<UserDoc>(ops, tenant.Key, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<DeviceDoc>(ops, tenant.Key, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<GroupDoc>(ops, tenant.Key, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AppleSideDoc>(ops, tenant.Key, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
         }
 
-        await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
-        await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
-        await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        fold.Dispose();
+        using (meter.Measure("rebuild: fold (rows, audit)"))
+        {
+            await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+            await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+            await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+        }
+
         if (through is { } watermark)
         {
             session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", watermark);
         }
-
-        await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        using (meter.Measure("rebuild: write (SaveChanges)", page.Count))
+        {
+            await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // A write state is folded from the stored one (written by an earlier page) and this page's events of its stream;
     // only the streams of its kind are read (the filter by event type each single-stream projection needs).
-    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, CancellationToken cancellationToken)
+    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, string tenant, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, CancellationToken cancellationToken)
         where TDoc : class
     {
         var mine = streams.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
@@ -275,6 +348,7 @@ internal static class AuditRebuild
             }
         }
 
+        var folded = new List<TDoc>(mine.Count);
         foreach (var stream in mine)
         {
             var doc = stored.GetValueOrDefault(stream.Key);
@@ -285,9 +359,13 @@ internal static class AuditRebuild
 
             if (doc is not null)
             {
-                ops.Store(doc);
+                folded.Add(doc);
             }
         }
+
+        // One set-based upsert per document type and page (a page of directory events touches thousands of users or
+        // devices: one statement each was most of such a page's time).
+        await DocumentUpserts.QueueAsync(ops, tenant, folded, IdOf, cancellationToken).ConfigureAwait(false);
     }
 
     private static string IdOf<TDoc>(TDoc doc) => doc switch
@@ -300,6 +378,42 @@ internal static class AuditRebuild
         GroupDoc d => d.Id,
         _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a write state."),
     };
+
+    /// <summary>The tables whose secondary (not unique) indexes a fresh rebuild drops before its first page and builds after its last.</summary>
+    internal static readonly string[] DeferredIndexTables = [AuditSchema.TableName, "mt_doc_seatdoc"];
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    // Drops every index recorded in vpp_rebuild_index (one statement, run in the transaction that recorded them).
+    private static string DropDeferredIndexesSql(string schema) =>
+        $"""
+        do $$ declare r record; begin
+          for r in select name from {schema}.vpp_rebuild_index loop execute format('drop index if exists %s.%I', '{schema.Replace("'", "''", StringComparison.Ordinal)}', r.name); end loop;
+        end $$;
+        """;
+
+    // Builds each recorded index that does not exist (a resumed rebuild may find some built already), then forgets them.
+    private static async Task BuildDeferredIndexesAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        var pending = new List<(string Name, string Ddl)>();
+        await using (var list = new NpgsqlCommand($"select name, ddl from {schema}.vpp_rebuild_index order by name", connection))
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                pending.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, ddl) in pending)
+        {
+            // pg_indexes gives "CREATE [UNIQUE] INDEX name ON ...": IF NOT EXISTS makes the step safe to run again.
+            var create = ddl.Replace(" INDEX ", " INDEX IF NOT EXISTS ", StringComparison.Ordinal);
+            await using var command = new NpgsqlCommand($"{create}; delete from {schema}.vpp_rebuild_index where name = @name", connection) { CommandTimeout = 0 };
+            command.Parameters.AddWithValue("name", name);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -62,6 +62,9 @@ internal sealed class AuditSealer
     /// <summary>The checkpoints of positions this sealer writes.</summary>
     public CheckpointStore Checkpoints { get; }
 
+    /// <summary>Where this database's seals and rebuilds spend their time, step by step (the scale generator reports it).</summary>
+    public StepMeter Meter { get; } = new();
+
     /// <summary>Time this sealer spent folding pages into checkpoints and writing them, in the pages' transactions, since it was created (the scale generator reports it).</summary>
     public TimeSpan CheckpointTime => TimeSpan.FromTicks(Interlocked.Read(ref _checkpointTicks));
 
@@ -131,15 +134,22 @@ internal sealed class AuditSealer
         var rows = new List<PageRow>(PageSize);
         DateTime observed = default;
         long xmax = 0;
+        var reading = Meter.Measure("seal: read page (hashes, canonical rows)");
+        // The page first, then its audit row and its link (if any) looked up per event: a join over the whole tables
+        // let PostgreSQL merge from the tenant's first row (the audit rows) or hash the whole chain, every page, so
+        // that each page cost O(log) and sealing a large backlog O(log²) (issue 11: the sealer fell behind a bulk
+        // load). 'offset 0' keeps each lookup a parameterized index probe: O(page) whatever the statistics say.
         await using (var read = new NpgsqlCommand(
-            $"select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
+            $"with page as materialized (select * from {SchemaNames.Quote(_schema)}.mt_events e where e.seq_id > @from order by e.seq_id limit @page) "
+            + "select e.seq_id, e.tenant_id, e.stream_id, e.version, e.type = any(@types), "
             + $"case when e.type = any(@types) then {AuditSchema.EventHashSql("e")} end, "
             + $"case when a.seq is not null then {AuditSchema.RowCanonicalSql("a")} end, "
             + "clock_timestamp(), pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
             + "e.type, case when e.type = any(@folded) then e.data::text end, "
-            + $"exists (select 1 from {AuditSchema.Chain(_schema)} c where c.tenant_id = e.tenant_id and c.seq = e.seq_id) "
-            + $"from {SchemaNames.Quote(_schema)}.mt_events e left join {AuditSchema.Qualified(_schema)} a on a.tenant_id = e.tenant_id and a.seq = e.seq_id "
-            + "where e.seq_id > @from order by e.seq_id limit @page",
+            + "c.seq is not null "
+            + $"from page e left join lateral (select * from {AuditSchema.Qualified(_schema)} a where a.tenant_id = e.tenant_id and a.seq = e.seq_id offset 0) a on true "
+            + $"left join lateral (select c.seq from {AuditSchema.Chain(_schema)} c where c.tenant_id = e.tenant_id and c.seq = e.seq_id offset 0) c on true "
+            + "order by e.seq_id",
             connection))
         {
             read.Parameters.AddWithValue("types", _ledgerTypes);
@@ -165,6 +175,8 @@ internal sealed class AuditSealer
             }
         }
 
+        reading.Dispose();
+        Meter.Count("seal: read page (hashes, canonical rows)", rows.Count);
         if (rows.Count == 0)
         {
             return (sealedThrough, false, false);
@@ -181,6 +193,7 @@ internal sealed class AuditSealer
         var blocked = false;
         if (firstGap is { } gap)
         {
+            using var probe = Meter.Measure("seal: gap probe");
             if (!await GapsAreDeadAsync(connection, observed, xmax, sealedThrough, ceiling, rows.Count, cancellationToken).ConfigureAwait(false))
             {
                 ceiling = gap - 1;
@@ -255,6 +268,7 @@ internal sealed class AuditSealer
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (tenants.Length > 0)
         {
+            using var loadHeads = Meter.Measure("seal: load heads");
             await using var load = new NpgsqlCommand($"select tenant_id, chain_position, hash from {AuditSchema.Head(_schema)} where tenant_id = any(@t)", connection, transaction);
             load.Parameters.AddWithValue("t", tenants);
             await using var reader = await load.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -275,6 +289,7 @@ internal sealed class AuditSealer
         var hash = new byte[n][];
         var headSeq = new Dictionary<string, long>(StringComparer.Ordinal);
         var folded = new List<(PageRow Row, long Position, byte[] Hash)>();
+        var linking = Meter.Measure("seal: link (SHA-256)", n);
         for (var i = 0; i < n; i++)
         {
             var r = rows[i];
@@ -297,9 +312,11 @@ internal sealed class AuditSealer
             }
         }
 
+        linking.Dispose();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
+            using var checkpointing = Meter.Measure("seal: checkpoints (read, fold, write)", folded.Count);
             if (_options.BuildCheckpoints)
             {
                 await CheckpointAsync(connection, transaction, folded, sealedThrough, cancellationToken).ConfigureAwait(false);
@@ -315,6 +332,7 @@ internal sealed class AuditSealer
             Interlocked.Add(ref _checkpointTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         }
 
+        var writing = Meter.Measure("seal: write links, heads, watermark, commit", n);
         if (n > 0)
         {
             await using var insert = new NpgsqlCommand(
@@ -362,6 +380,10 @@ internal sealed class AuditSealer
         {
             ForgetCheckpointers();
             throw;
+        }
+        finally
+        {
+            writing.Dispose();
         }
 
         _checkpointsThrough = ceiling;
@@ -415,15 +437,20 @@ internal sealed class AuditSealer
 
         var cuts = new List<(string Tenant, string Scope, Checkpoint Checkpoint)>();
         var books = new List<(string Tenant, string Stream, long Seq, long Position, byte[] Hash)>();
+        long deserializing = 0;
         foreach (var (row, position, hash) in folded)
         {
             if (!_checkpointers.TryGetValue(row.Tenant, out var checkpointer))
             {
+                using var reload = Meter.Measure("seal: checkpoints: reload a tenant's fold");
                 checkpointer = await LoadCheckpointerAsync(connection, row.Tenant, sealedThrough, cuts, cancellationToken).ConfigureAwait(false);
                 _checkpointers[row.Tenant] = checkpointer;
             }
 
-            if (CheckpointStore.Read(row.Type, row.Data!) is { } e)
+            var reading = System.Diagnostics.Stopwatch.GetTimestamp();
+            var read = CheckpointStore.Read(row.Type, row.Data!);
+            deserializing += System.Diagnostics.Stopwatch.GetTimestamp() - reading;
+            if (read is { } e)
             {
                 cuts.AddRange(checkpointer.Apply(row.Seq, position, hash, row.Stream, e).Select(c => (row.Tenant, "", c)));
                 if (checkpointer.PoolBookDue(row.Stream))
@@ -433,6 +460,8 @@ internal sealed class AuditSealer
             }
         }
 
+        Meter.Add("seal: checkpoints: deserialize (elapsed only)", deserializing, folded.Count);
+        using var write = Meter.Measure("seal: checkpoints: write", cuts.Count);
         await Checkpoints.WriteAsync(connection, transaction, cuts, cancellationToken).ConfigureAwait(false);
         foreach (var b in books)
         {

@@ -115,6 +115,13 @@ public sealed class VppLedgerOptions
     /// <summary>Events a rebuild reads and applies to every projection per transaction (bounds its memory). Tests lower it.</summary>
     internal int RebuildPageSize { get; set; } = 5000;
 
+    /// <summary>
+    /// True: a rebuild reads and deserializes the next page while it writes the current one. Off by default: on the
+    /// shared 2-core machine it cost more client CPU than it saved time (docs/benchmarks.md); the scale generator's
+    /// <c>--read-ahead on</c> measures it.
+    /// </summary>
+    internal bool RebuildReadAhead { get; set; }
+
     /// <summary>Test hook: called after each committed part (page) of a command written in several transactions; a fault it throws is a crash between pages.</summary>
     internal Action<int>? AfterPartCommitted { get; set; }
 
