@@ -400,12 +400,7 @@ internal sealed class AuditSealer
     {
         await using var connection = _database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", connection))
-        {
-            takeLock.Parameters.AddWithValue("k", _lockKey);
-            takeLock.CommandTimeout = 0;
-            await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var held = await HoldLockAsync(connection, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -414,9 +409,7 @@ internal sealed class AuditSealer
         }
         finally
         {
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", connection);
-            unlock.Parameters.AddWithValue("k", _lockKey);
-            await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+            await held.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -509,11 +502,7 @@ internal sealed class AuditSealer
         await read.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var write = _database.CreateConnection();
         await write.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", write))
-        {
-            takeLock.Parameters.AddWithValue("k", _lockKey);
-            await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var held = await HoldLockAsync(write, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -584,8 +573,26 @@ internal sealed class AuditSealer
         }
         finally
         {
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", write);
-            unlock.Parameters.AddWithValue("k", _lockKey);
+            await held.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Takes the sealer's lock on the connection, waiting as long as another sealer's backlog lasts (no command timeout:
+    // the caller's token ends the wait); disposing the handle releases it.
+    private async Task<SealerLock> HoldLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", connection) { CommandTimeout = 0 };
+        takeLock.Parameters.AddWithValue("k", _lockKey);
+        await takeLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return new SealerLock(connection, _lockKey);
+    }
+
+    private sealed class SealerLock(NpgsqlConnection connection, long key) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@k)", connection);
+            unlock.Parameters.AddWithValue("k", key);
             await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
