@@ -122,6 +122,7 @@ public static class ConcurrencyCommand
             var serverCpu = ServerCpu(server);
             long conflicts = 0;
             using var lag = new SealLagProbe(server.ConnectionString);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// ledger phase, {w} writers, {seconds} s (a mark for a profiler)"));
             var ledgerRun = await TimeAsync(w, seconds, async (i, stop) =>
             {
                 long n = 0;

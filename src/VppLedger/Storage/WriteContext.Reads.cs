@@ -15,7 +15,7 @@ internal sealed partial class WriteContext
     private readonly Dictionary<string, long> _stampsRead = new(StringComparer.Ordinal);
     private readonly List<(string[] OwnerStreams, string[] Owners, LicenseType? Type, string[] Known)> _ownerSeats = [];
 
-    private string Schema => Options.SchemaName;
+    internal string Schema => Options.SchemaName;
 
     /// <summary>Users by stream id (<see cref="Streams.User"/>), each covered by its stream's version.</summary>
     public Task<IReadOnlyList<UserDoc>> ReadUsersAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken) =>
@@ -237,16 +237,16 @@ internal sealed partial class WriteContext
 
     private async Task<Dictionary<string, long>> VersionsAsync(string[] streamIds, CancellationToken cancellationToken)
     {
-        var rows = await Session.QueryAsync<string>(
-            $"select s.id || chr(31) || s.version::text from {SchemaNames.Quote(Schema)}.mt_streams s where s.tenant_id = ? and s.id = any(?)",
-            cancellationToken,
-            Session.TenantId,
-            streamIds).ConfigureAwait(false);
-        return Parse(rows);
+        var rows = await Session.QueryAsync<string>(VersionsSql(Schema), cancellationToken, Session.TenantId, streamIds).ConfigureAwait(false);
+        return ParseKeyedValues(rows);
     }
 
+    /// <summary>The versions of the streams of one tenant (parameters: tenant, stream ids), as "id US version" rows.</summary>
+    internal static string VersionsSql(string schema) =>
+        $"select s.id || chr(31) || s.version::text from {SchemaNames.Quote(schema)}.mt_streams s where s.tenant_id = ? and s.id = any(?)";
+
     // "key US value" rows; the value is digits, so the last separator splits them whatever the key holds.
-    private static Dictionary<string, long> Parse(IReadOnlyList<string> rows) => rows.ToDictionary(
+    internal static Dictionary<string, long> ParseKeyedValues(IReadOnlyList<string> rows) => rows.ToDictionary(
         r => r[..r.LastIndexOf('\u001f')],
         r => long.Parse(r[(r.LastIndexOf('\u001f') + 1)..], CultureInfo.InvariantCulture),
         StringComparer.Ordinal);
@@ -264,7 +264,7 @@ internal sealed partial class WriteContext
             cancellationToken,
             Session.TenantId,
             unread).ConfigureAwait(false);
-        var stamps = Parse(rows);
+        var stamps = ParseKeyedValues(rows);
         foreach (var key in unread)
         {
             _stampsRead[key] = stamps.GetValueOrDefault(key);
