@@ -76,7 +76,7 @@ internal sealed class ReadPlan
         {
             _reads.Add((batch, context) =>
             {
-                var rows = batch.Query<string>(WriteContext.VersionsSql(context.Schema), context.Session.TenantId, streamIds);
+                var rows = batch.Query<string>(KeyedLookups.VersionsSql(context.Schema), streamIds, context.Session.TenantId);
                 return async () =>
                 {
                     var versions = WriteContext.ParseKeyedValues(await rows.ConfigureAwait(false));
@@ -98,7 +98,7 @@ internal sealed class ReadPlan
         {
             _reads.Add((batch, context) =>
             {
-                var found = batch.LoadMany<TDoc>().ById(ids);
+                var found = batch.Query<TDoc>(KeyedLookups.DocumentsSql<TDoc>(context.Schema), ids, context.Session.TenantId);
                 return async () => context.Prefetched(ids, await found.ConfigureAwait(false), idOf);
             });
         }

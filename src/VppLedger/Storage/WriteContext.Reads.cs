@@ -237,13 +237,9 @@ internal sealed partial class WriteContext
 
     private async Task<Dictionary<string, long>> VersionsAsync(string[] streamIds, CancellationToken cancellationToken)
     {
-        var rows = await Session.QueryAsync<string>(VersionsSql(Schema), cancellationToken, Session.TenantId, streamIds).ConfigureAwait(false);
+        var rows = await Session.QueryAsync<string>(KeyedLookups.VersionsSql(Schema), cancellationToken, streamIds, Session.TenantId).ConfigureAwait(false);
         return ParseKeyedValues(rows);
     }
-
-    /// <summary>The versions of the streams of one tenant (parameters: tenant, stream ids), as "id US version" rows.</summary>
-    internal static string VersionsSql(string schema) =>
-        $"select s.id || chr(31) || s.version::text from {SchemaNames.Quote(schema)}.mt_streams s where s.tenant_id = ? and s.id = any(?)";
 
     // "key US value" rows; the value is digits, so the last separator splits them whatever the key holds.
     internal static Dictionary<string, long> ParseKeyedValues(IReadOnlyList<string> rows) => rows.ToDictionary(
@@ -259,11 +255,7 @@ internal sealed partial class WriteContext
             return;
         }
 
-        var rows = await Session.QueryAsync<string>(
-            $"select g.key || chr(31) || g.stamp::text from {SchemaNames.Quote(Schema)}.{ReadGuards.StampTable} g where g.tenant_id = ? and g.key = any(?)",
-            cancellationToken,
-            Session.TenantId,
-            unread).ConfigureAwait(false);
+        var rows = await Session.QueryAsync<string>(KeyedLookups.StampsSql(Schema), cancellationToken, unread, Session.TenantId).ConfigureAwait(false);
         var stamps = ParseKeyedValues(rows);
         foreach (var key in unread)
         {
