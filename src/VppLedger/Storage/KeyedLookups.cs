@@ -1,3 +1,5 @@
+using Marten;
+
 namespace VppLedger.Storage;
 
 /// <summary>
@@ -24,4 +26,14 @@ internal static class KeyedLookups
     /// <summary>The read stamps of sets (parameters: keys, tenant), as "key US stamp" rows.</summary>
     public static string StampsSql(string schema) =>
         $"select g.key || chr(31) || g.stamp::text from unnest(?::varchar[]) as k(key) join {SchemaNames.Quote(schema)}.{ReadGuards.StampTable} g on g.tenant_id = ? and g.key = k.key";
+
+    /// <summary>The documents of the session's tenant with these ids (each once), by <see cref="DocumentsSql{TDoc}"/>.</summary>
+    public static async Task<IReadOnlyList<TDoc>> LoadByKeysAsync<TDoc>(this IQuerySession session, IEnumerable<string> ids, CancellationToken cancellationToken)
+        where TDoc : class
+    {
+        var keys = ids.Distinct(StringComparer.Ordinal).ToArray();
+        return keys.Length == 0
+            ? []
+            : await session.QueryAsync<TDoc>(DocumentsSql<TDoc>(session.DocumentStore.Options.DatabaseSchemaName), cancellationToken, keys, session.TenantId).ConfigureAwait(false);
+    }
 }

@@ -29,7 +29,7 @@ internal sealed partial class WriteContext
     public async Task<IReadOnlyList<MemberDoc>> ReadMembersAsync(GroupId group, IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken)
     {
         await CoverStreamsAsync([Streams.Group(group)], cancellationToken).ConfigureAwait(false);
-        return memberIds.Count == 0 ? [] : await Session.LoadManyAsync<MemberDoc>(cancellationToken, memberIds).ConfigureAwait(false);
+        return memberIds.Count == 0 ? [] : await Session.LoadByKeysAsync<MemberDoc>(memberIds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A page of a group's member rows in targeting order after a position, covered by the group stream's version.</summary>
