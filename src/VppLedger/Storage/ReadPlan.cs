@@ -16,6 +16,12 @@ internal sealed class ReadPlan
 {
     private readonly List<Func<IBatchedQuery, WriteContext, Func<Task>>> _reads = [];
 
+    /// <summary>
+    /// The storage the plan's own SQL reads (<see cref="KeyedLookups"/>): a raw query does not create a missing table as
+    /// Marten's loads do, so the caller makes sure these exist first (a ledger whose schema was never applied).
+    /// </summary>
+    public HashSet<Type> Storage { get; } = [];
+
     /// <summary>The plan of a command's first transaction, or null when it reads nothing known in advance.</summary>
     public static ReadPlan? For(ILedgerCommand command) => command switch
     {
@@ -74,6 +80,7 @@ internal sealed class ReadPlan
     {
         if (streamIds.Length > 0)
         {
+            Storage.Add(typeof(JasperFx.Events.IEvent));
             _reads.Add((batch, context) =>
             {
                 var rows = batch.Query<string>(KeyedLookups.VersionsSql(context.Schema), streamIds, context.Session.TenantId);
@@ -96,6 +103,7 @@ internal sealed class ReadPlan
     {
         if (ids.Length > 0)
         {
+            Storage.Add(typeof(TDoc));
             _reads.Add((batch, context) =>
             {
                 var found = batch.Query<TDoc>(KeyedLookups.DocumentsSql<TDoc>(context.Schema), ids, context.Session.TenantId);

@@ -124,6 +124,11 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
             return await Session.LoadAsync<CommandRecord>(recordId, cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var storage in plan.Storage)
+        {
+            await Session.Database.EnsureStorageExistsAsync(storage, cancellationToken).ConfigureAwait(false);
+        }
+
         var batch = Session.CreateBatchQuery();
         var record = batch.Load<CommandRecord>(recordId);
         var keep = plan.Queue(batch, this);

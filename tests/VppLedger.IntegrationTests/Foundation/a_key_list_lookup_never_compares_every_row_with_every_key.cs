@@ -69,3 +69,4 @@ public sealed class a_key_list_lookup_never_compares_every_row_with_every_key(Le
         return string.Join('\n', lines);
     }
 }
+
