@@ -292,36 +292,55 @@ internal static class AuditRebuild
         return (page, lastRead, rows);
     }
 
-    // One page, every projection, one transaction (with the rebuild's watermark, for a whole database's rebuild).
+    // One page, every projection, one transaction (with the rebuild's watermark, for a whole database's rebuild): the
+    // audit rows and the documents no earlier page wrote go by binary COPY on the session's connection, in its
+    // transaction, before its SaveChanges writes the rest (deletes, rows that exist already, the watermark) and commits.
     private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, List<IEvent> page, string schema, long? through, StepMeter meter, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(database));
+        await session.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var copy = new DocumentCopy();
         var fold = meter.Measure("rebuild: load and fold (write states)");
         foreach (var tenant in page.GroupBy(e => e.TenantId))
         {
             var ops = session.ForTenant(tenant.Key);
             var streams = tenant.GroupBy(e => e.StreamKey!).ToList();
-            await EvolveAsync<TokenDoc>(ops, tenant.Key, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<PoolDoc>(ops, tenant.Key, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<AssignmentDoc>(ops, tenant.Key, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<UserDoc>(ops, tenant.Key, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<DeviceDoc>(ops, tenant.Key, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<GroupDoc>(ops, tenant.Key, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
-            await EvolveAsync<AppleSideDoc>(ops, tenant.Key, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<TokenDoc>(ops, tenant.Key, streams, "token:", (d, id, e) => p.Tokens.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<PoolDoc>(ops, tenant.Key, streams, "pool:", (d, id, e) => p.Pools.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AssignmentDoc>(ops, tenant.Key, streams, "assignment:", (d, id, e) => p.Assignments.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<UserDoc>(ops, tenant.Key, streams, "user:", (d, id, e) => p.Users.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<DeviceDoc>(ops, tenant.Key, streams, "device:", (d, id, e) => p.Devices.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<GroupDoc>(ops, tenant.Key, streams, "group:", (d, id, e) => p.Groups.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync<AppleSideDoc>(ops, tenant.Key, streams, "apple:", (d, id, e) => p.AppleSide.Evolve(d, id, e), copy, cancellationToken).ConfigureAwait(false);
         }
 
         fold.Dispose();
         using (meter.Measure("rebuild: fold (rows, audit)"))
         {
-            await p.SeatsAndMembers.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+            await p.SeatsAndMembers.ApplyAsync(session, page, copy, cancellationToken).ConfigureAwait(false);
             await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
-            await p.Audit.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
         }
 
+        using (meter.Measure("rebuild: write (COPY audit rows)", page.Count))
+        {
+            await p.Audit.CopyAsync((NpgsqlConnection)session.Connection!, page, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (meter.Measure("rebuild: write (COPY documents)", copy.Count))
+        {
+            await copy.WriteAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+
+        // SaveChanges commits the session's transaction only when something is queued: the watermark, else a no-op.
         if (through is { } watermark)
         {
             session.QueueSqlCommand($"update {schema}.vpp_rebuild set through_seq = ? where id = 1", watermark);
         }
+        else
+        {
+            session.QueueSqlCommand("select 1");
+        }
+
         using (meter.Measure("rebuild: write (SaveChanges)", page.Count))
         {
             await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -330,7 +349,7 @@ internal static class AuditRebuild
 
     // A write state is folded from the stored one (written by an earlier page) and this page's events of its stream;
     // only the streams of its kind are read (the filter by event type each single-stream projection needs).
-    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, string tenant, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, CancellationToken cancellationToken)
+    private static async Task EvolveAsync<TDoc>(IDocumentOperations ops, string tenant, List<IGrouping<string, IEvent>> streams, string prefix, Func<TDoc?, string, IEvent, TDoc?> evolve, DocumentCopy copy, CancellationToken cancellationToken)
         where TDoc : class
     {
         var mine = streams.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
@@ -365,7 +384,7 @@ internal static class AuditRebuild
 
         // One set-based upsert per document type and page (a page of directory events touches thousands of users or
         // devices: one statement each was most of such a page's time).
-        await DocumentUpserts.QueueAsync(ops, tenant, folded, IdOf, cancellationToken).ConfigureAwait(false);
+        await DocumentUpserts.QueueAsync(ops, tenant, folded, IdOf, cancellationToken, copy).ConfigureAwait(false);
     }
 
     private static string IdOf<TDoc>(TDoc doc) => doc switch
@@ -376,6 +395,7 @@ internal static class AuditRebuild
         UserDoc d => d.Id,
         DeviceDoc d => d.Id,
         GroupDoc d => d.Id,
+        AppleSideDoc d => d.Id,
         _ => throw new InvalidOperationException($"{typeof(TDoc).Name} is not a write state."),
     };
 
