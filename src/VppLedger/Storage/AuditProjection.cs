@@ -2,7 +2,6 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using Npgsql;
-using NpgsqlTypes;
 using VppLedger.Audit;
 
 namespace VppLedger.Storage;
@@ -69,56 +68,27 @@ internal sealed class AuditProjection(string schema) : IProjection
         return Task.CompletedTask;
     }
 
+    /// <summary>The audit rows of a rebuild's page (events whose global sequence is known), for <see cref="CopyAsync"/>.</summary>
+    public static List<AuditRow> RowsOf(IReadOnlyList<IEvent> events) => [.. events.Where(e => e.Data is ILedgerEvent).Select(Row)];
+
     /// <summary>
-    /// Writes the audit rows of events whose global sequence is known (a rebuild's page) with binary COPY, on the
-    /// connection's open transaction: the rows are new (a rebuild deleted them first), so COPY's insert-only is enough.
+    /// Writes audit rows with binary COPY, on the connection's open transaction: the rows are new (a rebuild deleted
+    /// them first), so COPY's insert-only is enough.
     /// </summary>
-    public async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public Task CopyAsync(NpgsqlConnection connection, List<AuditRow> rows, CancellationToken cancellation)
     {
-        await using var writer = await connection.BeginBinaryImportAsync($"copy {AuditSchema.Qualified(schema)} ({Columns}) from stdin (format binary)", cancellation).ConfigureAwait(false);
-        foreach (var e in events)
+        var text = new CopyText();
+        foreach (var r in rows)
         {
-            if (e.Data is not ILedgerEvent)
-            {
-                continue;
-            }
-
-            var r = Row(e);
-            await writer.StartRowAsync(cancellation).ConfigureAwait(false);
-            await writer.WriteAsync(r.Tenant, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
-            await writer.WriteAsync(r.Seq, NpgsqlDbType.Bigint, cancellation).ConfigureAwait(false);
-            await writer.WriteAsync(r.Stream, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
-            await writer.WriteAsync(r.Version, NpgsqlDbType.Bigint, cancellation).ConfigureAwait(false);
-            await writer.WriteAsync(r.Name, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
-            await writer.WriteAsync(r.At, NpgsqlDbType.TimestampTz, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Token, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.AdamId, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.HolderKind, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Holder, cancellation).ConfigureAwait(false);
-            if (r.QueuePosition is { } position)
-            {
-                await writer.WriteAsync(position, NpgsqlDbType.Bigint, cancellation).ConfigureAwait(false);
-            }
-            else
-            {
-                await writer.WriteNullAsync(cancellation).ConfigureAwait(false);
-            }
-
-            await writer.WriteAsync(r.Action, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Reason, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Rule, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Actor, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Correlation, cancellation).ConfigureAwait(false);
-            await WriteAsync(writer, r.Causation, cancellation).ConfigureAwait(false);
+            text.Add(r.Tenant).Add(r.Seq).Add(r.Stream).Add(r.Version).Add(r.Name).Add(r.At).Add(r.Token).Add(r.AdamId).Add(r.HolderKind).Add(r.Holder)
+                .Add(r.QueuePosition).Add(r.Action).Add(r.Reason).Add(r.Rule).Add(r.Actor).Add(r.Correlation).Add(r.Causation).EndRow();
         }
 
-        await writer.CompleteAsync(cancellation).ConfigureAwait(false);
+        return text.WriteAsync(connection, $"copy {AuditSchema.Qualified(schema)} ({Columns}) from stdin", cancellation);
     }
 
-    private static Task WriteAsync(NpgsqlBinaryImporter writer, string? text, CancellationToken cancellation) =>
-        text is null ? writer.WriteNullAsync(cancellation) : writer.WriteAsync(text, NpgsqlDbType.Varchar, cancellation);
-
-    private sealed record AuditRow(
+    /// <summary>One audit row, as written.</summary>
+    internal sealed record AuditRow(
         string Tenant, long Seq, string Stream, long Version, string Name, DateTimeOffset At, string? Token, string? AdamId, string? HolderKind, string? Holder,
         long? QueuePosition, string Action, string? Reason, string? Rule, string? Actor, string? Correlation, string? Causation);
 

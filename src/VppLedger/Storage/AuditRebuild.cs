@@ -315,15 +315,17 @@ internal static class AuditRebuild
         }
 
         fold.Dispose();
+        List<AuditProjection.AuditRow> audit;
         using (meter.Measure("rebuild: fold (rows, audit)"))
         {
             await p.SeatsAndMembers.ApplyAsync(session, page, copy, cancellationToken).ConfigureAwait(false);
             await p.AppleSideRows.ApplyAsync(session, page, cancellationToken).ConfigureAwait(false);
+            audit = AuditProjection.RowsOf(page);
         }
 
-        using (meter.Measure("rebuild: write (COPY audit rows)", page.Count))
+        using (meter.Measure("rebuild: write (COPY audit rows)", audit.Count))
         {
-            await p.Audit.CopyAsync((NpgsqlConnection)session.Connection!, page, cancellationToken).ConfigureAwait(false);
+            await p.Audit.CopyAsync((NpgsqlConnection)session.Connection!, audit, cancellationToken).ConfigureAwait(false);
         }
 
         using (meter.Measure("rebuild: write (COPY documents)", copy.Count))

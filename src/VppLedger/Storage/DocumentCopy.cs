@@ -1,6 +1,5 @@
 using Marten;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace VppLedger.Storage;
 
@@ -59,25 +58,16 @@ internal sealed class DocumentCopy
                 }
             }
 
-            var name = type.FullName!;
-            await using (var writer = await connection.BeginBinaryImportAsync($"copy {table} (tenant_id, id, data, mt_dotnet_type) from stdin (format binary)", cancellation).ConfigureAwait(false))
+            var text = new CopyText();
+            foreach (var (id, json) in rows)
             {
-                foreach (var (id, json) in rows)
+                if (!existing.Contains(id))
                 {
-                    if (existing.Contains(id))
-                    {
-                        continue;
-                    }
-
-                    await writer.StartRowAsync(cancellation).ConfigureAwait(false);
-                    await writer.WriteAsync(tenant, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
-                    await writer.WriteAsync(id, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
-                    await writer.WriteAsync(json, NpgsqlDbType.Jsonb, cancellation).ConfigureAwait(false);
-                    await writer.WriteAsync(name, NpgsqlDbType.Varchar, cancellation).ConfigureAwait(false);
+                    text.Add(tenant).Add(id).Add(json).Add(type.FullName!).EndRow();
                 }
-
-                await writer.CompleteAsync(cancellation).ConfigureAwait(false);
             }
+
+            await text.WriteAsync(connection, $"copy {table} (tenant_id, id, data, mt_dotnet_type) from stdin", cancellation).ConfigureAwait(false);
 
             if (existing.Count > 0)
             {
