@@ -11,8 +11,10 @@ namespace VppLedger.Storage;
 /// deserialized for the projections, with their chain links read with them, go through the same
 /// <see cref="TenantCheckpointer"/> the sealer uses, and the checkpoints they cut are written in the page's transaction.
 /// The chain is not rebuilt: the links of the sealed prefix exist before the pass, so only events sealed when the pass
-/// began are folded; the sealer cuts the checkpoints of the rest when it seals them after the pass. The pass holds the
-/// sealer's lock, so no seal writes a checkpoint meanwhile. A pool's book checkpoint reads the pool's events through
+/// began are folded; the sealer cuts the checkpoints of the rest when it seals them after the pass. A whole database's
+/// pass holds the sealer's lock, so no seal writes a checkpoint meanwhile; a tenant's pass takes it only to make the
+/// sealer forget its folds (the tenant is stopped and sealed: the sealer has nothing of it to seal, and keeps sealing
+/// the other tenants meanwhile). A pool's book checkpoint reads the pool's events through
 /// the audit table's pool index, which a whole rebuild builds only after its last page: the books due are recorded in
 /// <c>vpp_rebuild_book</c> in the page's transaction and cut after the pages (<see cref="WriteBooksAsync"/>), so a
 /// rebuild resumed after a crash cuts them too. A resumed pass loads each tenant's fold from its latest checkpoint, as
@@ -55,8 +57,9 @@ internal sealed class RebuildCheckpoints : IAsyncDisposable
         : $"truncate {AuditSchema.Checkpoint(schema)}, {AuditSchema.CheckpointState(schema)}, {AuditSchema.CheckpointBook(schema)}, {SchemaNames.Quote(schema)}.vpp_rebuild_book;";
 
     /// <summary>
-    /// Takes the sealer's lock on <paramref name="connection"/> (held until disposed) and starts the fold of a pass that
-    /// begins after <paramref name="resumedThrough"/> (0: from the log's start).
+    /// Takes the sealer's lock on <paramref name="connection"/> (for a whole database held until disposed, for one
+    /// tenant released at once) and starts the fold of a pass that begins after <paramref name="resumedThrough"/> (0:
+    /// from the log's start).
     /// </summary>
     public static async Task<RebuildCheckpoints> BeginAsync(AuditSealer sealer, string schema, NpgsqlConnection connection, string? tenant, long resumedThrough, CancellationToken cancellationToken)
     {
@@ -65,6 +68,12 @@ internal sealed class RebuildCheckpoints : IAsyncDisposable
         {
             sealer.ForgetCheckpointers();
             var sealedThrough = await sealer.SealedThroughAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (tenant is not null)
+            {
+                await held.DisposeAsync().ConfigureAwait(false);
+                held = NotHeld.Instance;
+            }
+
             return new RebuildCheckpoints(sealer, schema, tenant, resumedThrough, sealedThrough, held);
         }
         catch
@@ -158,4 +167,11 @@ internal sealed class RebuildCheckpoints : IAsyncDisposable
 
     /// <summary>Releases the sealer's lock.</summary>
     public ValueTask DisposeAsync() => _lock.DisposeAsync();
+
+    private sealed class NotHeld : IAsyncDisposable
+    {
+        public static readonly NotHeld Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }
