@@ -47,45 +47,47 @@ internal static class AuditRebuild
             + RebuildCheckpoints.PendingBooksDdl(options.SchemaName),
             cancellationToken).ConfigureAwait(false);
         var through = await ResumeFromAsync(connection, schema, cancellationToken).ConfigureAwait(false);
-        if (through is null)
-        {
-            // A fresh rebuild: nothing of the live state survives into the rebuilt one.
-            foreach (var type in DocumentTypes)
-            {
-                await database.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The audit and seat rows are written without their secondary indexes, which are built again, sorted, after
-            // the last page (one row inserted into seven indexes, most of them random, was most of a page's server time).
-            // Their definitions are kept in vpp_rebuild_index in the same transaction, so a rebuild resumed after a crash
-            // builds them too. Primary keys and unique indexes stay: lookups by key and uniqueness never go away.
-            await ExecuteAsync(
-                connection,
-                $"""
-                begin;
-                truncate {AuditSchema.Qualified(options.SchemaName)};
-                {RebuildCheckpoints.ClearSql(options.SchemaName, oneTenant: false)}
-                insert into {schema}.vpp_rebuild values (1, 0, now());
-                delete from {schema}.vpp_rebuild_index;
-                insert into {schema}.vpp_rebuild_index (name, ddl)
-                  select i.indexname, i.indexdef from pg_indexes i join pg_index x on x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
-                  where i.schemaname = {Literal(options.SchemaName)} and i.tablename in ({string.Join(", ", DeferredIndexTables.Select(Literal))}) and not x.indisunique;
-                {DropDeferredIndexesSql(schema)}
-                commit;
-                """,
-                cancellationToken).ConfigureAwait(false);
-            through = 0;
-        }
 
         var last = await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
         var total = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events", cancellationToken).ConfigureAwait(false);
-        var read = through.Value == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through.Value}", cancellationToken).ConfigureAwait(false);
+        var read = (through ?? 0) == 0 ? 0 : await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {through}", cancellationToken).ConfigureAwait(false);
         var projections = new Projections(options.SchemaName);
 
-        // The checkpoints of positions are folded in the same pass, under the sealer's lock, until the books due are cut.
-        var checkpoints = await RebuildCheckpoints.BeginAsync(sealer, options.SchemaName, connection, null, through.Value, cancellationToken).ConfigureAwait(false);
+        // The sealer's lock, from before the first delete until the books due are cut: no seal meanwhile writes a
+        // checkpoint or looks for an audit row the rebuild deleted. The checkpoints of positions are folded in the pass.
+        var checkpoints = await RebuildCheckpoints.BeginAsync(sealer, options.SchemaName, connection, null, through ?? 0, cancellationToken).ConfigureAwait(false);
         try
         {
+            if (through is null)
+            {
+                // A fresh rebuild: nothing of the live state survives into the rebuilt one.
+                foreach (var type in DocumentTypes)
+                {
+                    await database.DeleteDocumentsByTypeAsync(type, cancellationToken).ConfigureAwait(false);
+                }
+
+                // The audit and seat rows are written without their secondary indexes, which are built again, sorted, after
+                // the last page (one row inserted into seven indexes, most of them random, was most of a page's server time).
+                // Their definitions are kept in vpp_rebuild_index in the same transaction, so a rebuild resumed after a crash
+                // builds them too. Primary keys and unique indexes stay: lookups by key and uniqueness never go away.
+                await ExecuteAsync(
+                    connection,
+                    $"""
+                    begin;
+                    truncate {AuditSchema.Qualified(options.SchemaName)};
+                    {RebuildCheckpoints.ClearSql(options.SchemaName, oneTenant: false)}
+                    insert into {schema}.vpp_rebuild values (1, 0, now());
+                    delete from {schema}.vpp_rebuild_index;
+                    insert into {schema}.vpp_rebuild_index (name, ddl)
+                      select i.indexname, i.indexdef from pg_indexes i join pg_index x on x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+                      where i.schemaname = {Literal(options.SchemaName)} and i.tablename in ({string.Join(", ", DeferredIndexTables.Select(Literal))}) and not x.indisunique;
+                    {DropDeferredIndexesSql(schema)}
+                    commit;
+                    """,
+                    cancellationToken).ConfigureAwait(false);
+                through = 0;
+            }
+
             // With RebuildReadAhead the next page is read and deserialized (on this connection) while the current one is
             // folded and written (on the session's): the log is not a projection, so reading ahead never sees a page's own
             // writes. Without, it is read after the current page is committed.
