@@ -366,7 +366,7 @@ internal static class AuditRebuild
 
         using (meter.Measure("rebuild: write (COPY documents)", copy.Count))
         {
-            await copy.WriteAsync(session, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(session, meter, cancellationToken).ConfigureAwait(false);
         }
 
         using (meter.Measure("rebuild: checkpoints (fold, write)"))

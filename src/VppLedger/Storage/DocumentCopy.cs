@@ -39,7 +39,7 @@ internal sealed class DocumentCopy
     /// Writes the collected documents in the session's transaction (begun by the caller): new rows by COPY now, the
     /// rows that exist already queued as upserts for the session's SaveChanges.
     /// </summary>
-    public async Task WriteAsync(IDocumentSession session, CancellationToken cancellation)
+    public async Task WriteAsync(IDocumentSession session, StepMeter meter, CancellationToken cancellation)
     {
         var connection = (NpgsqlConnection)session.Connection!;
         foreach (var ((type, tenant), rows) in _rows)
@@ -47,6 +47,7 @@ internal sealed class DocumentCopy
             await session.Database.EnsureStorageExistsAsync(type, cancellation).ConfigureAwait(false);
             var table = DocumentUpserts.Table(session, type);
             var existing = new HashSet<string>(StringComparer.Ordinal);
+            var probing = meter.Measure("rebuild: write (COPY documents): probe by key");
             await using (var probe = new NpgsqlCommand($"select id from {table} where tenant_id = @t and id = any(@ids)", connection))
             {
                 probe.Parameters.AddWithValue("t", tenant);
@@ -58,6 +59,8 @@ internal sealed class DocumentCopy
                 }
             }
 
+            probing.Dispose();
+            var building = meter.Measure("rebuild: write (COPY documents): rows as text");
             var text = new CopyText();
             foreach (var (id, json) in rows)
             {
@@ -67,6 +70,8 @@ internal sealed class DocumentCopy
                 }
             }
 
+            building.Dispose();
+            using var sending = meter.Measure("rebuild: write (COPY documents): send and wait");
             await text.WriteAsync(connection, $"copy {table} (tenant_id, id, data, mt_dotnet_type) from stdin", cancellation).ConfigureAwait(false);
 
             if (existing.Count > 0)
