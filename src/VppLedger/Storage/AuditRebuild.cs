@@ -12,7 +12,7 @@ namespace VppLedger.Storage;
 /// in one transaction, which also records how far the rebuild got. A rebuild that stops (a crash, a cancellation)
 /// resumes from that page when run again instead of starting over. The hash chain is not a projection: it is the
 /// evidence that the log was not changed, so a rebuild keeps it and then seals what was not sealed yet; the
-/// checkpoints of positions are written again from the sealed log. Rebuilt audit rows equal the live ones, so the
+/// checkpoints of positions are folded in the same pass from the events sealed before it (<see cref="RebuildCheckpoints"/>). Rebuilt audit rows equal the live ones, so the
 /// kept chain verifies over them; a changed event stays detected.
 /// </summary>
 internal static class AuditRebuild
@@ -165,8 +165,7 @@ internal static class AuditRebuild
 
     /// <summary>
     /// Rebuilds one tenant's projections in <paramref name="database"/> from its log alone (docs/scale-out.md): its
-    /// projection rows are deleted and written again page by page, in log order, then its checkpoints of positions are
-    /// written again from its sealed log. Other tenants of the database are not touched and may keep writing meanwhile.
+    /// projection rows and checkpoints of positions are deleted and written again page by page, in log order. Other tenants of the database are not touched and may keep writing meanwhile.
     /// The caller stops the tenant's own writes first and seals its log (every event of the tenant has its chain row,
     /// so the sealer never needs the audit rows this deletes); it checks the chain against the rebuilt rows afterwards.
     /// A rebuild that stops is run again from the start.
