@@ -122,6 +122,7 @@ public static class ConcurrencyCommand
             var serverCpu = ServerCpu(server);
             long conflicts = 0;
             using var lag = new SealLagProbe(server.ConnectionString);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// ledger phase, {w} writers, {seconds} s (a mark for a profiler)"));
             var ledgerRun = await TimeAsync(w, seconds, async (i, stop) =>
             {
                 long n = 0;
@@ -207,6 +208,7 @@ public static class ConcurrencyCommand
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var serverCpu = ServerCpu(server);
         var before = await StatsAsync(server);
+        Console.Error.WriteLine("// ledger phase, bulk grants (a mark for a profiler)");
         var clock = Stopwatch.StartNew();
         long holders = 0;
         for (var b = 0; b < batches && clock.Elapsed.TotalSeconds < seconds; b++)
@@ -219,6 +221,7 @@ public static class ConcurrencyCommand
         var ledgerSeconds = clock.Elapsed.TotalSeconds;
         var clientMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         var serverMs = (ServerCpu(server) - serverCpu).TotalMilliseconds;
+        Console.Error.WriteLine("// ledger phase ended, bulk grants (a mark for a profiler)");
         await Task.Delay(1500);
         var after = await StatsAsync(server);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

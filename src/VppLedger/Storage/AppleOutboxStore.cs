@@ -136,7 +136,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
             return serials;
         }
 
-        var docs = await session.LoadManyAsync<DeviceDoc>(cancellationToken, devices.Select(h => Streams.Device(h.Device!.Value))).ConfigureAwait(false);
+        var docs = await session.LoadByKeysAsync<DeviceDoc>(devices.Select(h => Streams.Device(h.Device!.Value)), cancellationToken).ConfigureAwait(false);
         var byId = docs.Where(d => d.State.SerialNumber is not null).ToDictionary(d => d.Id, d => d.State.SerialNumber!.Value, StringComparer.Ordinal);
         foreach (var holder in devices)
         {

@@ -573,7 +573,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in lines.Select(l => l.Key).Distinct(StringComparer.Ordinal).Chunk(1000))
         {
-            var found = await session.LoadManyAsync<ImportRecordDoc>(cancellationToken, chunk).ConfigureAwait(false);
+            var found = await session.LoadByKeysAsync<ImportRecordDoc>(chunk, cancellationToken).ConfigureAwait(false);
             known.UnionWith(found.Select(f => f.Id));
         }
 
@@ -670,7 +670,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var pools = new Dictionary<PoolId, PoolState>();
         foreach (var chunk in poolEvents.Select(e => Streams.Pool(e.Pool)).Distinct(StringComparer.Ordinal).Chunk(1000))
         {
-            foreach (var doc in await session.LoadManyAsync<PoolDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            foreach (var doc in await session.LoadByKeysAsync<PoolDoc>(chunk, cancellationToken).ConfigureAwait(false))
             {
                 pools[doc.State.Pool] = doc.State;
             }
@@ -685,7 +685,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var seats = new Dictionary<(PoolId, string), SeatStatus>();
         foreach (var chunk in seatKeys.Keys.Chunk(1000))
         {
-            foreach (var doc in await session.LoadManyAsync<SeatDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            foreach (var doc in await session.LoadByKeysAsync<SeatDoc>(chunk, cancellationToken).ConfigureAwait(false))
             {
                 seats[seatKeys[doc.Id]] = doc.Status;
             }
@@ -695,7 +695,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var users = new Dictionary<UserId, UserState>();
         foreach (var chunk in named.Select(h => h.User).OfType<UserId>().Distinct().Select(Streams.User).Chunk(1000))
         {
-            foreach (var doc in await session.LoadManyAsync<UserDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            foreach (var doc in await session.LoadByKeysAsync<UserDoc>(chunk, cancellationToken).ConfigureAwait(false))
             {
                 if (doc.State.Id is { } user)
                 {
@@ -707,7 +707,7 @@ internal sealed class TenantAudit(MartenLicenseLedger ledger, string tenantId) :
         var devices = new Dictionary<DeviceId, DeviceState>();
         foreach (var chunk in named.Select(h => h.Device).OfType<DeviceId>().Distinct().Select(Streams.Device).Chunk(1000))
         {
-            foreach (var doc in await session.LoadManyAsync<DeviceDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            foreach (var doc in await session.LoadByKeysAsync<DeviceDoc>(chunk, cancellationToken).ConfigureAwait(false))
             {
                 if (doc.State.Id is { } device)
                 {

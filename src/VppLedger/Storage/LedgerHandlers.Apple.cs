@@ -14,7 +14,7 @@ internal sealed partial class LedgerHandlers
         }
 
         var token = c.Token.Value;
-        var docs = (await _session.LoadManyAsync<AppleRequestDoc>(cancellationToken, c.RequestIds.Distinct(StringComparer.Ordinal)).ConfigureAwait(false))
+        var docs = (await _session.LoadByKeysAsync<AppleRequestDoc>(c.RequestIds.Distinct(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false))
             .Where(d => d.TokenKey == token)
             .OrderBy(d => d.PoolKey, StringComparer.Ordinal)
             .ThenBy(d => d.Version)

@@ -85,7 +85,7 @@ internal sealed partial class LedgerHandlers
     private async Task AppendUserStatesAsync(WriteStream<AppleSideState> side, TokenId token, IReadOnlyList<AppleUserStateReport> users)
     {
         var ids = users.Select(u => token.Value + "|" + u.ClientUserId).Distinct(StringComparer.Ordinal).ToList();
-        var known = await _session.LoadManyAsync<AppleUserDoc>(cancellationToken, ids).ConfigureAwait(false);
+        var known = await _session.LoadByKeysAsync<AppleUserDoc>(ids, cancellationToken).ConfigureAwait(false);
         var forward = AppleSideDecider.Forward(users, known.ToDictionary(u => u.ClientUserId, u => u.State, StringComparer.Ordinal));
         if (forward.Count > 0)
         {
@@ -196,7 +196,7 @@ internal sealed partial class LedgerHandlers
         // The ledger's granted seats of the token, and how Apple names each holder.
         var seats = await _session.Query<SeatDoc>().Where(s => s.TokenKey == token && s.Status == SeatStatus.Granted).ToListAsync(cancellationToken).ConfigureAwait(false);
         var deviceIds = seats.Where(s => s.Type == LicenseType.Device).Select(s => Streams.Device(new DeviceId(s.OwnerId))).Distinct(StringComparer.Ordinal).ToList();
-        var devices = deviceIds.Count == 0 ? [] : await _session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceIds).ConfigureAwait(false);
+        var devices = deviceIds.Count == 0 ? [] : await _session.LoadByKeysAsync<DeviceDoc>(deviceIds, cancellationToken).ConfigureAwait(false);
         var serialOfDevice = devices.Where(d => d.SerialKey is not null).ToDictionary(d => d.Id, d => d.SerialKey!, StringComparer.Ordinal);
         string? RefOf(SeatDoc s) => s.Type == LicenseType.User
             ? "user:" + s.HolderKey
@@ -220,7 +220,7 @@ internal sealed partial class LedgerHandlers
         }
 
         var userIds = apple.Select(a => UserOf(a.HolderRef)).OfType<Holder>().Select(h => Streams.User(h.User!.Value)).Distinct(StringComparer.Ordinal).ToList();
-        var knownUsers = userIds.Count == 0 ? [] : (await _session.LoadManyAsync<UserDoc>(cancellationToken, userIds).ConfigureAwait(false)).Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+        var knownUsers = userIds.Count == 0 ? [] : (await _session.LoadByKeysAsync<UserDoc>(userIds, cancellationToken).ConfigureAwait(false)).Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
         Holder? HolderOf(string holderRef) =>
             holderRef.StartsWith("serial:", StringComparison.Ordinal)
                 ? deviceOfSerial.GetValueOrDefault(holderRef[7..])

@@ -56,7 +56,7 @@ internal sealed class PoolWorkspace(WriteContext context, WriteStream<PoolState>
             var found = docs.ToDictionary(d => d.HolderKey, StringComparer.Ordinal);
             var releases = State.ReleasePendingCount == 0
                 ? []
-                : (await context.Session.LoadManyAsync<ReleaseDoc>(cancellationToken, ids).ConfigureAwait(false)).ToDictionary(d => d.HolderKey, d => d.PendingCount, StringComparer.Ordinal);
+                : (await context.Session.LoadByKeysAsync<ReleaseDoc>(ids, cancellationToken).ConfigureAwait(false)).ToDictionary(d => d.HolderKey, d => d.PendingCount, StringComparer.Ordinal);
             foreach (var key in missing)
             {
                 var pending = releases.GetValueOrDefault(key);

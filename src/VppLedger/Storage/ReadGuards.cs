@@ -51,7 +51,8 @@ internal static class ReadGuards
         $"insert into {SchemaNames.Quote(schema)}.{StampTable} (tenant_id, key, stamp) select '', '', 0 where not {SchemaNames.Quote(schema)}.{NoNewSeatsFunction}(?, ?, ?, ?, ?)";
 
     // Locks before comparing, each set in one fixed order (two commands locking the same rows cannot deadlock on
-    // them). Under READ COMMITTED each statement of the function sees what committed before it started, so the
+    // them). Key lists are joined, never matched with = ANY (KeyedLookups: a generic plan made on a small table would
+    // compare every row with every key); a section with nothing to check runs no statement. Under READ COMMITTED each statement of the function sees what committed before it started, so the
     // comparison after the lock sees every writer that held the row.
     private static string CheckReadsSql(string schema) => $"""
         CREATE OR REPLACE FUNCTION {schema}.{CheckReadsFunction}(
@@ -60,25 +61,31 @@ internal static class ReadGuards
         DECLARE
           v_stale varchar;
         BEGIN
-          PERFORM 1 FROM {schema}.mt_streams s WHERE s.tenant_id = p_tenant AND s.id = ANY(p_streams) ORDER BY s.id FOR SHARE;
-          SELECT r.id INTO v_stale FROM unnest(p_streams, p_versions) AS r(id, version)
-            LEFT JOIN {schema}.mt_streams s ON s.tenant_id = p_tenant AND s.id = r.id
-            WHERE coalesce(s.version, 0) <> r.version LIMIT 1;
-          IF v_stale IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'vppledger: stream ' || v_stale || ' changed after the command read it';
+          IF cardinality(p_streams) > 0 THEN
+            PERFORM 1 FROM unnest(p_streams) AS r(id) JOIN {schema}.mt_streams s ON s.tenant_id = p_tenant AND s.id = r.id ORDER BY s.id FOR SHARE OF s;
+            SELECT r.id INTO v_stale FROM unnest(p_streams, p_versions) AS r(id, version)
+              LEFT JOIN {schema}.mt_streams s ON s.tenant_id = p_tenant AND s.id = r.id
+              WHERE coalesce(s.version, 0) <> r.version LIMIT 1;
+            IF v_stale IS NOT NULL THEN
+              RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'vppledger: stream ' || v_stale || ' changed after the command read it';
+            END IF;
           END IF;
-          INSERT INTO {schema}.{StampTable} (tenant_id, key, stamp)
-            SELECT p_tenant, k, 0 FROM unnest(p_stamps) AS k ORDER BY k ON CONFLICT DO NOTHING;
-          PERFORM 1 FROM {schema}.{StampTable} g WHERE g.tenant_id = p_tenant AND g.key = ANY(p_stamps) ORDER BY g.key FOR SHARE;
-          SELECT r.key INTO v_stale FROM unnest(p_stamps, p_stamp_values) AS r(key, stamp)
-            JOIN {schema}.{StampTable} g ON g.tenant_id = p_tenant AND g.key = r.key
-            WHERE g.stamp <> r.stamp LIMIT 1;
-          IF v_stale IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'vppledger: ' || v_stale || ' changed after the command read it';
+          IF cardinality(p_stamps) > 0 THEN
+            INSERT INTO {schema}.{StampTable} (tenant_id, key, stamp)
+              SELECT p_tenant, k, 0 FROM unnest(p_stamps) AS k ORDER BY k ON CONFLICT DO NOTHING;
+            PERFORM 1 FROM unnest(p_stamps) AS r(key) JOIN {schema}.{StampTable} g ON g.tenant_id = p_tenant AND g.key = r.key ORDER BY g.key FOR SHARE OF g;
+            SELECT r.key INTO v_stale FROM unnest(p_stamps, p_stamp_values) AS r(key, stamp)
+              JOIN {schema}.{StampTable} g ON g.tenant_id = p_tenant AND g.key = r.key
+              WHERE g.stamp <> r.stamp LIMIT 1;
+            IF v_stale IS NOT NULL THEN
+              RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'vppledger: ' || v_stale || ' changed after the command read it';
+            END IF;
           END IF;
-          INSERT INTO {schema}.{StampTable} (tenant_id, key, stamp)
-            SELECT p_tenant, k, 1 FROM unnest(p_bumps) AS k ORDER BY k
-            ON CONFLICT (tenant_id, key) DO UPDATE SET stamp = {schema}.{StampTable}.stamp + 1;
+          IF cardinality(p_bumps) > 0 THEN
+            INSERT INTO {schema}.{StampTable} (tenant_id, key, stamp)
+              SELECT p_tenant, k, 1 FROM unnest(p_bumps) AS k ORDER BY k
+              ON CONFLICT (tenant_id, key) DO UPDATE SET stamp = {schema}.{StampTable}.stamp + 1;
+          END IF;
           RETURN true;
         END;
         $function$;
@@ -91,7 +98,7 @@ internal static class ReadGuards
         DECLARE
           v_new varchar;
         BEGIN
-          PERFORM 1 FROM {schema}.mt_streams s WHERE s.tenant_id = p_tenant AND s.id = ANY(p_owner_streams) ORDER BY s.id FOR UPDATE;
+          PERFORM 1 FROM unnest(p_owner_streams) AS r(id) JOIN {schema}.mt_streams s ON s.tenant_id = p_tenant AND s.id = r.id ORDER BY s.id FOR UPDATE OF s;
           SELECT d.id INTO v_new FROM {schema}.mt_doc_seatdoc d
             WHERE d.tenant_id = p_tenant AND d.data ->> 'OwnerId' = ANY(p_owners) AND (p_type = '' OR d.data ->> 'Type' = p_type)
               AND NOT (d.id = ANY(p_known)) LIMIT 1;

@@ -68,18 +68,21 @@ internal sealed class ReadPlan
         return Versions([.. users, .. devices]).Docs<UserDoc>(users, d => d.Id).Docs<DeviceDoc>(devices, d => d.Id);
     }
 
+    // One statement for every holder's version (a bulk grant names up to 1,000 holders: one FetchStreamState each was
+    // a thousand statements in the batch, most of a large grant's reading).
     private ReadPlan Versions(string[] streamIds)
     {
         if (streamIds.Length > 0)
         {
             _reads.Add((batch, context) =>
             {
-                var states = streamIds.Select(id => (id, batch.Events.FetchStreamState(id))).ToList();
+                var rows = batch.Query<string>(KeyedLookups.VersionsSql(context.Schema), streamIds, context.Session.TenantId);
                 return async () =>
                 {
-                    foreach (var (id, state) in states)
+                    var versions = WriteContext.ParseKeyedValues(await rows.ConfigureAwait(false));
+                    foreach (var id in streamIds)
                     {
-                        context.PrefetchedVersion(id, (await state.ConfigureAwait(false))?.Version ?? 0);
+                        context.PrefetchedVersion(id, versions.GetValueOrDefault(id));
                     }
                 };
             });
@@ -95,7 +98,7 @@ internal sealed class ReadPlan
         {
             _reads.Add((batch, context) =>
             {
-                var found = batch.LoadMany<TDoc>().ById(ids);
+                var found = batch.Query<TDoc>(KeyedLookups.DocumentsSql<TDoc>(context.Schema), ids, context.Session.TenantId);
                 return async () => context.Prefetched(ids, await found.ConfigureAwait(false), idOf);
             });
         }

@@ -34,7 +34,7 @@ internal static class WasteStore
         var retired = await session.Query<DeviceDoc>().Where(d => d.State.RemovedFromManagement).Select(d => d.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var departed = await session.Query<UserDoc>().Where(u => u.State.LeftOrganization).Select(u => u.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var deviceOwners = seats.Where(s => s.Type == LicenseType.Device).Select(s => Streams.Device(new DeviceId(s.OwnerId))).Distinct(StringComparer.Ordinal).ToArray();
-        var devices = deviceOwners.Length == 0 ? [] : await session.LoadManyAsync<DeviceDoc>(cancellationToken, deviceOwners).ConfigureAwait(false);
+        var devices = deviceOwners.Length == 0 ? [] : await session.LoadByKeysAsync<DeviceDoc>(deviceOwners, cancellationToken).ConfigureAwait(false);
         var history = await HistoryAsync(ledger, tenantId, cancellationToken).ConfigureAwait(false);
 
         var facts = new WasteFacts(

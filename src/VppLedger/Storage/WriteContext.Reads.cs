@@ -15,7 +15,7 @@ internal sealed partial class WriteContext
     private readonly Dictionary<string, long> _stampsRead = new(StringComparer.Ordinal);
     private readonly List<(string[] OwnerStreams, string[] Owners, LicenseType? Type, string[] Known)> _ownerSeats = [];
 
-    private string Schema => Options.SchemaName;
+    internal string Schema => Options.SchemaName;
 
     /// <summary>Users by stream id (<see cref="Streams.User"/>), each covered by its stream's version.</summary>
     public Task<IReadOnlyList<UserDoc>> ReadUsersAsync(IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken) =>
@@ -29,7 +29,7 @@ internal sealed partial class WriteContext
     public async Task<IReadOnlyList<MemberDoc>> ReadMembersAsync(GroupId group, IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken)
     {
         await CoverStreamsAsync([Streams.Group(group)], cancellationToken).ConfigureAwait(false);
-        return memberIds.Count == 0 ? [] : await Session.LoadManyAsync<MemberDoc>(cancellationToken, memberIds).ConfigureAwait(false);
+        return memberIds.Count == 0 ? [] : await Session.LoadByKeysAsync<MemberDoc>(memberIds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A page of a group's member rows in targeting order after a position, covered by the group stream's version.</summary>
@@ -237,16 +237,12 @@ internal sealed partial class WriteContext
 
     private async Task<Dictionary<string, long>> VersionsAsync(string[] streamIds, CancellationToken cancellationToken)
     {
-        var rows = await Session.QueryAsync<string>(
-            $"select s.id || chr(31) || s.version::text from {SchemaNames.Quote(Schema)}.mt_streams s where s.tenant_id = ? and s.id = any(?)",
-            cancellationToken,
-            Session.TenantId,
-            streamIds).ConfigureAwait(false);
-        return Parse(rows);
+        var rows = await Session.QueryAsync<string>(KeyedLookups.VersionsSql(Schema), cancellationToken, streamIds, Session.TenantId).ConfigureAwait(false);
+        return ParseKeyedValues(rows);
     }
 
     // "key US value" rows; the value is digits, so the last separator splits them whatever the key holds.
-    private static Dictionary<string, long> Parse(IReadOnlyList<string> rows) => rows.ToDictionary(
+    internal static Dictionary<string, long> ParseKeyedValues(IReadOnlyList<string> rows) => rows.ToDictionary(
         r => r[..r.LastIndexOf('\u001f')],
         r => long.Parse(r[(r.LastIndexOf('\u001f') + 1)..], CultureInfo.InvariantCulture),
         StringComparer.Ordinal);
@@ -259,12 +255,8 @@ internal sealed partial class WriteContext
             return;
         }
 
-        var rows = await Session.QueryAsync<string>(
-            $"select g.key || chr(31) || g.stamp::text from {SchemaNames.Quote(Schema)}.{ReadGuards.StampTable} g where g.tenant_id = ? and g.key = any(?)",
-            cancellationToken,
-            Session.TenantId,
-            unread).ConfigureAwait(false);
-        var stamps = Parse(rows);
+        var rows = await Session.QueryAsync<string>(KeyedLookups.StampsSql(Schema), cancellationToken, unread, Session.TenantId).ConfigureAwait(false);
+        var stamps = ParseKeyedValues(rows);
         foreach (var key in unread)
         {
             _stampsRead[key] = stamps.GetValueOrDefault(key);

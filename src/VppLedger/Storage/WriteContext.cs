@@ -173,7 +173,7 @@ internal sealed partial class WriteContext(IDocumentSession session, Instant now
 
         if (missing.Count > 0)
         {
-            found.AddRange(await Session.LoadManyAsync<TDoc>(cancellationToken, missing).ConfigureAwait(false));
+            found.AddRange(await Session.LoadByKeysAsync<TDoc>(missing, cancellationToken).ConfigureAwait(false));
         }
 
         return found;
