@@ -113,6 +113,9 @@ public static class VppLedgerCli
                 tenant.AddCommand<TenantMoveCommand>("move").WithData(host)
                     .WithDescription("Moves a tenant to another database: stops its writes (commands get TenantMoving, retry them), copies and verifies its log and chain, switches the registry, removes the old copy. Run it again to resume.")
                     .WithExample("tenant", "move", "--tenant", "contoso", "--to", "db2", "--database", "db2=Host=db2;Username=vpp;Database=mdm");
+                tenant.AddCommand<TenantRebuildCommand>("rebuild").WithData(host)
+                    .WithDescription("Rebuilds one tenant's projections from its log in its own database while other tenants keep writing (its commands get TenantMoving meanwhile, retry them), then checks its chain; exit code 1 if the chain is broken. Run it again to finish one that stopped.")
+                    .WithExample("tenant", "rebuild", "--tenant", "contoso");
             });
             config.AddBranch("db", db =>
             {

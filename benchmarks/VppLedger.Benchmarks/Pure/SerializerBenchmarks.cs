@@ -10,6 +10,7 @@ namespace VppLedger.Benchmarks.Pure;
 public class SerializerBenchmarks
 {
     private readonly NewtonsoftSerializer _serializer = new();
+    private readonly Newtonsoft.Json.JsonSerializer _lookupEachValue = Newtonsoft.Json.JsonSerializer.Create(NewtonsoftSerializer.CreateSettings(matchConvertersOnce: false));
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private SampleGranted _event = null!;
     private byte[] _json = [];
@@ -41,6 +42,27 @@ public class SerializerBenchmarks
     {
         using var stream = new MemoryStream(_json, writable: false);
         return _serializer.FromJson<SampleGranted>(stream);
+    }
+
+    /// <summary>The same read with Newtonsoft matching its converters for every value (before the contracts kept them).</summary>
+    [Benchmark]
+    public SampleGranted DeserializeMatchingConvertersPerValue()
+    {
+        using var stream = new MemoryStream(_json, writable: false);
+        using var text = new StreamReader(stream);
+        using var json = new Newtonsoft.Json.JsonTextReader(text) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
+        return _lookupEachValue.Deserialize<SampleGranted>(json)!;
+    }
+
+    /// <summary>The same write with Newtonsoft matching its converters for every value.</summary>
+    [Benchmark]
+    public int SerializeMatchingConvertersPerValue()
+    {
+        using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        _lookupEachValue.Serialize(writer, _event);
+        _buffer.ResetWrittenCount();
+        _buffer.Write(System.Text.Encoding.UTF8.GetBytes(writer.ToString()));
+        return _buffer.WrittenCount;
     }
 
     public sealed record SampleGranted(PoolId Pool, Holder Holder, LicenseType Type, string Rule, string Reason, Instant OccurredAt, Duration Grace);

@@ -28,15 +28,7 @@ internal sealed class TenantMoveCommand : CliCommand<TenantMoveSettings>
     {
         var connection = Database.ResolveConnection(settings, host);
         await using var ledger = Database.OpenLedger(connection, settings, host.Clock);
-        TenantId tenant;
-        try
-        {
-            tenant = new TenantId(settings.Tenant!);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(ExitCodes.Usage, $"--tenant '{settings.Tenant}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
-        }
+        var tenant = ParseTenant(settings.Tenant!);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         long rows = 0;
@@ -76,6 +68,19 @@ internal sealed class TenantMoveCommand : CliCommand<TenantMoveSettings>
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The tenant id given with --tenant, or a usage error that says what an id looks like.</summary>
+    internal static TenantId ParseTenant(string text)
+    {
+        try
+        {
+            return new TenantId(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"--tenant '{text}' is not a tenant id: use 1 to 64 letters, digits, '.', '_' or '-'.", e);
+        }
     }
 
     private sealed class StepReport(Action<TenantMoveProgress> onReport) : IProgress<TenantMoveProgress>

@@ -37,7 +37,10 @@ internal sealed class NewtonsoftSerializer : Marten.ISerializer
 
     public Marten.ValueCasting ValueCasting => Marten.ValueCasting.Relaxed;
 
-    internal static JsonSerializerSettings CreateSettings()
+    internal static JsonSerializerSettings CreateSettings() => CreateSettings(matchConvertersOnce: true);
+
+    /// <summary>The settings; <paramref name="matchConvertersOnce"/> false only for the benchmark that compares with Newtonsoft's own lookup.</summary>
+    internal static JsonSerializerSettings CreateSettings(bool matchConvertersOnce)
     {
         var settings = new JsonSerializerSettings
         {
@@ -53,6 +56,11 @@ internal sealed class NewtonsoftSerializer : Marten.ISerializer
         settings.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
         settings.Converters.Add(new StringEnumConverter());
         settings.Converters.Add(new IdentifierConverter());
+        if (matchConvertersOnce)
+        {
+            ((LedgerContractResolver)settings.ContractResolver).MatchConvertersOnce(settings.Converters);
+        }
+
         return settings;
     }
 
@@ -127,6 +135,24 @@ internal sealed class NewtonsoftSerializer : Marten.ISerializer
 /// </summary>
 internal sealed class LedgerContractResolver : DefaultContractResolver
 {
+    private JsonConverter[] _converters = [];
+
+    /// <summary>
+    /// Gives each contract, once, the first of <paramref name="converters"/> that converts its type, which is what
+    /// Newtonsoft would otherwise look up for every value it reads or writes (each converter's CanConvert, in order: in a
+    /// perf profile of bulk grants, about 3% of the client process's samples, an eighth of its compiled managed code's).
+    /// A converter named by an attribute still comes first, as in Newtonsoft's own order. Call before the first contract
+    /// is resolved.
+    /// </summary>
+    public void MatchConvertersOnce(IEnumerable<JsonConverter> converters) => _converters = [.. converters];
+
+    protected override JsonContract CreateContract(Type objectType)
+    {
+        var contract = base.CreateContract(objectType);
+        contract.Converter ??= Array.Find(_converters, c => c.CanConvert(objectType));
+        return contract;
+    }
+
     protected override IList<JsonProperty> CreateProperties(Type type, MemberSerialization memberSerialization)
     {
         var parameters = type.GetConstructors()
