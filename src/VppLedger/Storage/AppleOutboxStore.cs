@@ -10,7 +10,7 @@ namespace VppLedger.Storage;
 internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger tenant) : IAppleOutbox
 {
     public Task<IReadOnlyList<TokenId>> TokensWithPendingRequestsAsync(CancellationToken cancellationToken = default) =>
-        InfrastructureFaults.ReadAsync("the Apple outbox was read", async () =>
+        ledger.ReadTenantAsync(tenant.Tenant.Value, "the Apple outbox was read", async () =>
         {
             await using var session = Query();
             var tokens = await session.Query<AppleRequestDoc>()
@@ -24,7 +24,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
     public Task<AppleRequestBatch?> TakeBatchAsync(TokenId token, AppleServiceLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        return InfrastructureFaults.ReadAsync("the Apple outbox was read", async () =>
+        return ledger.ReadTenantAsync(tenant.Tenant.Value, "the Apple outbox was read", async () =>
         {
             await using var session = Query();
             var key = token.Value;
@@ -81,7 +81,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
     public Task<IReadOnlyList<string>> EventsAwaitingResultAsync(TokenId token, int take = 100, string? after = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
-        return InfrastructureFaults.ReadAsync("the Apple outbox was read", async () =>
+        return ledger.ReadTenantAsync(tenant.Tenant.Value, "the Apple outbox was read", async () =>
         {
             await using var session = Query();
             var key = token.Value;
@@ -100,7 +100,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
     public Task<IReadOnlyList<AppleRequest>> RequestsOfEventAsync(string appleEventId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(appleEventId);
-        return InfrastructureFaults.ReadAsync("the Apple outbox was read", async () =>
+        return ledger.ReadTenantAsync(tenant.Tenant.Value, "the Apple outbox was read", async () =>
         {
             await using var session = Query();
             var rows = await session.Query<AppleRequestDoc>()
@@ -114,7 +114,7 @@ internal sealed class AppleOutboxStore(MartenLicenseLedger ledger, ITenantLedger
     }
 
     public Task<IReadOnlyDictionary<AppleRequestStatus, int>> CountAsync(CancellationToken cancellationToken = default) =>
-        InfrastructureFaults.ReadAsync("the Apple outbox was counted", async () =>
+        ledger.ReadTenantAsync(tenant.Tenant.Value, "the Apple outbox was counted", async () =>
         {
             await using var session = Query();
             var counts = new Dictionary<AppleRequestStatus, int>();

@@ -7,7 +7,7 @@ namespace VppLedger.Storage;
 internal sealed class AppleSideStore(MartenLicenseLedger ledger, string tenantId) : IAppleSide
 {
     public Task<IReadOnlyList<ReconciliationFinding>> ListFindingsAsync(TokenId? token = null, CancellationToken cancellationToken = default) =>
-        InfrastructureFaults.ReadAsync("the reconciliation findings were read", async () =>
+        ledger.ReadTenantAsync(tenantId, "the reconciliation findings were read", async () =>
         {
             await using var session = Query();
             var query = session.Query<FindingDoc>().AsQueryable();
@@ -33,7 +33,7 @@ internal sealed class AppleSideStore(MartenLicenseLedger ledger, string tenantId
     }
 
     public Task<AppleSideSummary?> GetAsync(TokenId token, CancellationToken cancellationToken = default) =>
-        InfrastructureFaults.ReadAsync("Apple's side of a token was read", async () =>
+        ledger.ReadTenantAsync(tenantId, "Apple's side of a token was read", async () =>
         {
             await using var session = Query();
             var doc = await session.LoadAsync<AppleSideDoc>(Streams.Apple(token), cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ internal sealed class AppleSideStore(MartenLicenseLedger ledger, string tenantId
     public Task<AppleUserState?> GetUserStateAsync(TokenId token, string clientUserId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientUserId);
-        return InfrastructureFaults.ReadAsync("Apple's state of a user was read", async () =>
+        return ledger.ReadTenantAsync(tenantId, "Apple's state of a user was read", async () =>
         {
             await using var session = Query();
             var doc = await session.LoadAsync<AppleUserDoc>(token.Value + "|" + clientUserId, cancellationToken).ConfigureAwait(false);

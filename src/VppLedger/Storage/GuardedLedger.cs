@@ -19,15 +19,15 @@ internal sealed class GuardedTenantLedger(ITenantLedger inner, MartenLicenseLedg
 
     public ITenantAudit Audit => new GuardedTenantAudit(inner.Audit, ledger);
 
-    public IAppleOutbox AppleOutbox => inner.AppleOutbox; // guards its own reads; its command goes through the runner
+    public IAppleOutbox AppleOutbox => inner.AppleOutbox; // guards and places its own reads; its commands go through the runner
 
-    public AppleSide.IAppleSide AppleSide => inner.AppleSide; // guards its own reads
+    public AppleSide.IAppleSide AppleSide => inner.AppleSide; // guards and places its own reads
 
     public Task<CommandOutcome> ExecuteAsync(ILedgerCommand command, CancellationToken cancellationToken = default) =>
         inner.ExecuteAsync(command, cancellationToken);
 
     public Task<CommandPreview> PreviewAsync(ILedgerCommand command, int maxListedEvents = 1000, CancellationToken cancellationToken = default) =>
-        inner.PreviewAsync(command, maxListedEvents, cancellationToken);
+        ledger.ReadTenantAsync(inner.Tenant.Value, "a command was previewed", () => inner.PreviewAsync(command, maxListedEvents, cancellationToken), cancellationToken); // a preview only reads
 
     public Task<IReadOnlyList<CommandOutcome>> ResumeAsync(CancellationToken cancellationToken = default) =>
         inner.ResumeAsync(cancellationToken); // its read and its commands guard themselves

@@ -95,6 +95,10 @@ internal sealed partial class MartenLicenseLedger : ILicenseLedger
         }
     }
 
+    /// <summary>A read of a tenant with its infrastructure faults as <see cref="LedgerUnavailableException"/>, checked to have read the tenant's home (<see cref="ReadPlacedAsync"/>).</summary>
+    public Task<T> ReadTenantAsync<T>(string tenantId, string doing, Func<Task<T>> read, CancellationToken cancellationToken) =>
+        InfrastructureFaults.ReadAsync(doing, () => ReadPlacedAsync(tenantId, read, cancellationToken), cancellationToken);
+
     /// <summary>An open connection to a tenant's database.</summary>
     public async Task<Npgsql.NpgsqlConnection> OpenAsync(string tenantId, CancellationToken cancellationToken)
     {

@@ -64,6 +64,31 @@ public sealed class a_process_that_remembers_the_old_database(GuardFixture db) :
         Assert.True((await reader.Audit.VerifyChainAsync()).IsIntact);
     }
 
+    [Fact]
+    [Trait("Rule", "X2")]
+    public async Task its_apple_outbox_apple_side_and_previews_read_the_tenant_where_it_lives_after_another_process_moved_it()
+    {
+        await using var other = Process();
+        var mover = await db.TenantAsync("remembered-outbox");
+        await ReadModels.BookAsync(mover, "loc-remembered-outbox");
+        var token = new TokenId("tok");
+        var pool = new PoolId(token, new AdamId("555"));
+        var reader = other.ForTenant(mover.Ledger.Tenant);
+        var pending = await reader.AppleOutbox.TokensWithPendingRequestsAsync(); // the other process now remembers the control database
+        Assert.Equal([token], pending);
+        var side = await reader.AppleSide.GetAsync(token);
+
+        await db.Ledger.Databases.MoveTenantAsync(mover.Ledger.Tenant, "db2");
+
+        // The control database holds nothing of the tenant now: each of these read it there before.
+        Assert.Equal(pending, await reader.AppleOutbox.TokensWithPendingRequestsAsync());
+        Assert.NotNull(await reader.AppleOutbox.TakeBatchAsync(token, AppleServiceLimits.Published));
+        Assert.Equal(side, await reader.AppleSide.GetAsync(token));
+        var preview = await reader.PreviewAsync(new ApplyAppleCounts(pool, ProductKind.App, 7, 0, null, mover.NextId(), Scenario.Admin));
+        Assert.True(preview.Outcome.Succeeded, preview.Outcome.Rejection?.Message);
+        Assert.Equal(pool, Assert.Single(preview.Pools).Pool);
+    }
+
     // Another ledger over the same databases and registry: another process of the host.
     private ILicenseLedger Process() => LicenseLedger.Create(db.Control, o =>
     {
