@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Npgsql;
 using VppLedger.Audit;
 
 namespace VppLedger.Storage;
@@ -25,6 +26,8 @@ internal sealed class AuditProjection(string schema) : IProjection
           as u(tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position,
           action, reason, rule_id, actor, correlation_id, causation_id)
         """;
+
+    private const string Columns = "tenant_id, seq, stream, version, event_name, occurred_at, token, adam_id, holder_kind, holder_id, queue_position, action, reason, rule_id, actor, correlation_id, causation_id";
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
@@ -54,30 +57,48 @@ internal sealed class AuditProjection(string schema) : IProjection
         var causation = new string?[n];
         for (var i = 0; i < n; i++)
         {
-            var e = rows[i];
-            var data = (ILedgerEvent)e.Data;
-            var facts = AuditFacts.Of(e.StreamKey!, data);
-            tenant[i] = e.TenantId;
-            seq[i] = e.Sequence;
-            stream[i] = e.StreamKey!;
-            version[i] = e.Version;
-            name[i] = e.EventTypeName;
-            at[i] = data.OccurredAt.ToDateTimeOffset();
-            token[i] = facts.Token;
-            adam[i] = facts.AdamId;
-            kind[i] = facts.HolderKind;
-            holder[i] = facts.HolderKey is null ? null : AuditPseudonym.Of(e.TenantId, facts.HolderKey);
-            position[i] = facts.QueuePosition;
-            action[i] = facts.Action;
-            reason[i] = facts.Reason;
-            rule[i] = facts.Rule;
-            actor[i] = e.UserName;
-            correlation[i] = e.CorrelationId;
-            causation[i] = e.CausationId;
+            var r = Row(rows[i]);
+            (tenant[i], seq[i], stream[i], version[i], name[i], at[i]) = (r.Tenant, r.Seq, r.Stream, r.Version, r.Name, r.At);
+            (token[i], adam[i], kind[i], holder[i], position[i]) = (r.Token, r.AdamId, r.HolderKind, r.Holder, r.QueuePosition);
+            (action[i], reason[i], rule[i], actor[i], correlation[i], causation[i]) = (r.Action, r.Reason, r.Rule, r.Actor, r.Correlation, r.Causation);
         }
 
         operations.QueueSqlCommand(_insert, tenant, seq, stream, version, name, at, token, adam, kind, holder, position, action, reason, rule, actor, correlation, causation);
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The audit rows of a rebuild's page (events whose global sequence is known), for <see cref="CopyAsync"/>.</summary>
+    public static List<AuditRow> RowsOf(IReadOnlyList<IEvent> events) => [.. events.Where(e => e.Data is ILedgerEvent).Select(Row)];
+
+    /// <summary>
+    /// Writes audit rows with binary COPY, on the connection's open transaction: the rows are new (a rebuild deleted
+    /// them first), so COPY's insert-only is enough.
+    /// </summary>
+    public Task CopyAsync(NpgsqlConnection connection, List<AuditRow> rows, CancellationToken cancellation)
+    {
+        var text = new CopyText();
+        foreach (var r in rows)
+        {
+            text.Add(r.Tenant).Add(r.Seq).Add(r.Stream).Add(r.Version).Add(r.Name).Add(r.At).Add(r.Token).Add(r.AdamId).Add(r.HolderKind).Add(r.Holder)
+                .Add(r.QueuePosition).Add(r.Action).Add(r.Reason).Add(r.Rule).Add(r.Actor).Add(r.Correlation).Add(r.Causation).EndRow();
+        }
+
+        return text.WriteAsync(connection, $"copy {AuditSchema.Qualified(schema)} ({Columns}) from stdin", cancellation);
+    }
+
+    /// <summary>One audit row, as written.</summary>
+    internal sealed record AuditRow(
+        string Tenant, long Seq, string Stream, long Version, string Name, DateTimeOffset At, string? Token, string? AdamId, string? HolderKind, string? Holder,
+        long? QueuePosition, string Action, string? Reason, string? Rule, string? Actor, string? Correlation, string? Causation);
+
+    private static AuditRow Row(IEvent e)
+    {
+        var data = (ILedgerEvent)e.Data;
+        var facts = AuditFacts.Of(e.StreamKey!, data);
+        return new AuditRow(
+            e.TenantId, e.Sequence, e.StreamKey!, e.Version, e.EventTypeName, data.OccurredAt.ToDateTimeOffset(), facts.Token, facts.AdamId, facts.HolderKind,
+            facts.HolderKey is null ? null : AuditPseudonym.Of(e.TenantId, facts.HolderKey), facts.QueuePosition, facts.Action, facts.Reason, facts.Rule,
+            e.UserName, e.CorrelationId, e.CausationId);
     }
 }

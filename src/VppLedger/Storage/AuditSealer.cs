@@ -413,7 +413,7 @@ internal sealed class AuditSealer
         }
     }
 
-    private void ForgetCheckpointers()
+    internal void ForgetCheckpointers()
     {
         _checkpointers.Clear();
         _checkpointsThrough = -1;
@@ -462,12 +462,12 @@ internal sealed class AuditSealer
         }
     }
 
-    private TenantCheckpointer NewCheckpointer(CheckpointState? from) =>
+    internal TenantCheckpointer NewCheckpointer(CheckpointState? from) =>
         new(_options.CheckpointEveryEvents, NodaTime.Duration.FromTimeSpan(_options.CheckpointPeriod), Checkpoints.FullEveryCuts, from);
 
     // A tenant's running fold: its latest checkpoint, then its sealed events after it (whose pool book checkpoints
     // the sealer that sealed them wrote already).
-    private async Task<TenantCheckpointer> LoadCheckpointerAsync(
+    internal async Task<TenantCheckpointer> LoadCheckpointerAsync(
         NpgsqlConnection connection,
         string tenant,
         long sealedThrough,
@@ -579,7 +579,7 @@ internal sealed class AuditSealer
 
     // Takes the sealer's lock on the connection, waiting as long as another sealer's backlog lasts (no command timeout:
     // the caller's token ends the wait); disposing the handle releases it.
-    private async Task<SealerLock> HoldLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    internal async Task<IAsyncDisposable> HoldLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var takeLock = new NpgsqlCommand("select pg_advisory_lock(@k)", connection) { CommandTimeout = 0 };
         takeLock.Parameters.AddWithValue("k", _lockKey);

@@ -289,8 +289,8 @@ internal sealed class CheckpointStore(string schema, int fullEvery = CheckpointS
         return PoolId.FromAppKey(stream[5..colon], stream[(colon + 1)..]);
     }
 
-    /// <summary>Writes checkpoints of one or more tenants with set-based statements (the checkpoints, the pool books, the tenant positions), in the caller's transaction (scope '' for a tenant's, the pool stream for a pool's book).</summary>
-    public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(string Tenant, string Scope, Checkpoint Checkpoint)> checkpoints, CancellationToken cancellationToken)
+    /// <summary>Writes checkpoints of one or more tenants with set-based statements (the checkpoints, the pool books, the tenant positions), in the caller's transaction (scope '' for a tenant's, the pool stream for a pool's book; null: the connection's open one).</summary>
+    public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<(string Tenant, string Scope, Checkpoint Checkpoint)> checkpoints, CancellationToken cancellationToken)
     {
         if (checkpoints.Count == 0)
         {

@@ -32,8 +32,13 @@ internal static class KeyedLookups
         where TDoc : class
     {
         var keys = ids.Distinct(StringComparer.Ordinal).ToArray();
-        return keys.Length == 0
-            ? []
-            : await session.QueryAsync<TDoc>(DocumentsSql<TDoc>(session.DocumentStore.Options.DatabaseSchemaName), cancellationToken, keys, session.TenantId).ConfigureAwait(false);
+        if (keys.Length == 0)
+        {
+            return [];
+        }
+
+        // A raw query does not create the table as Marten's own loads do (a ledger whose schema was never applied).
+        await session.Database.EnsureStorageExistsAsync(typeof(TDoc), cancellationToken).ConfigureAwait(false);
+        return await session.QueryAsync<TDoc>(DocumentsSql<TDoc>(session.DocumentStore.Options.DatabaseSchemaName), cancellationToken, keys, session.TenantId).ConfigureAwait(false);
     }
 }

@@ -102,7 +102,11 @@ internal sealed class GroupDocProjection : SingleStreamProjection<GroupDoc, stri
 /// </summary>
 internal sealed class SeatsAndMembersProjection : IProjection
 {
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation) =>
+        ApplyAsync(operations, events, null, cancellation);
+
+    /// <summary>Applies a batch; the rows stored go to <paramref name="copy"/> when given (a rebuild's page), else to the session.</summary>
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, DocumentCopy? copy, CancellationToken cancellation)
     {
         // The batch (inline: one command; rebuild: one page of the log, of many tenants) is folded into the last
         // state of each row first, then written as one delete or one store per row, every delete queued before every
@@ -174,9 +178,9 @@ internal sealed class SeatsAndMembersProjection : IProjection
         seats.QueueDeletes(operations);
         releases.QueueDeletes(operations);
         members.QueueDeletes(operations);
-        await seats.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
-        await releases.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
-        await members.QueueStoresAsync(operations, cancellation).ConfigureAwait(false);
+        await seats.QueueStoresAsync(operations, cancellation, copy).ConfigureAwait(false);
+        await releases.QueueStoresAsync(operations, cancellation, copy).ConfigureAwait(false);
+        await members.QueueStoresAsync(operations, cancellation, copy).ConfigureAwait(false);
     }
 
     private static async Task CountReleaseAsync(IDocumentOperations ops, Rows<ReleaseDoc> releases, IEvent e, PoolId pool, Holder holder, int delta, CancellationToken cancellation)
@@ -223,12 +227,12 @@ internal sealed class Rows<TDoc>
         }
     }
 
-    /// <summary>Stores the rows the batch left, per tenant in one statement (<see cref="DocumentUpserts"/>).</summary>
-    public async Task QueueStoresAsync(IDocumentOperations operations, CancellationToken cancellation)
+    /// <summary>Stores the rows the batch left, per tenant in one statement (<see cref="DocumentUpserts"/>), or into <paramref name="copy"/>.</summary>
+    public async Task QueueStoresAsync(IDocumentOperations operations, CancellationToken cancellation, DocumentCopy? copy = null)
     {
         foreach (var tenant in _last.Where(r => r.Value is not null).GroupBy(r => r.Key.Tenant, StringComparer.Ordinal))
         {
-            await DocumentUpserts.QueueAsync(operations.ForTenant(tenant.Key), tenant.Key, [.. tenant.Select(r => r.Value!)], IdOf, cancellation).ConfigureAwait(false);
+            await DocumentUpserts.QueueAsync(operations.ForTenant(tenant.Key), tenant.Key, [.. tenant.Select(r => r.Value!)], IdOf, cancellation, copy).ConfigureAwait(false);
         }
     }
 
