@@ -403,7 +403,7 @@ internal static class AuditRebuild
         var stored = new Dictionary<string, TDoc>(StringComparer.Ordinal);
         foreach (var chunk in mine.Select(s => s.Key).Chunk(1000))
         {
-            foreach (var doc in await ops.LoadManyAsync<TDoc>(cancellationToken, chunk).ConfigureAwait(false))
+            foreach (var doc in await ops.LoadByKeysAsync<TDoc>(chunk, cancellationToken).ConfigureAwait(false))
             {
                 stored[IdOf(doc)] = doc;
             }
