@@ -48,7 +48,7 @@ internal sealed class DocumentCopy
             var table = DocumentUpserts.Table(session, type);
             var existing = new HashSet<string>(StringComparer.Ordinal);
             var probing = meter.Measure("rebuild: write (COPY documents): probe by key");
-            await using (var probe = new NpgsqlCommand($"select id from {table} where tenant_id = @t and id = any(@ids)", connection))
+            await using (var probe = new NpgsqlCommand($"select d.id from unnest(@ids::varchar[]) as k(id) join {table} d on d.tenant_id = @t and d.id = k.id", connection)) // KeyedLookups: the tables a rebuild emptied are planned small
             {
                 probe.Parameters.AddWithValue("t", tenant);
                 probe.Parameters.AddWithValue("ids", rows.Keys.ToArray());
