@@ -44,7 +44,7 @@ internal static class DocumentUpserts
 
     /// <summary>The table of a document type in the ledger's schema.</summary>
     public static string Table(IDocumentOperations operations, Type type) =>
-        $"{SchemaNames.Quote(operations.DocumentStore.Options.DatabaseSchemaName)}.mt_doc_{type.Name.ToLowerInvariant()}";
+        KeyedLookups.DocumentTable(operations.DocumentStore.Options.DatabaseSchemaName, type);
 
     /// <summary>Queues the upsert of documents given as JSON (one statement).</summary>
     public static void QueueJson(IDocumentOperations operations, string tenant, Type type, string[] ids, string[] json) =>

@@ -12,12 +12,12 @@ namespace VppLedger.Storage;
 /// </summary>
 internal static class KeyedLookups
 {
-    /// <summary>The table Marten keeps documents of <typeparamref name="TDoc"/> in.</summary>
-    public static string DocumentTable<TDoc>(string schema) => $"{SchemaNames.Quote(schema)}.mt_doc_{typeof(TDoc).Name.ToLowerInvariant()}";
+    /// <summary>The table Marten keeps documents of <paramref name="type"/> in.</summary>
+    public static string DocumentTable(string schema, Type type) => $"{SchemaNames.Quote(schema)}.mt_doc_{type.Name.ToLowerInvariant()}";
 
     /// <summary>Documents by id (parameters: ids, tenant), for Marten's user-supplied queries of a document type.</summary>
     public static string DocumentsSql<TDoc>(string schema) =>
-        $"select d.data from unnest(?::varchar[]) as k(id) join {DocumentTable<TDoc>(schema)} d on d.tenant_id = ? and d.id = k.id";
+        $"select d.data from unnest(?::varchar[]) as k(id) join {DocumentTable(schema, typeof(TDoc))} d on d.tenant_id = ? and d.id = k.id";
 
     /// <summary>The versions of streams (parameters: ids, tenant), as "id US version" rows.</summary>
     public static string VersionsSql(string schema) =>
