@@ -72,7 +72,7 @@ internal sealed class AuditProjection(string schema) : IProjection
     public static List<AuditRow> RowsOf(IReadOnlyList<IEvent> events) => [.. events.Where(e => e.Data is ILedgerEvent).Select(Row)];
 
     /// <summary>
-    /// Writes audit rows with binary COPY, on the connection's open transaction: the rows are new (a rebuild deleted
+    /// Writes audit rows with COPY (text format, <see cref="CopyText"/>), on the connection's open transaction: the rows are new (a rebuild deleted
     /// them first), so COPY's insert-only is enough.
     /// </summary>
     public Task CopyAsync(NpgsqlConnection connection, List<AuditRow> rows, CancellationToken cancellation)

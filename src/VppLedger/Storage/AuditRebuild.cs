@@ -327,7 +327,7 @@ internal static class AuditRebuild
     }
 
     // One page, every projection, one transaction (with the rebuild's watermark, for a whole database's rebuild): the
-    // audit rows and the documents no earlier page wrote go by binary COPY on the session's connection, in its
+    // audit rows and the documents no earlier page wrote go by COPY (text format, CopyText) on the session's connection, in its
     // transaction, before its SaveChanges writes the rest (deletes, rows that exist already, the watermark) and commits.
     private static async Task ApplyAsync(DocumentStore store, Marten.Storage.IMartenDatabase database, Projections p, RebuildCheckpoints checkpoints, Page read, string schema, long? through, StepMeter meter, CancellationToken cancellationToken)
     {

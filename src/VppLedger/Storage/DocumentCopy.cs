@@ -4,7 +4,7 @@ using Npgsql;
 namespace VppLedger.Storage;
 
 /// <summary>
-/// The documents of one rebuild page, written in its transaction: the rows that no earlier page wrote with binary
+/// The documents of one rebuild page, written in its transaction: the rows that no earlier page wrote with
 /// COPY (a COPY only inserts), the others with <see cref="DocumentUpserts"/>'s set-based upsert. A page holds the last state of each
 /// row (its projections fold a page first), so a row is either stored or deleted by a page, never both, and the
 /// rows stored are found existing or not before the page's deletes run. The columns COPY leaves out take their

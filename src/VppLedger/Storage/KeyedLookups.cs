@@ -27,6 +27,15 @@ internal static class KeyedLookups
     public static string StampsSql(string schema) =>
         $"select g.key || chr(31) || g.stamp::text from unnest(?::varchar[]) as k(key) join {SchemaNames.Quote(schema)}.{ReadGuards.StampTable} g on g.tenant_id = ? and g.key = k.key";
 
+    /// <summary>
+    /// The rows of <see cref="VersionsSql"/> and <see cref="StampsSql"/> by key; the value is digits, so the last
+    /// separator splits a row whatever its key holds.
+    /// </summary>
+    public static Dictionary<string, long> ParseKeyedValues(IReadOnlyList<string> rows) => rows.ToDictionary(
+        r => r[..r.LastIndexOf('\u001f')],
+        r => long.Parse(r[(r.LastIndexOf('\u001f') + 1)..], System.Globalization.CultureInfo.InvariantCulture),
+        StringComparer.Ordinal);
+
     /// <summary>The documents of the session's tenant with these ids (each once), by <see cref="DocumentsSql{TDoc}"/>.</summary>
     public static async Task<IReadOnlyList<TDoc>> LoadByKeysAsync<TDoc>(this IQuerySession session, IEnumerable<string> ids, CancellationToken cancellationToken)
         where TDoc : class

@@ -86,7 +86,7 @@ internal sealed class ReadPlan
                 var rows = batch.Query<string>(KeyedLookups.VersionsSql(context.Schema), streamIds, context.Session.TenantId);
                 return async () =>
                 {
-                    var versions = WriteContext.ParseKeyedValues(await rows.ConfigureAwait(false));
+                    var versions = KeyedLookups.ParseKeyedValues(await rows.ConfigureAwait(false));
                     foreach (var id in streamIds)
                     {
                         context.PrefetchedVersion(id, versions.GetValueOrDefault(id));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Marten;
 using VppLedger.Assignments;
 using VppLedger.Directory;
@@ -238,14 +237,8 @@ internal sealed partial class WriteContext
     private async Task<Dictionary<string, long>> VersionsAsync(string[] streamIds, CancellationToken cancellationToken)
     {
         var rows = await Session.QueryAsync<string>(KeyedLookups.VersionsSql(Schema), cancellationToken, streamIds, Session.TenantId).ConfigureAwait(false);
-        return ParseKeyedValues(rows);
+        return KeyedLookups.ParseKeyedValues(rows);
     }
-
-    // "key US value" rows; the value is digits, so the last separator splits them whatever the key holds.
-    internal static Dictionary<string, long> ParseKeyedValues(IReadOnlyList<string> rows) => rows.ToDictionary(
-        r => r[..r.LastIndexOf('\u001f')],
-        r => long.Parse(r[(r.LastIndexOf('\u001f') + 1)..], CultureInfo.InvariantCulture),
-        StringComparer.Ordinal);
 
     private async Task CoverStampsAsync(string[] keys, CancellationToken cancellationToken)
     {
@@ -256,7 +249,7 @@ internal sealed partial class WriteContext
         }
 
         var rows = await Session.QueryAsync<string>(KeyedLookups.StampsSql(Schema), cancellationToken, unread, Session.TenantId).ConfigureAwait(false);
-        var stamps = ParseKeyedValues(rows);
+        var stamps = KeyedLookups.ParseKeyedValues(rows);
         foreach (var key in unread)
         {
             _stampsRead[key] = stamps.GetValueOrDefault(key);
